@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DIR = Path(
-    __import__("os").environ.get("IMPASTO_SHARED_DIR", REPO_ROOT.parent / "shared")
-)
+SHARED_DIR = Path(os.environ.get("IMPASTO_SHARED_DIR", REPO_ROOT.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +20,95 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "fixtures").is_dir():
         pytest.skip(f"../shared is absent (looked in {SHARED_DIR}); set IMPASTO_SHARED_DIR")
     return SHARED_DIR
+
+
+# --- databases -------------------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("IMPASTO_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("IMPASTO_REQUIRE_POSTGRES") == "1"
+POSTGRES_SKIP_REASON = (
+    "PostgreSQL tests skipped: set IMPASTO_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DB "
+    "to run them against a real server"
+)
+
+
+def _postgres_available() -> str | None:
+    """None when usable, else why not."""
+    if not POSTGRES_URL:
+        return POSTGRES_SKIP_REASON
+    from instance.storage.db import DatabaseError, check_reachable
+
+    try:
+        check_reachable(POSTGRES_URL)
+    except DatabaseError as exc:
+        return f"PostgreSQL tests cannot run: {exc}"
+    return None
+
+
+def require_postgres() -> None:
+    """Skip (or, in CI with IMPASTO_REQUIRE_POSTGRES=1, fail) without PostgreSQL."""
+    problem = _postgres_available()
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(problem + " (IMPASTO_REQUIRE_POSTGRES=1: they must run)")
+        pytest.skip(problem)
+
+
+async def create_postgres_database() -> str:
+    """A fresh, empty database on the test server; the caller drops it."""
+    import asyncpg
+
+    name = f"impasto_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    parts = urlsplit(POSTGRES_URL)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+async def drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    name = urlsplit(url).path.lstrip("/")
+    conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request, tmp_path) -> AsyncIterator[str]:
+    """An empty, migrated database URL: SQLite in tmp_path, or a fresh PostgreSQL database."""
+    from instance.storage import db
+
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
+        await db.migrate(url)
+        yield url
+        return
+    require_postgres()
+    url = await create_postgres_database()
+    try:
+        await db.migrate(url)
+        yield url
+    finally:
+        await drop_postgres_database(url)
+
+
+@pytest.fixture
+async def connected(database_url) -> AsyncIterator[str]:
+    """The process-wide Tortoise connection opened on `database_url`."""
+    from instance.storage import db
+
+    await db.connect(database_url)
+    try:
+        yield database_url
+    finally:
+        await db.disconnect()

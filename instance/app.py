@@ -1,0 +1,100 @@
+"""create_app(): the composition root. Builds the services once, registers the views, and
+ties the database and the embedded worker to the server's lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+import uuid
+from pathlib import Path
+
+from quart import Quart, Response, g, jsonify, request
+
+from instance.config import Config
+from instance.jobs import Worker
+from instance.jobs.registry import load_handlers
+from instance.logs import request_id
+from instance.services import Services, build_services
+from instance.storage import db
+
+log = logging.getLogger("impasto.http")
+
+BLUEPRINT_MODULES: tuple[str, ...] = ("instance.web.health",)
+
+
+def load_secret_key(path: Path) -> str:
+    """The session-signing secret: read it, or create it once with owner-only access."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key, encoding="utf-8")
+    return key
+
+
+def create_app(config: Config, services: Services | None = None) -> Quart:
+    services = services or build_services(config)
+    app = Quart("instance")
+    app.config["SECRET_KEY"] = load_secret_key(config.resolve_path(config.server.secret_key_file))
+    app.config["MAX_CONTENT_LENGTH"] = config.media.max_upload_bytes + 1024 * 1024
+    app.extensions["impasto"] = services
+
+    import importlib
+
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module_name).blueprint)
+
+    worker_state: dict[str, object] = {}
+
+    @app.before_serving
+    async def start() -> None:
+        await db.connect(config.database_url, config.database.pool_size)
+        if config.server.run_worker:
+            worker = Worker(
+                services.jobs,
+                load_handlers(config.jobs.plugins),
+                services,
+                concurrency=config.jobs.concurrency,
+                poll_seconds=config.jobs.poll_seconds,
+            )
+            services.jobs.notify = worker.notify
+            stop = asyncio.Event()
+            worker_state.update(stop=stop, task=asyncio.create_task(worker.run(stop)))
+
+    @app.after_serving
+    async def stop() -> None:
+        if worker_state:
+            worker_state["stop"].set()  # type: ignore[union-attr]
+            await worker_state["task"]  # type: ignore[misc]
+        await db.disconnect()
+
+    @app.before_request
+    async def tag_request() -> None:
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
+        g.started = time.perf_counter()
+        request_id.set(g.request_id)
+
+    @app.after_request
+    async def log_request(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info(
+            "request",
+            extra={"method": request.method, "path": request.path,
+                   "status": response.status_code, "ms": round(elapsed_ms, 2)},
+        )
+        return response
+
+    @app.errorhandler(413)
+    async def too_large(_error: Exception):
+        return jsonify(error="The request body is too large."), 413
+
+    return app
+
+
+def services_of(app: Quart) -> Services:
+    return app.extensions["impasto"]

@@ -1,0 +1,323 @@
+"""Configuration: one TOML file, overridable by `IMPASTO_<SECTION>_<KEY>` variables.
+
+Every setting is declared once here, with its default and a one-line description;
+`config.example.toml` mirrors this (a test keeps them in step). Problems are raised as
+`ConfigError` with a message that names the file, section and key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "IMPASTO_"
+
+
+class ConfigError(Exception):
+    """A setting is missing, unknown or malformed; the message names it."""
+
+
+def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    meta = {"help": help, "choices": choices}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class InstanceSettings:
+    name: str = _opt("Impasto", "Instance name shown in the web UI, NodeInfo and the client API.")
+    domain: str = _opt("127.0.0.1:8080", "Public host name (with port if not 80/443); part of every ActivityPub id, so never change it once federating.")
+    scheme: str = _opt("http", "https in production; http only for local use and tests.", ("http", "https"))
+    description: str = _opt("An art collective on the fediverse.", "Short description for the about page and NodeInfo.")
+    contact_email: str = _opt("", "Where people reach the admins.")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    bind: str = _opt("127.0.0.1:8080", "Address and port the web server listens on.")
+    run_worker: bool = _opt(True, "Run the job worker inside the server process (the embedded default); false when `impasto worker` runs separately.")
+    log_level: str = _opt("warning", "Log level: one JSON line per event at or above it.", ("debug", "info", "warning", "error"))
+    secret_key_file: str = _opt("data/secret_key", "File holding the session-signing secret; created with a random key when missing.")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = _opt("sqlite://data/impasto.sqlite3", "sqlite://PATH (relative paths are relative to this file) or postgres://USER:PASSWORD@HOST:PORT/DB.")
+    pool_size: int = _opt(10, "Maximum PostgreSQL connections per process.")
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    path: str = _opt("data/media", "Where media files live; originals in a private folder that is never served.")
+    max_upload_bytes: int = _opt(40 * 1024 * 1024, "Largest accepted upload, in bytes.")
+    max_pixels: int = _opt(100_000_000, "Largest accepted image in pixels (width × height); refuses decompression bombs.")
+    max_dimension: int = _opt(16384, "Largest accepted width or height, in pixels.")
+    process_workers: int = _opt(1, "Processes in the image pipeline's pool (CPU work never runs in the event loop).")
+    remote_cache_days: int = _opt(30, "Days to keep cached variants of remote media before `impasto media prune` may drop them.")
+
+
+@dataclass(frozen=True)
+class RegistrationSettings:
+    mode: str = _opt("approval", "Who may sign up.", ("closed", "approval", "invite", "open"))
+
+
+@dataclass(frozen=True)
+class FederationSettings:
+    enabled: bool = _opt(True, "Talk to other servers at all.")
+    authorized_fetch: bool = _opt(True, "Require signed GETs for ActivityPub JSON (keeps anonymous scrapers off artists' data).")
+    allow_private_addresses: bool = _opt(False, "Allow fetching from loopback/private addresses. For local tests only: never in production.")
+    connect_timeout: float = _opt(5.0, "Seconds to wait for a remote server to accept a connection.")
+    request_timeout: float = _opt(15.0, "Seconds for a whole remote request.")
+    max_fetch_bytes: int = _opt(2 * 1024 * 1024, "Largest ActivityPub document fetched from elsewhere, in bytes.")
+    max_inbox_bytes: int = _opt(1024 * 1024, "Largest activity accepted at an inbox, in bytes.")
+    max_remote_media_bytes: int = _opt(40 * 1024 * 1024, "Largest remote image fetched, in bytes.")
+    max_redirects: int = _opt(3, "Redirects followed per fetch; each target is checked again.")
+
+
+@dataclass(frozen=True)
+class AISettings:
+    declared_policy: str = _opt("prohibited", "What this instance declares in NodeInfo about AI-generated content.", ("prohibited", "labelled", "allowed"))
+    local_ai_verdict: str = _opt("reject", "A local upload with a declared-AI signal is rejected (naming the signal), held for a moderator, or published with an AI label.", ("reject", "hold", "label"))
+    local_needs_review: str = _opt("publish", "A local upload with only medium signals is published and queued for review, or held until reviewed.", ("publish", "hold"))
+    remote_ai_verdict: str = _opt("hide", "Remote works with declared-AI media are dropped, kept out of timelines, or shown with a label.", ("drop", "hide", "label"))
+    defederate_declared_ai: str = _opt("off", "Automatically apply this severity to domains whose NodeInfo declares AI allowed.", ("off", "silence", "suspend"))
+    propose_ai_rate_percent: int = _opt(50, "Propose a domain for review when its AI rate exceeds this percentage…")
+    propose_min_works: int = _opt(20, "…over at least this many works seen.")
+
+
+@dataclass(frozen=True)
+class CloakSettings:
+    enabled: bool = _opt(True, "Cloak every served and federated copy of local images (defence in depth, not a guarantee).")
+    default_level: str = _opt("medium", "Instance default; artists and works may override it.", ("off", "low", "medium", "high"))
+
+
+@dataclass(frozen=True)
+class OptOutSettings:
+    xmp: bool = _opt(True, "Embed opt-out XMP (PLUS DataMining, creator, licence) in every served image.")
+    data_mining: str = _opt("DMI-PROHIBITED-AIMLTRAINING", "PLUS DataMining value written into served images.", ("DMI-PROHIBITED-AIMLTRAINING", "DMI-PROHIBITED-GENAIMLTRAINING", "DMI-PROHIBITED", "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", "DMI-UNSPECIFIED"))
+    robots: bool = _opt(True, "Serve robots.txt and X-Robots-Tag/meta refusing AI-training crawlers.")
+    tdmrep: bool = _opt(True, "Serve TDMRep reservation headers, meta and /.well-known/tdmrep.json.")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    concurrency: int = _opt(8, "Jobs one worker runs at once.")
+    lock_seconds: int = _opt(300, "A claimed job whose worker stops renewing its lock for this long is taken over.")
+    max_attempts: int = _opt(8, "Attempts before a failing job is given up (delivery jobs use Mastodon's 17).")
+    poll_seconds: float = _opt(1.0, "How often an idle worker looks for new jobs.")
+    plugins: list = _opt([], "Extra Python modules whose job kinds the worker registers (extension point).")
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings, plus where they came from (for resolving relative paths)."""
+
+    instance: InstanceSettings = field(default_factory=InstanceSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
+    registration: RegistrationSettings = field(default_factory=RegistrationSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
+    ai: AISettings = field(default_factory=AISettings)
+    cloak: CloakSettings = field(default_factory=CloakSettings)
+    optout: OptOutSettings = field(default_factory=OptOutSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
+    base_dir: Path = field(default_factory=Path.cwd)
+    source: str = "defaults"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.instance.scheme}://{self.instance.domain}"
+
+    def resolve_path(self, value: str) -> Path:
+        """Relative paths in the config are relative to the config file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    @property
+    def database_url(self) -> str:
+        """The database URL with a relative SQLite path made absolute."""
+        url = self.database.url
+        if url.startswith("sqlite://") and url != "sqlite://:memory:":
+            return "sqlite://" + str(self.resolve_path(url[len("sqlite://"):]))
+        return url
+
+
+SECTIONS: dict[str, type] = {
+    name: cls for name, cls in typing.get_type_hints(Config).items() if dataclasses.is_dataclass(cls)
+}
+
+
+def _field_types(section_cls: type) -> dict[str, type]:
+    return typing.get_type_hints(section_cls)
+
+
+def _coerce(value: Any, expected: type, where: str, from_env: bool) -> Any:
+    """Check a TOML value's type (or parse an environment string) for one key."""
+    if from_env and expected is not str:
+        value = _parse_env_string(value, expected, where)
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, not {value!r}")
+    elif expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, not {value!r}")
+    elif expected is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} must be a number, not {value!r}")
+        value = float(value)
+    elif expected is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, not {value!r}")
+    elif not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, not {value!r}")
+    return value
+
+
+def _parse_env_string(raw: str, expected: type, where: str) -> Any:
+    text = raw.strip()
+    if expected is bool:
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where} must be true or false, not {raw!r}")
+    if expected is list:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        return int(text) if expected is int else float(text)
+    except ValueError:
+        kind = "a whole number" if expected is int else "a number"
+        raise ConfigError(f"{where} must be {kind}, not {raw!r}") from None
+
+
+def _build_section(
+    name: str, cls: type, values: dict[str, Any], origin: str, from_env: bool = False
+) -> Any:
+    types = _field_types(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        where = f"{origin}: [{name}] {key}"
+        if key not in known:
+            hint = ", ".join(sorted(known))
+            raise ConfigError(f"{where}: unknown setting (known in [{name}]: {hint})")
+        value = _coerce(value, types[key], where, from_env)
+        choices = known[key].metadata.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Collect `IMPASTO_<SECTION>_<KEY>` variables; unknown sections are errors."""
+    found: dict[str, dict[str, str]] = {}
+    for var, value in environ.items():
+        if not var.startswith(ENV_PREFIX) or var in ("IMPASTO_CONFIG",):
+            continue
+        rest = var[len(ENV_PREFIX):].lower()
+        if rest.startswith("test_") or rest == "shared_dir":
+            continue  # the test suite's own variables
+        for section in SECTIONS:
+            if rest.startswith(section + "_"):
+                found.setdefault(section, {})[rest[len(section) + 1:]] = value
+                break
+        else:
+            raise ConfigError(f"environment variable {var}: no such config section")
+    return found
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: typing.Mapping[str, str] | None = None,
+) -> Config:
+    """Read the config file (from `path`, else `IMPASTO_CONFIG`, else defaults) and the
+    environment overrides, validating every key."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("IMPASTO_CONFIG") or None
+    data: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    source = "defaults"
+    if path is not None:
+        file = Path(path)
+        source = str(file)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{file}: config file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: cannot read config file: {exc}") from None
+        base_dir = file.resolve().parent
+    for name, value in data.items():
+        if name not in SECTIONS:
+            raise ConfigError(
+                f"{source}: unknown section [{name}] (known: {', '.join(SECTIONS)})"
+            )
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}: {name} must be a [{name}] table")
+    sections: dict[str, Any] = {}
+    overrides = _env_overrides(environ)
+    for name, cls in SECTIONS.items():
+        section = _build_section(name, cls, data.get(name, {}), source)
+        env_values = overrides.get(name, {})
+        if env_values:
+            merged = dataclasses.asdict(section)
+            env_section = _build_section(name, cls, env_values, "environment", from_env=True)
+            for key in env_values:
+                merged[key] = getattr(env_section, key)
+            section = cls(**merged)
+        sections[name] = section
+    config = Config(**sections, base_dir=base_dir, source=source)
+    _check_consistency(config)
+    return config
+
+
+def _check_consistency(config: Config) -> None:
+    url = config.database.url
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise ConfigError(
+            f"{config.source}: [database] url must start with sqlite:// or postgres://, not {url!r}"
+        )
+    if ":" not in config.server.bind:
+        raise ConfigError(
+            f"{config.source}: [server] bind must be HOST:PORT, not {config.server.bind!r}"
+        )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_example() -> str:
+    """The text of config.example.toml: every setting, its default and what it does."""
+    lines = [
+        "# Impasto configuration. Every setting is shown with its default.",
+        "# Choose the file with `impasto --config PATH` or IMPASTO_CONFIG; override any key",
+        "# with an environment variable IMPASTO_<SECTION>_<KEY>, e.g. IMPASTO_DATABASE_URL.",
+    ]
+    for name, cls in SECTIONS.items():
+        lines += ["", f"[{name}]"]
+        for f in dataclasses.fields(cls):
+            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            comment = f.metadata["help"]
+            if f.metadata.get("choices"):
+                comment += " One of: " + ", ".join(f.metadata["choices"]) + "."
+            lines.append(f"# {comment}")
+            lines.append(f"{f.name} = {_toml_value(default)}")
+    return "\n".join(lines) + "\n"

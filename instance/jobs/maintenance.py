@@ -1,0 +1,14 @@
+"""Housekeeping jobs the worker runs for itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from instance.jobs.registry import JobContext, register
+
+
+@register("maintenance.prune_jobs")
+async def prune_jobs(ctx: JobContext, payload: dict) -> None:
+    """Drop finished jobs older than `days` (default 7)."""
+    days = payload.get("days", 7)
+    await ctx.services.jobs.prune_finished(timedelta(days=float(days)))

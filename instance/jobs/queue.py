@@ -1,0 +1,242 @@
+"""The job table's operations: enqueue, claim atomically, finish, retry, fail, renew locks.
+
+Claims are one atomic statement: on PostgreSQL `UPDATE … WHERE id IN (SELECT … FOR UPDATE
+SKIP LOCKED) RETURNING`, so several workers on several machines share one queue; on SQLite a
+conditional `UPDATE … WHERE locked_by IS NULL OR locked_until < now` per candidate (SQLite
+serialises writers, so the condition is the lock).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+
+from instance.storage.models import Job
+
+RUNNABLE = ("queued", "running")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_worker_id() -> str:
+    """host:pid:random — the pid lets a restarted worker on the same host free the locks
+    of a dead one at once instead of waiting for them to expire."""
+    return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**6):06x}"
+
+
+def default_backoff(attempt: int) -> float:
+    """Seconds before retrying a job that raised an unexpected error: 10 s, 20 s, 40 s…
+    capped at an hour, with jitter so a burst of failures does not retry in lockstep."""
+    base = min(3600.0, 10.0 * 2 ** max(0, attempt - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    payload: dict
+    attempts: int
+    max_attempts: int
+
+
+class JobQueue:
+    """Enqueue and claim jobs. `notify` wakes an in-process worker on enqueue."""
+
+    def __init__(
+        self,
+        *,
+        default_max_attempts: int = 8,
+        lock_seconds: int = 300,
+        notify: Callable[[], None] | None = None,
+    ) -> None:
+        self.default_max_attempts = default_max_attempts
+        self.lock_seconds = lock_seconds
+        self.notify = notify
+
+    async def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        delay: float = 0.0,
+        max_attempts: int | None = None,
+        using_db: BaseDBAsyncClient | None = None,
+    ) -> int:
+        """Add a job; pass `using_db` to write it in the caller's transaction."""
+        job = await Job.create(
+            kind=kind,
+            payload=payload or {},
+            max_attempts=max_attempts or self.default_max_attempts,
+            next_attempt_at=utcnow() + timedelta(seconds=delay),
+            using_db=using_db,
+        )
+        if self.notify is not None:
+            self.notify()
+        return job.id
+
+    async def enqueue_many(
+        self,
+        kind: str,
+        payloads: list[dict[str, Any]],
+        *,
+        max_attempts: int | None = None,
+        using_db: BaseDBAsyncClient | None = None,
+    ) -> int:
+        now = utcnow()
+        jobs = [
+            Job(
+                kind=kind,
+                payload=payload,
+                max_attempts=max_attempts or self.default_max_attempts,
+                next_attempt_at=now,
+            )
+            for payload in payloads
+        ]
+        if jobs:
+            await Job.bulk_create(jobs, batch_size=500, using_db=using_db)
+            if self.notify is not None:
+                self.notify()
+        return len(jobs)
+
+    async def claim(self, worker_id: str, limit: int, now: datetime | None = None) -> list[ClaimedJob]:
+        """Lock up to `limit` runnable jobs for this worker; each claim counts an attempt."""
+        if limit <= 0:
+            return []
+        now = now or utcnow()
+        until = utcnow() + timedelta(seconds=self.lock_seconds)
+        connection = Tortoise.get_connection("default")
+        if connection.capabilities.dialect == "postgres":
+            return await self._claim_postgres(connection, worker_id, limit, now, until)
+        return await self._claim_portable(worker_id, limit, now, until)
+
+    async def _claim_postgres(
+        self, connection: BaseDBAsyncClient, worker_id: str, limit: int,
+        now: datetime, until: datetime,
+    ) -> list[ClaimedJob]:
+        sql = """
+            UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2,
+                   attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM jobs
+                WHERE state IN ('queued', 'running') AND next_attempt_at <= $3
+                  AND (locked_by IS NULL OR locked_until < $4)
+                ORDER BY next_attempt_at, id
+                LIMIT $5
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id, kind, payload, attempts, max_attempts
+        """
+        rows = await connection.execute_query_dict(sql, [worker_id, until, now, utcnow(), limit])
+        claimed = [
+            ClaimedJob(
+                id=row["id"],
+                kind=row["kind"],
+                payload=json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"],
+                attempts=row["attempts"],
+                max_attempts=row["max_attempts"],
+            )
+            for row in rows
+        ]
+        return sorted(claimed, key=lambda job: job.id)
+
+    async def _claim_portable(
+        self, worker_id: str, limit: int, now: datetime, until: datetime
+    ) -> list[ClaimedJob]:
+        free = Q(locked_by=None) | Q(locked_until__lt=utcnow())
+        candidates = await (
+            Job.filter(state__in=RUNNABLE, next_attempt_at__lte=now)
+            .filter(free)
+            .order_by("next_attempt_at", "id")
+            .limit(limit)
+            .values_list("id", flat=True)
+        )
+        claimed: list[ClaimedJob] = []
+        for job_id in candidates:
+            won = await Job.filter(id=job_id, state__in=RUNNABLE).filter(free).update(
+                state="running", locked_by=worker_id, locked_until=until,
+                attempts=F("attempts") + 1,
+            )
+            if won:
+                job = await Job.get(id=job_id)
+                claimed.append(ClaimedJob(job.id, job.kind, job.payload, job.attempts, job.max_attempts))
+        return claimed
+
+    async def finish(self, job_id: int, worker_id: str) -> None:
+        await Job.filter(id=job_id, locked_by=worker_id).update(
+            state="done", locked_by=None, locked_until=None, finished_at=utcnow(), last_error=""
+        )
+
+    async def retry(self, job_id: int, worker_id: str, after: float, error: str) -> None:
+        await Job.filter(id=job_id, locked_by=worker_id).update(
+            state="queued", locked_by=None, locked_until=None,
+            next_attempt_at=utcnow() + timedelta(seconds=after), last_error=error[:4000],
+        )
+
+    async def fail(self, job_id: int, worker_id: str, error: str) -> None:
+        await Job.filter(id=job_id, locked_by=worker_id).update(
+            state="failed", locked_by=None, locked_until=None, finished_at=utcnow(),
+            last_error=error[:4000],
+        )
+
+    async def renew_locks(self, worker_id: str) -> int:
+        """Heartbeat: keep this worker's running jobs locked while they run."""
+        until = utcnow() + timedelta(seconds=self.lock_seconds)
+        return await Job.filter(locked_by=worker_id, state="running").update(locked_until=until)
+
+    async def release_dead_local_workers(self) -> int:
+        """Free at once the locks of crashed workers on this host (their pid is gone)."""
+        host = socket.gethostname()
+        holders = await (
+            Job.filter(state="running", locked_by__startswith=f"{host}:")
+            .distinct()
+            .values_list("locked_by", flat=True)
+        )
+        released = 0
+        for holder in holders:
+            try:
+                pid = int(str(holder).split(":")[1])
+            except (IndexError, ValueError):
+                continue
+            if pid == os.getpid() or _pid_alive(pid):
+                continue
+            released += await Job.filter(locked_by=holder, state="running").update(
+                locked_until=utcnow() - timedelta(seconds=1)
+            )
+        return released
+
+    async def has_runnable(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        free = Q(locked_by=None) | Q(locked_until__lt=utcnow())
+        return await Job.filter(state__in=RUNNABLE, next_attempt_at__lte=now).filter(free).exists()
+
+    async def counts(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for state in ("queued", "running", "done", "failed"):
+            result[state] = await Job.filter(state=state).count()
+        return result
+
+    async def prune_finished(self, older_than: timedelta) -> int:
+        """Drop finished jobs past their keep time (failed ones stay for the admin)."""
+        return await Job.filter(state="done", finished_at__lt=utcnow() - older_than).delete()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

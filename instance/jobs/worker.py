@@ -1,0 +1,138 @@
+"""The worker loop: claim jobs, run their handlers concurrently, record the outcome,
+renew locks while they run. Runs inside the server (embedded default) or alone."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import traceback
+from datetime import datetime, timedelta
+from typing import Any
+
+from instance.jobs.errors import Permanent, Retry
+from instance.jobs.queue import ClaimedJob, JobQueue, default_backoff, make_worker_id, utcnow
+from instance.jobs.registry import JobContext, JobRegistry
+
+log = logging.getLogger("impasto.jobs")
+
+FAR_FUTURE = timedelta(days=36500)
+
+
+class Worker:
+    """Runs jobs from one `JobQueue` with at most `concurrency` at a time."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        registry: JobRegistry,
+        services: Any,
+        *,
+        concurrency: int = 8,
+        poll_seconds: float = 1.0,
+        worker_id: str | None = None,
+    ) -> None:
+        self.queue = queue
+        self.registry = registry
+        self.services = services
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self.worker_id = worker_id or make_worker_id()
+        self.wake = asyncio.Event()
+        self._running: set[asyncio.Task[None]] = set()
+        self.completed = 0
+
+    def notify(self) -> None:
+        """Wake the loop (called on enqueue in the same process)."""
+        self.wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set; then let running jobs finish."""
+        await self.queue.release_dead_local_workers()
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        try:
+            while not stop.is_set():
+                started = await self._claim_and_start(utcnow())
+                if started:
+                    continue
+                await self._wait_for_work(stop)
+        finally:
+            heartbeat.cancel()
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def run_until_idle(self, *, include_delayed: bool = False) -> int:
+        """Run jobs until none is runnable now (or, with `include_delayed`, none at all
+        that is waiting for a retry). Returns how many jobs ran. For tests and the CLI."""
+        await self.queue.release_dead_local_workers()
+        before = self.completed
+        while True:
+            now = utcnow() + FAR_FUTURE if include_delayed else utcnow()
+            started = await self._claim_and_start(now)
+            if started:
+                continue
+            if self._running:
+                await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            if not await self.queue.has_runnable(now):
+                return self.completed - before
+
+    async def _claim_and_start(self, now: datetime) -> int:
+        free = self.concurrency - len(self._running)
+        if free <= 0:
+            await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
+            free = self.concurrency - len(self._running)
+        jobs = await self.queue.claim(self.worker_id, free, now)
+        for job in jobs:
+            task = asyncio.create_task(self._execute(job))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return len(jobs)
+
+    async def _wait_for_work(self, stop: asyncio.Event) -> None:
+        self.wake.clear()
+        waiters = [asyncio.create_task(self.wake.wait()), asyncio.create_task(stop.wait())]
+        waiters += list(self._running)
+        await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        for task in waiters[:2]:
+            task.cancel()
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        interval = max(1.0, self.queue.lock_seconds / 3)
+        while not stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            try:
+                if self._running:
+                    await self.queue.renew_locks(self.worker_id)
+                await self.queue.release_dead_local_workers()
+            except Exception:  # a heartbeat must never kill the worker
+                log.exception("job lock renewal failed")
+
+    async def _execute(self, job: ClaimedJob) -> None:
+        handler = self.registry.get(job.kind)
+        try:
+            if handler is None:
+                raise Permanent(f"no handler for job kind {job.kind!r}")
+            ctx = JobContext(self.services, job.id, job.attempts, job.max_attempts)
+            await handler(ctx, job.payload)
+        except Retry as exc:
+            if job.attempts >= job.max_attempts:
+                await self.queue.fail(job.id, self.worker_id, f"gave up after {job.attempts} attempts: {exc}")
+            else:
+                await self.queue.retry(job.id, self.worker_id, exc.after, str(exc))
+        except Permanent as exc:
+            log.warning("job failed permanently", extra={"job": job.id, "kind": job.kind, "error": str(exc)})
+            await self.queue.fail(job.id, self.worker_id, str(exc))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error = "".join(traceback.format_exception_only(exc)).strip()
+            log.warning("job attempt failed", extra={"job": job.id, "kind": job.kind, "error": error})
+            if job.attempts >= job.max_attempts:
+                await self.queue.fail(job.id, self.worker_id, f"gave up after {job.attempts} attempts: {error}")
+            else:
+                await self.queue.retry(job.id, self.worker_id, default_backoff(job.attempts), error)
+        else:
+            await self.queue.finish(job.id, self.worker_id)
+        self.completed += 1

@@ -1,0 +1,92 @@
+"""Accounts: local artists and remote actors share one table; local login lives in User."""
+
+from __future__ import annotations
+
+from tortoise import fields, models
+
+
+class Account(models.Model):
+    """An ActivityPub actor. domain is NULL for local accounts, ap_id is unique for all."""
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=2048, unique=True)
+    username = fields.CharField(max_length=255, db_index=True)
+    domain = fields.CharField(max_length=255, null=True, db_index=True)
+    actor_type = fields.CharField(max_length=32, default="Person")
+    display_name = fields.CharField(max_length=255, default="")
+    note = fields.TextField(default="")  # sanitised HTML
+    url = fields.CharField(max_length=2048, null=True)
+    inbox_url = fields.CharField(max_length=2048, null=True)
+    shared_inbox_url = fields.CharField(max_length=2048, null=True)
+    outbox_url = fields.CharField(max_length=2048, null=True)
+    followers_url = fields.CharField(max_length=2048, null=True)
+    following_url = fields.CharField(max_length=2048, null=True)
+    featured_url = fields.CharField(max_length=2048, null=True)
+    public_key_id = fields.CharField(max_length=2048, null=True, unique=True)
+    public_key_pem = fields.TextField(null=True)
+    private_key_pem = fields.TextField(null=True)  # local accounts only
+    avatar_url = fields.CharField(max_length=2048, null=True)
+    header_url = fields.CharField(max_length=2048, null=True)
+    fields_json = fields.JSONField(default=list)  # [{"name", "value"}] profile fields
+    also_known_as = fields.JSONField(default=list)
+    moved_to = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    locked = fields.BooleanField(default=False)
+    bot = fields.BooleanField(default=False)
+    discoverable = fields.BooleanField(default=True)
+    indexable = fields.BooleanField(default=False)
+    suspended = fields.BooleanField(default=False)
+    silenced = fields.BooleanField(default=False)
+    followers_count = fields.IntField(default=0)
+    following_count = fields.IntField(default=0)
+    works_count = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    fetched_at = fields.DatetimeField(null=True)
+    last_work_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "accounts"
+        unique_together = (("username", "domain"),)
+
+    @property
+    def is_local(self) -> bool:
+        return self.domain is None
+
+
+class User(models.Model):
+    """Login, role and preferences of a local account."""
+
+    id = fields.BigIntField(primary_key=True)
+    account = fields.OneToOneField("models.Account", related_name="user", on_delete=fields.CASCADE)
+    email = fields.CharField(max_length=320, null=True, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharField(max_length=16, default="artist")  # artist | moderator | admin
+    approved = fields.BooleanField(default=True)
+    disabled = fields.BooleanField(default=False)
+    signup_reason = fields.TextField(default="")
+    settings = fields.JSONField(default=dict)  # default licence, cloak level, opt-out choices
+    invite = fields.ForeignKeyField(
+        "models.Invite", related_name="users", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "users"
+
+
+class Invite(models.Model):
+    """A sign-up code for invite registration mode."""
+
+    id = fields.BigIntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    created_by = fields.ForeignKeyField("models.User", related_name="invites_made", null=True)
+    max_uses = fields.IntField(null=True)
+    uses = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "invites"

@@ -1,0 +1,61 @@
+"""What federation keeps: received activities, sent activities, and what we know of each
+remote instance (software, declared AI policy, delivery health)."""
+
+from __future__ import annotations
+
+from tortoise import fields, models
+
+
+class InboxItem(models.Model):
+    """A verified incoming activity, stored raw before processing, its id makes replays no-ops."""
+
+    id = fields.BigIntField(primary_key=True)
+    activity_id = fields.CharField(max_length=2048, unique=True)
+    actor_id = fields.CharField(max_length=2048)
+    activity_type = fields.CharField(max_length=64)
+    document = fields.JSONField()
+    state = fields.CharField(max_length=16, default="received")  # received | processed | dropped | failed
+    reason = fields.TextField(default="")
+    received_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "inbox_items"
+
+
+class OutboxActivity(models.Model):
+    """An activity we published: the outbox collection, and who got it (for Undo/Update/Delete)."""
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=2048, unique=True)
+    account = fields.ForeignKeyField("models.Account", related_name="activities", on_delete=fields.CASCADE)
+    activity_type = fields.CharField(max_length=64)
+    object_ap_id = fields.CharField(max_length=2048, null=True, db_index=True)
+    document = fields.JSONField()
+    public = fields.BooleanField(default=True)
+    delivered_to = fields.JSONField(default=list)  # inbox URLs
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "outbox_activities"
+
+
+class InstanceInfo(models.Model):
+    """A remote instance as we have met it."""
+
+    id = fields.BigIntField(primary_key=True)
+    domain = fields.CharField(max_length=255, unique=True)
+    software = fields.CharField(max_length=128, default="")
+    version = fields.CharField(max_length=128, default="")
+    declared_ai_policy = fields.CharField(max_length=32, default="")
+    nodeinfo = fields.JSONField(null=True)
+    nodeinfo_fetched_at = fields.DatetimeField(null=True)
+    works_seen = fields.IntField(default=0)
+    ai_works_seen = fields.IntField(default=0)
+    failure_days = fields.JSONField(default=list)  # ISO dates with failed deliveries
+    unavailable = fields.BooleanField(default=False)
+    last_success_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "instances"

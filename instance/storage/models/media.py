@@ -1,0 +1,43 @@
+"""Media attachments: a private original, cleaned (and cloaked) variants, and what the
+pipeline found."""
+
+from __future__ import annotations
+
+from tortoise import fields, models
+
+MEDIA_STATES = ("processing", "ready", "held", "rejected", "failed")
+VERDICTS = ("pending", "none", "needs-review", "ai")
+
+
+class MediaAttachment(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="media", on_delete=fields.CASCADE)
+    work = fields.ForeignKeyField(
+        "models.Work", related_name="media", null=True, on_delete=fields.SET_NULL
+    )
+    position = fields.IntField(default=0)
+    remote_url = fields.CharField(max_length=2048, null=True, db_index=True)  # remote media
+    state = fields.CharField(max_length=16, default="processing", db_index=True)
+    state_reason = fields.TextField(default="")
+    original_key = fields.CharField(max_length=512, null=True)  # private, never served
+    original_type = fields.CharField(max_length=64, default="")
+    original_bytes = fields.BigIntField(default=0)
+    sha256 = fields.CharField(max_length=64, default="")
+    variants = fields.JSONField(default=dict)  # {"display": {"webp": key, "jpeg": key, ...}}
+    description = fields.TextField(default="")  # alt text
+    blurhash = fields.CharField(max_length=64, null=True)
+    focus_x = fields.FloatField(default=0.0)
+    focus_y = fields.FloatField(default=0.0)
+    width = fields.IntField(null=True)
+    height = fields.IntField(null=True)
+    provenance_verdict = fields.CharField(max_length=16, default="pending")
+    provenance_evidence = fields.JSONField(default=list)
+    review_requested = fields.BooleanField(default=False)
+    cloak_level = fields.CharField(max_length=8, null=True)
+    cloak_metrics = fields.JSONField(null=True)
+    timings = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "media_attachments"

@@ -1,0 +1,58 @@
+"""Domain policies, reports and the moderators' audit log."""
+
+from __future__ import annotations
+
+from tortoise import fields, models
+
+SEVERITIES = ("suspend", "silence", "noop")
+
+
+class DomainPolicy(models.Model):
+    """A domain block (or allow entry), Mastodon's semantics, covers subdomains."""
+
+    id = fields.BigIntField(primary_key=True)
+    domain = fields.CharField(max_length=255, unique=True)
+    severity = fields.CharField(max_length=16, default="suspend")
+    reject_media = fields.BooleanField(default=False)
+    reject_reports = fields.BooleanField(default=False)
+    public_comment = fields.TextField(default="")
+    private_comment = fields.TextField(default="")
+    obfuscate = fields.BooleanField(default=False)
+    allow = fields.BooleanField(default=False)  # an entry of the allowlist mode
+    source = fields.CharField(max_length=2048, default="")  # a blocklist subscription, or ""
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "domain_policies"
+
+
+class Report(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=2048, null=True, unique=True)  # incoming Flag
+    reporter = fields.ForeignKeyField("models.Account", related_name="reports_made", on_delete=fields.CASCADE)
+    target = fields.ForeignKeyField("models.Account", related_name="reports_against", on_delete=fields.CASCADE)
+    work_ids = fields.JSONField(default=list)
+    comment = fields.TextField(default="")
+    category = fields.CharField(max_length=32, default="other")
+    forward = fields.BooleanField(default=False)
+    state = fields.CharField(max_length=16, default="open")  # open | resolved
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "reports"
+
+
+class AuditEntry(models.Model):
+    """Every moderator action, with who did it and why."""
+
+    id = fields.BigIntField(primary_key=True)
+    actor = fields.ForeignKeyField("models.Account", related_name=False, null=True, on_delete=fields.SET_NULL)
+    action = fields.CharField(max_length=64)
+    target = fields.CharField(max_length=2048, default="")
+    detail = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_log"

@@ -1,0 +1,93 @@
+"""Works (posts with images), tags and portfolio collections."""
+
+from __future__ import annotations
+
+from tortoise import fields, models
+
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+WORK_STATES = ("draft", "processing", "ready", "held", "rejected", "deleted")
+AI_DECLARATIONS = ("none", "assisted", "generated")
+
+
+class Tag(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=255, unique=True)  # lower-cased, without '#'
+
+    class Meta:
+        table = "tags"
+
+
+class Work(models.Model):
+    """A post: a work of art with images, or a plain reply. Remote works keep their AP id."""
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=2048, unique=True)
+    url = fields.CharField(max_length=2048, null=True)
+    account = fields.ForeignKeyField("models.Account", related_name="works", on_delete=fields.CASCADE)
+    local = fields.BooleanField(default=True, db_index=True)
+    title = fields.CharField(max_length=500, default="")
+    content = fields.TextField(default="")  # sanitised HTML
+    content_source = fields.TextField(default="")  # what the artist typed
+    summary = fields.CharField(max_length=1000, default="")  # content warning
+    sensitive = fields.BooleanField(default=False)
+    visibility = fields.CharField(max_length=16, default="public")
+    language = fields.CharField(max_length=16, null=True)
+    licence = fields.CharField(max_length=255, default="")
+    medium = fields.CharField(max_length=255, default="")
+    tools = fields.JSONField(default=list)
+    ai_declaration = fields.CharField(max_length=16, default="none")
+    ai_label = fields.BooleanField(default=False)  # shown with an "AI-generated" label
+    cloak_level = fields.CharField(max_length=8, null=True)  # None = the artist's default
+    state = fields.CharField(max_length=16, default="ready", db_index=True)
+    state_reason = fields.TextField(default="")
+    hidden = fields.BooleanField(default=False)  # hidden by a moderator
+    in_reply_to = fields.ForeignKeyField(
+        "models.Work", related_name="replies", null=True, on_delete=fields.SET_NULL
+    )
+    in_reply_to_ap_id = fields.CharField(max_length=2048, null=True)
+    conversation = fields.CharField(max_length=2048, null=True)
+    mentions = fields.JSONField(default=list)  # AP ids of mentioned actors
+    tags = fields.ManyToManyField("models.Tag", related_name="works", through="work_tags")
+    likes_count = fields.IntField(default=0)
+    boosts_count = fields.IntField(default=0)
+    replies_count = fields.IntField(default=0)
+    pinned_at = fields.DatetimeField(null=True)
+    published_at = fields.DatetimeField(null=True, db_index=True)
+    edited_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "works"
+        indexes = (("account_id", "id"),)
+
+
+class Collection(models.Model):
+    """An ordered portfolio collection, featured ones show on the profile."""
+
+    id = fields.BigIntField(primary_key=True)
+    ap_id = fields.CharField(max_length=2048, unique=True)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="collections", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=255)
+    description = fields.TextField(default="")
+    featured = fields.BooleanField(default=False)
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "collections"
+
+
+class CollectionItem(models.Model):
+    id = fields.BigIntField(primary_key=True)
+    collection = fields.ForeignKeyField(
+        "models.Collection", related_name="items", on_delete=fields.CASCADE
+    )
+    work = fields.ForeignKeyField("models.Work", related_name="in_collections", on_delete=fields.CASCADE)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        table = "collection_items"
+        unique_together = (("collection", "work"),)

@@ -1,0 +1,1 @@
+"""HTTP views (blueprints) of the running server."""
