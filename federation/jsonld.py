@@ -196,8 +196,8 @@ def _inline_is_safe(ctx: dict[str, Any]) -> bool:
 
 
 def is_plain_as2(doc: Any) -> bool:
-    """Fast-path test: AS2 context present and every other entry a known extension
-    (bundled URL or inline terms that do not redefine AS2 terms)."""
+    """Fast-path test: AS2 context present, every other entry a known extension (bundled
+    URL or inline terms that do not redefine AS2 terms), and no nested `@context`."""
     if not isinstance(doc, dict):
         return False
     entries = doc.get("@context")
@@ -210,7 +210,16 @@ def is_plain_as2(doc: Any) -> bool:
                 return False
         elif not isinstance(entry, dict) or not _inline_is_safe(entry):
             return False
-    return True
+    return not any(_has_nested_context(v) for k, v in doc.items() if k != "@context")
+
+
+def _has_nested_context(value: Any) -> bool:
+    """A context inside the document could redefine terms there: leave the fast path."""
+    if isinstance(value, dict):
+        return "@context" in value or any(_has_nested_context(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nested_context(v) for v in value)
+    return False
 
 
 def normalize(doc: dict[str, Any], *, force_pyld: bool = False) -> dict[str, Any]:

@@ -64,7 +64,8 @@ def cavage_headers(
     """draft-cavage the way Mastodon/GoToSocial/bovine build it."""
     headers = {"Host": host, "Date": http_date(date)}
     if method == "POST":
-        headers["Digest"] = f"{digest_name}=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+        digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        headers["Digest"] = f"{digest_name}={digest}"
         headers["Content-Type"] = "application/activity+json"
     else:
         headers["Accept"] = accept

@@ -11,6 +11,7 @@ from tests.federation.peers import BODY, INBOX, NOW, cavage_headers, verify_cava
 MASTODON_KEY = "https://mastodon.test/users/alice#main-key"
 GTS_KEY = "https://gts.test/users/alice/main-key"
 BOVINE_KEY = "https://bovine.test/endpoints/abc#serverKey"
+ACTOR_URL = "https://impasto.test/users/bob"
 
 
 def resolver_for(pub: str, owner: str = "https://peer.test/users/alice"):
@@ -49,7 +50,7 @@ async def test_gotosocial_get(rsa_key):
         key, GTS_KEY, method="GET", path="/users/bob", algorithm="hs2019",
         covered=("(request-target)", "host", "date"),
     )
-    result = await verify(headers, pub, method="GET", url="https://impasto.test/users/bob", body=b"")
+    result = await verify(headers, pub, method="GET", url=ACTOR_URL, body=b"")
     assert result.key_id == GTS_KEY
 
 
@@ -65,7 +66,7 @@ async def test_bovine_get_covers_accept(rsa_key):
         key, BOVINE_KEY, method="GET", path="/users/bob",
         covered=("(request-target)", "host", "date", "accept"),
     )
-    result = await verify(headers, pub, method="GET", url="https://impasto.test/users/bob", body=b"")
+    result = await verify(headers, pub, method="GET", url=ACTOR_URL, body=b"")
     assert result.key_id == BOVINE_KEY
 
 
@@ -109,7 +110,8 @@ async def test_our_signature_verifies_independently(rsa_key):
     assert params["headers"] == "(request-target) host date digest content-type"
     assert params["algorithm"] == "rsa-sha256"
     get = sign_request("GET", "https://peer.test/users/a?page=1", {}, None, MASTODON_KEY, priv)
-    assert parse_signature_header(get["Signature"])["headers"] == "(request-target) host date accept"
+    covered = parse_signature_header(get["Signature"])["headers"]
+    assert covered == "(request-target) host date accept"
     assert verify_cavage_independently(pub, "GET", "/users/a?page=1", get)
 
 
@@ -125,7 +127,8 @@ async def refused(headers, pub, status=401, **kw) -> SignatureError:
 
 async def test_tampered_body_refused(rsa_key):
     key, _, pub = rsa_key
-    err = await refused(cavage_headers(key, MASTODON_KEY), pub, body=BODY.replace(b"Follow", b"Block"))
+    forged = BODY.replace(b"Follow", b"Block")
+    err = await refused(cavage_headers(key, MASTODON_KEY), pub, body=forged)
     assert "digest" in err.reason.lower()
 
 
@@ -203,7 +206,8 @@ async def test_absent_headers_param_defaults(rsa_key):
 @pytest.mark.parametrize("algorithm", ["hmac-sha256", "rsa-sha512", "ed25519"])
 async def test_unsupported_algorithm_refused(rsa_key, algorithm):
     key, _, pub = rsa_key
-    assert "algorithm" in (await refused(cavage_headers(key, MASTODON_KEY, algorithm=algorithm), pub)).reason
+    headers = cavage_headers(key, MASTODON_KEY, algorithm=algorithm)
+    assert "algorithm" in (await refused(headers, pub)).reason
 
 
 async def test_unsigned_and_malformed_refused(rsa_key):
