@@ -1,0 +1,242 @@
+"""The federation client against a real HTTP server on 127.0.0.1: SSRF guard, size
+limit, redirects, content type, signed GET and POST verified by our own verifier."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from federation.client import (
+    AddressGuard,
+    FederationClient,
+    FetchError,
+    Signer,
+    is_forbidden_address,
+)
+from federation.signatures import PublicKeyInfo, verify_request
+
+ACTOR = {"@context": "https://www.w3.org/ns/activitystreams", "id": "x", "type": "Person"}
+
+
+class LocalServer:
+    """A tiny HTTP/1.1 server (asyncio.start_server); records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.port = 0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = dict(line.split(": ", 1) for line in lines[1:] if line)
+        length = int(next((v for k, v in headers.items() if k.lower() == "content-length"), 0))
+        body = await reader.readexactly(length) if length else b""
+        self.requests.append({"method": method, "target": target, "headers": headers,
+                              "body": body})
+        status, extra, payload, chunked = self.route(method, target)
+        out = [f"HTTP/1.1 {status} X", "Connection: close", *extra]
+        if chunked:
+            out.append("Transfer-Encoding: chunked")
+            writer.write(("\r\n".join(out) + "\r\n\r\n").encode())
+            for _ in range(10):
+                writer.write(b"%x\r\n" % 1000 + b"a" * 1000 + b"\r\n")
+            writer.write(b"0\r\n\r\n")
+        else:
+            out.append(f"Content-Length: {len(payload)}")
+            writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + payload)
+        try:
+            await writer.drain()
+        except ConnectionError:
+            pass
+        writer.close()
+
+    def route(self, method: str, target: str):
+        ap = ["Content-Type: application/activity+json"]
+        if target.startswith("/actor"):
+            return 200, ap, json.dumps(ACTOR).encode(), False
+        if target == "/inbox" and method == "POST":
+            return 202, [], b"", False
+        if target == "/big":
+            return 200, ap, b"x" * 5000, False
+        if target == "/big-chunked":
+            return 200, ap, b"", True
+        if target.startswith("/redirect/"):
+            hops = int(target.rsplit("/", 1)[1])
+            location = "/actor" if hops == 0 else f"/redirect/{hops - 1}"
+            return 302, [f"Location: {location}"], b"", False
+        if target == "/redirect-elsewhere":
+            return 302, [f"Location: http://127.0.0.2:{self.port}/actor"], b"", False
+        if target == "/html":
+            return 200, ["Content-Type: text/html"], b"<html></html>", False
+        return 404, [], b"not found", False
+
+
+@pytest.fixture
+async def server():
+    srv = LocalServer()
+    asyncio_server = await asyncio.start_server(srv.handle, "127.0.0.1", 0)
+    srv.port = asyncio_server.sockets[0].getsockname()[1]
+    async with asyncio_server:
+        yield srv
+        asyncio_server.close()
+
+
+@pytest.fixture
+async def client():
+    async with FederationClient("impasto.test", version="9.9", allow_private_addresses=True,
+                                max_response_bytes=4000) as c:
+        yield c
+
+
+@pytest.fixture
+async def guarded():
+    async with FederationClient("impasto.test") as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+     "0.0.0.0", "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1",
+     "fc00::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::1",
+     "64:ff9b::a00:1", "2001:db8::1"],
+)
+def test_forbidden_addresses(address):
+    assert is_forbidden_address(address)
+    assert AddressGuard(allow_private=True).permits(__import__("ipaddress").ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111",
+                                     "::ffff:1.1.1.1", "64:ff9b::101:101"])
+def test_public_addresses(address):
+    assert not is_forbidden_address(address)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:{port}/actor", "http://10.0.0.1:{port}/actor",
+     "http://169.254.169.254/latest/meta-data", "http://[::1]:{port}/actor",
+     "http://[::ffff:127.0.0.1]:{port}/actor", "http://localhost:{port}/actor"],
+)
+async def test_guard_refuses_private_targets(guarded, server, url):
+    with pytest.raises(FetchError) as info:
+        await guarded.fetch_json(url.format(port=server.port))
+    assert "refusing" in info.value.reason
+    assert server.requests == []  # never connected
+
+
+async def test_flag_allows_loopback(client, server):
+    doc = await client.fetch_json(server.base + "/actor")
+    assert doc == ACTOR
+    request = server.requests[0]
+    assert request["headers"]["User-Agent"] == "Impasto/9.9 (+https://impasto.test/)"
+    assert request["headers"]["Accept"].startswith("application/activity+json")
+
+
+async def test_allowed_networks_exception(server):
+    async with FederationClient("impasto.test", allowed_networks=["127.0.0.1/32"]) as c:
+        assert await c.fetch_json(server.base + "/actor") == ACTOR
+
+
+async def test_size_limit_declared_length(client, server):
+    with pytest.raises(FetchError) as info:
+        await client.fetch_json(server.base + "/big")
+    assert "too large" in info.value.reason
+
+
+async def test_size_limit_while_streaming(client, server):
+    with pytest.raises(FetchError) as info:
+        await client.fetch_json(server.base + "/big-chunked")
+    assert "larger than" in info.value.reason
+
+
+async def test_redirects_followed_up_to_the_limit(client, server):
+    assert await client.fetch_json(server.base + "/redirect/2") == ACTOR  # 3 redirects
+    with pytest.raises(FetchError) as info:
+        await client.fetch_json(server.base + "/redirect/3")  # 4 redirects
+    assert "redirects" in info.value.reason
+
+
+async def test_each_redirect_hop_is_guarded(server):
+    async with FederationClient("impasto.test", allowed_networks=["127.0.0.1/32"]) as c:
+        with pytest.raises(FetchError) as info:
+            await c.fetch_json(server.base + "/redirect-elsewhere")
+    assert "127.0.0.2" in info.value.reason
+    assert len(server.requests) == 1
+
+
+async def test_content_type_and_status_checks(client, server):
+    with pytest.raises(FetchError) as info:
+        await client.fetch_json(server.base + "/html")
+    assert "not ActivityPub" in info.value.reason
+    with pytest.raises(FetchError) as info:
+        await client.fetch_json(server.base + "/missing")
+    assert info.value.status == 404
+    response = await client.get(server.base + "/html", accept="text/html")
+    assert response.status == 200 and response.body == b"<html></html>"
+
+
+async def test_bad_urls(client):
+    for url in ("ftp://example.test/x", "not a url", "file:///etc/passwd"):
+        with pytest.raises(FetchError):
+            await client.fetch_json(url)
+
+
+async def test_connection_refused_is_fetch_error(client, server):
+    port = server.port
+    dead = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    dead_port = dead.sockets[0].getsockname()[1]
+    dead.close()
+    await dead.wait_closed()
+    with pytest.raises(FetchError):
+        await client.fetch_json(f"http://127.0.0.1:{dead_port}/actor")
+    assert port == server.port
+
+
+def resolver(pub: str):
+    async def resolve(key_id: str, refresh: bool):
+        return PublicKeyInfo("https://impasto.test/actor", pub)
+
+    return resolve
+
+
+async def test_signed_get_verifies(client, server, rsa_key):
+    _, priv, pub = rsa_key
+    signer = Signer("https://impasto.test/actor#main-key", priv)
+    await client.fetch_json(server.base + "/actor?page=1", signer=signer)
+    req = server.requests[0]
+    assert 'headers="(request-target) host date accept"' in req["headers"]["Signature"]
+    result = await verify_request("GET", server.base + req["target"], req["headers"], b"",
+                                  resolver(pub))
+    assert result.key_id == signer.key_id
+
+
+async def test_signed_redirect_is_re_signed(client, server, rsa_key):
+    _, priv, pub = rsa_key
+    await client.fetch_json(server.base + "/redirect/0",
+                            signer=Signer("https://impasto.test/actor#main-key", priv))
+    for req in server.requests:
+        await verify_request("GET", server.base + req["target"], req["headers"], b"",
+                             resolver(pub))
+
+
+@pytest.mark.parametrize("scheme", ["draft-cavage", "rfc9421"])
+async def test_signed_post_verifies(client, server, rsa_key, scheme):
+    _, priv, pub = rsa_key
+    body = json.dumps({"type": "Create", "actor": "https://impasto.test/actor"}).encode()
+    signer = Signer("https://impasto.test/actor#main-key", priv, scheme=scheme)
+    response = await client.post(server.base + "/inbox", body, signer=signer)
+    assert response.status == 202
+    req = server.requests[0]
+    assert req["body"] == body
+    assert req["headers"]["Content-Type"] == "application/activity+json"
+    result = await verify_request("POST", server.base + "/inbox", req["headers"], req["body"],
+                                  resolver(pub))
+    assert result.scheme == scheme
