@@ -1,0 +1,202 @@
+"""The whole upload pipeline as one pure function: bytes in, variants and facts out.
+
+decode (bounded, sniffed) → provenance on the ORIGINAL bytes (before anything is
+stripped) → clean (shrink to display size, orient, sRGB, flatten alpha, no metadata)
+→ cloak (optional, at display size so resizing cannot soften it) → variants with the
+opt-out XMP → blurhash of the served thumbnail.
+
+Everything passed in and out is plain, picklable data (bytes, dataclasses, dicts), and
+`process_image` is a top-level function, so the server can run it in a
+`concurrent.futures.ProcessPoolExecutor`; see `run_in_pool`. Cloak and provenance are
+injected as callables so this module does not depend on `media.cloak` or
+`media.provenance`; `CloakWith` and `DetectProvenance` adapt those packages and are
+themselves picklable.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from media.blurhash import blurhash_of
+from media.clean import clean
+from media.ingest import decode
+from media.limits import Limits
+from media.optout import OptOutMarks, build_xmp
+from media.variants import FocalPoint, Variant, VariantOptions, make_variants
+
+CloakFn = Callable[[np.ndarray], tuple[np.ndarray, dict]]
+ProvenanceFn = Callable[[bytes, "str | None"], object]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineOptions:
+    """Per-upload settings; all plain data so they pickle."""
+
+    limits: Limits = field(default_factory=Limits)
+    variants: VariantOptions = field(default_factory=VariantOptions)
+    marks: OptOutMarks = field(default_factory=OptOutMarks)
+    focus: FocalPoint = field(default_factory=FocalPoint)
+    background: tuple[int, int, int] = (255, 255, 255)
+    blurhash_components: tuple[int, int] = (4, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineResult:
+    """What a media record needs. `width`/`height` are the display variant's;
+    `source_width`/`source_height` the upright original's. `provenance` is whatever
+    the provenance callable returned (None when none was given); `timings_ms` has
+    decode, provenance, strip, cloak, variants, blurhash and total — a step that
+    did not run is absent."""
+
+    format: str
+    mime: str
+    source_width: int
+    source_height: int
+    animated: bool
+    had_alpha: bool
+    color: str
+    width: int
+    height: int
+    display: Variant
+    thumbnail: Variant
+    blurhash: str
+    focus: FocalPoint
+    provenance: object | None
+    cloak_metrics: dict[str, Any] | None
+    timings_ms: dict[str, float]
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000.0, 2)
+
+
+def process_image(
+    data: bytes,
+    *,
+    claimed_type: str | None,
+    options: PipelineOptions | None = None,
+    cloak: CloakFn | None = None,
+    provenance: ProvenanceFn | None = None,
+) -> PipelineResult:
+    """Run the pipeline on an upload's original bytes; raises MediaRejected on bad input.
+
+    `provenance(data, mime)` receives the untouched original bytes and the sniffed
+    MIME type. `cloak(rgb)` receives the cleaned H×W×3 uint8 array at display size and
+    must return an array of the same shape and dtype plus a metrics dict.
+    """
+    opts = options or PipelineOptions()
+    timings: dict[str, float] = {}
+    t_total = time.perf_counter()
+
+    t = time.perf_counter()
+    decoded = decode(data, claimed_type=claimed_type, limits=opts.limits,
+                     target_max_side=opts.variants.display_max)
+    timings["decode"] = _ms(t)
+
+    verdict = None
+    if provenance is not None:
+        t = time.perf_counter()
+        verdict = provenance(data, decoded.mime)
+        timings["provenance"] = _ms(t)
+
+    t = time.perf_counter()
+    cleaned = clean(decoded, max_side=opts.variants.display_max,
+                    background=opts.background, resample=opts.variants.resample)
+    source_w, source_h = decoded.width, decoded.height
+    if decoded.orientation in (5, 6, 7, 8):
+        source_w, source_h = source_h, source_w
+    animated, fmt, mime = decoded.animated, decoded.format, decoded.mime
+    del decoded  # free the decoded frame before the cloak allocates
+    timings["strip"] = _ms(t)
+
+    rgb = cleaned.rgb
+    metrics: dict[str, Any] | None = None
+    if cloak is not None:
+        t = time.perf_counter()
+        rgb, metrics = cloak(rgb)
+        if not isinstance(rgb, np.ndarray) or rgb.shape != cleaned.rgb.shape \
+                or rgb.dtype != np.uint8:
+            raise ValueError("the cloak must return an array of the same shape, dtype uint8")
+        metrics = dict(metrics)
+        timings["cloak"] = _ms(t)
+
+    t = time.perf_counter()
+    variants = make_variants(rgb, options=opts.variants, xmp=build_xmp(opts.marks),
+                             focus=opts.focus)
+    timings["variants"] = _ms(t)
+
+    t = time.perf_counter()
+    bh = blurhash_of(variants.thumbnail_rgb, x_components=opts.blurhash_components[0],
+                     y_components=opts.blurhash_components[1])
+    timings["blurhash"] = _ms(t)
+    timings["total"] = _ms(t_total)
+
+    return PipelineResult(
+        format=fmt, mime=mime,
+        source_width=source_w, source_height=source_h, animated=animated,
+        had_alpha=cleaned.had_alpha, color=cleaned.color,
+        width=variants.display.width, height=variants.display.height,
+        display=variants.display, thumbnail=variants.thumbnail, blurhash=bh,
+        focus=variants.focus, provenance=verdict, cloak_metrics=metrics, timings_ms=timings,
+    )
+
+
+def run_in_pool(
+    executor: Executor,
+    data: bytes,
+    *,
+    claimed_type: str | None,
+    options: PipelineOptions | None = None,
+    cloak: CloakFn | None = None,
+    provenance: ProvenanceFn | None = None,
+) -> Future[PipelineResult]:
+    """Submit `process_image` to an executor (typically a ProcessPoolExecutor).
+
+    The callables must be picklable for a process pool: top-level functions,
+    `functools.partial` of them, or the `CloakWith` / `DetectProvenance` adapters.
+    From asyncio: `await asyncio.wrap_future(run_in_pool(pool, data, ...))`.
+    MediaRejected pickles, so it is re-raised unchanged by `future.result()`.
+    """
+    return executor.submit(process_image, data, claimed_type=claimed_type,
+                           options=options, cloak=cloak, provenance=provenance)
+
+
+@dataclass(frozen=True, slots=True)
+class CloakWith:
+    """Picklable adapter for `media.cloak.cloak_image(rgb, level, seed)`, which
+    returns an object with `.image` and `.metrics`; imported lazily in the worker."""
+
+    level: str = "medium"
+    seed: int = 0
+
+    def __call__(self, rgb: np.ndarray) -> tuple[np.ndarray, dict]:
+        from media.cloak import cloak_image
+
+        out = cloak_image(rgb, self.level, self.seed)
+        return out.image, dict(out.metrics)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectProvenance:
+    """Picklable adapter for `media.provenance.detect` → Verdict, imported lazily in
+    the worker. Passes the sniffed MIME type as a second argument when `detect`
+    takes one (its final signature was not settled when this was written)."""
+
+    def __call__(self, data: bytes, mime: str | None) -> object:
+        import inspect
+
+        from media.provenance import detect
+
+        try:
+            params = inspect.signature(detect).parameters.values()
+        except (TypeError, ValueError):
+            return detect(data, mime)
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        varargs = any(p.kind is p.VAR_POSITIONAL for p in params)
+        return detect(data, mime) if varargs or len(positional) >= 2 else detect(data)
