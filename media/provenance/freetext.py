@@ -16,7 +16,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Stable Diffusion", r"\bstable[\s_-]?diffusion\b|\bSDXL\b"),
         ("Midjourney", r"\bmid[\s_-]?journey\b"),
         ("Google AI", r"\bmade with google ai\b|\bimagen\b|\bgemini\b"),
-        ("DALL-E", r"\bdall[\s·._-]?e\b"),
+        ("DALL-E", r"\bdall[\W_]?e\b"),
         ("Adobe Firefly", r"\bfirefly\b"),
         ("NovelAI", r"\bnovel[\s_-]?ai\b"),
         ("ComfyUI", r"\bcomfy[\s_-]?ui\b"),

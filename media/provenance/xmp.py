@@ -1,8 +1,9 @@
 """IPTC Digital Source Type and tool names from XMP packets.
 
-Regexes rather than an XML parser: packets come from hostile files (entity expansion,
-namespace tricks) and we only need a few simple-valued properties, in any prefix, as
-attribute (`p:Name="v"`), element (`<p:Name>v</p:Name>`) or `rdf:resource` form.
+A small scanner rather than an XML parser: packets come from hostile files (entity
+expansion, namespace tricks) and we only need a few simple-valued properties, in any
+prefix, as attribute (`p:Name="v"`), element (`<p:Name>v</p:Name>`), `rdf:resource` or
+rdf:Alt/Seq/Bag form.
 """
 
 from __future__ import annotations
@@ -35,25 +36,56 @@ def ai_source_type(value: object) -> str | None:
     return None
 
 
+_ATTR_VALUE = re.compile(r"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ELEMENT = re.compile(r"\b[^>]*?(/?)>")
+_RESOURCE = re.compile(r"\brdf:resource\s*=\s*[\"']([^\"']*)[\"']")
+_TEXT = re.compile(r"([^<]*)<")
+_CONTAINER = re.compile(r"\s*<rdf:(Alt|Seq|Bag)\b[^>]*>(.*?)</rdf:\1\s*>", re.DOTALL)
+_LI = re.compile(r"<rdf:li\b[^>]*>([^<]*)</rdf:li\s*>")
+_PREFIX_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def _opening(packet: str, colon: int) -> str:
+    """The character before `prefix:` at `colon`: '<' for an element, space for an
+    attribute, anything else (e.g. '/' of a closing tag) for neither."""
+    i = colon
+    while i > 0 and packet[i - 1] in _PREFIX_CHARS:
+        i -= 1
+    if i == colon or i == 0:
+        return ""
+    return packet[i - 1]
+
+
 def _property_values(packet: str, local_name: str) -> list[str]:
-    """All simple values of a property with this local name, whatever its prefix."""
-    name = rf"[\w.-]+:{local_name}"
-    patterns = (
-        rf"\b{name}\s*=\s*\"([^\"]*)\"",
-        rf"\b{name}\s*=\s*'([^']*)'",
-        rf"<{name}\b[^>]*\brdf:resource\s*=\s*[\"']([^\"']*)[\"']",
-        rf"<{name}\b[^>/]*>([^<]*)</",
-        # rdf:Alt / rdf:Seq / rdf:Bag with rdf:li items
-        rf"<{name}\b[^>/]*>\s*<rdf:(?:Alt|Seq|Bag)>(.*?)</rdf:",
-    )
+    """All simple values of a property with this local name, whatever its prefix.
+
+    Searches the literal `:Name` first (fast even on 100 KB packets), then parses in
+    place; attribute, element, `rdf:resource` and rdf:Alt/Seq/Bag forms are read.
+    """
     values: list[str] = []
-    for pattern in patterns:
-        for m in re.finditer(pattern, packet, re.DOTALL):
-            raw = m.group(1)
-            if "<rdf:li" in raw:
-                values.extend(re.findall(r"<rdf:li\b[^>]*>([^<]*)</rdf:li>", raw))
-            else:
-                values.append(raw)
+    for hit in re.finditer(rf":{local_name}\b", packet):
+        before, pos = _opening(packet, hit.start()), hit.end()
+        if before.isspace():
+            attr = _ATTR_VALUE.match(packet, pos)
+            if attr:
+                values.append(attr.group(1) if attr.group(1) is not None else attr.group(2))
+        elif before == "<":
+            tag = _ELEMENT.match(packet, pos)
+            if not tag:
+                continue
+            resource = _RESOURCE.search(tag.group(0))
+            if resource:
+                values.append(resource.group(1))
+            elif not tag.group(1):  # not self-closing: text or an rdf container follows
+                box = _CONTAINER.match(packet, tag.end())
+                if box:
+                    values.extend(_LI.findall(box.group(2)))
+                else:
+                    text = _TEXT.match(packet, tag.end())
+                    if text:
+                        values.append(text.group(1))
+        if len(values) > 64:
+            break
     return [_unescape(v).strip() for v in values if v.strip()]
 
 
