@@ -40,8 +40,8 @@ DEFAULT_ACCEPT = (
     'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 )
 
-_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,]*)\s*(?:,|$)')
-
+# name="quoted \" value" (unrolled-loop regex: fast on 344-char signatures) or name=123
+_PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^,"]*))\s*(?:,|$)')
 
 def sign(
     method: str,
@@ -94,10 +94,12 @@ def parse_signature_header(value: str) -> dict[str, str]:
         match = _PARAM.match(value, pos)
         if not match or match.end() == pos:
             raise SignatureError(401, "malformed Signature header")
-        name, raw = match.group(1).lower(), match.group(2).strip()
-        if raw.startswith('"'):
-            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
-        params[name] = raw
+        quoted, bare = match.group(2), match.group(3)
+        if quoted is None:
+            param = bare.strip()
+        else:
+            param = re.sub(r"\\(.)", r"\1", quoted) if "\\" in quoted else quoted
+        params[match.group(1).lower()] = param
         pos = match.end()
     return params
 

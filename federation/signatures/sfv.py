@@ -37,6 +37,8 @@ class StructuredFieldError(ValueError):
 
 _KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
 _TOKEN = re.compile(r"[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*")
+# printable ASCII except '"' and '\\', or one of those two escaped (RFC 8941 sf-string)
+_STRING = re.compile(r'"([ !#-\[\]-~]*(?:\\["\\][ !#-\[\]-~]*)*)"')
 _INT = re.compile(r"-?[0-9]{1,15}(?![0-9.])")
 
 
@@ -93,24 +95,12 @@ class _Parser:
         raise self.fail("expected a bare item")
 
     def string(self) -> str:
-        out = []
-        self.i += 1
-        while self.i < len(self.s):
-            c = self.s[self.i]
-            self.i += 1
-            if c == "\\":
-                nxt = self.s[self.i : self.i + 1]
-                if nxt not in ('"', "\\"):
-                    raise self.fail("bad escape")
-                out.append(nxt)
-                self.i += 1
-            elif c == '"':
-                return "".join(out)
-            elif not " " <= c <= "~":
-                raise self.fail("bad string character")
-            else:
-                out.append(c)
-        raise self.fail("unterminated string")
+        m = _STRING.match(self.s, self.i)
+        if not m:
+            raise self.fail("bad or unterminated string")
+        self.i = m.end()
+        body = m.group(1)
+        return re.sub(r"\\(.)", r"\1", body) if "\\" in body else body
 
     def params(self) -> dict[str, BareItem]:
         params: dict[str, BareItem] = {}

@@ -227,3 +227,13 @@ async def test_wrong_key_owner_is_403(rsa_key):
     assert info.value.status == 403
     with pytest.raises(SignatureError):
         check_owner(result, None)
+
+
+def test_parse_signature_header_shapes():
+    parsed = parse_signature_header(
+        r'keyId="a\"b", algorithm="hs2019",created=123 , headers="(created) x",signature="QUJD=="'
+    )
+    assert parsed == {"keyid": 'a"b', "algorithm": "hs2019", "created": "123",
+                      "headers": "(created) x", "signature": "QUJD=="}
+    with pytest.raises(SignatureError):
+        parse_signature_header('keyId="unterminated')
