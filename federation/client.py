@@ -17,7 +17,7 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -141,7 +141,7 @@ class Signer:
 
     key_id: str
     private_key_pem: str
-    scheme: str = "draft-cavage"
+    scheme: Literal["draft-cavage", "rfc9421"] = "draft-cavage"
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ class FederationClient:
         if signer is not None:
             headers = sign_request(
                 method, url, headers, body, signer.key_id, signer.private_key_pem,
-                scheme=signer.scheme,  # type: ignore[arg-type]
+                scheme=signer.scheme,
             )
         host = urlsplit(url).netloc.lower()
         semaphore = self._enter_host(host)

@@ -1,0 +1,1 @@
+"""Package data: the bundled JSON-LD context documents (jsonld-contexts.json)."""
