@@ -58,7 +58,7 @@ def _agent(action: dict[str, Any]) -> str:
     agent = action.get("softwareAgent")
     if isinstance(agent, dict):
         agent = agent.get("name")
-    return agent if isinstance(agent, str) else ""
+    return agent[:80] if isinstance(agent, str) else ""
 
 
 def _where(label: str, active: str | None, agent: str, state: str) -> str:

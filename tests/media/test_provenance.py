@@ -9,6 +9,7 @@ import gzip
 import io
 import json
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
@@ -536,6 +537,19 @@ def test_decompression_bomb_header_keeps_metadata_signals() -> None:
     assert verdict.verdict == "ai"
     assert names(verdict) == {("png-parameters", "high")}
     assert Image.MAX_IMAGE_PIXELS is not None  # we never lift the limit
+
+
+@pytest.mark.parametrize("limit", [1000, 3000])  # 4096 px: above 2× limit, and within 1–2×
+def test_pixel_work_respects_pillow_bomb_limit(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    """Over MAX_IMAGE_PIXELS we neither decode nor raise: the stealth block in a 64×64
+    image is then not read, while text metadata still is."""
+    data = _stealth_png(b"stealth_pngcomp", gzip.compress(A1111.encode()))
+    assert detect(data).verdict == "ai"
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        assert detect(data) == Verdict("none", ())
+        assert detect(png({"parameters": A1111}, size=(64, 64))).verdict == "ai"
 
 
 def test_to_dict_shape() -> None:
