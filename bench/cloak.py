@@ -26,7 +26,6 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
@@ -175,7 +174,11 @@ def rcnn_rep(rgb):
 
 
 def rcnn_dist(a, t):
-    return float(np.sqrt(sum(((x - y) ** 2).sum() / (y**2).sum() for x, y in zip(a, t))))
+    terms = (((x - y) ** 2).sum() / (y**2).sum() for x, y in zip(a, t, strict=True))
+    return float(np.sqrt(sum(terms)))
+
+
+_QNOISE = 0.1  # about the variance of 8-bit rounding: energies below it are noise
 
 
 def wav_rep(rgb):
@@ -186,7 +189,7 @@ def wav_rep(rgb):
         for band in pywt.wavedec2(ch, "db2", level=4)[1:]:
             for c in band:
                 e = float((c * c).mean())
-                v += [np.log(e + 1e-3), 0.5 * np.log((c**4).mean() / (e * e + 1e-9) + 1e-9)]
+                v += [np.log(e + _QNOISE), 0.5 * np.log((c**4).mean() / (e + _QNOISE) ** 2 + 1e-9)]
     y = ycc[0].astype(np.uint8)
     for p, r in ((8, 1), (16, 2)):
         lbp = local_binary_pattern(y, p, r, "uniform")
@@ -293,7 +296,7 @@ def main() -> None:
                 eff = effects(orig, res.image, shaped, iid, prep.target_rgb, prep.work_shape)
                 row = (f"{kind:12}{f'{w}x{h}':>10}{m['psnr']:7.2f}{m['ssim']:7.3f}"
                        f"{m['linf']:5d}{m['seconds']:6.1f}{m['fallbacks']:3d} {m['target']:8}")
-                for key, (mc, ms, mi, d0) in eff.items():
+                for key, (mc, ms, mi, _d0) in eff.items():
                     row += f"{fmt_ratio(mc, ms):>10}"
                     summary.setdefault((level, *key), []).append((mc, ms, mi))
                 mc, _, _, d0 = eff["rcnn", "clean"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import levels, quality
+from . import levels, quality, style
 from .colour import delta_ycc_to_rgb, rgb_gain_of_ycc_box, rgb_to_ycc
 from .mask import texture_mask, window_for_scale
 from .optimise import optimise, target_stats
@@ -30,6 +30,7 @@ from .transforms import eot_set
 
 BACKEND = "filterbank-gram-v1"
 MIN_SIDE = 64
+INIT_TOWARD_TARGET = True
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
     spec = levels.SPECS[level]
     prep = prepare(src, spec, int(seed))
     transforms = eot_set()
-    targets = target_stats(rgb_to_ycc(prep.target_rgb), transforms)
+    target_ycc = rgb_to_ycc(prep.target_rgb)
+    targets = target_stats(target_ycc, transforms)
     rng = np.random.default_rng(int(seed) % 2**63)
     eps0 = budget(spec, prep.mask_full)
     cr = spec.chroma_ratio
@@ -130,7 +132,10 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
     while True:
         eps = eps0 * strength
         box = np.stack([mw * eps, mw * (eps * cr), mw * (eps * cr)]).astype(np.float32)
-        delta, history = optimise(prep.x_ycc, box, targets, transforms, iters, rng, init)
+        if init is None and INIT_TOWARD_TARGET:
+            init = target_ycc - prep.x_ycc
+            init += rng.uniform(-0.25, 0.25, size=box.shape).astype(np.float32) * box
+        delta, _ = optimise(prep.x_ycc, box, targets, transforms, iters, rng, init)
         out = finalise(src, delta, prep.mask_full, eps, cr)
         p = quality.psnr(src, out)
         s = quality.ssim(src, out) if p >= spec.psnr_floor else float("nan")
@@ -149,6 +154,8 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
         "seconds": time.perf_counter() - t0, "strength": float(strength),
         "fallbacks": fallbacks, "backend": BACKEND, "seed": int(seed),
         "target": prep.target_name, "budget": float(eps), "work_size": list(prep.work_shape),
-        "style_loss": [float(history[0]), float(history[-1])],
+        # Attacked-representation distance to the target, before -> after (working res).
+        "style_distance": [style.distance(style.stats(prep.x_ycc), targets[0]),
+                           style.distance(style.stats(prep.x_ycc + delta), targets[0])],
     }
     return CloakResult(out, metrics)

@@ -19,11 +19,11 @@ import numpy as np
 
 from .filters import make_bank, pyr_down_adjoint, pyramid
 
-LEVELS = 4  # pyramid levels: working size / 1, 2, 4, 8
+LEVELS = 5  # pyramid levels: working size / 1, 2, 4, 8, 16
 TILES = 4  # colour moments on a TILES x TILES grid
 COLOUR_SCALE = 8.0  # grey levels at which a colour-moment error counts as 1
 COLOUR_WEIGHT = 0.5
-_BANK = make_bank()
+_BANK = make_bank(0.85)
 _MARGIN = max(f.radius for f in _BANK)  # responses this close to a border are dropped
 _EPS = 1e-12
 

@@ -2,11 +2,15 @@
 
 Like Glaze's "style-transferred x", the cloak pulls the image's style statistics
 toward a rendering of the *same* content in another style, so content is kept
-and only the style signal is misdirected. Two deterministic renderers cover the
-two directions a style can move:
+and only the style signal is misdirected. Three deterministic renderers cover the
+directions a style can move:
 
-* ``cartoon``: edge-preserving stylisation plus posterisation; strips texture,
-  which is the far style for painterly, photographic and textured work;
+* ``cartoon``: edge-preserving stylisation plus posterised luminance (chroma is
+  left smooth: the cloak barely touches chroma, so a target that differs in
+  chroma would be a target it cannot reach); strips texture, the far style for
+  painterly, photographic and textured work;
+* ``smooth``: the stylisation alone (airbrushed, watercolour-like): less texture
+  and no new contours;
 * ``brush``: smoothed base plus seeded oriented brush strokes that follow the
   local structure; adds texture, the far style for flat-shaded and line art.
 
@@ -19,7 +23,7 @@ import cv2
 import numpy as np
 
 from . import style
-from .colour import rgb_to_ycc
+from .colour import rgb_to_ycc, ycc_to_rgb
 
 
 def cartoon(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -27,9 +31,10 @@ def cartoon(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     sigma_r = float(rng.uniform(0.35, 0.5))
     levels = int(rng.integers(5, 9))
     bgr = cv2.stylization(rgb[..., ::-1].copy(), sigma_s=sigma_s, sigma_r=sigma_r)
+    ycc = rgb_to_ycc(bgr[..., ::-1])
     step = 255.0 / (levels - 1)
-    post = np.round(bgr.astype(np.float32) / step) * step
-    return np.clip(post, 0, 255).astype(np.uint8)[..., ::-1].copy()
+    ycc[0] = np.round(ycc[0] / step) * step
+    return np.clip(ycc_to_rgb(ycc), 0, 255).round().astype(np.uint8)
 
 
 def _orientation_bins(y: np.ndarray, bins: int) -> np.ndarray:
@@ -70,7 +75,14 @@ def brush(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-RENDERERS = {"cartoon": cartoon, "brush": brush}
+def smooth(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    sigma_s = float(rng.uniform(40.0, 80.0))
+    sigma_r = float(rng.uniform(0.35, 0.5))
+    bgr = cv2.stylization(rgb[..., ::-1].copy(), sigma_s=sigma_s, sigma_r=sigma_r)
+    return bgr[..., ::-1].copy()
+
+
+RENDERERS = {"cartoon": cartoon, "smooth": smooth, "brush": brush}
 
 
 def choose(rgb: np.ndarray, seed: int) -> tuple[str, np.ndarray]:

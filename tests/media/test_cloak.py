@@ -1,0 +1,176 @@
+"""Tests for media.cloak: contract, quality floors, determinism, fallback."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from skimage.metrics import structural_similarity
+
+from media.cloak import LEVELS, CloakError, CloakResult, cloak_file, cloak_image, quality
+from media.cloak import levels as cloak_levels
+from media.cloak.pipeline import cloak_array
+
+# ------------------------------------------------------------ synthetic images
+
+
+def painterly(rng: np.random.Generator, h: int = 256, w: int = 320) -> np.ndarray:
+    base = cv2.resize(rng.uniform(40, 220, (6, 8, 3)).astype(np.float32), (w, h),
+                      interpolation=cv2.INTER_CUBIC)
+    k = np.zeros((9, 9), np.float32)
+    k[4, :] = 1 / 9
+    strokes = cv2.filter2D(rng.standard_normal((h, w)).astype(np.float32), -1, k) * 35
+    return np.clip(base + strokes[..., None], 0, 255).astype(np.uint8)
+
+
+def flat_shapes(rng: np.random.Generator, h: int = 256, w: int = 256) -> np.ndarray:
+    img = np.full((h, w, 3), 220, np.uint8)
+    for _ in range(6):
+        c = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        r = int(rng.integers(20, 70))
+        cv2.circle(img, c, r, rng.integers(0, 255, 3).tolist(), -1, cv2.LINE_AA)
+        cv2.circle(img, c, r, (20, 20, 20), 2, cv2.LINE_AA)
+    return img
+
+
+def line_art(rng: np.random.Generator, h: int = 256, w: int = 256) -> np.ndarray:
+    img = np.full((h, w), 245, np.uint8)
+    for _ in range(25):
+        pts = rng.integers(0, min(h, w), (5, 2)).astype(np.int32)
+        cv2.polylines(img, [pts], False, 30, int(rng.integers(1, 3)), cv2.LINE_AA)
+    return np.repeat(img[..., None], 3, -1)
+
+
+def photo_like(rng: np.random.Generator, h: int = 256, w: int = 320) -> np.ndarray:
+    sky = np.linspace(220, 120, h, dtype=np.float32)[:, None, None] * np.array([0.5, 0.7, 1.0])
+    ground = cv2.GaussianBlur(rng.uniform(40, 140, (h, w, 3)).astype(np.float32), (0, 0), 2)
+    img = np.where(np.arange(h)[:, None, None] > h // 2, ground, sky)
+    img = img + rng.normal(0, 3, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+KINDS = {"painterly": painterly, "flat": flat_shapes, "lineart": line_art, "photo": photo_like}
+
+
+@pytest.fixture(scope="module")
+def images() -> dict[str, np.ndarray]:
+    return {k: f(np.random.default_rng(i)) for i, (k, f) in enumerate(KINDS.items())}
+
+
+@pytest.fixture(scope="module")
+def medium_painterly(images) -> CloakResult:
+    return cloak_image(images["painterly"], "medium", seed=3)
+
+
+# ------------------------------------------------------------ contract
+
+
+def test_input_unchanged_and_output_differs(images, medium_painterly):
+    img = images["painterly"]
+    before = img.copy()
+    res = cloak_image(img, "low", seed=1)
+    assert img.tobytes() == before.tobytes()
+    assert res.image.shape == img.shape and res.image.dtype == np.uint8
+    assert not np.array_equal(res.image, img)
+    assert not np.array_equal(medium_painterly.image, img)
+
+
+def test_metrics_keys(medium_painterly):
+    m = medium_painterly.metrics
+    for key in ("level", "psnr", "ssim", "linf", "seconds", "strength", "fallbacks",
+                "backend", "seed"):
+        assert key in m
+    assert m["level"] == "medium" and m["seed"] == 3
+    assert 0 < m["linf"] <= 255
+
+
+def test_off_returns_copy(images):
+    img = images["photo"]
+    res = cloak_image(img, "off")
+    assert np.array_equal(res.image, img) and res.image is not img
+    assert res.metrics["psnr"] == float("inf") and res.metrics["linf"] == 0
+
+
+FLOOR_CASES = [(k, lv) for k in ("painterly", "photo") for lv in LEVELS if lv != "off"]
+FLOOR_CASES += [("flat", "high"), ("lineart", "medium")]
+
+
+@pytest.mark.parametrize(("kind", "level"), FLOOR_CASES)
+def test_level_meets_floor(images, kind, level):
+    img = images[kind]
+    res = cloak_image(img, level, seed=0)
+    spec = cloak_levels.SPECS[level]
+    psnr = quality.psnr(img, res.image)
+    ssim = structural_similarity(img, res.image, channel_axis=2, data_range=255)
+    assert psnr >= spec.psnr_floor and ssim >= spec.ssim_floor
+    assert res.metrics["psnr"] == pytest.approx(psnr)
+    assert res.metrics["ssim"] == pytest.approx(ssim, abs=1e-5)
+
+
+def test_same_seed_same_output_other_seed_differs(images, medium_painterly):
+    img = images["painterly"]
+    again = cloak_image(img.copy(), "medium", seed=3)
+    assert np.array_equal(again.image, medium_painterly.image)
+    other = cloak_image(img, "medium", seed=4)
+    assert not np.array_equal(other.image, medium_painterly.image)
+
+
+def test_forced_overshoot_falls_back_and_passes(images):
+    img = images["painterly"]
+    res = cloak_array(img, "low", seed=0, strength=6.0)
+    m = res.metrics
+    assert m["fallbacks"] >= 1 and m["strength"] < 6.0
+    assert quality.psnr(img, res.image) >= 38.0
+    assert structural_similarity(img, res.image, channel_axis=2, data_range=255) >= 0.97
+
+
+def test_flat_image_with_tiny_texture_passes():
+    rng = np.random.default_rng(5)
+    img = np.full((128, 128, 3), 128, np.uint8)
+    img[::7, ::5] += rng.integers(0, 2, (19, 26, 3)).astype(np.uint8)
+    res = cloak_array(img, "high", seed=0, strength=40.0)
+    assert res.metrics["fallbacks"] >= 1
+    assert quality.psnr(img, res.image) >= 32.0
+    assert structural_similarity(img, res.image, channel_axis=2, data_range=255) >= 0.90
+
+
+# ------------------------------------------------------------ errors, metrics, files
+
+
+@pytest.mark.parametrize("level", ["extreme", "", None, "Medium"])
+def test_bad_level_raises(images, level):
+    with pytest.raises(CloakError):
+        cloak_image(images["flat"], level)
+
+
+@pytest.mark.parametrize("arr", [
+    np.zeros((32, 32), np.uint8), np.zeros((32, 32, 4), np.uint8),
+    np.zeros((32, 32, 3), np.float32), np.zeros((0, 10, 3), np.uint8), [[1, 2, 3]],
+])
+def test_bad_array_raises(arr):
+    with pytest.raises(CloakError):
+        cloak_image(arr, "low")
+
+
+def test_fast_ssim_matches_skimage(images):
+    a = images["photo"]
+    b = np.clip(a.astype(np.int16) + np.random.default_rng(0).integers(-9, 10, a.shape),
+                0, 255).astype(np.uint8)
+    ref = structural_similarity(a, b, channel_axis=2, data_range=255)
+    assert quality.ssim(a, b) == pytest.approx(ref, abs=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_cloak_file(tmp_path, images, suffix):
+    src = tmp_path / "in.png"
+    Image.fromarray(images["lineart"]).save(src)
+    out = tmp_path / f"out{suffix}"
+    m = cloak_file(src, out, level="low", seed=2)
+    for key in ("psnr", "ssim", "linf", "seconds", "level"):
+        assert key in m
+    with Image.open(out) as im:
+        assert im.size == (256, 256) and im.format == ("PNG" if suffix == ".png" else "JPEG")
+        if suffix == ".png":
+            assert quality.psnr(images["lineart"], np.asarray(im.convert("RGB"))) == \
+                pytest.approx(m["psnr"])
