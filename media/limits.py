@@ -21,6 +21,9 @@ class Limits:
 
     64 MP is about 8000×8000 (≈256 MB as RGBA in memory); 16384 px is the longest
     side we accept (also WebP's own limit is 16383, though we always downscale).
+    Raising `max_pixels` above Pillow's `MAX_IMAGE_PIXELS` (≈ 89 MP) brings Pillow's
+    DecompressionBombWarning, and above twice that Pillow refuses on its own (still
+    reported as MediaRejected "too_many_pixels").
     """
 
     max_bytes: int = 40 * MB

@@ -184,19 +184,12 @@ class CloakWith:
 
 @dataclass(frozen=True, slots=True)
 class DetectProvenance:
-    """Picklable adapter for `media.provenance.detect` → Verdict, imported lazily in
-    the worker. Passes the sniffed MIME type as a second argument when `detect`
-    takes one (its final signature was not settled when this was written)."""
+    """Picklable adapter for `media.provenance.detect(data, filename=None)` → Verdict,
+    imported lazily in the worker. Only the bytes are passed: detect sniffs the format
+    itself and uses a filename only as a fallback, and the pipeline has already
+    refused anything whose magic bytes it does not recognise."""
 
     def __call__(self, data: bytes, mime: str | None) -> object:
-        import inspect
-
         from media.provenance import detect
 
-        try:
-            params = inspect.signature(detect).parameters.values()
-        except (TypeError, ValueError):
-            return detect(data, mime)
-        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        varargs = any(p.kind is p.VAR_POSITIONAL for p in params)
-        return detect(data, mime) if varargs or len(positional) >= 2 else detect(data)
+        return detect(data)

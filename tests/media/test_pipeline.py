@@ -216,3 +216,14 @@ def test_provenance_adapter_with_real_detect(shared_dir):
     data = (shared_dir / "fixtures" / "provenance" / "c2pa_firefly_butterfly.jpg").read_bytes()
     r = process_image(data, claimed_type="image/jpeg", provenance=DetectProvenance())
     assert r.provenance is not None
+
+
+def test_animated_gif_is_served_as_its_first_frame():
+    frames = [Image.new("RGB", (40, 30), c) for c in ("red", "blue")]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    r = process_image(buf.getvalue(), claimed_type="anim.gif")
+    assert r.animated and (r.width, r.height) == (40, 30)
+    still = Image.open(io.BytesIO(r.display.webp))
+    assert not getattr(still, "is_animated", False)
+    assert still.convert("RGB").getpixel((20, 15))[0] > 200
