@@ -283,7 +283,7 @@ def main() -> None:
         head = f"{'image':12}{'size':>10}{'PSNR':>7}{'SSIM':>7}{'Linf':>5}{'sec':>6}{'fb':>3}"
         head += f" {'target':8}"
         for r in ("att", "rcnn", "wav"):
-            head += "".join(f"{r + ':' + t:>10}" for t in TRANSFORMS)
+            head += "".join(f"{r + ':' + t:>11}" for t in TRANSFORMS)
         print(head + f"{'prog%':>7}")
         for kind in kinds:
             for h, w in sizes:
@@ -297,7 +297,7 @@ def main() -> None:
                 row = (f"{kind:12}{f'{w}x{h}':>10}{m['psnr']:7.2f}{m['ssim']:7.3f}"
                        f"{m['linf']:5d}{m['seconds']:6.1f}{m['fallbacks']:3d} {m['target']:8}")
                 for key, (mc, ms, mi, _d0) in eff.items():
-                    row += f"{fmt_ratio(mc, ms):>10}"
+                    row += f"{fmt_ratio(mc, ms):>11}"
                     summary.setdefault((level, *key), []).append((mc, ms, mi))
                 mc, _, _, d0 = eff["rcnn", "clean"]
                 print(row + f"{100 * mc / d0:7.1f}", flush=True)
