@@ -4,6 +4,7 @@ ties the database and the embedded worker to the server's lifetime."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import secrets
 import time
@@ -16,7 +17,7 @@ from instance.config import Config
 from instance.jobs import Worker
 from instance.jobs.registry import load_handlers
 from instance.logs import request_id
-from instance.services import Services, build_services
+from instance.services import Services, build_services, close_services
 from instance.storage import db
 
 log = logging.getLogger("impasto.http")
@@ -41,8 +42,6 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     app.config["SECRET_KEY"] = load_secret_key(config.resolve_path(config.server.secret_key_file))
     app.config["MAX_CONTENT_LENGTH"] = config.media.max_upload_bytes + 1024 * 1024
     app.extensions["impasto"] = services
-
-    import importlib
 
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module_name).blueprint)
@@ -69,6 +68,7 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         if worker_state:
             worker_state["stop"].set()  # type: ignore[union-attr]
             await worker_state["task"]  # type: ignore[misc]
+        await close_services(services)
         await db.disconnect()
 
     @app.before_request
@@ -84,8 +84,12 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info(
             "request",
-            extra={"method": request.method, "path": request.path,
-                   "status": response.status_code, "ms": round(elapsed_ms, 2)},
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round(elapsed_ms, 2),
+            },
         )
         return response
 

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import signal
+import socket
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from instance import __version__
 from instance.accounts import AccountError
+from instance.cli_support import CliError, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
 from instance.storage.db import DatabaseError
 
 EXIT_USAGE = 2
 
-
-class CliError(Exception):
-    """A problem to report in one line."""
+# Feature areas add their own command groups: each module has `add_commands(subparsers)`
+# and sets `handler(config, args) -> int` on its parsers (see instance/cli_support.py).
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,15 +32,23 @@ def build_parser() -> argparse.ArgumentParser:
         prog="impasto",
         description="Impasto: a federated ActivityPub server for art communities.",
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (default: $IMPASTO_CONFIG, else built-in defaults)")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $IMPASTO_CONFIG, else built-in defaults)",
+    )
     parser.add_argument("--version", action="version", version=f"impasto {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser("run", help="migrate, then start the web server (and the embedded worker)")
+    run = commands.add_parser(
+        "run", help="migrate, then start the web server (and the embedded worker)"
+    )
     run.add_argument("--bind", metavar="HOST:PORT", help="override [server] bind")
     run.set_defaults(handler=_cmd_run)
 
-    worker = commands.add_parser("worker", help="run a job worker on its own (set [server] run_worker = false)")
+    worker = commands.add_parser(
+        "worker", help="run a job worker on its own (set [server] run_worker = false)"
+    )
     worker.add_argument("--until-idle", action="store_true", help="exit when no job is runnable")
     worker.set_defaults(handler=_cmd_worker)
 
@@ -47,32 +56,51 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_cmd_migrate)
 
     setup = commands.add_parser(
-        "setup", help="create the data folders, migrate, and create the first admin if there is none"
+        "setup",
+        help="create the data folders, migrate, and create the first admin if there is none",
     )
-    setup.add_argument("--admin-username", default="admin", help="name of the first admin (default: admin)")
+    setup.add_argument(
+        "--admin-username", default="admin", help="name of the first admin (default: admin)"
+    )
     setup.set_defaults(handler=_cmd_setup)
 
     user = commands.add_parser("user", help="manage local accounts")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    create = user_commands.add_parser("create", help="create an account (prints a generated password unless --password-stdin)")
+    create = user_commands.add_parser(
+        "create", help="create an account (prints a generated password unless --password-stdin)"
+    )
     create.add_argument("username")
     create.add_argument("--admin", action="store_true", help="make the account an admin")
     create.add_argument("--moderator", action="store_true", help="make the account a moderator")
     create.add_argument("--email", metavar="E", help="the account's email address")
-    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     create.set_defaults(handler=_cmd_user_create)
     listing = user_commands.add_parser("list", help="list local accounts")
     listing.set_defaults(handler=_cmd_user_list)
-    suspend = user_commands.add_parser("suspend", help="suspend an account (no login, works hidden)")
+    suspend = user_commands.add_parser(
+        "suspend", help="suspend an account (no login, works hidden)"
+    )
     suspend.add_argument("username")
     suspend.set_defaults(handler=_cmd_user_suspend)
     set_password = user_commands.add_parser("set-password", help="set an account's password")
     set_password.add_argument("username")
-    set_password.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    set_password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input",
+    )
     set_password.set_defaults(handler=_cmd_user_set_password)
 
-    jobs = commands.add_parser("jobs", help="show how many jobs are queued, running, done and failed")
+    jobs = commands.add_parser(
+        "jobs", help="show how many jobs are queued, running, done and failed"
+    )
     jobs.set_defaults(handler=_cmd_jobs)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_commands(commands)
     return parser
 
 
@@ -86,26 +114,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-
-
-def _with_database(config: Config, action: Callable[[], Awaitable[Any]]) -> Any:
-    from instance.storage import db
-
-    async def runner() -> Any:
-        await db.connect(config.database_url, config.database.pool_size)
-        try:
-            return await action()
-        finally:
-            await db.disconnect()
-
-    return asyncio.run(runner())
-
-
-def _read_password_stdin() -> str:
-    password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        raise CliError("no password on standard input")
-    return password
 
 
 def _migrate(config: Config) -> None:
@@ -126,7 +134,7 @@ def _cmd_setup(config: Config, args: argparse.Namespace) -> int:
     from instance.urls import LocalUrls
 
     if config.database_url.startswith("sqlite://"):
-        Path(config.database_url[len("sqlite://"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(config.database_url[len("sqlite://") :]).parent.mkdir(parents=True, exist_ok=True)
     config.resolve_path(config.media.path).mkdir(parents=True, exist_ok=True)
     _migrate(config)
 
@@ -134,12 +142,16 @@ def _cmd_setup(config: Config, args: argparse.Namespace) -> int:
         if await User.filter(role="admin").exists():
             return None
         password = generate_password()
-        await create_local_user(LocalUrls(config.base_url), args.admin_username, password, role="admin")
+        await create_local_user(
+            LocalUrls(config.base_url), args.admin_username, password, role="admin"
+        )
         return password
 
-    password = _with_database(config, ensure_admin)
+    password = with_database(config, ensure_admin)
     if password:
-        print(f"Created the first admin account. Log in as '{args.admin_username}' with password: {password}")
+        print(
+            f"Created the first admin account. Log in as '{args.admin_username}' with password: {password}"
+        )
         print("This password is shown only once; change it after logging in.")
     return 0
 
@@ -153,10 +165,11 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
 
     configure_logging(config.server.log_level)
     _migrate(config)
-    bind = args.bind or config.server.bind
+    listener = _listen(args.bind or config.server.bind)
+    host, port = listener.getsockname()[:2]
     app = create_app(config)
     hyper = HypercornConfig()
-    hyper.bind = [bind]
+    hyper.bind = [f"fd://{listener.fileno()}"]
     hyper.accesslog = None
     hyper.errorlog = "-"
     hyper.loglevel = config.server.log_level.upper()
@@ -167,18 +180,36 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        print(f"Impasto {__version__} is running: open {config.base_url}/ (listening on {bind})", flush=True)
+        print(
+            f"Impasto {__version__} is running: open {config.base_url}/ "
+            f"(listening on {host}:{port})",
+            flush=True,
+        )
         await serve(app, hyper, shutdown_trigger=stop.wait)
 
     asyncio.run(serve_until_signal())
     return 0
 
 
+def _listen(bind: str) -> socket.socket:
+    """Bind before serving, so the printed address is live (and port 0 picks a free one)."""
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        listener = socket.create_server(
+            (host, int(port)), family=socket.AF_INET6 if ":" in host else socket.AF_INET
+        )
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot listen on {bind}: {exc}") from None
+    listener.set_inheritable(True)
+    return listener
+
+
 def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
     from instance.jobs import Worker
     from instance.jobs.registry import load_handlers
     from instance.logs import configure_logging
-    from instance.services import build_services
+    from instance.services import build_services, close_services
 
     configure_logging(config.server.log_level)
     services = build_services(config)
@@ -201,7 +232,13 @@ def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
         await worker.run(stop)
         return worker.completed
 
-    done = _with_database(config, work)
+    async def work_then_close() -> int:
+        try:
+            return await work()
+        finally:
+            await close_services(services)
+
+    done = with_database(config, work_then_close)
     print(f"worker {worker.worker_id} stopped after {done} jobs", flush=True)
     return 0
 
@@ -213,12 +250,14 @@ def _cmd_user_create(config: Config, args: argparse.Namespace) -> int:
     if args.admin and args.moderator:
         raise CliError("choose --admin or --moderator, not both")
     role = "admin" if args.admin else "moderator" if args.moderator else "artist"
-    password = _read_password_stdin() if args.password_stdin else generate_password()
+    password = read_password_stdin() if args.password_stdin else generate_password()
 
     async def create() -> None:
-        await create_local_user(LocalUrls(config.base_url), args.username, password, email=args.email, role=role)
+        await create_local_user(
+            LocalUrls(config.base_url), args.username, password, email=args.email, role=role
+        )
 
-    _with_database(config, create)
+    with_database(config, create)
     print(f"created {role} {args.username.lower()}")
     if not args.password_stdin:
         print(f"password: {password}")
@@ -232,7 +271,7 @@ def _cmd_user_list(config: Config, args: argparse.Namespace) -> int:
         users = await User.all().prefetch_related("account").order_by("id")
         return [(u.account.username, u.role, u.email or "", u.approved, u.disabled) for u in users]
 
-    rows = _with_database(config, listing)
+    rows = with_database(config, listing)
     print(f"{'USERNAME':<30} {'ROLE':<10} {'STATE':<10} EMAIL")
     for username, role, email, approved, disabled in rows:
         state = "suspended" if disabled else "active" if approved else "pending"
@@ -243,7 +282,7 @@ def _cmd_user_list(config: Config, args: argparse.Namespace) -> int:
 def _cmd_user_suspend(config: Config, args: argparse.Namespace) -> int:
     from instance.accounts import suspend_user
 
-    _with_database(config, lambda: suspend_user(args.username))
+    with_database(config, lambda: suspend_user(args.username))
     print(f"suspended {args.username}")
     return 0
 
@@ -251,8 +290,8 @@ def _cmd_user_suspend(config: Config, args: argparse.Namespace) -> int:
 def _cmd_user_set_password(config: Config, args: argparse.Namespace) -> int:
     from instance.accounts import set_password
 
-    password = _read_password_stdin()
-    _with_database(config, lambda: set_password(args.username, password))
+    password = read_password_stdin()
+    with_database(config, lambda: set_password(args.username, password))
     print(f"password changed for {args.username}")
     return 0
 
@@ -260,7 +299,7 @@ def _cmd_user_set_password(config: Config, args: argparse.Namespace) -> int:
 def _cmd_jobs(config: Config, args: argparse.Namespace) -> int:
     from instance.services import build_services
 
-    counts = _with_database(config, build_services(config).jobs.counts)
+    counts = with_database(config, build_services(config).jobs.counts)
     print("  ".join(f"{state}: {count}" for state, count in counts.items()))
     return 0
 

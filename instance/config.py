@@ -32,34 +32,64 @@ def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any
 @dataclass(frozen=True)
 class InstanceSettings:
     name: str = _opt("Impasto", "Instance name shown in the web UI, NodeInfo and the client API.")
-    domain: str = _opt("127.0.0.1:8080", "Public host name (with port if not 80/443); part of every ActivityPub id, so never change it once federating.")
-    scheme: str = _opt("http", "https in production; http only for local use and tests.", ("http", "https"))
-    description: str = _opt("An art collective on the fediverse.", "Short description for the about page and NodeInfo.")
+    domain: str = _opt(
+        "127.0.0.1:8080",
+        "Public host name (with port if not 80/443); part of every ActivityPub id, so never change it once federating.",
+    )
+    scheme: str = _opt(
+        "http", "https in production; http only for local use and tests.", ("http", "https")
+    )
+    description: str = _opt(
+        "An art collective on the fediverse.", "Short description for the about page and NodeInfo."
+    )
     contact_email: str = _opt("", "Where people reach the admins.")
 
 
 @dataclass(frozen=True)
 class ServerSettings:
     bind: str = _opt("127.0.0.1:8080", "Address and port the web server listens on.")
-    run_worker: bool = _opt(True, "Run the job worker inside the server process (the embedded default); false when `impasto worker` runs separately.")
-    log_level: str = _opt("warning", "Log level: one JSON line per event at or above it.", ("debug", "info", "warning", "error"))
-    secret_key_file: str = _opt("data/secret_key", "File holding the session-signing secret; created with a random key when missing.")
+    run_worker: bool = _opt(
+        True,
+        "Run the job worker inside the server process (the embedded default); false when `impasto worker` runs separately.",
+    )
+    log_level: str = _opt(
+        "warning",
+        "Log level: one JSON line per event at or above it.",
+        ("debug", "info", "warning", "error"),
+    )
+    secret_key_file: str = _opt(
+        "data/secret_key",
+        "File holding the session-signing secret; created with a random key when missing.",
+    )
 
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    url: str = _opt("sqlite://data/impasto.sqlite3", "sqlite://PATH (relative paths are relative to this file) or postgres://USER:PASSWORD@HOST:PORT/DB.")
+    url: str = _opt(
+        "sqlite://data/impasto.sqlite3",
+        "sqlite://PATH (relative paths are relative to this file) or postgres://USER:PASSWORD@HOST:PORT/DB.",
+    )
     pool_size: int = _opt(10, "Maximum PostgreSQL connections per process.")
 
 
 @dataclass(frozen=True)
 class MediaSettings:
-    path: str = _opt("data/media", "Where media files live; originals in a private folder that is never served.")
+    path: str = _opt(
+        "data/media", "Where media files live; originals in a private folder that is never served."
+    )
     max_upload_bytes: int = _opt(40 * 1024 * 1024, "Largest accepted upload, in bytes.")
-    max_pixels: int = _opt(100_000_000, "Largest accepted image in pixels (width × height); refuses decompression bombs.")
+    max_pixels: int = _opt(
+        100_000_000,
+        "Largest accepted image in pixels (width × height); refuses decompression bombs.",
+    )
     max_dimension: int = _opt(16384, "Largest accepted width or height, in pixels.")
-    process_workers: int = _opt(1, "Processes in the image pipeline's pool (CPU work never runs in the event loop).")
-    remote_cache_days: int = _opt(30, "Days to keep cached variants of remote media before `impasto media prune` may drop them.")
+    process_workers: int = _opt(
+        1, "Processes in the image pipeline's pool (CPU work never runs in the event loop)."
+    )
+    remote_cache_days: int = _opt(
+        30,
+        "Days to keep cached variants of remote media before `impasto media prune` may drop them.",
+    )
 
 
 @dataclass(frozen=True)
@@ -70,11 +100,21 @@ class RegistrationSettings:
 @dataclass(frozen=True)
 class FederationSettings:
     enabled: bool = _opt(True, "Talk to other servers at all.")
-    authorized_fetch: bool = _opt(True, "Require signed GETs for ActivityPub JSON (keeps anonymous scrapers off artists' data).")
-    allow_private_addresses: bool = _opt(False, "Allow fetching from loopback/private addresses. For local tests only: never in production.")
-    connect_timeout: float = _opt(5.0, "Seconds to wait for a remote server to accept a connection.")
+    authorized_fetch: bool = _opt(
+        True,
+        "Require signed GETs for ActivityPub JSON (keeps anonymous scrapers off artists' data).",
+    )
+    allow_private_addresses: bool = _opt(
+        False,
+        "Allow fetching from loopback/private addresses. For local tests only: never in production.",
+    )
+    connect_timeout: float = _opt(
+        5.0, "Seconds to wait for a remote server to accept a connection."
+    )
     request_timeout: float = _opt(15.0, "Seconds for a whole remote request.")
-    max_fetch_bytes: int = _opt(2 * 1024 * 1024, "Largest ActivityPub document fetched from elsewhere, in bytes.")
+    max_fetch_bytes: int = _opt(
+        2 * 1024 * 1024, "Largest ActivityPub document fetched from elsewhere, in bytes."
+    )
     max_inbox_bytes: int = _opt(1024 * 1024, "Largest activity accepted at an inbox, in bytes.")
     max_remote_media_bytes: int = _opt(40 * 1024 * 1024, "Largest remote image fetched, in bytes.")
     max_redirects: int = _opt(3, "Redirects followed per fetch; each target is checked again.")
@@ -82,36 +122,87 @@ class FederationSettings:
 
 @dataclass(frozen=True)
 class AISettings:
-    declared_policy: str = _opt("prohibited", "What this instance declares in NodeInfo about AI-generated content.", ("prohibited", "labelled", "allowed"))
-    local_ai_verdict: str = _opt("reject", "A local upload with a declared-AI signal is rejected (naming the signal), held for a moderator, or published with an AI label.", ("reject", "hold", "label"))
-    local_needs_review: str = _opt("publish", "A local upload with only medium signals is published and queued for review, or held until reviewed.", ("publish", "hold"))
-    remote_ai_verdict: str = _opt("hide", "Remote works with declared-AI media are dropped, kept out of timelines, or shown with a label.", ("drop", "hide", "label"))
-    defederate_declared_ai: str = _opt("off", "Automatically apply this severity to domains whose NodeInfo declares AI allowed.", ("off", "silence", "suspend"))
-    propose_ai_rate_percent: int = _opt(50, "Propose a domain for review when its AI rate exceeds this percentage…")
+    declared_policy: str = _opt(
+        "prohibited",
+        "What this instance declares in NodeInfo about AI-generated content.",
+        ("prohibited", "labelled", "allowed"),
+    )
+    local_ai_verdict: str = _opt(
+        "reject",
+        "A local upload with a declared-AI signal is rejected (naming the signal), held for a moderator, or published with an AI label.",
+        ("reject", "hold", "label"),
+    )
+    local_needs_review: str = _opt(
+        "publish",
+        "A local upload with only medium signals is published and queued for review, or held until reviewed.",
+        ("publish", "hold"),
+    )
+    remote_ai_verdict: str = _opt(
+        "hide",
+        "Remote works with declared-AI media are dropped, kept out of timelines, or shown with a label.",
+        ("drop", "hide", "label"),
+    )
+    defederate_declared_ai: str = _opt(
+        "off",
+        "Automatically apply this severity to domains whose NodeInfo declares AI allowed.",
+        ("off", "silence", "suspend"),
+    )
+    propose_ai_rate_percent: int = _opt(
+        50, "Propose a domain for review when its AI rate exceeds this percentage…"
+    )
     propose_min_works: int = _opt(20, "…over at least this many works seen.")
 
 
 @dataclass(frozen=True)
 class CloakSettings:
-    enabled: bool = _opt(True, "Cloak every served and federated copy of local images (defence in depth, not a guarantee).")
-    default_level: str = _opt("medium", "Instance default; artists and works may override it.", ("off", "low", "medium", "high"))
+    enabled: bool = _opt(
+        True,
+        "Cloak every served and federated copy of local images (defence in depth, not a guarantee).",
+    )
+    default_level: str = _opt(
+        "medium",
+        "Instance default; artists and works may override it.",
+        ("off", "low", "medium", "high"),
+    )
 
 
 @dataclass(frozen=True)
 class OptOutSettings:
-    xmp: bool = _opt(True, "Embed opt-out XMP (PLUS DataMining, creator, licence) in every served image.")
-    data_mining: str = _opt("DMI-PROHIBITED-AIMLTRAINING", "PLUS DataMining value written into served images.", ("DMI-PROHIBITED-AIMLTRAINING", "DMI-PROHIBITED-GENAIMLTRAINING", "DMI-PROHIBITED", "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", "DMI-UNSPECIFIED"))
-    robots: bool = _opt(True, "Serve robots.txt and X-Robots-Tag/meta refusing AI-training crawlers.")
-    tdmrep: bool = _opt(True, "Serve TDMRep reservation headers, meta and /.well-known/tdmrep.json.")
+    xmp: bool = _opt(
+        True, "Embed opt-out XMP (PLUS DataMining, creator, licence) in every served image."
+    )
+    data_mining: str = _opt(
+        "DMI-PROHIBITED-AIMLTRAINING",
+        "PLUS DataMining value written into served images.",
+        (
+            "DMI-PROHIBITED-AIMLTRAINING",
+            "DMI-PROHIBITED-GENAIMLTRAINING",
+            "DMI-PROHIBITED",
+            "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING",
+            "DMI-UNSPECIFIED",
+        ),
+    )
+    robots: bool = _opt(
+        True, "Serve robots.txt and X-Robots-Tag/meta refusing AI-training crawlers."
+    )
+    tdmrep: bool = _opt(
+        True, "Serve TDMRep reservation headers, meta and /.well-known/tdmrep.json."
+    )
 
 
 @dataclass(frozen=True)
 class JobSettings:
     concurrency: int = _opt(8, "Jobs one worker runs at once.")
-    lock_seconds: int = _opt(300, "A claimed job whose worker stops renewing its lock for this long is taken over.")
-    max_attempts: int = _opt(8, "Attempts before a failing job is given up (delivery jobs use Mastodon's 17).")
+    lock_seconds: int = _opt(
+        300, "A claimed job whose worker stops renewing its lock for this long is taken over."
+    )
+    max_attempts: int = _opt(
+        8, "Attempts before a failing job is given up (delivery jobs use Mastodon's 17)."
+    )
     poll_seconds: float = _opt(1.0, "How often an idle worker looks for new jobs.")
-    plugins: list = _opt([], "Extra Python modules whose job kinds the worker registers (extension point).")
+    plugins: list = _opt(
+        [], "Extra Python modules whose job kinds the worker registers (extension point)."
+    )
 
 
 @dataclass(frozen=True)
@@ -145,12 +236,14 @@ class Config:
         """The database URL with a relative SQLite path made absolute."""
         url = self.database.url
         if url.startswith("sqlite://") and url != "sqlite://:memory:":
-            return "sqlite://" + str(self.resolve_path(url[len("sqlite://"):]))
+            return "sqlite://" + str(self.resolve_path(url[len("sqlite://") :]))
         return url
 
 
 SECTIONS: dict[str, type] = {
-    name: cls for name, cls in typing.get_type_hints(Config).items() if dataclasses.is_dataclass(cls)
+    name: cls
+    for name, cls in typing.get_type_hints(Config).items()
+    if dataclasses.is_dataclass(cls)
 }
 
 
@@ -223,12 +316,12 @@ def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, dict[str, str
     for var, value in environ.items():
         if not var.startswith(ENV_PREFIX) or var in ("IMPASTO_CONFIG",):
             continue
-        rest = var[len(ENV_PREFIX):].lower()
+        rest = var[len(ENV_PREFIX) :].lower()
         if rest.startswith("test_") or rest == "shared_dir":
             continue  # the test suite's own variables
         for section in SECTIONS:
             if rest.startswith(section + "_"):
-                found.setdefault(section, {})[rest[len(section) + 1:]] = value
+                found.setdefault(section, {})[rest[len(section) + 1 :]] = value
                 break
         else:
             raise ConfigError(f"environment variable {var}: no such config section")
@@ -260,9 +353,7 @@ def load_config(
         base_dir = file.resolve().parent
     for name, value in data.items():
         if name not in SECTIONS:
-            raise ConfigError(
-                f"{source}: unknown section [{name}] (known: {', '.join(SECTIONS)})"
-            )
+            raise ConfigError(f"{source}: unknown section [{name}] (known: {', '.join(SECTIONS)})")
         if not isinstance(value, dict):
             raise ConfigError(f"{source}: {name} must be a [{name}] table")
     sections: dict[str, Any] = {}

@@ -1,22 +1,48 @@
-"""The composition root's product: one object holding the shared services, built once and
-passed explicitly (no global service lookups deep inside logic)."""
+"""The composition root's product: one object holding the shared services, built once by
+`build_services()` and passed explicitly (no global service lookups deep inside logic)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from federation.client import FederationClient
 from instance.config import Config
 from instance.jobs import JobQueue
+from instance.urls import LocalUrls
+from media.storage import LocalMediaStore
 
 
 @dataclass
 class Services:
     config: Config
     jobs: JobQueue
+    urls: LocalUrls
+    media_store: LocalMediaStore
+    http: FederationClient  # the one shared, SSRF-guarded client for remote fetches/posts
 
 
 def build_services(config: Config) -> Services:
     queue = JobQueue(
         default_max_attempts=config.jobs.max_attempts, lock_seconds=config.jobs.lock_seconds
     )
-    return Services(config=config, jobs=queue)
+    federation = config.federation
+    http = FederationClient(
+        config.instance.domain,
+        allow_private_addresses=federation.allow_private_addresses,
+        max_response_bytes=federation.max_fetch_bytes,
+        timeout=federation.connect_timeout,
+        total_timeout=federation.request_timeout,
+        max_redirects=federation.max_redirects,
+    )
+    return Services(
+        config=config,
+        jobs=queue,
+        urls=LocalUrls(config.base_url),
+        media_store=LocalMediaStore(config.resolve_path(config.media.path)),
+        http=http,
+    )
+
+
+async def close_services(services: Services) -> None:
+    """Release what the services hold open (the HTTP connection pool)."""
+    await services.http.aclose()

@@ -13,8 +13,7 @@ from tests.conftest import REPO_ROOT
 def test_example_file_lists_every_setting_with_its_default():
     example = REPO_ROOT / "config.example.toml"
     assert example.read_text(encoding="utf-8") == render_example(), (
-        "config.example.toml is out of date: regenerate it with "
-        "`python -c 'from instance.config import render_example; print(render_example(), end=\"\")' > config.example.toml`"
+        "config.example.toml is out of date: run `make config-example`"
     )
     loaded = load_config(example, environ={})
     defaults = Config()
@@ -71,11 +70,17 @@ def test_impasto_config_variable_chooses_the_file(tmp_path):
     [
         ("[server]\nbindd = 'x'\n", "[server] bindd: unknown setting"),
         ("[nosuch]\na = 1\n", "unknown section [nosuch]"),
-        ("[registration]\nmode = 'everyone'\n", "[registration] mode must be one of closed, approval, invite, open"),
+        (
+            "[registration]\nmode = 'everyone'\n",
+            "[registration] mode must be one of closed, approval, invite, open",
+        ),
         ("[jobs]\nconcurrency = 'many'\n", "[jobs] concurrency must be a whole number"),
         ("[cloak]\nenabled = 'yes'\n", "[cloak] enabled must be true or false"),
         ("[instance\nname = 1\n", "not valid TOML"),
-        ("[database]\nurl = 'mysql://x'\n", "[database] url must start with sqlite:// or postgres://"),
+        (
+            "[database]\nurl = 'mysql://x'\n",
+            "[database] url must start with sqlite:// or postgres://",
+        ),
         ("server = 3\n", "server must be a [server] table"),
     ],
 )
@@ -89,7 +94,9 @@ def test_bad_files_name_the_problem(tmp_path, text, message):
 
 
 def test_bad_environment_values_name_the_variable():
-    with pytest.raises(ConfigError, match=r"environment: \[jobs\] concurrency must be a whole number"):
+    with pytest.raises(
+        ConfigError, match=r"environment: \[jobs\] concurrency must be a whole number"
+    ):
         load_config(None, environ={"IMPASTO_JOBS_CONCURRENCY": "lots"})
     with pytest.raises(ConfigError, match="IMPASTO_NOPE_X: no such config section"):
         load_config(None, environ={"IMPASTO_NOPE_X": "1"})

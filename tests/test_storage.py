@@ -63,7 +63,9 @@ async def test_remote_objects_are_keyed_by_their_activitypub_id(connected):
     )
     with pytest.raises(IntegrityError):
         await Account.create(
-            ap_id="https://elsewhere.example/users/mira", username="mira2", domain="elsewhere.example"
+            ap_id="https://elsewhere.example/users/mira",
+            username="mira2",
+            domain="elsewhere.example",
         )
     work = await Work.create(ap_id="https://elsewhere.example/notes/1", account=remote, local=False)
     with pytest.raises(IntegrityError):
@@ -75,12 +77,18 @@ async def test_works_media_tags_and_follows_relate(connected):
     artist = (await create_local_user(URLS, "ana", "correct horse battery")).account_id
     fan = await Account.create(ap_id="https://b.example/u/fan", username="fan", domain="b.example")
     work = await Work.create(
-        ap_id=URLS.actor("ana") + "/works/1", account_id=artist, title="Harbour at dusk",
-        medium="oil on canvas", tools=["brush", "palette knife"], licence="CC-BY-NC-4.0",
+        ap_id=URLS.actor("ana") + "/works/1",
+        account_id=artist,
+        title="Harbour at dusk",
+        medium="oil on canvas",
+        tools=["brush", "palette knife"],
+        licence="CC-BY-NC-4.0",
     )
     tag = await Tag.create(name="oilpainting")
     await work.tags.add(tag)
-    await MediaAttachment.create(account_id=artist, work=work, description="A harbour", width=10, height=8)
+    await MediaAttachment.create(
+        account_id=artist, work=work, description="A harbour", width=10, height=8
+    )
     await Follow.create(follower=fan, target_id=artist, state="accepted")
     with pytest.raises(IntegrityError):
         await Follow.create(follower=fan, target_id=artist)

@@ -111,7 +111,9 @@ class JobQueue:
                 self.notify()
         return len(jobs)
 
-    async def claim(self, worker_id: str, limit: int, now: datetime | None = None) -> list[ClaimedJob]:
+    async def claim(
+        self, worker_id: str, limit: int, now: datetime | None = None
+    ) -> list[ClaimedJob]:
         """Lock up to `limit` runnable jobs for this worker; each claim counts an attempt."""
         if limit <= 0:
             return []
@@ -123,8 +125,12 @@ class JobQueue:
         return await self._claim_portable(worker_id, limit, now, until)
 
     async def _claim_postgres(
-        self, connection: BaseDBAsyncClient, worker_id: str, limit: int,
-        now: datetime, until: datetime,
+        self,
+        connection: BaseDBAsyncClient,
+        worker_id: str,
+        limit: int,
+        now: datetime,
+        until: datetime,
     ) -> list[ClaimedJob]:
         sql = """
             UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2,
@@ -143,7 +149,9 @@ class JobQueue:
             ClaimedJob(
                 id=row["id"],
                 kind=row["kind"],
-                payload=json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"],
+                payload=json.loads(row["payload"])
+                if isinstance(row["payload"], str)
+                else row["payload"],
                 attempts=row["attempts"],
                 max_attempts=row["max_attempts"],
             )
@@ -164,13 +172,21 @@ class JobQueue:
         )
         claimed: list[ClaimedJob] = []
         for job_id in candidates:
-            won = await Job.filter(id=job_id, state__in=RUNNABLE).filter(free).update(
-                state="running", locked_by=worker_id, locked_until=until,
-                attempts=F("attempts") + 1,
+            won = (
+                await Job.filter(id=job_id, state__in=RUNNABLE)
+                .filter(free)
+                .update(
+                    state="running",
+                    locked_by=worker_id,
+                    locked_until=until,
+                    attempts=F("attempts") + 1,
+                )
             )
             if won:
                 job = await Job.get(id=job_id)
-                claimed.append(ClaimedJob(job.id, job.kind, job.payload, job.attempts, job.max_attempts))
+                claimed.append(
+                    ClaimedJob(job.id, job.kind, job.payload, job.attempts, job.max_attempts)
+                )
         return claimed
 
     async def finish(self, job_id: int, worker_id: str) -> None:
@@ -180,13 +196,19 @@ class JobQueue:
 
     async def retry(self, job_id: int, worker_id: str, after: float, error: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(
-            state="queued", locked_by=None, locked_until=None,
-            next_attempt_at=utcnow() + timedelta(seconds=after), last_error=error[:4000],
+            state="queued",
+            locked_by=None,
+            locked_until=None,
+            next_attempt_at=utcnow() + timedelta(seconds=after),
+            last_error=error[:4000],
         )
 
     async def fail(self, job_id: int, worker_id: str, error: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(
-            state="failed", locked_by=None, locked_until=None, finished_at=utcnow(),
+            state="failed",
+            locked_by=None,
+            locked_until=None,
+            finished_at=utcnow(),
             last_error=error[:4000],
         )
 

@@ -58,4 +58,3 @@ def load_handlers(extra_modules: Iterable[str] = ()) -> JobRegistry:
 def register(kind: str) -> Callable[[Handler], Handler]:
     """Decorator: `@register("kind")` on an async handler."""
     return registry.register(kind)
-

@@ -118,19 +118,27 @@ class Worker:
             await handler(ctx, job.payload)
         except Retry as exc:
             if job.attempts >= job.max_attempts:
-                await self.queue.fail(job.id, self.worker_id, f"gave up after {job.attempts} attempts: {exc}")
+                await self.queue.fail(
+                    job.id, self.worker_id, f"gave up after {job.attempts} attempts: {exc}"
+                )
             else:
                 await self.queue.retry(job.id, self.worker_id, exc.after, str(exc))
         except Permanent as exc:
-            log.warning("job failed permanently", extra={"job": job.id, "kind": job.kind, "error": str(exc)})
+            log.warning(
+                "job failed permanently", extra={"job": job.id, "kind": job.kind, "error": str(exc)}
+            )
             await self.queue.fail(job.id, self.worker_id, str(exc))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
-            log.warning("job attempt failed", extra={"job": job.id, "kind": job.kind, "error": error})
+            log.warning(
+                "job attempt failed", extra={"job": job.id, "kind": job.kind, "error": error}
+            )
             if job.attempts >= job.max_attempts:
-                await self.queue.fail(job.id, self.worker_id, f"gave up after {job.attempts} attempts: {error}")
+                await self.queue.fail(
+                    job.id, self.worker_id, f"gave up after {job.attempts} attempts: {error}"
+                )
             else:
                 await self.queue.retry(job.id, self.worker_id, default_backoff(job.attempts), error)
         else:

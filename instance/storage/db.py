@@ -41,7 +41,7 @@ def tortoise_config(url: str, pool_size: int = 10) -> dict[str, Any]:
             "credentials": credentials,
         }
     else:
-        path = url[len("sqlite://"):]
+        path = url[len("sqlite://") :]
         connection = {
             "engine": "tortoise.backends.sqlite",
             "credentials": {
@@ -67,7 +67,9 @@ def tortoise_config(url: str, pool_size: int = 10) -> dict[str, Any]:
 
 
 # For Tortoise's own CLI (`make migrations`): the default embedded database.
-TORTOISE_ORM = tortoise_config(os.environ.get("IMPASTO_DATABASE_URL", "sqlite://data/impasto.sqlite3"))
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("IMPASTO_DATABASE_URL", "sqlite://data/impasto.sqlite3")
+)
 
 
 def check_reachable(url: str) -> None:
@@ -84,7 +86,7 @@ def check_reachable(url: str) -> None:
                 "check [database] url and that the server is running"
             ) from None
         return
-    path = url[len("sqlite://"):]
+    path = url[len("sqlite://") :]
     if path == ":memory:":
         return
     folder = Path(path).parent
@@ -101,9 +103,7 @@ async def connect(url: str, pool_size: int = 10) -> None:
     Quart/Hypercorn request tasks need, see ARCHITECTURE.md)."""
     check_reachable(url)
     try:
-        await Tortoise.init(
-            config=tortoise_config(url, pool_size), _enable_global_fallback=True
-        )
+        await Tortoise.init(config=tortoise_config(url, pool_size), _enable_global_fallback=True)
         # Open the connection now so a wrong password or database fails here, clearly.
         await Tortoise.get_connection("default").execute_query("SELECT 1")
     except (DBConnectionError, OSError) as exc:

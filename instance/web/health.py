@@ -20,5 +20,9 @@ async def health():
     except Exception as exc:  # any failure here is the answer, not an error
         database = f"error: {type(exc).__name__}"
     status = 200 if database == "ok" else 503
-    body = {"status": "ok" if status == 200 else "degraded", "version": __version__, "database": database}
+    body = {
+        "status": "ok" if status == 200 else "degraded",
+        "version": __version__,
+        "database": database,
+    }
     return jsonify(body), status

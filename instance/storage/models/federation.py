@@ -14,7 +14,9 @@ class InboxItem(models.Model):
     actor_id = fields.CharField(max_length=2048)
     activity_type = fields.CharField(max_length=64)
     document = fields.JSONField()
-    state = fields.CharField(max_length=16, default="received")  # received | processed | dropped | failed
+    state = fields.CharField(
+        max_length=16, default="received"
+    )  # received | processed | dropped | failed
     reason = fields.TextField(default="")
     received_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
@@ -28,7 +30,9 @@ class OutboxActivity(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, unique=True)
-    account = fields.ForeignKeyField("models.Account", related_name="activities", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="activities", on_delete=fields.CASCADE
+    )
     activity_type = fields.CharField(max_length=64)
     object_ap_id = fields.CharField(max_length=2048, null=True, db_index=True)
     document = fields.JSONField()

@@ -11,7 +11,9 @@ VERDICTS = ("pending", "none", "needs-review", "ai")
 
 class MediaAttachment(models.Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="media", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="media", on_delete=fields.CASCADE
+    )
     work = fields.ForeignKeyField(
         "models.Work", related_name="media", null=True, on_delete=fields.SET_NULL
     )

@@ -30,8 +30,12 @@ class DomainPolicy(models.Model):
 class Report(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)  # incoming Flag
-    reporter = fields.ForeignKeyField("models.Account", related_name="reports_made", on_delete=fields.CASCADE)
-    target = fields.ForeignKeyField("models.Account", related_name="reports_against", on_delete=fields.CASCADE)
+    reporter = fields.ForeignKeyField(
+        "models.Account", related_name="reports_made", on_delete=fields.CASCADE
+    )
+    target = fields.ForeignKeyField(
+        "models.Account", related_name="reports_against", on_delete=fields.CASCADE
+    )
     work_ids = fields.JSONField(default=list)
     comment = fields.TextField(default="")
     category = fields.CharField(max_length=32, default="other")
@@ -48,7 +52,9 @@ class AuditEntry(models.Model):
     """Every moderator action, with who did it and why."""
 
     id = fields.BigIntField(primary_key=True)
-    actor = fields.ForeignKeyField("models.Account", related_name=False, null=True, on_delete=fields.SET_NULL)
+    actor = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
     action = fields.CharField(max_length=64)
     target = fields.CharField(max_length=2048, default="")
     detail = fields.JSONField(default=dict)

@@ -13,7 +13,9 @@ class OAuthApplication(models.Model):
     client_secret = fields.CharField(max_length=128)
     redirect_uris = fields.TextField(default="urn:ietf:wg:oauth:2.0:oob")
     scopes = fields.CharField(max_length=1024, default="read")
-    owner = fields.ForeignKeyField("models.User", related_name="applications", null=True, on_delete=fields.CASCADE)
+    owner = fields.ForeignKeyField(
+        "models.User", related_name="applications", null=True, on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -25,7 +27,9 @@ class OAuthAuthorization(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     code_hash = fields.CharField(max_length=64, unique=True)
-    application = fields.ForeignKeyField("models.OAuthApplication", related_name="codes", on_delete=fields.CASCADE)
+    application = fields.ForeignKeyField(
+        "models.OAuthApplication", related_name="codes", on_delete=fields.CASCADE
+    )
     user = fields.ForeignKeyField("models.User", related_name="codes", on_delete=fields.CASCADE)
     scopes = fields.CharField(max_length=1024)
     redirect_uri = fields.CharField(max_length=2048)
@@ -41,8 +45,12 @@ class OAuthAuthorization(models.Model):
 class OAuthToken(models.Model):
     id = fields.BigIntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
-    application = fields.ForeignKeyField("models.OAuthApplication", related_name="tokens", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("models.User", related_name="tokens", null=True, on_delete=fields.CASCADE)
+    application = fields.ForeignKeyField(
+        "models.OAuthApplication", related_name="tokens", on_delete=fields.CASCADE
+    )
+    user = fields.ForeignKeyField(
+        "models.User", related_name="tokens", null=True, on_delete=fields.CASCADE
+    )
     scopes = fields.CharField(max_length=1024)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)

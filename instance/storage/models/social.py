@@ -8,8 +8,12 @@ from tortoise import fields, models
 class Follow(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    follower = fields.ForeignKeyField("models.Account", related_name="following", on_delete=fields.CASCADE)
-    target = fields.ForeignKeyField("models.Account", related_name="followers", on_delete=fields.CASCADE)
+    follower = fields.ForeignKeyField(
+        "models.Account", related_name="following", on_delete=fields.CASCADE
+    )
+    target = fields.ForeignKeyField(
+        "models.Account", related_name="followers", on_delete=fields.CASCADE
+    )
     state = fields.CharField(max_length=16, default="pending")  # pending | accepted
     show_reblogs = fields.BooleanField(default=True)
     notify = fields.BooleanField(default=False)
@@ -23,7 +27,9 @@ class Follow(models.Model):
 class Like(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    account = fields.ForeignKeyField("models.Account", related_name="likes", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="likes", on_delete=fields.CASCADE
+    )
     work = fields.ForeignKeyField("models.Work", related_name="likes", on_delete=fields.CASCADE)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -35,7 +41,9 @@ class Like(models.Model):
 class Boost(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    account = fields.ForeignKeyField("models.Account", related_name="boosts", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="boosts", on_delete=fields.CASCADE
+    )
     work = fields.ForeignKeyField("models.Work", related_name="boosts", on_delete=fields.CASCADE)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
@@ -47,8 +55,12 @@ class Boost(models.Model):
 class Block(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    account = fields.ForeignKeyField("models.Account", related_name="blocking", on_delete=fields.CASCADE)
-    target = fields.ForeignKeyField("models.Account", related_name="blocked_by", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="blocking", on_delete=fields.CASCADE
+    )
+    target = fields.ForeignKeyField(
+        "models.Account", related_name="blocked_by", on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -58,8 +70,12 @@ class Block(models.Model):
 
 class Mute(models.Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="muting", on_delete=fields.CASCADE)
-    target = fields.ForeignKeyField("models.Account", related_name="muted_by", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="muting", on_delete=fields.CASCADE
+    )
+    target = fields.ForeignKeyField(
+        "models.Account", related_name="muted_by", on_delete=fields.CASCADE
+    )
     notifications = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -70,8 +86,12 @@ class Mute(models.Model):
 
 class Bookmark(models.Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField("models.Account", related_name="bookmarks", on_delete=fields.CASCADE)
-    work = fields.ForeignKeyField("models.Work", related_name="bookmarked_by", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="bookmarks", on_delete=fields.CASCADE
+    )
+    work = fields.ForeignKeyField(
+        "models.Work", related_name="bookmarked_by", on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -91,7 +111,9 @@ class Notification(models.Model):
     from_account = fields.ForeignKeyField(
         "models.Account", related_name=False, on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField("models.Work", related_name=False, null=True, on_delete=fields.CASCADE)
+    work = fields.ForeignKeyField(
+        "models.Work", related_name=False, null=True, on_delete=fields.CASCADE
+    )
     dismissed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 

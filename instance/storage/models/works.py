@@ -23,7 +23,9 @@ class Work(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, unique=True)
     url = fields.CharField(max_length=2048, null=True)
-    account = fields.ForeignKeyField("models.Account", related_name="works", on_delete=fields.CASCADE)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="works", on_delete=fields.CASCADE
+    )
     local = fields.BooleanField(default=True, db_index=True)
     title = fields.CharField(max_length=500, default="")
     content = fields.TextField(default="")  # sanitised HTML
@@ -85,7 +87,9 @@ class CollectionItem(models.Model):
     collection = fields.ForeignKeyField(
         "models.Collection", related_name="items", on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField("models.Work", related_name="in_collections", on_delete=fields.CASCADE)
+    work = fields.ForeignKeyField(
+        "models.Work", related_name="in_collections", on_delete=fields.CASCADE
+    )
     position = fields.IntField(default=0)
 
     class Meta:

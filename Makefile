@@ -1,0 +1,47 @@
+# Impasto — the two commands a fresh machine needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CONFIG ?= config.toml
+# Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
+WORKERS ?= auto
+
+.PHONY: run test bench lint migrations config-example clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Impasto needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(CONFIG):
+	cp config.example.toml $(CONFIG)
+	@echo "wrote $(CONFIG) from config.example.toml"
+
+run: $(VENV)/.installed $(CONFIG)
+	$(BIN)/impasto --config $(CONFIG) setup
+	$(BIN)/impasto --config $(CONFIG) run
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/jobs.py
+	@for script in bench/*.py; do [ "$$script" = bench/jobs.py ] || $(BIN)/python $$script; done
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# After changing a model: write the next migration (Tortoise's own migration tool).
+migrations: $(VENV)/.installed
+	$(BIN)/tortoise -c instance.storage.db.TORTOISE_ORM makemigrations
+
+config-example: $(VENV)/.installed
+	$(BIN)/python -c 'from instance.config import render_example; print(render_example(), end="")' > config.example.toml
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,80 @@
+"""Helpers to run real `impasto` processes (server, worker, CLI) from tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+IMPASTO = [sys.executable, "-m", "instance.cli"]
+
+
+def impasto_env(database_url: str, tmp_path: Path, **settings: str) -> dict[str, str]:
+    """Environment for a child `impasto`: database, data under tmp_path, test job kinds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPASTO_")}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        IMPASTO_DATABASE_URL=database_url,
+        IMPASTO_MEDIA_PATH=str(tmp_path / "media"),
+        IMPASTO_SERVER_SECRET_KEY_FILE=str(tmp_path / "secret_key"),
+        IMPASTO_JOBS_PLUGINS="tests.jobs_plugin",
+    )
+    env.update({f"IMPASTO_{key.upper()}": value for key, value in settings.items()})
+    return env
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*IMPASTO, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+    )
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen
+    url: str
+
+
+@contextmanager
+def running_server(
+    env: dict[str, str], extra_args: tuple[str, ...] = ()
+) -> Iterator[RunningServer]:
+    """Start `impasto run` on a free loopback port; the printed address is already bound."""
+    process = subprocess.Popen(
+        [*IMPASTO, "run", "--bind", "127.0.0.1:0", *extra_args],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"listening on ([\d.]+):(\d+)", line)
+        if not match:
+            process.kill()
+            raise RuntimeError(f"server did not start: {line!r} {process.stderr.read()}")
+        yield RunningServer(process, f"http://{match.group(1)}:{match.group(2)}")
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,64 @@
+"""A real `impasto run` process: it migrates on start, answers /health, tags requests,
+logs structured lines, and runs jobs in its embedded worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+
+import httpx
+import pytest
+
+from instance import __version__
+from instance.jobs import JobQueue
+from instance.storage import db
+from tests.processes import impasto_env, run_cli, running_server
+
+pytestmark = pytest.mark.slow
+
+
+def test_health_and_request_ids(tmp_path):
+    env = impasto_env(f"sqlite://{tmp_path / 'impasto.sqlite3'}", tmp_path, SERVER_LOG_LEVEL="info")
+    with running_server(env) as server:
+        response = httpx.get(f"{server.url}/health", headers={"X-Request-Id": "abc123"})
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "version": __version__, "database": "ok"}
+        assert response.headers["X-Request-Id"] == "abc123"
+        generated = httpx.get(f"{server.url}/health").headers["X-Request-Id"]
+        assert len(generated) == 32
+    logs = [
+        json.loads(line)
+        for line in server.process.stderr.read().splitlines()
+        if line.startswith("{")
+    ]
+    request_lines = [entry for entry in logs if entry["event"] == "request"]
+    assert any(
+        entry.get("request_id") == "abc123" and entry["status"] == 200 for entry in request_lines
+    )
+    # The server migrated the empty database on start: the CLI finds nothing to do.
+    assert run_cli(["jobs"], env).stdout.startswith("queued: 0")
+
+
+async def test_embedded_worker_runs_jobs_enqueued_elsewhere(tmp_path):
+    """The in-server worker picks up a job another process enqueued (it polls the table)."""
+    url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
+    env = impasto_env(url, tmp_path, JOBS_POLL_SECONDS="0.2")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    keep = os.open(fifo, os.O_WRONLY)  # our own writer: no EOF while we wait
+    try:
+        with running_server(env):
+            await db.connect(url)
+            try:
+                payload = {"n": 7, "log": str(tmp_path / "log"), "fifo": str(fifo)}
+                await JobQueue().enqueue("test.record", payload)
+            finally:
+                await db.disconnect()
+            ready, _, _ = select.select([reader], [], [], 60)
+            assert ready, "the embedded worker never ran the job"
+            assert os.read(reader, 1000).decode().startswith("start 7 ")
+    finally:
+        os.close(keep)
+        os.close(reader)
