@@ -149,9 +149,8 @@ def _cmd_setup(config: Config, args: argparse.Namespace) -> int:
 
     password = with_database(config, ensure_admin)
     if password:
-        print(
-            f"Created the first admin account. Log in as '{args.admin_username}' with password: {password}"
-        )
+        name = args.admin_username
+        print(f"Created the first admin account. Log in as '{name}' with password: {password}")
         print("This password is shown only once; change it after logging in.")
     return 0
 
