@@ -54,18 +54,45 @@ def require_postgres() -> None:
         pytest.skip(problem)
 
 
-async def create_postgres_database() -> str:
-    """A fresh, empty database on the test server; the caller drops it."""
+def _database_url(name: str) -> str:
+    return urlunsplit(urlsplit(POSTGRES_URL)._replace(path="/" + name))
+
+
+async def create_postgres_database(template: str | None = None) -> str:
+    """A fresh database on the test server (a copy of `template` if given); the caller
+    drops it."""
     import asyncpg
 
     name = f"impasto_test_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{name}"{suffix}')
     finally:
         await conn.close()
-    parts = urlsplit(POSTGRES_URL)
-    return urlunsplit(parts._replace(path="/" + name))
+    return _database_url(name)
+
+
+_migrated_template: list[str] = []
+
+
+async def migrated_postgres_database() -> str:
+    """A fresh, migrated database: migrations run once per test process into a template
+    database, and each test gets a cheap copy of it."""
+    from instance.storage import db
+
+    if not _migrated_template:
+        url = await create_postgres_database()
+        await db.migrate(url)
+        _migrated_template.append(urlsplit(url).path.lstrip("/"))
+    return await create_postgres_database(template=_migrated_template[0])
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    import asyncio
+
+    for name in _migrated_template:
+        asyncio.run(drop_postgres_database(_database_url(name)))
 
 
 async def drop_postgres_database(url: str) -> None:
@@ -94,9 +121,8 @@ async def database_url(request, tmp_path) -> AsyncIterator[str]:
         yield url
         return
     require_postgres()
-    url = await create_postgres_database()
+    url = await migrated_postgres_database()
     try:
-        await db.migrate(url)
         yield url
     finally:
         await drop_postgres_database(url)

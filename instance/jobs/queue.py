@@ -170,24 +170,18 @@ class JobQueue:
             .limit(limit)
             .values_list("id", flat=True)
         )
-        claimed: list[ClaimedJob] = []
-        for job_id in candidates:
-            won = (
-                await Job.filter(id=job_id, state__in=RUNNABLE)
-                .filter(free)
-                .update(
-                    state="running",
-                    locked_by=worker_id,
-                    locked_until=until,
-                    attempts=F("attempts") + 1,
-                )
-            )
-            if won:
-                job = await Job.get(id=job_id)
-                claimed.append(
-                    ClaimedJob(job.id, job.kind, job.payload, job.attempts, job.max_attempts)
-                )
-        return claimed
+        if not candidates:
+            return []
+        # One conditional UPDATE for the batch: SQLite runs it under its write lock, and
+        # the condition skips any candidate another worker took in between.
+        await (
+            Job.filter(id__in=candidates, state__in=RUNNABLE)
+            .filter(free)
+            .update(state="running", locked_by=worker_id, locked_until=until,
+                    attempts=F("attempts") + 1)
+        )
+        won = await Job.filter(id__in=candidates, locked_by=worker_id, locked_until=until).order_by("id")
+        return [ClaimedJob(j.id, j.kind, j.payload, j.attempts, j.max_attempts) for j in won]
 
     async def finish(self, job_id: int, worker_id: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(
