@@ -24,7 +24,9 @@ EXIT_USAGE = 2
 
 # Feature areas add their own command groups: each module has `add_commands(subparsers)`
 # and sets `handler(config, args) -> int` on its parsers (see instance/cli_support.py).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "instance.cli_domain",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,3 +34,27 @@ def read_password_stdin() -> str:
     if not password:
         raise CliError("no password on standard input")
     return password
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr for long CLI operations (plain final line when
+    stderr is not a terminal, so logs stay readable)."""
+
+    def __init__(self, total: int, label: str, width: int = 30) -> None:
+        self.total, self.label, self.width, self.done = total, label, width, 0
+        self.live = sys.stderr.isatty()
+
+    def advance(self, step: int = 1) -> None:
+        self.done += step
+        if self.live:
+            filled = self.width * self.done // max(1, self.total)
+            bar = "#" * filled + "." * (self.width - filled)
+            sys.stderr.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.live:
+            sys.stderr.write("\n")
+        else:
+            sys.stderr.write(f"{self.label}: {self.done}/{self.total}\n")
+        sys.stderr.flush()

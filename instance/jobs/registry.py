@@ -45,7 +45,11 @@ class JobRegistry:
 registry = JobRegistry()
 
 # Modules whose handlers every worker registers; features add theirs here.
-BUILTIN_HANDLER_MODULES: tuple[str, ...] = ("instance.jobs.maintenance",)
+BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
+    "instance.jobs.maintenance",
+    "instance.moderation.suspension",
+    "instance.moderation.instances",
+)
 
 
 def load_handlers(extra_modules: Iterable[str] = ()) -> JobRegistry:

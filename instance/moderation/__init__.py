@@ -1,0 +1,1 @@
+"""Moderation: domain policies and shared blocklists, reports, the audit log."""

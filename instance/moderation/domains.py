@@ -1,0 +1,109 @@
+"""Domain policies in storage: find the one covering a domain, block, unblock, list,
+import and export — each change written with an audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
+from instance.moderation.domain_names import domain_and_parents, normalise_domain
+from instance.storage.models import Account, AuditEntry, DomainPolicy
+
+
+class DomainPolicyError(ValueError):
+    """A policy request that cannot be done; the message says why."""
+
+
+async def covering_policy(domain: str | None) -> DomainPolicy | None:
+    """The most specific policy that applies to `domain` (its own, else a parent's)."""
+    if not domain:
+        return None
+    candidates = domain_and_parents(domain.lower())
+    policies = {p.domain: p for p in await DomainPolicy.filter(domain__in=candidates, allow=False)}
+    for candidate in candidates:
+        if candidate in policies:
+            return policies[candidate]
+    return None
+
+
+async def is_suspended(domain: str | None) -> bool:
+    policy = await covering_policy(domain)
+    return policy is not None and policy.severity == "suspend"
+
+
+async def rejects_media(domain: str | None) -> bool:
+    policy = await covering_policy(domain)
+    return policy is not None and (policy.severity == "suspend" or policy.reject_media)
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    policy: DomainPolicy
+    created: bool
+    severity_raised_to_suspend: bool
+
+
+async def block_domain(
+    entry: BlockEntry, *, actor: Account | None = None, source: str = ""
+) -> BlockResult:
+    """Create or update the policy for one domain."""
+    if entry.severity not in SEVERITIES:
+        raise DomainPolicyError(f"severity must be one of {', '.join(SEVERITIES)}")
+    domain = normalise_domain(entry.domain)
+    async with in_transaction() as connection:
+        existing = await DomainPolicy.filter(domain=domain).using_db(connection).first()
+        was_suspended = existing is not None and existing.severity == "suspend"
+        values = {
+            "severity": entry.severity,
+            "reject_media": entry.reject_media,
+            "reject_reports": entry.reject_reports,
+            "public_comment": entry.public_comment,
+            "private_comment": entry.private_comment,
+            "obfuscate": entry.obfuscate,
+            "allow": False,
+            "source": source,
+        }
+        if existing is None:
+            policy = await DomainPolicy.create(domain=domain, using_db=connection, **values)
+        else:
+            await DomainPolicy.filter(id=existing.id).using_db(connection).update(**values)
+            policy = await DomainPolicy.get(id=existing.id).using_db(connection)
+        await AuditEntry.create(
+            actor=actor,
+            action="domain.block",
+            target=domain,
+            detail={**values, "created": existing is None},
+            using_db=connection,
+        )
+    return BlockResult(policy, existing is None, entry.severity == "suspend" and not was_suspended)
+
+
+async def unblock_domain(domain: str, *, actor: Account | None = None) -> None:
+    domain = normalise_domain(domain)
+    async with in_transaction() as connection:
+        deleted = (
+            await DomainPolicy.filter(domain=domain, allow=False).using_db(connection).delete()
+        )
+        if not deleted:
+            raise DomainPolicyError(f"no policy for {domain}")
+        await AuditEntry.create(
+            actor=actor, action="domain.unblock", target=domain, using_db=connection
+        )
+
+
+async def list_policies() -> list[DomainPolicy]:
+    return await DomainPolicy.filter(allow=False).order_by("domain")
+
+
+def as_entry(policy: DomainPolicy) -> BlockEntry:
+    return BlockEntry(
+        domain=policy.domain,
+        severity=policy.severity,
+        reject_media=policy.reject_media,
+        reject_reports=policy.reject_reports,
+        public_comment=policy.public_comment,
+        private_comment=policy.private_comment,
+        obfuscate=policy.obfuscate,
+    )

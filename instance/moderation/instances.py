@@ -1,0 +1,86 @@
+"""What we know of each remote instance: its NodeInfo (software, declared AI policy) and
+how many of its works we have seen, and how many carried AI signals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.expressions import F
+
+from federation.client import FetchError
+from federation.discovery import DiscoveryError, parse_nodeinfo, pick_nodeinfo_href
+from instance.jobs import Retry
+from instance.jobs.registry import JobContext, register
+from instance.moderation.domains import covering_policy
+from instance.storage.models import InstanceInfo
+
+
+async def record_work_seen(domain: str, *, ai: bool) -> None:
+    """Count one remote work (and whether it carried an AI verdict) for its domain."""
+    info, _ = await InstanceInfo.get_or_create(domain=domain)
+    await InstanceInfo.filter(id=info.id).update(
+        works_seen=F("works_seen") + 1, ai_works_seen=F("ai_works_seen") + (1 if ai else 0)
+    )
+
+
+@register("instances.refresh_nodeinfo")
+async def refresh_nodeinfo(ctx: JobContext, payload: dict) -> None:
+    """Read a remote instance's NodeInfo and keep software, version and AI policy."""
+    domain = payload["domain"]
+    if (policy := await covering_policy(domain)) is not None and policy.severity == "suspend":
+        return  # no fetches from a suspended domain
+    scheme = payload.get("scheme", "https")
+    http = ctx.services.http
+    try:
+        links = await http.fetch_json(
+            f"{scheme}://{domain}/.well-known/nodeinfo",
+            activitypub=False,
+            accept="application/json",
+        )
+        href = pick_nodeinfo_href(links)
+        if href is None:
+            raise DiscoveryError("no NodeInfo link")
+        document = await http.fetch_json(href, activitypub=False, accept="application/json")
+        parsed = parse_nodeinfo(document)
+    except (FetchError, DiscoveryError) as exc:
+        raise Retry(3600, f"NodeInfo of {domain}: {exc}") from None
+    info, _ = await InstanceInfo.get_or_create(domain=domain)
+    info.software = parsed.software_name or ""
+    info.version = parsed.software_version or ""
+    info.declared_ai_policy = parsed.ai_policy or ""
+    info.nodeinfo = document
+    info.nodeinfo_fetched_at = datetime.now(UTC)
+    await info.save()
+
+
+@dataclass(frozen=True)
+class AiReportRow:
+    domain: str
+    software: str
+    declared_ai_policy: str
+    works_seen: int
+    ai_works_seen: int
+    policy: str
+
+    @property
+    def ai_rate(self) -> float:
+        return self.ai_works_seen / self.works_seen if self.works_seen else 0.0
+
+
+async def ai_report() -> list[AiReportRow]:
+    """One row per known remote instance, most AI first (the admins' per-domain table)."""
+    rows = []
+    for info in await InstanceInfo.all().order_by("domain"):
+        policy = await covering_policy(info.domain)
+        rows.append(
+            AiReportRow(
+                domain=info.domain,
+                software=" ".join(filter(None, (info.software, info.version))),
+                declared_ai_policy=info.declared_ai_policy or "undeclared",
+                works_seen=info.works_seen,
+                ai_works_seen=info.ai_works_seen,
+                policy=policy.severity if policy else "none",
+            )
+        )
+    return sorted(rows, key=lambda r: (r.declared_ai_policy != "allowed", -r.ai_rate, r.domain))
