@@ -16,6 +16,7 @@ from quart import Quart, Response, g, jsonify, request
 from instance.config import Config
 from instance.jobs import Worker
 from instance.jobs.registry import load_handlers
+from instance.jobs.schedule import ensure_periodic_jobs
 from instance.logs import request_id
 from instance.services import Services, build_services, close_services
 from instance.storage import db
@@ -58,6 +59,7 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
                 services,
                 concurrency=config.jobs.concurrency,
                 poll_seconds=config.jobs.poll_seconds,
+                on_tick=lambda: ensure_periodic_jobs(services),
             )
             services.jobs.notify = worker.notify
             stop = asyncio.Event()

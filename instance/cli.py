@@ -209,6 +209,7 @@ def _listen(bind: str) -> socket.socket:
 def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
     from instance.jobs import Worker
     from instance.jobs.registry import load_handlers
+    from instance.jobs.schedule import ensure_periodic_jobs
     from instance.logs import configure_logging
     from instance.services import build_services, close_services
 
@@ -220,6 +221,7 @@ def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
         services,
         concurrency=config.jobs.concurrency,
         poll_seconds=config.jobs.poll_seconds,
+        on_tick=lambda: ensure_periodic_jobs(services),
     )
 
     async def work() -> int:

@@ -65,6 +65,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "ai-report", help="per-domain table: software, declared AI policy, AI rate, policy"
     )
     report.set_defaults(handler=_ai_report)
+    add_subscription_commands(actions)
 
 
 def _entry_from_args(args: argparse.Namespace) -> BlockEntry:
@@ -184,4 +185,127 @@ def _ai_report(config: Config, args: argparse.Namespace) -> int:
         )
     if not rows:
         print("(no remote instances met yet)")
+    return 0
+
+
+def add_subscription_commands(actions: argparse._SubParsersAction) -> None:
+    allow = actions.add_parser("allow", help="allowlist a domain (for [moderation] allowlist_mode)")
+    allow.add_argument("domain")
+    allow.set_defaults(handler=_allow)
+
+    subscribe = actions.add_parser("subscribe", help="follow a shared blocklist URL (changes wait as drafts)")
+    subscribe.add_argument("url")
+    subscribe.add_argument("--priority", type=int, default=0, help="higher wins where lists disagree")
+    subscribe.add_argument("--exclude", action="append", default=[], metavar="DOMAIN",
+                           help="never take this domain from the list (repeatable)")
+    subscribe.set_defaults(handler=_subscribe)
+
+    subscriptions = actions.add_parser("subscriptions", help="list blocklist subscriptions")
+    subscriptions.set_defaults(handler=_subscriptions)
+
+    drafts = actions.add_parser("drafts", help="list changes waiting for review")
+    drafts.set_defaults(handler=_drafts)
+
+    apply = actions.add_parser("apply-drafts", help="apply reviewed drafts")
+    apply.add_argument("ids", nargs="*", type=int, help="draft ids (see `impasto domain drafts`)")
+    apply.add_argument("--all", action="store_true", help="apply every pending draft")
+    apply.set_defaults(handler=_apply_drafts)
+
+    dismiss = actions.add_parser("dismiss-drafts", help="dismiss drafts")
+    dismiss.add_argument("ids", nargs="+", type=int)
+    dismiss.set_defaults(handler=_dismiss_drafts)
+
+
+def _allow(config: Config, args: argparse.Namespace) -> int:
+    from instance.moderation.domains import DomainPolicyError, allow_domain
+
+    try:
+        policy = with_database(config, lambda: allow_domain(args.domain))
+    except (DomainPolicyError, DomainNameError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"allowed {policy.domain}")
+    return 0
+
+
+def _subscribe(config: Config, args: argparse.Namespace) -> int:
+    from instance.moderation.subscriptions import subscribe
+    from instance.services import build_services, close_services
+
+    if not args.url.startswith(("https://", "http://")):
+        raise CliError(f"{args.url!r} is not an http(s) URL")
+
+    async def run() -> int:
+        services = build_services(config)
+        try:
+            subscription = await subscribe(args.url, priority=args.priority, excludes=args.exclude)
+            await services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": subscription.id})
+            return subscription.id
+        finally:
+            await close_services(services)
+
+    try:
+        subscription_id = with_database(config, run)
+    except DomainNameError as exc:
+        raise CliError(str(exc)) from None
+    print(f"subscribed (id {subscription_id}); the worker fetches it now, then every "
+          f"{config.moderation.blocklist_refresh_hours:g} h; review with `impasto domain drafts`")
+    return 0
+
+
+def _subscriptions(config: Config, args: argparse.Namespace) -> int:
+    from instance.storage.models import BlocklistSubscription
+
+    rows = with_database(config, lambda: BlocklistSubscription.all().order_by("-priority", "id"))
+    for s in rows:
+        fetched = s.last_fetched_at.isoformat(timespec="minutes") if s.last_fetched_at else "never"
+        error = f"  error: {s.last_error}" if s.last_error else ""
+        print(f"{s.id:>4}  priority {s.priority:>3}  fetched {fetched}  {s.url}{error}")
+    if not rows:
+        print("(no subscriptions)")
+    return 0
+
+
+def _drafts(config: Config, args: argparse.Namespace) -> int:
+    from instance.storage.models import DomainPolicyDraft
+
+    drafts = with_database(config, lambda: DomainPolicyDraft.filter(state="pending").order_by("id"))
+    for d in drafts:
+        print(f"{d.id:>5}  {d.domain:<40} {d.entry.get('severity', ''):<8} {d.reason}")
+    if not drafts:
+        print("(nothing waits for review)")
+    return 0
+
+
+def _apply_drafts(config: Config, args: argparse.Namespace) -> int:
+    from instance.moderation.subscriptions import apply_drafts
+    from instance.services import build_services, close_services
+    from instance.storage.models import DomainPolicyDraft
+
+    if not args.ids and not args.all:
+        raise CliError("name draft ids, or --all")
+
+    async def run() -> int:
+        services = build_services(config)
+        try:
+            ids = args.ids or await DomainPolicyDraft.filter(state="pending").values_list("id", flat=True)
+            progress = ProgressBar(len(ids), "applying drafts")
+            suspended = []
+            for draft_id in ids:
+                suspended += await apply_drafts([draft_id])
+                progress.advance()
+            progress.finish()
+            for domain in suspended:
+                await services.jobs.enqueue("moderation.purge_domain", {"domain": domain})
+            return len(ids)
+        finally:
+            await close_services(services)
+
+    print(f"applied {with_database(config, run)} drafts")
+    return 0
+
+
+def _dismiss_drafts(config: Config, args: argparse.Namespace) -> int:
+    from instance.moderation.subscriptions import dismiss_drafts
+
+    print(f"dismissed {with_database(config, lambda: dismiss_drafts(args.ids))} drafts")
     return 0

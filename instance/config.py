@@ -147,10 +147,19 @@ class AISettings:
         "Automatically apply this severity to domains whose NodeInfo declares AI allowed.",
         ("off", "silence", "suspend"),
     )
+    propose_by_ai_rate: bool = _opt(
+        False, "Propose domains for review (never block them) when their AI rate is high, per the next two settings."
+    )
     propose_ai_rate_percent: int = _opt(
         50, "Propose a domain for review when its AI rate exceeds this percentage…"
     )
     propose_min_works: int = _opt(20, "…over at least this many works seen.")
+
+
+@dataclass(frozen=True)
+class ModerationSettings:
+    allowlist_mode: bool = _opt(False, "Federate only with domains on the allowlist (`impasto domain allow`); everyone else is treated as suspended.")
+    blocklist_refresh_hours: float = _opt(24.0, "How often subscribed blocklists are fetched again; their changes wait for review.")
 
 
 @dataclass(frozen=True)
@@ -216,6 +225,7 @@ class Config:
     registration: RegistrationSettings = field(default_factory=RegistrationSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
     ai: AISettings = field(default_factory=AISettings)
+    moderation: ModerationSettings = field(default_factory=ModerationSettings)
     cloak: CloakSettings = field(default_factory=CloakSettings)
     optout: OptOutSettings = field(default_factory=OptOutSettings)
     jobs: JobSettings = field(default_factory=JobSettings)

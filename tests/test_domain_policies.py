@@ -31,7 +31,7 @@ from tests.processes import impasto_env, run_cli
 
 MASTODON_EXPORT = (
     MASTODON_CSV_HEADER + "\n"
-    "ai-slop.example,suspend,true,true,\"Generated-image farm, scrapes portfolios\",false\n"
+    'ai-slop.example,suspend,true,true,"Generated-image farm, scrapes portfolios",false\n'
     "loud.example,silence,false,false,,true\n"
     "xn--mnchen-3ya.de,noop,true,false,Only media,false\n"
 )
@@ -53,15 +53,23 @@ def test_mastodon_import_defaults_missing_values():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (MASTODON_CSV_HEADER + "\nok.example,suspend,false,false,,false\nshort.example,suspend\n",
-         "line 3: expected 6 columns"),
-        (MASTODON_CSV_HEADER + "\nok.example,obliterate,false,false,,false\n",
-         "line 2: severity must be one of suspend, silence, noop, not 'obliterate'"),
-        (MASTODON_CSV_HEADER + "\nok.example,suspend,maybe,false,,false\n",
-         "line 2: reject_media must be true or false"),
+        (
+            MASTODON_CSV_HEADER + "\nok.example,suspend,false,false,,false\nshort.example,suspend\n",
+            "line 3: expected 6 columns",
+        ),
+        (
+            MASTODON_CSV_HEADER + "\nok.example,obliterate,false,false,,false\n",
+            "line 2: severity must be one of suspend, silence, noop, not 'obliterate'",
+        ),
+        (
+            MASTODON_CSV_HEADER + "\nok.example,suspend,maybe,false,,false\n",
+            "line 2: reject_media must be true or false",
+        ),
         ("#severity,#reject_media\nsuspend,true\n", "line 1: the header must name a #domain column"),
-        (MASTODON_CSV_HEADER + "\nnot a domain!,suspend,false,false,,false\n",
-         "line 2: 'not a domain!' is not a valid domain name"),
+        (
+            MASTODON_CSV_HEADER + "\nnot a domain!,suspend,false,false,,false\n",
+            "line 2: 'not a domain!' is not a valid domain name",
+        ),
     ],
 )
 def test_bad_csv_names_the_line(text, message):
@@ -72,7 +80,8 @@ def test_bad_csv_names_the_line(text, message):
 
 def test_plain_and_json_lists():
     assert [e.domain for e in parse_plain("# my list\nA.example\n\n*.b.example  # spam\n")] == [
-        "a.example", "b.example",
+        "a.example",
+        "b.example",
     ]
     entries = parse_json('[{"domain": "c.example", "severity": "silence", "reject_media": true}]')
     assert entries == [BlockEntry(domain="c.example", severity="silence", reject_media=True)]

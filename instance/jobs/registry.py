@@ -49,6 +49,7 @@ BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
     "instance.jobs.maintenance",
     "instance.moderation.suspension",
     "instance.moderation.instances",
+    "instance.moderation.subscriptions",
 )
 
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ class Worker:
         concurrency: int = 8,
         poll_seconds: float = 1.0,
         worker_id: str | None = None,
+        on_tick: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.queue = queue
         self.registry = registry
@@ -38,6 +40,7 @@ class Worker:
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or make_worker_id()
+        self.on_tick = on_tick  # housekeeping run at start and with every heartbeat
         self.wake = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self.completed = 0
@@ -49,6 +52,7 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set; then let running jobs finish."""
         await self.queue.release_dead_local_workers()
+        await self._tick()
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
             while not stop.is_set():
@@ -108,6 +112,15 @@ class Worker:
                 await self.queue.release_dead_local_workers()
             except Exception:  # a heartbeat must never kill the worker
                 log.exception("job lock renewal failed")
+            await self._tick()
+
+    async def _tick(self) -> None:
+        if self.on_tick is None:
+            return
+        try:
+            await self.on_tick()
+        except Exception:
+            log.exception("worker housekeeping failed")
 
     async def _execute(self, job: ClaimedJob) -> None:
         handler = self.registry.get(job.kind)

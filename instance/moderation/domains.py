@@ -28,9 +28,34 @@ async def covering_policy(domain: str | None) -> DomainPolicy | None:
     return None
 
 
-async def is_suspended(domain: str | None) -> bool:
+async def is_allowed(domain: str) -> bool:
+    """Allowlist mode: is the domain (or a parent) on the allowlist?"""
+    candidates = domain_and_parents(domain.lower())
+    return await DomainPolicy.filter(domain__in=candidates, allow=True).exists()
+
+
+async def is_suspended(domain: str | None, *, allowlist_mode: bool = False) -> bool:
+    """No fetch from, no delivery to, nothing accepted from a suspended domain; in
+    allowlist mode every domain not on the allowlist counts as suspended."""
+    if not domain:
+        return False
+    if allowlist_mode and not await is_allowed(domain):
+        return True
     policy = await covering_policy(domain)
     return policy is not None and policy.severity == "suspend"
+
+
+async def allow_domain(domain: str, *, actor: Account | None = None) -> DomainPolicy:
+    domain = normalise_domain(domain)
+    async with in_transaction() as connection:
+        existing = await DomainPolicy.filter(domain=domain).using_db(connection).first()
+        if existing is not None and not existing.allow:
+            raise DomainPolicyError(f"{domain} has a block policy; unblock it first")
+        policy = existing or await DomainPolicy.create(
+            domain=domain, allow=True, severity="noop", using_db=connection
+        )
+        await AuditEntry.create(actor=actor, action="domain.allow", target=domain, using_db=connection)
+    return policy
 
 
 async def rejects_media(domain: str | None) -> bool:

@@ -10,18 +10,22 @@ from tortoise.expressions import F
 
 from federation.client import FetchError
 from federation.discovery import DiscoveryError, parse_nodeinfo, pick_nodeinfo_href
+from instance.config import Config
 from instance.jobs import Retry
 from instance.jobs.registry import JobContext, register
+from instance.moderation.ai_rules import apply_declared_policy_rule, propose_by_ai_rate
 from instance.moderation.domains import covering_policy
 from instance.storage.models import InstanceInfo
 
 
-async def record_work_seen(domain: str, *, ai: bool) -> None:
-    """Count one remote work (and whether it carried an AI verdict) for its domain."""
+async def record_work_seen(config: Config, domain: str, *, ai: bool) -> None:
+    """Count one remote work (and whether it carried an AI verdict) for its domain, and
+    let the AI-rate rule propose the domain for review when it is on."""
     info, _ = await InstanceInfo.get_or_create(domain=domain)
     await InstanceInfo.filter(id=info.id).update(
         works_seen=F("works_seen") + 1, ai_works_seen=F("ai_works_seen") + (1 if ai else 0)
     )
+    await propose_by_ai_rate(config, domain)
 
 
 @register("instances.refresh_nodeinfo")
@@ -52,6 +56,7 @@ async def refresh_nodeinfo(ctx: JobContext, payload: dict) -> None:
     info.nodeinfo = document
     info.nodeinfo_fetched_at = datetime.now(UTC)
     await info.save()
+    await apply_declared_policy_rule(ctx.services.config, info)
 
 
 @dataclass(frozen=True)

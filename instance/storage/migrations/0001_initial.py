@@ -78,6 +78,22 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='BlocklistSubscription',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('url', fields.CharField(unique=True, max_length=2048)),
+                ('format', fields.CharField(default='auto', max_length=16)),
+                ('priority', fields.IntField(default=0)),
+                ('excludes', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('enabled', fields.BooleanField(default=True)),
+                ('last_fetched_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'blocklist_subscriptions', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A shared blocklist we follow: refreshed on a schedule, its changes wait as drafts'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Collection',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -109,6 +125,21 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'domain_policies', 'app': 'models', 'pk_attr': 'id', 'table_description': "A domain block (or allow entry), Mastodon's semantics, covers subdomains."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='DomainPolicyDraft',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('subscription', fields.ForeignKeyField('models.BlocklistSubscription', source_field='subscription_id', null=True, db_constraint=True, to_field='id', related_name='drafts', on_delete=OnDelete.CASCADE)),
+                ('domain', fields.CharField(max_length=255)),
+                ('entry', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('reason', fields.TextField(default='', unique=False)),
+                ('state', fields.CharField(default='pending', max_length=16)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('reviewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'domain_policy_drafts', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A change a subscription proposes (or an AI rule proposes), applied only on review.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -4,7 +4,13 @@ from instance.storage.models.accounts import Account, Invite, User
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.jobs import Job
 from instance.storage.models.media import MediaAttachment
-from instance.storage.models.moderation import AuditEntry, DomainPolicy, Report
+from instance.storage.models.moderation import (
+    AuditEntry,
+    BlocklistSubscription,
+    DomainPolicy,
+    DomainPolicyDraft,
+    Report,
+)
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
 from instance.storage.models.social import (
     Block,
@@ -21,11 +27,13 @@ __all__ = [
     "Account",
     "AuditEntry",
     "Block",
+    "BlocklistSubscription",
     "Bookmark",
     "Boost",
     "Collection",
     "CollectionItem",
     "DomainPolicy",
+    "DomainPolicyDraft",
     "Follow",
     "InboxItem",
     "InstanceInfo",

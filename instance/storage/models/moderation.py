@@ -62,3 +62,39 @@ class AuditEntry(models.Model):
 
     class Meta:
         table = "audit_log"
+
+
+class BlocklistSubscription(models.Model):
+    """A shared blocklist we follow: refreshed on a schedule, its changes wait as drafts
+    for an admin's review. Higher priority wins where two lists disagree."""
+
+    id = fields.BigIntField(primary_key=True)
+    url = fields.CharField(max_length=2048, unique=True)
+    format = fields.CharField(max_length=16, default="auto")
+    priority = fields.IntField(default=0)
+    excludes = fields.JSONField(default=list)  # domains never taken from this list
+    enabled = fields.BooleanField(default=True)
+    last_fetched_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "blocklist_subscriptions"
+
+
+class DomainPolicyDraft(models.Model):
+    """A change a subscription proposes (or an AI rule proposes), applied only on review."""
+
+    id = fields.BigIntField(primary_key=True)
+    subscription = fields.ForeignKeyField(
+        "models.BlocklistSubscription", related_name="drafts", null=True, on_delete=fields.CASCADE
+    )
+    domain = fields.CharField(max_length=255)
+    entry = fields.JSONField()  # a BlockEntry as a dict
+    reason = fields.TextField(default="")
+    state = fields.CharField(max_length=16, default="pending")  # pending | applied | dismissed
+    created_at = fields.DatetimeField(auto_now_add=True)
+    reviewed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "domain_policy_drafts"
