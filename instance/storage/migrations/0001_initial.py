@@ -378,6 +378,8 @@ class Migration(migrations.Migration):
                 ('provenance_verdict', fields.CharField(default='pending', max_length=16)),
                 ('provenance_evidence', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('review_requested', fields.BooleanField(default=False)),
+                ('review_state', fields.CharField(default='', db_index=True, max_length=16)),
+                ('ai_label', fields.BooleanField(default=False)),
                 ('cloak_level', fields.CharField(null=True, max_length=8)),
                 ('cloak_metrics', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('timings', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),

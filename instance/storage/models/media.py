@@ -1,11 +1,13 @@
 """Media attachments: a private original, cleaned (and cloaked) variants, and what the
-pipeline found."""
+pipeline found. `review_state` is the moderators' queue ("" not queued, "queued",
+"reviewed"); `review_requested` is the artist's appeal."""
 
 from __future__ import annotations
 
 from tortoise import fields, models
 
 MEDIA_STATES = ("processing", "ready", "held", "rejected", "failed")
+REVIEW_STATES = ("", "queued", "reviewed")
 VERDICTS = ("pending", "none", "needs-review", "ai")
 
 
@@ -35,6 +37,8 @@ class MediaAttachment(models.Model):
     provenance_verdict = fields.CharField(max_length=16, default="pending")
     provenance_evidence = fields.JSONField(default=list)
     review_requested = fields.BooleanField(default=False)
+    review_state = fields.CharField(max_length=16, default="", db_index=True)
+    ai_label = fields.BooleanField(default=False)  # published with an "AI-generated" label
     cloak_level = fields.CharField(max_length=8, null=True)
     cloak_metrics = fields.JSONField(null=True)
     timings = fields.JSONField(null=True)
