@@ -9,6 +9,7 @@ import logging
 import secrets
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from quart import Quart, Response, g, jsonify, request
@@ -23,7 +24,11 @@ from instance.storage import db
 
 log = logging.getLogger("impasto.http")
 
-BLUEPRINT_MODULES: tuple[str, ...] = ("instance.web.health",)
+BLUEPRINT_MODULES: tuple[str, ...] = (
+    "instance.web.health",
+    "instance.web.pages",
+    "instance.web.auth",
+)
 
 
 def load_secret_key(path: Path) -> str:
@@ -43,6 +48,16 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     app.config["SECRET_KEY"] = load_secret_key(config.resolve_path(config.server.secret_key_file))
     app.config["MAX_CONTENT_LENGTH"] = config.media.max_upload_bytes + 1024 * 1024
     app.extensions["impasto"] = services
+    app.config.update(
+        SESSION_COOKIE_NAME="impasto_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.instance.scheme == "https",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+    )
+    from instance.web import render
+
+    render.install(app, services)
 
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module_name).blueprint)

@@ -1,0 +1,165 @@
+"""Sign-up (per registration mode), log-in, log-out and password change for browsers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from quart import Blueprint, current_app, redirect, render_template, request, url_for
+from tortoise.expressions import F
+
+from instance.accounts import AccountError, create_local_user, hash_password, verify_password
+from instance.app import services_of
+from instance.storage.models import Account, Invite, Notification, User
+from instance.web.csrf import check_csrf
+from instance.web.session import current_user, log_in, log_out, login_required
+from instance.web.throttle import Throttle
+
+blueprint = Blueprint("auth", __name__)
+blueprint.before_request(check_csrf)
+
+login_throttle = Throttle(limit=5, window_seconds=300)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another site."""
+    if not target:
+        return url_for("pages.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.home")
+    return target
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+async def login():
+    error = None
+    status = 200
+    if request.method == "POST":
+        form = await request.form
+        username = form.get("username", "").strip().lstrip("@").lower()
+        client = request.remote_addr or "unknown"
+        wait = login_throttle.retry_after(f"ip:{client}", f"user:{username}")
+        if wait:
+            error, status = f"Too many failed attempts. Try again in {int(wait) + 1} seconds.", 429
+        else:
+            user = await User.filter(account__username=username, account__domain=None).first()
+            if user is None or not verify_password(user.password_hash, form.get("password", "")):
+                login_throttle.failed(f"ip:{client}", f"user:{username}")
+                error, status = "That username and password do not match.", 401
+            elif user.disabled:
+                error, status = "This account is suspended.", 403
+            elif not user.approved:
+                error, status = "Your sign-up is waiting for a moderator's approval.", 403
+            else:
+                login_throttle.succeeded(f"user:{username}")
+                log_in(user)
+                await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
+                return redirect(_safe_next(form.get("next")))
+    return await render_template(
+        "login.html", error=error, next=request.args.get("next", ""), title="Log in"
+    ), status
+
+
+@blueprint.post("/logout")
+async def logout():
+    log_out()
+    return redirect(url_for("pages.home"))
+
+
+@blueprint.route("/signup", methods=["GET", "POST"])
+async def signup():
+    services = services_of(current_app)
+    mode = services.config.registration.mode
+    if mode == "closed":
+        return await render_template(
+            "message.html", title="Sign-ups are closed",
+            message="This collective is not taking new members at the moment.",
+        ), 403
+    error, status, form = None, 200, {}
+    if request.method == "POST":
+        form = await request.form
+        invite = None
+        if mode == "invite":
+            invite = await Invite.get_or_none(code=form.get("invite", "").strip())
+            if invite is None or (invite.max_uses is not None and invite.uses >= invite.max_uses) or (
+                invite.expires_at is not None and invite.expires_at < datetime.now(UTC)
+            ):
+                error, status = "That invite code is not valid.", 422
+        if error is None and form.get("password", "") != form.get("password_again", ""):
+            error, status = "The two passwords differ.", 422
+        if error is None:
+            try:
+                user = await create_local_user(
+                    services.urls, form.get("username", ""), form.get("password", ""),
+                    email=form.get("email", "").strip() or None,
+                    approved=mode != "approval",
+                    display_name=form.get("display_name", "").strip(),
+                )
+            except AccountError as exc:
+                error, status = str(exc), 422
+            else:
+                await _after_signup(user, invite, form.get("reason", ""), mode)
+                if mode == "approval":
+                    return await render_template(
+                        "message.html", title="Thank you",
+                        message="Your sign-up is waiting for a moderator's approval.",
+                    )
+                await user.fetch_related("account")
+                log_in(user)
+                return redirect(url_for("pages.profile", username=user.account.username))
+    return await render_template("signup.html", mode=mode, error=error, form=form, title="Sign up"), status
+
+
+async def _after_signup(user: User, invite: Invite | None, reason: str, mode: str) -> None:
+    if invite is not None:
+        await Invite.filter(id=invite.id).update(uses=F("uses") + 1)
+        user.invite = invite
+    user.signup_reason = reason.strip()[:2000]
+    await user.save()
+    if mode == "approval":
+        staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None)
+        await Notification.bulk_create(
+            [Notification(recipient=a, kind="admin.sign_up", from_account_id=user.account_id) for a in staff]
+        )
+
+
+@blueprint.route("/settings/password", methods=["GET", "POST"])
+@login_required
+async def change_password():
+    user = await current_user()
+    error, done, status = None, False, 200
+    if request.method == "POST":
+        form = await request.form
+        if not verify_password(user.password_hash, form.get("current", "")):
+            error, status = "Your current password is not right.", 422
+        elif form.get("new", "") != form.get("new_again", ""):
+            error, status = "The two new passwords differ.", 422
+        else:
+            try:
+                user.password_hash = hash_password(form.get("new", ""))
+            except AccountError as exc:
+                error, status = str(exc), 422
+            else:
+                await user.save(update_fields=["password_hash"])
+                log_in(user)  # this browser stays logged in; others are logged out
+                done = True
+    return await render_template(
+        "password.html", error=error, done=done, title="Change password"
+    ), status
+
+
+@blueprint.app_errorhandler(400)
+@blueprint.app_errorhandler(403)
+@blueprint.app_errorhandler(404)
+async def page_error(error):
+    """Friendly error pages for browsers; JSON for API clients (their views set it)."""
+    code = getattr(error, "code", 500)
+    description = getattr(error, "description", "") or "Something went wrong."
+    if request.path.startswith(("/api/", "/oauth/", "/.well-known/", "/users/", "/inbox", "/nodeinfo")):
+        from quart import jsonify
+
+        return jsonify(error=description), code
+    return await render_template("message.html", title=f"Error {code}", message=description), code
+
+

@@ -1,0 +1,100 @@
+"""Public pages: explore, tags, an artist's portfolio, a work, and the artist's Atom feed."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, abort, current_app, render_template, request
+
+from instance.app import services_of
+from instance.storage.models import Account, Work
+
+blueprint = Blueprint("pages", __name__)
+
+PAGE_SIZE = 24
+
+
+def public_works():
+    """Works anyone may see: published, public, not hidden, by an active account."""
+    return Work.filter(
+        state="ready", visibility="public", hidden=False, deleted_at=None,
+        account__suspended=False, in_reply_to_id=None,
+    )
+
+
+def _before_id() -> int | None:
+    raw = request.args.get("before", "")
+    return int(raw) if raw.isdigit() else None
+
+
+async def _page(query):
+    before = _before_id()
+    if before is not None:
+        query = query.filter(id__lt=before)
+    works = await query.order_by("-id").limit(PAGE_SIZE + 1).prefetch_related("media", "account")
+    more = len(works) > PAGE_SIZE
+    return works[:PAGE_SIZE], (works[PAGE_SIZE - 1].id if more else None)
+
+
+@blueprint.get("/")
+async def home():
+    works, next_before = await _page(public_works().filter(local=True))
+    return await render_template(
+        "explore.html", works=works, next_before=next_before, title="Explore", heading="Recent works"
+    )
+
+
+@blueprint.get("/tags/<tag>")
+async def tag(tag: str):
+    name = tag.lower().lstrip("#")
+    works, next_before = await _page(public_works().filter(tags__name=name))
+    return await render_template(
+        "explore.html", works=works, next_before=next_before, title=f"#{name}", heading=f"#{name}"
+    )
+
+
+async def _local_account(username: str) -> Account:
+    account = await Account.get_or_none(username=username.lower(), domain=None, suspended=False)
+    if account is None:
+        abort(404, description=f"There is no artist called @{username} here.")
+    return account
+
+
+@blueprint.get("/@<username>")
+async def profile(username: str):
+    account = await _local_account(username)
+    works, next_before = await _page(public_works().filter(account=account))
+    pinned = await public_works().filter(account=account, pinned_at__not_isnull=True).order_by(
+        "-pinned_at"
+    ).prefetch_related("media", "account")
+    collections = await account.collections.filter(featured=True).order_by("position")
+    return await render_template(
+        "profile.html", account=account, works=works, pinned=pinned, collections=collections,
+        next_before=next_before, title=account.display_name or account.username,
+    )
+
+
+@blueprint.get("/@<username>/<int:work_id>")
+async def work(username: str, work_id: int):
+    account = await _local_account(username)
+    item = await Work.get_or_none(
+        id=work_id, account=account, state="ready", hidden=False, deleted_at=None,
+        visibility__in=("public", "unlisted"),
+    ).prefetch_related("media", "tags", "account")
+    if item is None:
+        abort(404, description="This work does not exist or is not public.")
+    replies = await Work.filter(
+        in_reply_to=item, state="ready", hidden=False, deleted_at=None, visibility__in=("public", "unlisted")
+    ).order_by("id").prefetch_related("account")
+    return await render_template(
+        "work.html", work=item, account=account, replies=replies,
+        title=item.title or f"A work by {account.display_name or account.username}",
+    )
+
+
+@blueprint.get("/@<username>.atom")
+async def feed(username: str):
+    account = await _local_account(username)
+    works = await public_works().filter(account=account).order_by("-id").limit(40).prefetch_related("media")
+    body = await render_template(
+        "feed.atom", account=account, works=works, base_url=services_of(current_app).config.base_url
+    )
+    return Response(body, content_type="application/atom+xml; charset=utf-8")

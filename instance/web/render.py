@@ -1,0 +1,57 @@
+"""What every page template can use: the logged-in user, the CSRF token, the instance's
+name, media URLs, and the opt-out meta tags (robots noai, TDMRep)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nh3
+from markupsafe import Markup
+from quart import Quart
+
+from instance.web.csrf import csrf_token
+from instance.web.session import current_user
+
+
+def media_url(media: Any, size: str = "display", fmt: str = "webp") -> str | None:
+    """URL of a served variant (never the original); None while it is not ready."""
+    variants = getattr(media, "variants", None) or {}
+    chosen = variants.get(size) or {}
+    key = chosen.get(fmt) or chosen.get("jpeg") or chosen.get("webp")
+    return f"/media/{key}" if key else None
+
+
+ALLOWED_TAGS = {"p", "br", "a", "span", "em", "strong", "i", "b", "u", "del", "s", "blockquote",
+                "code", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4"}
+
+
+def safe_html(html: str | None) -> Markup:
+    """Sanitise stored HTML again as it is rendered (defence in depth: remote content is
+    cleaned on arrival too). No scripts, no event handlers, no styles, links get
+    rel=nofollow noopener."""
+    return Markup(
+        nh3.clean(
+            html or "", tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}, "span": {"class"}},
+            url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer",
+        )
+    )
+
+
+def install(app: Quart, services: Any) -> None:
+    """Register the template globals once, at app creation."""
+    config = services.config
+
+    @app.context_processor
+    async def page_context() -> dict[str, Any]:
+        return {
+            "me": await current_user(),
+            "instance_name": config.instance.name,
+            "instance_description": config.instance.description,
+            "registration_mode": config.registration.mode,
+            "optout": config.optout,
+            "base_url": config.base_url,
+        }
+
+    app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url)
+    app.jinja_env.filters["safe_html"] = safe_html
+    app.jinja_env.autoescape = True

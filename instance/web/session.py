@@ -1,0 +1,76 @@
+"""Who is logged in: the signed session cookie holds the user id and a per-user session
+version, so a password change logs out every other browser."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from quart import g, redirect, request, session, url_for
+
+from instance.storage.models import User
+
+
+def _fingerprint(user: User) -> str:
+    """Changes whenever the password does: old cookies stop working."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def log_in(user: User) -> None:
+    session.clear()
+    session["uid"] = user.id
+    session["pw"] = _fingerprint(user)
+    session.permanent = True
+
+
+def log_out() -> None:
+    session.clear()
+
+
+async def current_user() -> User | None:
+    """The logged-in, active user of this request (cached on `g`)."""
+    if "user" in g:
+        return g.user
+    user = None
+    uid = session.get("uid")
+    if isinstance(uid, int):
+        candidate = await User.filter(id=uid).prefetch_related("account").first()
+        if (
+            candidate is not None
+            and session.get("pw") == _fingerprint(candidate)
+            and not candidate.disabled
+            and candidate.approved
+        ):
+            user = candidate
+    g.user = user
+    return user
+
+
+def login_required(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(view)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if await current_user() is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return await view(*args, **kwargs)
+
+    return wrapper
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+    def decorate(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(view)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = await current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if user.role not in roles:
+                from quart import abort
+
+                abort(403, description="This page is for moderators and admins.")
+            return await view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,117 @@
+"""Sign-up per registration mode, log-in, CSRF, throttling and password change, over real
+HTTP against a running server (the same requests a browser sends)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.processes import impasto_env, run_cli, running_server
+
+pytestmark = pytest.mark.slow
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: httpx.Client, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return TOKEN.search(page.text).group(1)
+
+
+def signup(client: httpx.Client, username: str, **extra: str) -> httpx.Response:
+    form = {"csrf_token": csrf(client, "/signup"), "username": username,
+            "password": "a long enough password", "password_again": "a long enough password", **extra}
+    return client.post("/signup", data=form)
+
+
+def login(client: httpx.Client, username: str, password: str = "a long enough password") -> httpx.Response:
+    form = {"csrf_token": csrf(client, "/login"), "username": username, "password": password}
+    return client.post("/login", data=form)
+
+
+@pytest.fixture
+def server_for(tmp_path):
+    def start(mode: str):
+        env = impasto_env(f"sqlite://{tmp_path / f'{mode}.sqlite3'}", tmp_path, REGISTRATION_MODE=mode)
+        return env, running_server(env)
+    return start
+
+
+def test_open_signup_logs_in_and_cookies_are_safe(server_for):
+    env, server_cm = server_for("open")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        response = signup(client, "mira", display_name="Mira K")
+        assert response.status_code == 302 and response.headers["location"] == "/@mira"
+        cookie = response.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        profile = client.get("/@mira")
+        assert "Mira K" in profile.text and "Log out" in profile.text
+        assert profile.headers.get("content-type", "").startswith("text/html")
+        taken = signup(client, "mira")
+        assert taken.status_code == 422 and "is taken" in taken.text
+
+
+def test_approval_mode_waits_for_a_moderator(server_for):
+    env, server_cm = server_for("approval")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        response = signup(client, "juno", reason="I paint harbours")
+        assert response.status_code == 200 and "waiting for a moderator" in response.text
+        refused = login(client, "juno")
+        assert refused.status_code == 403 and "waiting for a moderator" in refused.text
+    listing = run_cli(["user", "list"], env).stdout
+    assert re.search(r"juno\s+artist\s+pending", listing)
+
+
+def test_closed_and_invite_modes(server_for):
+    env, server_cm = server_for("closed")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        assert client.get("/signup").status_code == 403
+    env, server_cm = server_for("invite")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        refused = signup(client, "ana", invite="not-a-code")
+        assert refused.status_code == 422 and "invite code is not valid" in refused.text
+
+
+def test_forms_without_the_csrf_token_are_refused(server_for):
+    env, server_cm = server_for("open")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        client.get("/signup")
+        forged = client.post("/signup", data={"username": "x", "password": "a long enough password",
+                                              "password_again": "a long enough password"})
+        assert forged.status_code == 400 and "reload the page" in forged.text
+        assert "impasto: error" not in forged.text
+
+
+def test_login_throttling_and_safe_redirects(server_for):
+    env, server_cm = server_for("open")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        signup(client, "lee")
+        client.post("/logout", data={"csrf_token": csrf(client, "/")})
+        statuses = [login(client, "lee", "wrong password!").status_code for _ in range(6)]
+        assert statuses[:5] == [401] * 5 and statuses[5] == 429
+        assert login(client, "lee").status_code == 429  # even the right password waits
+    env, server_cm = server_for("open")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        signup(client, "kim")
+        client.post("/logout", data={"csrf_token": csrf(client, "/")})
+        form = {"csrf_token": csrf(client, "/login"), "username": "kim",
+                "password": "a long enough password", "next": "https://evil.example/"}
+        assert client.post("/login", data=form).headers["location"] == "/"
+
+
+def test_password_change_logs_out_other_browsers(server_for):
+    env, server_cm = server_for("open")
+    with server_cm as server, httpx.Client(base_url=server.url) as first, \
+            httpx.Client(base_url=server.url) as second:
+        signup(first, "ode")
+        assert login(second, "ode").status_code == 302
+        form = {"csrf_token": csrf(first, "/settings/password"), "current": "a long enough password",
+                "new": "another long password", "new_again": "another long password"}
+        changed = first.post("/settings/password", data=form)
+        assert changed.status_code == 200 and "Your password is changed" in changed.text
+        assert first.get("/settings/password").status_code == 200
+        assert second.get("/settings/password").status_code == 302  # sent to log in
+        assert login(second, "ode", "another long password").status_code == 302
