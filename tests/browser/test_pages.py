@@ -1,0 +1,117 @@
+"""Pages in a real browser: hostile remote content stays inert, every page works at
+375 px wide and by keyboard alone."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from instance.storage import db
+from instance.storage.models import Account, Work
+from tests.processes import impasto_env, run_cli, running_server
+
+pytestmark = pytest.mark.slow
+
+PAYLOAD = (
+    '<p>Lovely harbour!<script>alert("script")</script>'
+    '<img src="x" onerror="alert(\'onerror\')">'
+    '<a href="javascript:alert(\'href\')" onclick="alert(\'onclick\')">click</a>'
+    '<svg onload="alert(\'svg\')"></svg><iframe src="javascript:alert(\'iframe\')"></iframe></p>'
+)
+
+
+async def seed(url: str) -> int:
+    """A local work, and a hostile reply and bio from a remote account, straight into the
+    database (as if a sanitiser upstream had missed them)."""
+    await db.connect(url)
+    try:
+        artist = await Account.get(username="mira", domain=None)
+        artist.note = '<p>Painter.<script>alert("bio")</script></p>'
+        await artist.save()
+        work = await Work.create(
+            ap_id=artist.ap_id + "/works/1", account=artist, title="Harbour at dusk",
+            content="<p>Oil on board.</p>", medium="oil", tools=["brush"], licence="CC-BY-NC-4.0",
+            state="ready", published_at=artist.created_at,
+        )
+        remote = await Account.create(ap_id="https://elsewhere.example/u/troll", username="troll",
+                                      domain="elsewhere.example")
+        await Work.create(ap_id="https://elsewhere.example/n/1", account=remote, local=False,
+                          content=PAYLOAD, in_reply_to=work, state="ready", published_at=artist.created_at)
+        return work.id
+    finally:
+        await db.disconnect()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    url = f"sqlite://{tmp / 'impasto.sqlite3'}"
+    env = impasto_env(url, tmp, REGISTRATION_MODE="open")
+    assert run_cli(["migrate"], env).returncode == 0
+    created = run_cli(["user", "create", "mira", "--password-stdin"], env, stdin="a long enough password\n")
+    assert created.returncode == 0, created.stderr
+    # Playwright's sync API owns this thread's event loop: seed from another thread.
+    with ThreadPoolExecutor(1) as pool:
+        work_id = pool.submit(asyncio.run, seed(url)).result()
+    with running_server(env) as server:
+        yield server.url, work_id
+
+
+def watch(page) -> list[str]:
+    """Collect every dialog and console error the page produces."""
+    events: list[str] = []
+    page.on("dialog", lambda dialog: (events.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.on("console", lambda msg: msg.type == "error" and events.append(f"console: {msg.text}"))
+    page.on("pageerror", lambda exc: events.append(f"pageerror: {exc}"))
+    return events
+
+
+def test_hostile_remote_content_is_inert(browser, site, screenshot):
+    base, work_id = site
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    events = watch(page)
+    page.goto(f"{base}/@mira/{work_id}")
+    assert page.locator("h1").inner_text() == "Harbour at dusk"
+    assert "Lovely harbour!" in page.locator(".replies").inner_text()
+    page.locator(".replies a").click()  # the neutered javascript: link
+    page.goto(f"{base}/@mira")
+    screenshot(page, "work-and-profile-with-hostile-content")
+    assert page.locator("script:not([src])").count() == 0
+    assert page.locator("[onerror], [onclick], [onload], iframe").count() == 0
+    assert events == [], events
+
+
+@pytest.mark.parametrize("path", ["/", "/@mira", "/login", "/signup", "/tags/oil"])
+def test_pages_fit_375px_and_work_by_keyboard(browser, site, screenshot, path):
+    base, _ = site
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    events = watch(page)
+    page.goto(base + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    screenshot(page, "page" + path.replace("/", "_"))
+    assert events == [], events
+
+
+def test_login_by_keyboard_alone(browser, site):
+    base, _ = site
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(base + "/login")
+    for _ in range(12):  # Tab through the header to the form, as a keyboard user does
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "username":
+            break
+    else:
+        pytest.fail("the username field cannot be reached by Tab")
+    page.keyboard.type("mira")
+    page.keyboard.press("Tab")
+    page.keyboard.type("a long enough password")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+    assert page.get_by_role("button", name="Log out").count() == 1
