@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from federation.client import FederationClient
 from instance.config import Config
 from instance.jobs import JobQueue
+from instance.media.runtime import MediaRuntime
 from instance.urls import LocalUrls
 from media.storage import LocalMediaStore
 
@@ -19,6 +20,7 @@ class Services:
     urls: LocalUrls
     media_store: LocalMediaStore
     http: FederationClient  # the one shared, SSRF-guarded client for remote fetches/posts
+    media: MediaRuntime  # the image-work process pool (created on first use)
 
 
 def build_services(config: Config) -> Services:
@@ -40,9 +42,11 @@ def build_services(config: Config) -> Services:
         urls=LocalUrls(config.base_url),
         media_store=LocalMediaStore(config.resolve_path(config.media.path)),
         http=http,
+        media=MediaRuntime(config),
     )
 
 
 async def close_services(services: Services) -> None:
-    """Release what the services hold open (the HTTP connection pool)."""
+    """Release what the services hold open (the HTTP connection pools, the image pool)."""
     await services.http.aclose()
+    await services.media.aclose()

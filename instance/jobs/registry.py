@@ -50,6 +50,7 @@ BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
     "instance.moderation.suspension",
     "instance.moderation.instances",
     "instance.moderation.subscriptions",
+    "instance.media.processing",
 )
 
 

@@ -1,0 +1,203 @@
+"""The `media.process` job: run the pipeline on a stored original and record the result.
+
+The pipeline (decode, provenance on the ORIGINAL bytes, strip, cloak, variants with the
+opt-out XMP, blurhash) runs in the process pool of `services.media`, never in the event
+loop. Then the [ai] policy decides: rejected uploads get no public variants at all;
+held ones get variants (moderators must see them; their keys are random and unlisted);
+ready ones are published, and their work too once all its media are ready.
+
+A finished record is left alone when the job runs again (a retry after a crash that
+happened past the commit), except for a `recloak` run, which rebuilds the variants at
+the level now in effect and keeps the policy decision (and any moderator's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib.util
+import logging
+import math
+import time
+import uuid
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+from typing import Any
+
+from instance.jobs import Permanent, Retry
+from instance.jobs.registry import JobContext, register
+from instance.media.policy import decide_local, effective_cloak_level, optout_marks
+from instance.media.uploads import PROCESS_JOB, upload_limits
+from instance.storage.models import MediaAttachment, User, Work
+from media.errors import MediaRejected
+from media.pipeline import CloakWith, DetectProvenance, PipelineOptions, PipelineResult, run_in_pool
+from media.storage import Area, sharded_key
+from media.variants import FocalPoint
+
+log = logging.getLogger("impasto.media")
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe copy: numpy scalars to Python, NaN/inf to None (PostgreSQL's JSON
+    refuses them, and a PSNR of an unchanged image is infinite)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def store_variants(store: Any, result: PipelineResult, *, prefix: str = "") -> dict[str, Any]:
+    """Write display and thumbnail in WebP and JPEG under fresh random keys (served
+    with immutable cache headers, so a new rendering always gets a new URL)."""
+    token = uuid.uuid4().hex
+    out: dict[str, Any] = {}
+    for variant in (result.display, result.thumbnail):
+        entry: dict[str, Any] = {"width": variant.width, "height": variant.height}
+        for ext, data in (("webp", variant.webp), ("jpg", variant.jpeg)):
+            key = prefix + sharded_key(f"{token}-{variant.name}.{ext}")
+            store.put(Area.VARIANTS, key, data)
+            entry["webp" if ext == "webp" else "jpeg"] = key
+            entry[f"{'webp' if ext == 'webp' else 'jpeg'}_bytes"] = len(data)
+        out[variant.name] = entry
+    return out
+
+
+def variant_keys(variants: dict[str, Any] | None) -> list[str]:
+    return [entry[fmt] for entry in (variants or {}).values() if isinstance(entry, dict)
+            for fmt in ("webp", "jpeg") if isinstance(entry.get(fmt), str)]
+
+
+def delete_variants(store: Any, keys: list[str]) -> None:
+    for key in keys:
+        store.delete(Area.VARIANTS, key)
+
+
+async def publish_work_if_ready(services: Any, work_id: int) -> bool:
+    """Call `instance.actions.works.publish_if_ready` when that module exists (the
+    federation side owns it); returns whether it was called."""
+    if importlib.util.find_spec("instance.actions.works") is None:
+        log.info("instance.actions.works is absent; work %s not published", work_id)
+        return False
+    from instance.actions.works import publish_if_ready  # type: ignore[import-not-found]
+
+    await publish_if_ready(services, work_id)
+    return True
+
+
+def seed_for(media: MediaAttachment) -> int:
+    """Same original, same cloak: deterministic per file, different between files."""
+    return int((media.sha256 or hashlib.sha256(str(media.id).encode()).hexdigest())[:12], 16)
+
+
+async def run_pipeline(services: Any, data: bytes, *, claimed_type: str | None,
+                       options: PipelineOptions, level: str, seed: int) -> PipelineResult:
+    cloak = CloakWith(level, seed) if level != "off" else None
+    return await services.media.run(lambda pool: run_in_pool(
+        pool, data, claimed_type=claimed_type, options=options, cloak=cloak,
+        provenance=DetectProvenance()))
+
+
+async def process_media(services: Any, media_id: int, *, recloak: bool = False
+                        ) -> MediaAttachment | None:
+    """Process (or, with `recloak`, re-render) one local media record."""
+    config, store = services.config, services.media_store
+    media = await MediaAttachment.get_or_none(id=media_id)
+    if media is None:
+        return None  # deleted while queued
+    if media.remote_url or not media.original_key:
+        raise Permanent(f"media {media_id} has no local original")
+    if recloak and media.state not in ("ready", "held"):
+        return media
+    if not recloak and media.state != "processing":
+        return media
+    started = time.perf_counter()
+    try:
+        data = await asyncio.to_thread(store.get, Area.ORIGINALS, media.original_key)
+    except FileNotFoundError:
+        await _set_state(media, "failed", "The original file is missing from storage.")
+        raise Permanent(f"original of media {media_id} is missing") from None
+    account = await media.account
+    user = await User.get_or_none(account_id=account.id)
+    work = await Work.get_or_none(id=media.work_id) if media.work_id else None
+    level = effective_cloak_level(config, work, user)
+    options = PipelineOptions(
+        limits=upload_limits(config), marks=optout_marks(config, account, work, user),
+        focus=FocalPoint(media.focus_x, media.focus_y))
+    read_ms = round((time.perf_counter() - started) * 1000, 2)
+    try:
+        result = await run_pipeline(services, data, claimed_type=media.original_type,
+                                    options=options, level=level, seed=seed_for(media))
+    except MediaRejected as exc:
+        if recloak:
+            raise Permanent(f"media {media_id} no longer decodes: {exc}") from exc
+        await asyncio.to_thread(store.delete, Area.ORIGINALS, media.original_key)
+        media.original_key = None
+        await _set_state(media, "rejected", exc.message)
+        return media
+    except BrokenProcessPool as exc:
+        raise Retry(30, "the image worker process crashed") from exc
+    del data
+
+    verdict = result.provenance.to_dict() if result.provenance is not None else \
+        {"verdict": "none", "signals": []}
+    if recloak or media.review_state == "reviewed":
+        # A moderator's decision (or the earlier one, for a re-render) stands.
+        state, reason = ("ready" if media.state == "processing" else media.state), \
+            media.state_reason
+        ai_label, review_state = media.ai_label, media.review_state
+    else:
+        decision = decide_local(config.ai, verdict["verdict"], verdict["signals"])
+        state, reason = decision.state, decision.reason
+        ai_label, review_state = decision.ai_label, decision.review_state
+
+    t = time.perf_counter()
+    old_keys = variant_keys(media.variants)
+    variants: dict[str, Any] = {}
+    if state != "rejected":
+        variants = await asyncio.to_thread(store_variants, store, result)
+    timings = {**result.timings_ms, "read_original": read_ms,
+               "store": round((time.perf_counter() - t) * 1000, 2)}
+    media.state, media.state_reason = state, reason
+    media.ai_label, media.review_state = ai_label, review_state
+    media.variants = variants
+    media.width, media.height = result.width, result.height
+    media.blurhash = result.blurhash
+    media.focus_x, media.focus_y = result.focus.x, result.focus.y
+    media.provenance_verdict = verdict["verdict"]
+    media.provenance_evidence = plain(verdict["signals"])
+    media.cloak_level = level
+    media.cloak_metrics = plain({**(result.cloak_metrics or {}), "level": level}) \
+        if result.cloak_metrics is not None else {"level": "off"}
+    media.timings = plain(timings)
+    media.processed_at = datetime.now(UTC)
+    try:
+        await media.save()
+    except BaseException:
+        await asyncio.to_thread(delete_variants, store, variant_keys(variants))
+        raise
+    if recloak:
+        await asyncio.to_thread(delete_variants, store, old_keys)
+    if state == "ready" and media.work_id and not recloak:
+        await publish_work_if_ready(services, media.work_id)
+    return media
+
+
+async def _set_state(media: MediaAttachment, state: str, reason: str) -> None:
+    media.state, media.state_reason = state, reason
+    media.processed_at = datetime.now(UTC)
+    await media.save()
+
+
+@register(PROCESS_JOB)
+async def process_job(ctx: JobContext, payload: dict) -> None:
+    """Payload: {"media_id": int, "recloak": bool (optional)}."""
+    try:
+        media_id = int(payload["media_id"])
+    except (KeyError, TypeError, ValueError):
+        raise Permanent(f"bad media.process payload: {payload!r}") from None
+    await process_media(ctx.services, media_id, recloak=bool(payload.get("recloak")))
