@@ -28,6 +28,8 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.web.health",
     "instance.web.pages",
     "instance.web.auth",
+    "instance.web.admin_domains",
+    "instance.web.admin_queue",
 )
 
 

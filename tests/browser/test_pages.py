@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow
 PAYLOAD = (
     '<p>Lovely harbour!<script>alert("script")</script>'
     '<img src="x" onerror="alert(\'onerror\')">'
-    '<a href="javascript:alert(\'href\')" onclick="alert(\'onclick\')">click</a>'
-    '<svg onload="alert(\'svg\')"></svg><iframe src="javascript:alert(\'iframe\')"></iframe></p>'
+    "<a href=\"javascript:alert('href')\" onclick=\"alert('onclick')\">click</a>"
+    "<svg onload=\"alert('svg')\"></svg><iframe src=\"javascript:alert('iframe')\"></iframe></p>"
 )
 
 
@@ -31,14 +31,28 @@ async def seed(url: str) -> int:
         artist.note = '<p>Painter.<script>alert("bio")</script></p>'
         await artist.save()
         work = await Work.create(
-            ap_id=artist.ap_id + "/works/1", account=artist, title="Harbour at dusk",
-            content="<p>Oil on board.</p>", medium="oil", tools=["brush"], licence="CC-BY-NC-4.0",
-            state="ready", published_at=artist.created_at,
+            ap_id=artist.ap_id + "/works/1",
+            account=artist,
+            title="Harbour at dusk",
+            content="<p>Oil on board.</p>",
+            medium="oil",
+            tools=["brush"],
+            licence="CC-BY-NC-4.0",
+            state="ready",
+            published_at=artist.created_at,
         )
-        remote = await Account.create(ap_id="https://elsewhere.example/u/troll", username="troll",
-                                      domain="elsewhere.example")
-        await Work.create(ap_id="https://elsewhere.example/n/1", account=remote, local=False,
-                          content=PAYLOAD, in_reply_to=work, state="ready", published_at=artist.created_at)
+        remote = await Account.create(
+            ap_id="https://elsewhere.example/u/troll", username="troll", domain="elsewhere.example"
+        )
+        await Work.create(
+            ap_id="https://elsewhere.example/n/1",
+            account=remote,
+            local=False,
+            content=PAYLOAD,
+            in_reply_to=work,
+            state="ready",
+            published_at=artist.created_at,
+        )
         return work.id
     finally:
         await db.disconnect()

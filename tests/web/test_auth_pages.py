@@ -22,8 +22,13 @@ def csrf(client: httpx.Client, path: str) -> str:
 
 
 def signup(client: httpx.Client, username: str, **extra: str) -> httpx.Response:
-    form = {"csrf_token": csrf(client, "/signup"), "username": username,
-            "password": "a long enough password", "password_again": "a long enough password", **extra}
+    form = {
+        "csrf_token": csrf(client, "/signup"),
+        "username": username,
+        "password": "a long enough password",
+        "password_again": "a long enough password",
+        **extra,
+    }
     return client.post("/signup", data=form)
 
 
@@ -37,6 +42,7 @@ def server_for(tmp_path):
     def start(mode: str):
         env = impasto_env(f"sqlite://{tmp_path / f'{mode}.sqlite3'}", tmp_path, REGISTRATION_MODE=mode)
         return env, running_server(env)
+
     return start
 
 
@@ -79,8 +85,14 @@ def test_forms_without_the_csrf_token_are_refused(server_for):
     env, server_cm = server_for("open")
     with server_cm as server, httpx.Client(base_url=server.url) as client:
         client.get("/signup")
-        forged = client.post("/signup", data={"username": "x", "password": "a long enough password",
-                                              "password_again": "a long enough password"})
+        forged = client.post(
+            "/signup",
+            data={
+                "username": "x",
+                "password": "a long enough password",
+                "password_again": "a long enough password",
+            },
+        )
         assert forged.status_code == 400 and "reload the page" in forged.text
         assert "impasto: error" not in forged.text
 
@@ -97,19 +109,30 @@ def test_login_throttling_and_safe_redirects(server_for):
     with server_cm as server, httpx.Client(base_url=server.url) as client:
         signup(client, "kim")
         client.post("/logout", data={"csrf_token": csrf(client, "/")})
-        form = {"csrf_token": csrf(client, "/login"), "username": "kim",
-                "password": "a long enough password", "next": "https://evil.example/"}
+        form = {
+            "csrf_token": csrf(client, "/login"),
+            "username": "kim",
+            "password": "a long enough password",
+            "next": "https://evil.example/",
+        }
         assert client.post("/login", data=form).headers["location"] == "/"
 
 
 def test_password_change_logs_out_other_browsers(server_for):
     env, server_cm = server_for("open")
-    with server_cm as server, httpx.Client(base_url=server.url) as first, \
-            httpx.Client(base_url=server.url) as second:
+    with (
+        server_cm as server,
+        httpx.Client(base_url=server.url) as first,
+        httpx.Client(base_url=server.url) as second,
+    ):
         signup(first, "ode")
         assert login(second, "ode").status_code == 302
-        form = {"csrf_token": csrf(first, "/settings/password"), "current": "a long enough password",
-                "new": "another long password", "new_again": "another long password"}
+        form = {
+            "csrf_token": csrf(first, "/settings/password"),
+            "current": "a long enough password",
+            "new": "another long password",
+            "new_again": "another long password",
+        }
         changed = first.post("/settings/password", data=form)
         assert changed.status_code == 200 and "Your password is changed" in changed.text
         assert first.get("/settings/password").status_code == 200

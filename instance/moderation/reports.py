@@ -1,0 +1,98 @@
+"""Reports and moderator actions: file a report, hide a work, suspend an account, resolve;
+every action writes an audit entry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from instance.storage.models import Account, AuditEntry, Notification, Report, User, Work
+
+CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
+
+
+class ReportError(ValueError):
+    """A report or moderation request that cannot be done; the message says why."""
+
+
+async def file_report(
+    reporter: Account, target: Account, *, work_ids: list[int] = (), comment: str = "",
+    category: str = "other", forward: bool = False,
+) -> Report:
+    """A local user reports an account (and some of its works); moderators are notified."""
+    if category not in CATEGORIES:
+        raise ReportError(f"category must be one of {', '.join(CATEGORIES)}")
+    if reporter.id == target.id:
+        raise ReportError("you cannot report yourself")
+    works = await Work.filter(id__in=list(work_ids), account=target).values_list("id", flat=True)
+    if len(works) != len(set(work_ids)):
+        raise ReportError("a reported work does not belong to the reported account")
+    async with in_transaction() as connection:
+        report = await Report.create(
+            reporter=reporter, target=target, work_ids=sorted(works), comment=comment[:5000],
+            category=category, forward=forward and target.domain is not None, using_db=connection,
+        )
+        staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None).using_db(connection)
+        for account in staff:
+            await Notification.create(
+                recipient=account, kind="admin.report", from_account=reporter, using_db=connection
+            )
+    return report
+
+
+async def _audit(actor: Account | None, action: str, target: str, **detail: object) -> None:
+    await AuditEntry.create(actor=actor, action=action, target=target, detail=detail)
+
+
+async def hide_work(actor: Account | None, work_id: int, reason: str = "") -> None:
+    if not await Work.filter(id=work_id).update(hidden=True):
+        raise ReportError(f"no work {work_id}")
+    await _audit(actor, "work.hide", str(work_id), reason=reason)
+
+
+async def unhide_work(actor: Account | None, work_id: int) -> None:
+    if not await Work.filter(id=work_id).update(hidden=False):
+        raise ReportError(f"no work {work_id}")
+    await _audit(actor, "work.unhide", str(work_id))
+
+
+async def suspend_account(actor: Account | None, account_id: int, reason: str = "") -> None:
+    """Suspend a local or remote account: hidden everywhere; a local one cannot log in."""
+    account = await Account.get_or_none(id=account_id)
+    if account is None:
+        raise ReportError(f"no account {account_id}")
+    async with in_transaction() as connection:
+        await Account.filter(id=account.id).using_db(connection).update(suspended=True)
+        await User.filter(account_id=account.id).using_db(connection).update(disabled=True)
+    await _audit(actor, "account.suspend", account.ap_id, reason=reason)
+
+
+async def resolve_report(actor: Account | None, report_id: int, note: str = "") -> None:
+    if not await Report.filter(id=report_id, state="open").update(
+        state="resolved", resolved_at=datetime.now(UTC)
+    ):
+        raise ReportError(f"no open report {report_id}")
+    await _audit(actor, "report.resolve", str(report_id), note=note)
+
+
+async def add_note(actor: Account | None, report_id: int, note: str) -> None:
+    if not note.strip():
+        raise ReportError("the note is empty")
+    if not await Report.filter(id=report_id).exists():
+        raise ReportError(f"no report {report_id}")
+    await _audit(actor, "report.note", str(report_id), note=note.strip()[:5000])
+
+
+async def approve_signup(actor: Account | None, user_id: int) -> None:
+    if not await User.filter(id=user_id, approved=False).update(approved=True):
+        raise ReportError(f"no sign-up {user_id} waiting")
+    await _audit(actor, "signup.approve", str(user_id))
+
+
+async def reject_signup(actor: Account | None, user_id: int) -> None:
+    user = await User.get_or_none(id=user_id, approved=False)
+    if user is None:
+        raise ReportError(f"no sign-up {user_id} waiting")
+    await Account.filter(id=user.account_id).delete()  # cascades to the user
+    await _audit(actor, "signup.reject", str(user_id))

@@ -1,0 +1,183 @@
+"""Admin pages for federation policy: domain policies, blocklist import/export and
+subscriptions with their drafts, and the per-domain AI report with one-click
+defederation."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from instance.app import services_of
+from instance.moderation.blocklist_formats import (
+    SEVERITIES,
+    BlockEntry,
+    BlocklistError,
+    detect_format,
+    format_mastodon_csv,
+    parse_any,
+)
+from instance.moderation.domain_names import DomainNameError
+from instance.moderation.domains import (
+    DomainPolicyError,
+    as_entry,
+    block_domain,
+    list_policies,
+    unblock_domain,
+)
+from instance.moderation.instances import ai_report
+from instance.moderation.subscriptions import apply_drafts, dismiss_drafts, subscribe
+from instance.storage.models import BlocklistSubscription, DomainPolicyDraft
+from instance.web.csrf import check_csrf
+from instance.web.session import current_user, role_required
+
+blueprint = Blueprint("admin_domains", __name__, url_prefix="/admin")
+blueprint.before_request(check_csrf)
+
+STAFF = ("admin", "moderator")
+
+
+def _flag(form, name: str) -> bool:
+    return form.get(name) in ("on", "true", "1")
+
+
+async def _block(entry: BlockEntry, source: str = "") -> str:
+    """Apply one policy; a new suspension purges the domain's stored content in a job."""
+    services = services_of(current_app)
+    me = await current_user()
+    result = await block_domain(entry, actor=me.account, source=source)
+    if result.severity_raised_to_suspend:
+        await services.jobs.enqueue("moderation.purge_domain", {"domain": result.policy.domain})
+    return result.policy.domain
+
+
+async def _domains_page(message: str = "", error: str = "", status: int = 200):
+    return await render_template(
+        "admin/domains.html", policies=await list_policies(), severities=SEVERITIES,
+        message=message, error=error, title="Domain policies",
+    ), status
+
+
+@blueprint.get("/domains")
+@role_required(*STAFF)
+async def domains():
+    return await _domains_page(message=request.args.get("done", ""))
+
+
+@blueprint.post("/domains")
+@role_required(*STAFF)
+async def add_domain():
+    form = await request.form
+    try:
+        domain = await _block(BlockEntry(
+            domain=form.get("domain", ""), severity=form.get("severity", "suspend"),
+            reject_media=_flag(form, "reject_media"), reject_reports=_flag(form, "reject_reports"),
+            public_comment=form.get("public_comment", ""), private_comment=form.get("private_comment", ""),
+            obfuscate=_flag(form, "obfuscate"),
+        ))
+    except (DomainNameError, DomainPolicyError) as exc:
+        return await _domains_page(error=str(exc), status=422)
+    return redirect(url_for(".domains", done=f"Policy saved for {domain}."))
+
+
+@blueprint.post("/domains/<domain>/remove")
+@role_required(*STAFF)
+async def remove_domain(domain: str):
+    me = await current_user()
+    try:
+        await unblock_domain(domain, actor=me.account)
+    except (DomainNameError, DomainPolicyError) as exc:
+        return await _domains_page(error=str(exc), status=404)
+    return redirect(url_for(".domains", done=f"Policy removed for {domain}."))
+
+
+@blueprint.post("/domains/import")
+@role_required(*STAFF)
+async def import_domains():
+    files = await request.files
+    upload = files.get("file")
+    if upload is None or not upload.filename:
+        return await _domains_page(error="Choose a blocklist file to import.", status=422)
+    try:
+        text = upload.read().decode("utf-8")
+        entries = parse_any(text, detect_format(text, upload.filename))
+    except UnicodeDecodeError:
+        return await _domains_page(error=f"{upload.filename} is not UTF-8 text.", status=422)
+    except BlocklistError as exc:
+        return await _domains_page(error=f"{upload.filename}: {exc}", status=422)
+    for entry in entries:
+        await _block(entry, source=upload.filename)
+    return redirect(url_for(".domains", done=f"Imported {len(entries)} policies from {upload.filename}."))
+
+
+@blueprint.get("/domains/export.csv")
+@role_required(*STAFF)
+async def export_domains():
+    body = format_mastodon_csv([as_entry(p) for p in await list_policies()])
+    return Response(body, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="domain_blocks.csv"'})
+
+
+@blueprint.get("/ai-report")
+@role_required(*STAFF)
+async def ai_report_page():
+    return await render_template(
+        "admin/ai_report.html", rows=await ai_report(), message=request.args.get("done", ""),
+        title="AI report",
+    )
+
+
+@blueprint.post("/ai-report/<domain>/defederate")
+@role_required(*STAFF)
+async def defederate(domain: str):
+    form = await request.form
+    severity = form.get("severity", "suspend")
+    if severity not in ("suspend", "silence"):
+        severity = "suspend"
+    comment = "Allows AI-generated content." if severity == "suspend" else "Limited: AI-generated content."
+    await _block(BlockEntry(domain=domain, severity=severity, public_comment=comment))
+    return redirect(url_for(".ai_report_page", done=f"{domain}: {severity}."))
+
+
+@blueprint.get("/subscriptions")
+@role_required(*STAFF)
+async def subscriptions():
+    return await render_template(
+        "admin/subscriptions.html",
+        subscriptions=await BlocklistSubscription.all().order_by("-priority", "id"),
+        drafts=await DomainPolicyDraft.filter(state="pending").order_by("id"),
+        message=request.args.get("done", ""), title="Blocklist subscriptions",
+    )
+
+
+@blueprint.post("/subscriptions")
+@role_required(*STAFF)
+async def add_subscription():
+    form = await request.form
+    url = form.get("url", "").strip()
+    if not url.startswith(("https://", "http://")):
+        return redirect(url_for(".subscriptions", done="A blocklist URL must start with https://."))
+    raw_priority = form.get("priority", "0").strip()
+    priority = int(raw_priority) if raw_priority.lstrip("-").isdigit() else 0
+    excludes = [d.strip() for d in form.get("excludes", "").split(",") if d.strip()]
+    try:
+        subscription = await subscribe(url, priority=priority, excludes=excludes)
+    except DomainNameError as exc:
+        return redirect(url_for(".subscriptions", done=str(exc)))
+    await services_of(current_app).jobs.enqueue(
+        "moderation.refresh_blocklist", {"subscription_id": subscription.id}
+    )
+    return redirect(url_for(".subscriptions", done="Subscribed; its changes will appear below for review."))
+
+
+@blueprint.post("/drafts")
+@role_required(*STAFF)
+async def review_drafts():
+    form = await request.form
+    ids = [int(value) for value in form.getlist("draft") if value.isdigit()]
+    me = await current_user()
+    if form.get("action") == "apply":
+        for domain in await apply_drafts(ids, actor=me.account):
+            await services_of(current_app).jobs.enqueue("moderation.purge_domain", {"domain": domain})
+        done = f"Applied {len(ids)} drafts."
+    else:
+        done = f"Dismissed {await dismiss_drafts(ids, actor=me.account)} drafts."
+    return redirect(url_for(".subscriptions", done=done))

@@ -1,0 +1,103 @@
+"""Admin pages for people: sign-ups waiting for approval, and the moderation queue of
+reports with its actions (hide a work, suspend an account, note, resolve)."""
+
+from __future__ import annotations
+
+from quart import Blueprint, redirect, render_template, request, url_for
+
+from instance.moderation.reports import (
+    ReportError,
+    add_note,
+    approve_signup,
+    hide_work,
+    reject_signup,
+    resolve_report,
+    suspend_account,
+)
+from instance.storage.models import AuditEntry, Report, User
+from instance.web.csrf import check_csrf
+from instance.web.session import current_user, role_required
+
+blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
+blueprint.before_request(check_csrf)
+
+STAFF = ("admin", "moderator")
+
+
+@blueprint.get("/")
+@role_required(*STAFF)
+async def overview():
+    return await render_template(
+        "admin/overview.html", title="Administration",
+        pending_signups=await User.filter(approved=False).count(),
+        open_reports=await Report.filter(state="open").count(),
+        audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
+    )
+
+
+@blueprint.get("/registrations")
+@role_required(*STAFF)
+async def registrations():
+    waiting = await User.filter(approved=False).order_by("id").prefetch_related("account")
+    return await render_template(
+        "admin/registrations.html", waiting=waiting, message=request.args.get("done", ""),
+        title="Sign-ups waiting",
+    )
+
+
+@blueprint.post("/registrations/<int:user_id>")
+@role_required(*STAFF)
+async def decide_registration(user_id: int):
+    form = await request.form
+    me = await current_user()
+    try:
+        if form.get("action") == "approve":
+            await approve_signup(me.account, user_id)
+            done = "Approved."
+        else:
+            await reject_signup(me.account, user_id)
+            done = "Rejected."
+    except ReportError as exc:
+        done = str(exc)
+    return redirect(url_for(".registrations", done=done))
+
+
+@blueprint.get("/reports")
+@role_required(*STAFF)
+async def reports():
+    state = "resolved" if request.args.get("state") == "resolved" else "open"
+    items = await Report.filter(state=state).order_by("-id").limit(100).prefetch_related("reporter", "target")
+    return await render_template(
+        "admin/reports.html", reports=items, state=state, message=request.args.get("done", ""),
+        title="Moderation queue",
+    )
+
+
+@blueprint.post("/reports/<int:report_id>")
+@role_required(*STAFF)
+async def act_on_report(report_id: int):
+    form = await request.form
+    me = await current_user()
+    report = await Report.get_or_none(id=report_id)
+    if report is None:
+        return redirect(url_for(".reports", done=f"No report {report_id}."))
+    action = form.get("action", "")
+    try:
+        if action == "hide":
+            for work_id in report.work_ids:
+                await hide_work(me.account, work_id, reason=f"report {report_id}")
+            done = f"Hid {len(report.work_ids)} works."
+        elif action == "suspend":
+            await suspend_account(me.account, report.target_id, reason=f"report {report_id}")
+            done = "Suspended the account."
+        elif action == "note":
+            await add_note(me.account, report_id, form.get("note", ""))
+            done = "Note added."
+        elif action == "resolve":
+            await resolve_report(me.account, report_id, form.get("note", ""))
+            done = "Resolved."
+        else:
+            done = "Unknown action."
+    except ReportError as exc:
+        done = str(exc)
+    return redirect(url_for(".reports", done=done))
