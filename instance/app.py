@@ -28,8 +28,10 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.web.health",
     "instance.web.pages",
     "instance.web.auth",
+    "instance.web.media_views",
     "instance.web.admin_domains",
     "instance.web.admin_queue",
+    "instance.web.upload",
 )
 
 

@@ -1,0 +1,154 @@
+// Upload page: each image is sent on its own with a progress bar, then its provenance
+// verdict is shown before publishing. The draft (fields and uploaded images) is kept in
+// localStorage so it survives a reload. Without this script the form still works.
+(function () {
+  "use strict";
+  var form = document.getElementById("upload-form");
+  if (!form) return;
+  var list = document.getElementById("uploads");
+  var input = document.getElementById("files");
+  var drop = document.getElementById("dropzone");
+  var publish = document.getElementById("publish");
+  var token = form.querySelector("[name=csrf_token]").value;
+  var draftKey = "impasto-draft:" + location.pathname;
+  var pending = 0;
+  input.removeAttribute("name");  // files go up one by one, not with the form
+
+  var VERDICTS = { "none": "No AI signal declared", "needs-review": "Needs a moderator's review",
+                   "ai": "Declared AI-generated", "pending": "Checking…" };
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function refreshPublish() { publish.disabled = pending > 0; }
+
+  function showState(item, data) {
+    var status = item.querySelector(".status");
+    status.innerHTML = "";
+    if (data.state === "processing") {
+      status.textContent = "Checking provenance and cloaking…";
+      return false;
+    }
+    var verdict = el("strong", { "class": "verdict verdict-" + data.verdict }, VERDICTS[data.verdict] || data.verdict);
+    status.appendChild(verdict);
+    if (data.state === "rejected" || data.state === "failed") {
+      status.appendChild(el("p", { "class": "error" }, data.reason || "This image cannot be published."));
+      var hidden = item.querySelector("input[name=media]");
+      if (hidden) hidden.remove();
+    } else if (data.state === "held") {
+      status.appendChild(el("p", {}, data.reason || "A moderator will review this image."));
+    }
+    if (data.signals && data.signals.length) {
+      var why = el("ul", { "class": "signals" });
+      data.signals.forEach(function (s) { why.appendChild(el("li", {}, s.signal + " (" + s.confidence + "): " + s.detail)); });
+      status.appendChild(why);
+    }
+    if (data.thumb) {
+      var img = el("img", { src: data.thumb, alt: "", width: "120" });
+      item.insertBefore(img, item.firstChild);
+    }
+    return true;
+  }
+
+  function watch(item, id) {
+    pending += 1; refreshPublish();
+    function poll() {
+      fetch(form.dataset.statusUrl + id, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (showState(item, data)) { pending -= 1; refreshPublish(); saveDraft(); }
+          else setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    }
+    poll();
+  }
+
+  function addItem(name, id, alt) {
+    var item = el("li", { "class": "upload-item" });
+    item.appendChild(el("span", { "class": "name" }, name));
+    var progress = el("progress", { max: "100", value: "0", "aria-label": "Upload of " + name });
+    item.appendChild(progress);
+    var label = el("label", {}, "Alt text for " + name + " ");
+    var altInput = el("input", { "class": "alt", maxlength: "1500" });
+    altInput.value = alt || "";
+    label.appendChild(altInput);
+    item.appendChild(label);
+    item.appendChild(el("div", { "class": "status", role: "status" }));
+    list.appendChild(item);
+    if (id) attach(item, id, name);
+    return item;
+  }
+
+  function attach(item, id, name) {
+    item.dataset.mediaId = id;
+    item.dataset.name = name;
+    item.querySelector("progress").value = 100;
+    var hidden = el("input", { type: "hidden", name: "media", value: id });
+    item.appendChild(hidden);
+    item.querySelector("input.alt").setAttribute("name", "alt-" + id);
+    watch(item, id);
+  }
+
+  function send(file) {
+    var item = addItem(file.name);
+    var data = new FormData();
+    data.append("file", file);
+    data.append("description", item.querySelector("input.alt").value);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.dataset.uploadUrl);
+    xhr.setRequestHeader("X-CSRF-Token", token);
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable) item.querySelector("progress").value = Math.round(100 * e.loaded / e.total);
+    };
+    pending += 1; refreshPublish();
+    xhr.onload = function () {
+      pending -= 1; refreshPublish();
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = { error: "Upload failed." }; }
+      if (xhr.status === 202) { attach(item, body.id, file.name); saveDraft(); }
+      else item.querySelector(".status").appendChild(el("p", { "class": "error" }, body.error || "Upload failed."));
+    };
+    xhr.onerror = function () { pending -= 1; refreshPublish(); item.querySelector(".status").textContent = "Upload failed."; };
+    xhr.send(data);
+  }
+
+  function take(files) { Array.prototype.slice.call(files, 0, 10).forEach(send); input.value = ""; }
+  input.addEventListener("change", function () { take(input.files); });
+  ["dragenter", "dragover"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
+  ["dragleave", "drop"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); }); });
+  drop.addEventListener("drop", function (e) { take(e.dataTransfer.files); });
+
+  function saveDraft() {
+    var fields = {};
+    Array.prototype.forEach.call(form.elements, function (f) {
+      if (f.name && f.name !== "csrf_token" && f.name !== "media" && f.type !== "file") fields[f.name] = f.value;
+    });
+    var media = Array.prototype.map.call(list.querySelectorAll("[data-media-id]"), function (item) {
+      return { id: item.dataset.mediaId, name: item.dataset.name, alt: item.querySelector("input.alt").value };
+    });
+    localStorage.setItem(draftKey, JSON.stringify({ fields: fields, media: media }));
+  }
+
+  function restoreDraft() {
+    var raw = localStorage.getItem(draftKey);
+    if (!raw) return;
+    var draft;
+    try { draft = JSON.parse(raw); } catch (e) { return; }
+    Object.keys(draft.fields || {}).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field && !field.length && field.type !== "file") field.value = draft.fields[name];
+    });
+    (draft.media || []).forEach(function (m) { addItem(m.name, m.id, m.alt); });
+    document.getElementById("draft-note").hidden = false;
+  }
+
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("submit", function () { localStorage.removeItem(draftKey); });
+  restoreDraft();
+  refreshPublish();
+})();

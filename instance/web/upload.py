@@ -1,0 +1,191 @@
+"""The upload page: images with alt text each (drag and drop, progress, each image's
+provenance verdict shown before publishing), then the work's title, description, medium,
+tools, tags, licence, content warning and cloak level.
+
+Works without JavaScript too: the form posts the files with the work in one request."""
+
+from __future__ import annotations
+
+from quart import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+
+from instance.app import services_of
+from instance.storage.models import MediaAttachment, User
+from instance.web.csrf import check_csrf
+from instance.web.render import media_url
+from instance.web.session import current_user, login_required
+from media.errors import MediaRejected
+
+blueprint = Blueprint("upload", __name__)
+blueprint.before_request(check_csrf)
+
+LICENCES = (
+    ("", "All rights reserved"),
+    ("CC-BY-4.0", "CC BY 4.0"),
+    ("CC-BY-SA-4.0", "CC BY-SA 4.0"),
+    ("CC-BY-NC-4.0", "CC BY-NC 4.0"),
+    ("CC-BY-NC-ND-4.0", "CC BY-NC-ND 4.0"),
+    ("CC0-1.0", "CC0 (public domain)"),
+)
+CLOAK_LEVELS = ("off", "low", "medium", "high")
+AI_DECLARATIONS = (("none", "No AI used"), ("assisted", "AI-assisted"), ("generated", "AI-generated"))
+MAX_IMAGES = 10
+
+
+def media_state(media: MediaAttachment) -> dict:
+    """What the page shows for one uploaded image, before publishing."""
+    return {
+        "id": str(media.id),
+        "state": media.state,
+        "reason": media.state_reason,
+        "verdict": media.provenance_verdict,
+        "signals": media.provenance_evidence or [],
+        "description": media.description,
+        "thumb": media_url(media, "thumb"),
+    }
+
+
+async def _store(user: User, file, description: str) -> MediaAttachment:
+    from instance.media.uploads import create_upload
+
+    data = file.read()
+    return await create_upload(
+        services_of(current_app), user.account, data, filename=file.filename or "",
+        content_type=file.content_type or "", description=description,
+    )
+
+
+@blueprint.get("/upload")
+@login_required
+async def page():
+    user = await current_user()
+    settings = user.settings or {}
+    return await render_template(
+        "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
+        declarations=AI_DECLARATIONS, default_licence=settings.get("licence", ""),
+        default_cloak=settings.get("cloak_level") or services_of(current_app).config.cloak.default_level,
+        error=None, form={},
+    )
+
+
+@blueprint.post("/upload/media")
+@login_required
+async def upload_one():
+    """One image from the page's script: stored privately, processing queued."""
+    user = await current_user()
+    files, form = await request.files, await request.form
+    file = files.get("file")
+    if file is None:
+        return jsonify(error="No file was sent."), 422
+    try:
+        media = await _store(user, file, form.get("description", "")[:1500])
+    except MediaRejected as exc:
+        return jsonify(error=exc.message, code=exc.code), 422
+    return jsonify(media_state(media)), 202
+
+
+@blueprint.get("/upload/media/<int:media_id>")
+@login_required
+async def media_status(media_id: int):
+    user = await current_user()
+    media = await MediaAttachment.get_or_none(id=media_id, account_id=user.account_id)
+    if media is None:
+        return jsonify(error="No such upload."), 404
+    return jsonify(media_state(media))
+
+
+@blueprint.post("/upload")
+@login_required
+async def publish():
+    from instance.actions.works import create_work
+
+    services = services_of(current_app)
+    user = await current_user()
+    form, files = await request.form, await request.files
+    media_ids = [int(v) for v in form.getlist("media") if v.isdigit()][:MAX_IMAGES]
+    candidates = await MediaAttachment.filter(id__in=media_ids, account_id=user.account_id, work=None)
+    owned = {m.id: m for m in candidates}
+    try:
+        for file in files.getlist("files")[: MAX_IMAGES - len(owned)]:  # the no-script path
+            if file.filename:
+                media = await _store(user, file, "")
+                owned[media.id] = media
+                media_ids.append(media.id)
+    except MediaRejected as exc:
+        return await _form_again(user, form, exc.message)
+    if not owned and not form.get("description", "").strip():
+        return await _form_again(user, form, "Add at least one image, or a description.")
+    for media in owned.values():
+        alt = form.get(f"alt-{media.id}")
+        if alt is not None and alt != media.description:
+            media.description = alt[:1500]
+            await media.save(update_fields=["description"])
+    fields = work_fields(form)
+    await _render_again_if_needed(
+        services, user, list(owned.values()), fields["cloak_level"], fields["licence"]
+    )
+    ordered = [media_id for media_id in media_ids if media_id in owned]
+    work = await create_work(services, user.account, media_ids=ordered, **fields)
+    return redirect(url_for("upload.published", work_id=work.id))
+
+
+def _split(text: str, limit: int) -> list[str]:
+    return [part.strip().lstrip("#") for part in text.replace(",", " ").split() if part.strip()][:limit]
+
+
+def work_fields(form) -> dict:
+    """The work's fields from the form, each checked against what it may be."""
+    summary = form.get("summary", "").strip()[:1000]
+    declaration = form.get("ai_declaration", "none")
+    return {
+        "title": form.get("title", "").strip()[:500],
+        "content_source": form.get("description", "").strip(),
+        "summary": summary,
+        "sensitive": bool(summary) or form.get("sensitive") == "on",
+        "licence": form.get("licence", "") if form.get("licence", "") in dict(LICENCES) else "",
+        "medium": form.get("medium", "").strip()[:255],
+        "tools": [t.strip() for t in form.get("tools", "").split(",") if t.strip()][:20],
+        "tags": _split(form.get("tags", ""), 30),
+        "ai_declaration": declaration if declaration in dict(AI_DECLARATIONS) else "none",
+        "cloak_level": form.get("cloak_level") if form.get("cloak_level") in CLOAK_LEVELS else None,
+    }
+
+
+async def _render_again_if_needed(services, user: User, media: list[MediaAttachment], cloak: str | None,
+                                  licence: str) -> None:
+    """Images were rendered with the artist's defaults as they arrived; if this work asks
+    for another cloak level or carries a licence (written into the served XMP), render
+    them again before the work is published (the work waits for its media). Images still
+    in their first pass keep the defaults: the page lets you publish only once each
+    image shows its verdict."""
+    settings = user.settings or {}
+    default_cloak = settings.get("cloak_level") or services.config.cloak.default_level
+    if (cloak or default_cloak) == default_cloak and licence == settings.get("licence", ""):
+        return
+    for item in media:
+        if item.state == "ready":
+            item.state = "processing"
+            await item.save(update_fields=["state"])
+            await services.jobs.enqueue("media.process", {"media_id": item.id})
+
+
+async def _form_again(user: User, form, error: str):
+    settings = user.settings or {}
+    return await render_template(
+        "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
+        declarations=AI_DECLARATIONS, default_licence=settings.get("licence", ""),
+        default_cloak=settings.get("cloak_level") or "medium", error=error, form=form,
+    ), 422
+
+
+@blueprint.get("/upload/done/<int:work_id>")
+@login_required
+async def published(work_id: int):
+    from instance.storage.models import Work
+
+    user = await current_user()
+    work = await Work.get_or_none(id=work_id, account_id=user.account_id)
+    if work is None:
+        return redirect(url_for("upload.page"))
+    if work.state == "ready":
+        return redirect(url_for("pages.work", username=user.account.username, work_id=work.id))
+    return await render_template("published.html", work=work, title="Almost there")
