@@ -32,6 +32,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.web.admin_domains",
     "instance.web.admin_queue",
     "instance.web.upload",
+    "instance.web.social",
 )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, abort, current_app, render_template, request
+from quart import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from instance.app import services_of
-from instance.storage.models import Account, Work
+from instance.storage.models import Account, Follow, Work
+from instance.web.session import current_user
 
 blueprint = Blueprint("pages", __name__)
 
@@ -15,8 +16,12 @@ PAGE_SIZE = 24
 def public_works():
     """Works anyone may see: published, public, not hidden, by an active account."""
     return Work.filter(
-        state="ready", visibility="public", hidden=False, deleted_at=None,
-        account__suspended=False, in_reply_to_id=None,
+        state="ready",
+        visibility="public",
+        hidden=False,
+        deleted_at=None,
+        account__suspended=False,
+        in_reply_to_id=None,
     )
 
 
@@ -62,13 +67,26 @@ async def _local_account(username: str) -> Account:
 async def profile(username: str):
     account = await _local_account(username)
     works, next_before = await _page(public_works().filter(account=account))
-    pinned = await public_works().filter(account=account, pinned_at__not_isnull=True).order_by(
-        "-pinned_at"
-    ).prefetch_related("media", "account")
+    pinned = (
+        await public_works()
+        .filter(account=account, pinned_at__not_isnull=True)
+        .order_by("-pinned_at")
+        .prefetch_related("media", "account")
+    )
     collections = await account.collections.filter(featured=True).order_by("position")
+    me = await current_user()
+    following = None
+    if me is not None and me.account_id != account.id:
+        following = await Follow.filter(follower_id=me.account_id, target=account).first()
     return await render_template(
-        "profile.html", account=account, works=works, pinned=pinned, collections=collections,
-        next_before=next_before, title=account.display_name or account.username,
+        "profile.html",
+        account=account,
+        works=works,
+        pinned=pinned,
+        collections=collections,
+        following=following,
+        next_before=next_before,
+        title=account.display_name or account.username,
     )
 
 
@@ -76,17 +94,64 @@ async def profile(username: str):
 async def work(username: str, work_id: int):
     account = await _local_account(username)
     item = await Work.get_or_none(
-        id=work_id, account=account, state="ready", hidden=False, deleted_at=None,
+        id=work_id,
+        account=account,
+        state="ready",
+        hidden=False,
+        deleted_at=None,
         visibility__in=("public", "unlisted"),
     ).prefetch_related("media", "tags", "account")
     if item is None:
         abort(404, description="This work does not exist or is not public.")
-    replies = await Work.filter(
-        in_reply_to=item, state="ready", hidden=False, deleted_at=None, visibility__in=("public", "unlisted")
-    ).order_by("id").prefetch_related("account")
+    replies = (
+        await Work.filter(
+            in_reply_to=item,
+            state="ready",
+            hidden=False,
+            deleted_at=None,
+            visibility__in=("public", "unlisted"),
+        )
+        .order_by("id")
+        .prefetch_related("account")
+    )
     return await render_template(
-        "work.html", work=item, account=account, replies=replies,
+        "work.html",
+        work=item,
+        account=account,
+        replies=replies,
         title=item.title or f"A work by {account.display_name or account.username}",
+    )
+
+
+@blueprint.get("/works/<int:work_id>")
+async def any_work(work_id: int):
+    """A work by id: a local one goes to its canonical page; a remote one that reached us
+    is shown here (its media only ever as our cleaned variants)."""
+    item = await Work.get_or_none(
+        id=work_id,
+        state="ready",
+        hidden=False,
+        deleted_at=None,
+        visibility__in=("public", "unlisted"),
+        account__suspended=False,
+    ).prefetch_related("media", "tags", "account")
+    if item is None:
+        abort(404, description="This work does not exist or is not public.")
+    if item.account.domain is None:
+        return redirect(url_for("pages.work", username=item.account.username, work_id=item.id))
+    replies = (
+        await Work.filter(
+            in_reply_to=item,
+            state="ready",
+            hidden=False,
+            deleted_at=None,
+            visibility__in=("public", "unlisted"),
+        )
+        .order_by("id")
+        .prefetch_related("account")
+    )
+    return await render_template(
+        "work.html", work=item, account=item.account, replies=replies, title=item.title or "A work"
     )
 
 

@@ -1,0 +1,213 @@
+"""Pages of the social side: the home feed (followed artists, local and remote),
+notifications, following an artist by handle, and "follow from elsewhere"
+(the remote-interaction flow: a visitor is sent to their own server to follow)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from quart import Blueprint, current_app, redirect, render_template, request, url_for
+from tortoise.expressions import Q
+
+from federation.client import FetchError
+from federation.discovery import DiscoveryError
+from instance.app import services_of
+from instance.storage.models import Account, Follow, Notification, Work
+from instance.web.csrf import check_csrf
+from instance.web.session import current_user, login_required
+
+blueprint = Blueprint("social", __name__)
+blueprint.before_request(check_csrf)
+
+HANDLE = re.compile(r"^@?([A-Za-z0-9_.-]+)@([A-Za-z0-9.-]+(?::\d+)?)$")
+SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
+PAGE = 30
+
+
+def parse_handle(text: str) -> tuple[str, str] | None:
+    match = HANDLE.match(text.strip())
+    return (match.group(1), match.group(2).lower()) if match else None
+
+
+@blueprint.get("/home")
+@login_required
+async def home():
+    me = await current_user()
+    followed = Follow.filter(follower_id=me.account_id, state="accepted").values_list("target_id", flat=True)
+    ids = [*await followed, me.account_id]
+    query = Work.filter(
+        Q(account_id__in=ids),
+        state="ready",
+        hidden=False,
+        deleted_at=None,
+        visibility__in=("public", "unlisted", "private"),
+        account__suspended=False,
+    )
+    before = request.args.get("before", "")
+    if before.isdigit():
+        query = query.filter(id__lt=int(before))
+    works = await query.order_by("-id").limit(PAGE + 1).prefetch_related("media", "account")
+    more = len(works) > PAGE
+    return await render_template(
+        "home.html",
+        works=works[:PAGE],
+        next_before=works[PAGE - 1].id if more else None,
+        title="Home",
+    )
+
+
+@blueprint.get("/notifications")
+@login_required
+async def notifications():
+    me = await current_user()
+    items = (
+        await Notification.filter(recipient_id=me.account_id, dismissed=False)
+        .order_by("-id")
+        .limit(50)
+        .prefetch_related("from_account", "work")
+    )
+    return await render_template("notifications.html", notifications=items, title="Notifications")
+
+
+@blueprint.post("/follow")
+@login_required
+async def follow_by_handle():
+    """Follow an artist here or elsewhere by @name@server."""
+    from instance.actions.social import follow
+    from instance.federation.actors import resolve_acct
+
+    services = services_of(current_app)
+    me = await current_user()
+    form = await request.form
+    handle = parse_handle(form.get("handle", ""))
+    if handle is None:
+        return await _message("Not a handle", "Write it as @name@server.example.", 422)
+    target = await resolve_acct(services, *handle)
+    if target is None:
+        return await _message("Not found", f"No artist @{handle[0]}@{handle[1]} could be found.", 404)
+    if target.id == me.account_id:
+        return await _message("That is you", "You cannot follow yourself.", 422)
+    await follow(services, me.account, target)
+    return redirect(_profile_url(target))
+
+
+@blueprint.post("/accounts/<int:account_id>/unfollow")
+@login_required
+async def unfollow(account_id: int):
+    from instance.actions.social import unfollow as unfollow_action
+
+    me = await current_user()
+    target = await Account.get_or_none(id=account_id)
+    if target is None:
+        return await _message("Not found", "No such account.", 404)
+    await unfollow_action(services_of(current_app), me.account, target)
+    return redirect(_profile_url(target))
+
+
+@blueprint.post("/accounts/<int:account_id>/follow")
+@login_required
+async def follow_account(account_id: int):
+    from instance.actions.social import follow
+
+    me = await current_user()
+    target = await Account.get_or_none(id=account_id, suspended=False)
+    if target is None or target.id == me.account_id:
+        return await _message("Not found", "No such account.", 404)
+    await follow(services_of(current_app), me.account, target)
+    return redirect(_profile_url(target))
+
+
+@blueprint.get("/@<username>@<domain>")
+async def remote_profile(username: str, domain: str):
+    """A remote artist as we know them: their works that reached us."""
+    account = await Account.get_or_none(username=username, domain=domain.lower(), suspended=False)
+    if account is None:
+        return await _message("Not known here", f"@{username}@{domain} has not reached this server yet.", 404)
+    works = (
+        await Work.filter(account=account, state="ready", hidden=False, deleted_at=None, visibility="public")
+        .order_by("-id")
+        .limit(PAGE)
+        .prefetch_related("media", "account")
+    )
+    me = await current_user()
+    following = me is not None and await Follow.filter(follower_id=me.account_id, target=account).first()
+    return await render_template(
+        "remote_profile.html",
+        account=account,
+        works=works,
+        following=following,
+        title=account.display_name or account.username,
+    )
+
+
+@blueprint.post("/@<username>/follow-from-elsewhere")
+async def follow_from_elsewhere(username: str):
+    """A visitor gives their handle; we send them to their own server's follow page."""
+    services = services_of(current_app)
+    form = await request.form
+    handle = parse_handle(form.get("handle", ""))
+    account = await Account.get_or_none(username=username.lower(), domain=None)
+    if account is None or handle is None:
+        return await _message("Not a handle", "Write your handle as @you@your.server.", 422)
+    user, server = handle
+    scheme = (
+        services.config.instance.scheme if services.config.federation.allow_private_addresses else "https"
+    )
+    try:
+        jrd = await services.http.fetch_json(
+            f"{scheme}://{server}/.well-known/webfinger?resource=acct:{user}@{server}",
+            accept="application/jrd+json",
+            activitypub=False,
+        )
+    except (FetchError, DiscoveryError) as exc:
+        return await _message("Your server did not answer", f"{server}: {exc}", 502)
+    template = next(
+        (
+            link.get("template")
+            for link in (jrd.get("links") or [])
+            if isinstance(link, dict)
+            and link.get("rel") == SUBSCRIBE_REL
+            and isinstance(link.get("template"), str)
+        ),
+        None,
+    )
+    if not template or not template.startswith(("https://", "http://")):
+        return await _message(
+            "Cannot follow from there",
+            f"{server} does not offer remote following; search for @{username}@"
+            f"{services.config.instance.domain} in your app instead.",
+            422,
+        )
+    return redirect(template.replace("{uri}", quote(account.ap_id, safe="")))
+
+
+@blueprint.get("/authorize_interaction")
+@login_required
+async def authorize_interaction():
+    """Where other servers send our users to follow someone (the subscribe template)."""
+    from instance.federation.actors import get_actor, resolve_acct
+
+    services = services_of(current_app)
+    uri = request.args.get("uri", "").strip()
+    target = None
+    if (handle := parse_handle(uri.removeprefix("acct:"))) is not None:
+        target = await resolve_acct(services, *handle)
+    elif uri.startswith(("https://", "http://")):
+        try:
+            target = await get_actor(services, uri)
+        except Exception:  # an unreachable or malformed remote actor: say so, below
+            target = None
+    if target is None:
+        return await _message("Not found", "That account could not be found.", 404)
+    return await render_template("confirm_follow.html", target=target, title="Follow?")
+
+
+def _profile_url(account: Account) -> str:
+    if account.domain is None:
+        return url_for("pages.profile", username=account.username)
+    return url_for("social.remote_profile", username=account.username, domain=account.domain)
+
+
+async def _message(title: str, message: str, status: int):
+    return await render_template("message.html", title=title, message=message), status
