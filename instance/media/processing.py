@@ -53,17 +53,18 @@ def plain(value: Any) -> Any:
 
 def store_variants(store: Any, result: PipelineResult, *, prefix: str = "") -> dict[str, Any]:
     """Write display and thumbnail in WebP and JPEG under fresh random keys (served
-    with immutable cache headers, so a new rendering always gets a new URL)."""
+    with immutable cache headers, so a new rendering always gets a new URL). The record
+    is {"display"|"thumb": {"webp": key, "jpeg": key, "width", "height", …_bytes}}."""
     token = uuid.uuid4().hex
     out: dict[str, Any] = {}
-    for variant in (result.display, result.thumbnail):
+    for name, variant in (("display", result.display), ("thumb", result.thumbnail)):
         entry: dict[str, Any] = {"width": variant.width, "height": variant.height}
         for ext, data in (("webp", variant.webp), ("jpg", variant.jpeg)):
-            key = prefix + sharded_key(f"{token}-{variant.name}.{ext}")
+            key = prefix + sharded_key(f"{token}-{name}.{ext}")
             store.put(Area.VARIANTS, key, data)
             entry["webp" if ext == "webp" else "jpeg"] = key
             entry[f"{'webp' if ext == 'webp' else 'jpeg'}_bytes"] = len(data)
-        out[variant.name] = entry
+        out[name] = entry
     return out
 
 

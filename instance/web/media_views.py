@@ -1,0 +1,98 @@
+"""Serve public media variants and the opt-out documents; add opt-out headers to HTML.
+
+Only the public area is reachable: `/media/<key>` accepts a key that passes the store's
+safe-key check and names a WebP or JPEG variant; the store resolves it under its public
+folder and refuses symlinks. Originals live in a private folder no route maps to.
+Variant keys are random and never reused, so responses are cacheable for a year.
+
+The opt-out signals (robots.txt, /ai.txt, TDMRep, `X-Robots-Tag: noai, noimageai`) are
+requests to crawlers, not enforcement; see media/optout.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, Response, abort, current_app, send_file
+
+from media import optout
+from media.storage import InvalidKey, check_key
+
+blueprint = Blueprint("media_views", __name__)
+
+CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def _services() -> Any:
+    return current_app.extensions["impasto"]
+
+
+def optout_headers_for(config: Any) -> dict[str, str]:
+    """The configured opt-out headers ([optout] robots / tdmrep switch each part)."""
+    headers = optout.optout_headers()
+    if not config.optout.robots:
+        headers.pop("X-Robots-Tag", None)
+    if not config.optout.tdmrep:
+        headers.pop("tdm-reservation", None)
+    return headers
+
+
+@blueprint.get("/media/<path:key>")
+async def serve_media(key: str) -> Response:
+    try:
+        check_key(key)
+    except InvalidKey:
+        abort(404)
+    content_type = CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower())
+    if content_type is None:
+        abort(404)
+    try:
+        path = _services().media_store.path_for_serving(key)
+    except InvalidKey:
+        path = None
+    if path is None:
+        abort(404)
+    response = await send_file(path, mimetype=content_type, conditional=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers.update(optout_headers_for(_services().config))
+    return response
+
+
+def _text(body: str, content_type: str = "text/plain; charset=utf-8") -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@blueprint.get("/robots.txt")
+async def robots_txt() -> Response:
+    if not _services().config.optout.robots:
+        return _text("User-agent: *\nAllow: /\n")
+    return _text(optout.robots_txt(disallow_for_all=("/settings", "/admin", "/oauth")))
+
+
+@blueprint.get("/ai.txt")
+async def ai_txt() -> Response:
+    if not _services().config.optout.robots:
+        abort(404)
+    return _text(optout.ai_txt())
+
+
+@blueprint.get("/.well-known/tdmrep.json")
+async def tdmrep_json() -> Response:
+    if not _services().config.optout.tdmrep:
+        abort(404)
+    return _text(optout.tdmrep_json(), "application/json")
+
+
+@blueprint.after_app_request
+async def add_optout_headers(response: Response) -> Response:
+    """HTML pages carry the same opt-out headers as media (the meta tags are in the
+    templates)."""
+    if response.mimetype == "text/html":
+        for name, value in optout_headers_for(_services().config).items():
+            response.headers.setdefault(name, value)
+    return response
