@@ -33,6 +33,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.web.admin_queue",
     "instance.web.upload",
     "instance.web.social",
+    "instance.web.settings",
 )
 
 

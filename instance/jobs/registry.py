@@ -50,7 +50,10 @@ BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
     "instance.moderation.suspension",
     "instance.moderation.instances",
     "instance.moderation.subscriptions",
+    "instance.profile_images",
     "instance.media.processing",
+    "outbox.delivery",
+    "inbox.process",
 )
 
 

@@ -1,0 +1,53 @@
+"""Avatars and headers: they go through the same pipeline as works (checked, cleaned,
+cloaked); a durable job puts the new URL on the profile once the image is ready and tells
+followers elsewhere."""
+
+from __future__ import annotations
+
+from instance.jobs import Permanent, Retry
+from instance.jobs.registry import JobContext, register
+from instance.storage.models import Account, MediaAttachment, User
+
+
+async def federate_profile(services, account: Account) -> None:
+    """Tell followers elsewhere about the new profile (an Update of the actor)."""
+    from instance.actions.social import update_profile
+
+    await update_profile(services, account)
+
+
+async def replace_profile_image(
+    services, user: User, field: str, data: bytes, filename: str, content_type: str
+) -> None:
+    """Avatars and headers go through the same pipeline as works (checked, cleaned,
+    cloaked); a job puts the new URL on the profile once the image is ready."""
+    from instance.media.uploads import create_upload
+
+    media = await create_upload(
+        services,
+        user.account,
+        data,
+        filename=filename,
+        content_type=content_type,
+        description=f"{field} of @{user.account.username}",
+    )
+    await services.jobs.enqueue("accounts.apply_profile_image", {"media_id": media.id, "field": field})
+
+
+@register("accounts.apply_profile_image")
+async def apply_profile_image(ctx: JobContext, payload: dict) -> None:
+    media = await MediaAttachment.get_or_none(id=payload["media_id"])
+    field = payload.get("field")
+    if media is None or field not in ("avatar", "header"):
+        raise Permanent("no such image or field")
+    if media.state == "processing":
+        raise Retry(5, "the image is still being processed")
+    if media.state != "ready":
+        raise Permanent(f"the {field} was not accepted: {media.state_reason}")
+    variant = (media.variants or {}).get("thumb" if field == "avatar" else "display") or {}
+    key = variant.get("jpeg") or variant.get("webp")
+    if not key:
+        raise Permanent("the image has no served variant")
+    url = f"{ctx.services.config.base_url}/media/{key}"
+    await Account.filter(id=media.account_id).update(**{f"{field}_url": url})
+    await federate_profile(ctx.services, await Account.get(id=media.account_id))

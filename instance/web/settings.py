@@ -1,0 +1,113 @@
+"""Settings pages: profile (name, bio, fields, avatar, header, locked), defaults for new
+works (licence, cloak level), opt-out preferences, and the apps authorised through OAuth."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from quart import Blueprint, current_app, redirect, render_template, request, url_for
+
+from instance.app import services_of
+from instance.profile_images import federate_profile, replace_profile_image
+from instance.storage.models import OAuthToken
+from instance.web.csrf import check_csrf
+from instance.web.session import current_user, login_required
+from instance.web.upload import CLOAK_LEVELS, LICENCES
+from media.errors import MediaRejected
+
+blueprint = Blueprint("settings", __name__, url_prefix="/settings")
+blueprint.before_request(check_csrf)
+
+MAX_FIELDS = 4
+SEARCH_CHOICES = ("allow", "deny")
+
+
+@blueprint.get("")
+@login_required
+async def page():
+    user = await current_user()
+    apps = await OAuthToken.filter(user_id=user.id, revoked_at=None).prefetch_related("application")
+    return await render_template(
+        "settings.html",
+        title="Settings",
+        account=user.account,
+        settings=user.settings or {},
+        licences=LICENCES,
+        cloak_levels=CLOAK_LEVELS,
+        tokens=apps,
+        message=request.args.get("done", ""),
+        error=None,
+    )
+
+
+@blueprint.post("/profile")
+@login_required
+async def save_profile():
+    services = services_of(current_app)
+    user = await current_user()
+    account = user.account
+    form, files = await request.form, await request.files
+    account.display_name = form.get("display_name", "").strip()[:100] or account.username
+    account.note = _bio_html(form.get("bio", ""))
+    account.fields_json = [
+        {
+            "name": form.get(f"field_name_{i}", "").strip()[:100],
+            "value": form.get(f"field_value_{i}", "").strip()[:500],
+        }
+        for i in range(MAX_FIELDS)
+        if form.get(f"field_name_{i}", "").strip()
+    ]
+    account.locked = form.get("locked") == "on"
+    account.discoverable = form.get("discoverable") == "on"
+    account.indexable = form.get("indexable") == "on"
+    await account.save()
+    for field in ("avatar", "header"):
+        upload = files.get(field)
+        if upload is not None and upload.filename:
+            try:
+                await replace_profile_image(
+                    services, user, field, upload.read(), upload.filename or "", upload.content_type or ""
+                )
+            except MediaRejected as exc:
+                return redirect(url_for(".page", done=f"The {field} was not accepted: {exc.message}"))
+    await federate_profile(services, account)
+    return redirect(url_for(".page", done="Profile saved."))
+
+
+def _bio_html(text: str) -> str:
+    from instance.actions.text import sanitise
+
+    paragraphs = [p.strip() for p in text.strip()[:2000].split("\n\n") if p.strip()]
+    escaped = [
+        "<p>"
+        + p.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+        + "</p>"
+        for p in paragraphs
+    ]
+    return sanitise("".join(escaped))
+
+
+@blueprint.post("/defaults")
+@login_required
+async def save_defaults():
+    user = await current_user()
+    form = await request.form
+    settings = dict(user.settings or {})
+    if form.get("licence", "") in dict(LICENCES):
+        settings["licence"] = form.get("licence", "")
+    if form.get("cloak_level") in CLOAK_LEVELS:
+        settings["cloak_level"] = form.get("cloak_level")
+    settings["search_engines"] = (
+        form.get("search_engines") if form.get("search_engines") in SEARCH_CHOICES else "allow"
+    )
+    user.settings = settings
+    await user.save(update_fields=["settings"])
+    return redirect(url_for(".page", done="Defaults saved."))
+
+
+@blueprint.post("/apps/<int:token_id>/revoke")
+@login_required
+async def revoke(token_id: int):
+    user = await current_user()
+    await OAuthToken.filter(id=token_id, user_id=user.id).update(revoked_at=datetime.now(UTC))
+    return redirect(url_for(".page", done="Access revoked."))
