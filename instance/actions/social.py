@@ -1,0 +1,303 @@
+"""Follows, likes, boosts, blocks, mutes and profile updates by local accounts. Each
+changes storage and sends the matching activity; local-to-local needs no HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from federation.vocab import PUBLIC
+from instance.storage.models import (
+    Account,
+    Block,
+    Boost,
+    Follow,
+    Like,
+    Mute,
+    Notification,
+    Work,
+)
+from outbox import documents
+from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
+
+
+class SocialError(ValueError):
+    """An interaction that cannot be done; the message says why."""
+
+
+def _own_inbox(account: Account) -> list[str]:
+    """The account's personal inbox (Follow/Block go there, as Mastodon sends them)."""
+    if account.domain is None:
+        return []
+    inbox = account.inbox_url or account.shared_inbox_url
+    return [inbox] if inbox else []
+
+
+async def _notify(recipient: Account, kind: str, source: Account, work: Work | None,
+                  connection: BaseDBAsyncClient | None) -> None:
+    if recipient.domain is None and recipient.id != source.id:
+        muted = await Mute.filter(account_id=recipient.id, target_id=source.id).using_db(
+            connection).exists()
+        if not muted:
+            await Notification.create(recipient_id=recipient.id, kind=kind,
+                                      from_account_id=source.id,
+                                      work_id=work.id if work else None, using_db=connection)
+
+
+def follow_document(follow: Follow, follower: Account, target: Account) -> dict[str, Any]:
+    return {"id": follow.ap_id, "type": "Follow", "actor": follower.ap_id, "object": target.ap_id}
+
+
+async def _count_follow(follow: Follow, connection: BaseDBAsyncClient, step: int) -> None:
+    await Account.filter(id=follow.follower_id).using_db(connection).update(
+        following_count=F("following_count") + step)
+    await Account.filter(id=follow.target_id).using_db(connection).update(
+        followers_count=F("followers_count") + step)
+
+
+async def follow(services: Any, account: Account, target: Account) -> Follow:
+    """Follow `target`; locked or remote targets leave the follow pending until accepted."""
+    if account.id == target.id:
+        raise SocialError("you cannot follow yourself")
+    if await Block.filter(account_id=target.id, target_id=account.id).exists():
+        raise SocialError("this account has blocked you")
+    existing = await Follow.get_or_none(follower_id=account.id, target_id=target.id)
+    if existing is not None:
+        return existing
+    local = target.domain is None
+    state = "pending" if (target.locked or not local) else "accepted"
+    async with in_transaction() as connection:
+        record = await Follow.create(
+            ap_id=f"{account.ap_id}#follows/{uuid.uuid4().hex}", follower_id=account.id,
+            target_id=target.id, state=state, using_db=connection,
+        )
+        if state == "accepted":
+            await _count_follow(record, connection, +1)
+        if local:
+            kind = "follow" if state == "accepted" else "follow_request"
+            await _notify(target, kind, account, None, connection)
+        else:
+            doc = documents.with_context(follow_document(record, account, target))
+            await send(services, account, doc, _own_inbox(target), object_ap_id=target.ap_id,
+                       using_db=connection)
+    return record
+
+
+async def unfollow(services: Any, account: Account, target: Account) -> None:
+    """Stop following (or withdraw a request): Undo{Follow} to a remote target."""
+    record = await Follow.get_or_none(follower_id=account.id, target_id=target.id)
+    if record is None:
+        return
+    async with in_transaction() as connection:
+        await Follow.filter(id=record.id).using_db(connection).delete()
+        if record.state == "accepted":
+            await _count_follow(record, connection, -1)
+        if target.domain is not None:
+            doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id,
+                                     follow_document(record, account, target))
+            await send(services, account, doc, _own_inbox(target), using_db=connection)
+
+
+async def _answer(services: Any, account: Account, follower: Account, accept: bool) -> None:
+    record = await Follow.get_or_none(follower_id=follower.id, target_id=account.id)
+    if record is None:
+        raise SocialError("no follow request from this account")
+    async with in_transaction() as connection:
+        if accept:
+            if record.state != "accepted":
+                await Follow.filter(id=record.id).using_db(connection).update(state="accepted")
+                await _count_follow(record, connection, +1)
+        else:
+            await Follow.filter(id=record.id).using_db(connection).delete()
+            if record.state == "accepted":
+                await _count_follow(record, connection, -1)
+        if follower.domain is not None:
+            kind = "Accept" if accept else "Reject"
+            follow_id = record.ap_id or f"{follower.ap_id}#follows/{record.id}"
+            inner = {"id": follow_id, "type": "Follow", "actor": follower.ap_id,
+                     "object": account.ap_id}
+            doc = documents.activity(kind, f"{account.ap_id}#{kind.lower()}s/{uuid.uuid4().hex}",
+                                     account.ap_id, inner)
+            await send(services, account, doc, _own_inbox(follower), using_db=connection)
+        elif accept:
+            await _notify(follower, "follow", account, None, connection)
+
+
+async def accept_follow(services: Any, account: Account, follower: Account) -> None:
+    await _answer(services, account, follower, True)
+
+
+async def reject_follow(services: Any, account: Account, follower: Account) -> None:
+    await _answer(services, account, follower, False)
+
+
+async def remove_follower(services: Any, account: Account, follower: Account) -> None:
+    """Drop someone from one's followers (Reject{Follow} tells a remote one)."""
+    await _answer(services, account, follower, False)
+
+
+async def like(services: Any, account: Account, work: Work) -> Like:
+    existing = await Like.get_or_none(account_id=account.id, work_id=work.id)
+    if existing is not None:
+        return existing
+    author = await Account.get(id=work.account_id)
+    async with in_transaction() as connection:
+        record = await Like.create(account_id=account.id, work_id=work.id, using_db=connection)
+        record.ap_id = f"{account.ap_id}#likes/{record.id}"
+        await record.save(update_fields=["ap_id"], using_db=connection)
+        await Work.filter(id=work.id).using_db(connection).update(likes_count=F("likes_count") + 1)
+        await _notify(author, "favourite", account, work, connection)
+        if author.domain is not None:
+            doc = documents.activity("Like", record.ap_id, account.ap_id, work.ap_id)
+            await send(services, account, doc, inboxes_of([author]), object_ap_id=work.ap_id,
+                       using_db=connection)
+    return record
+
+
+async def unlike(services: Any, account: Account, work: Work) -> None:
+    record = await Like.get_or_none(account_id=account.id, work_id=work.id)
+    if record is None:
+        return
+    author = await Account.get(id=work.account_id)
+    async with in_transaction() as connection:
+        await Like.filter(id=record.id).using_db(connection).delete()
+        await Work.filter(id=work.id, likes_count__gt=0).using_db(connection).update(
+            likes_count=F("likes_count") - 1)
+        if author.domain is not None:
+            inner = {"id": record.ap_id, "type": "Like", "actor": account.ap_id,
+                     "object": work.ap_id}
+            doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id, inner)
+            await send(services, account, doc, inboxes_of([author]), using_db=connection)
+
+
+def _boost_audience(account: Account, author: Account) -> tuple[list, list]:
+    return [PUBLIC], [author.ap_id, account.followers_url or f"{account.ap_id}/followers"]
+
+
+async def boost(services: Any, account: Account, work: Work) -> Boost:
+    if work.visibility not in ("public", "unlisted"):
+        raise SocialError("only public and unlisted works can be boosted")
+    existing = await Boost.get_or_none(account_id=account.id, work_id=work.id)
+    if existing is not None:
+        return existing
+    author = await Account.get(id=work.account_id)
+    async with in_transaction() as connection:
+        record = await Boost.create(account_id=account.id, work_id=work.id, using_db=connection)
+        record.ap_id = f"{account.ap_id}/boosts/{record.id}"
+        await record.save(update_fields=["ap_id"], using_db=connection)
+        await Work.filter(id=work.id).using_db(connection).update(
+            boosts_count=F("boosts_count") + 1)
+        await _notify(author, "reblog", account, work, connection)
+        to, cc = _boost_audience(account, author)
+        doc = documents.activity("Announce", record.ap_id, account.ap_id, work.ap_id, to=to,
+                                 cc=cc, published=record.created_at)
+        inboxes = await follower_inboxes(account, connection) + inboxes_of([author])
+        await send(services, account, doc, inboxes, object_ap_id=record.ap_id,
+                   using_db=connection)
+    return record
+
+
+async def unboost(services: Any, account: Account, work: Work) -> None:
+    record = await Boost.get_or_none(account_id=account.id, work_id=work.id)
+    if record is None:
+        return
+    author = await Account.get(id=work.account_id)
+    async with in_transaction() as connection:
+        await Boost.filter(id=record.id).using_db(connection).delete()
+        await Work.filter(id=work.id, boosts_count__gt=0).using_db(connection).update(
+            boosts_count=F("boosts_count") - 1)
+        to, cc = _boost_audience(account, author)
+        inner = {"id": record.ap_id, "type": "Announce", "actor": account.ap_id,
+                 "object": work.ap_id}
+        doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id, inner,
+                                 to=to, cc=cc)
+        inboxes = await previous_recipients(record.ap_id, connection)
+        inboxes += await follower_inboxes(account, connection)
+        await send(services, account, doc, inboxes, using_db=connection)
+
+
+async def block(services: Any, account: Account, target: Account) -> Block:
+    """Block: follows both ways end; a remote target is told with Block."""
+    if account.id == target.id:
+        raise SocialError("you cannot block yourself")
+    existing = await Block.get_or_none(account_id=account.id, target_id=target.id)
+    if existing is not None:
+        return existing
+    async with in_transaction() as connection:
+        record = await Block.create(account_id=account.id, target_id=target.id,
+                                    using_db=connection)
+        record.ap_id = f"{account.ap_id}#blocks/{record.id}"
+        await record.save(update_fields=["ap_id"], using_db=connection)
+        for follower, followed in ((account, target), (target, account)):
+            gone = await Follow.get_or_none(follower_id=follower.id, target_id=followed.id
+                                            ).using_db(connection)
+            if gone is not None:
+                await Follow.filter(id=gone.id).using_db(connection).delete()
+                if gone.state == "accepted":
+                    await _count_follow(gone, connection, -1)
+        if target.domain is not None:
+            doc = documents.activity("Block", record.ap_id, account.ap_id, target.ap_id)
+            await send(services, account, doc, _own_inbox(target), using_db=connection)
+    return record
+
+
+async def unblock(services: Any, account: Account, target: Account) -> None:
+    record = await Block.get_or_none(account_id=account.id, target_id=target.id)
+    if record is None:
+        return
+    async with in_transaction() as connection:
+        await Block.filter(id=record.id).using_db(connection).delete()
+        if target.domain is not None:
+            inner = {"id": record.ap_id, "type": "Block", "actor": account.ap_id,
+                     "object": target.ap_id}
+            doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id, inner)
+            await send(services, account, doc, _own_inbox(target), using_db=connection)
+
+
+async def mute(services: Any, account: Account, target: Account, *,
+               notifications: bool = True) -> Mute:
+    """Mute is private: nothing is sent."""
+    record, _ = await Mute.get_or_create(account_id=account.id, target_id=target.id,
+                                         defaults={"notifications": notifications})
+    return record
+
+
+async def unmute(services: Any, account: Account, target: Account) -> None:
+    await Mute.filter(account_id=account.id, target_id=target.id).delete()
+
+
+PROFILE_FIELDS = ("display_name", "note", "avatar_url", "header_url", "fields_json", "locked",
+                  "discoverable", "indexable", "bot", "also_known_as")
+
+
+async def update_profile(services: Any, account: Account, **changes: Any) -> Account:
+    """Change profile fields (note is plain text, rendered) and send Update{Person}."""
+    from instance.actions.text import render, sanitise
+    from instance.federation.documents import actor_document
+
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise SocialError(f"unknown profile fields: {', '.join(sorted(unknown))}")
+    if "note" in changes:
+        changes["note"] = render(changes["note"] or "", services.config.base_url).html
+    if "fields_json" in changes:
+        changes["fields_json"] = [
+            {"name": str(f.get("name", ""))[:255], "value": sanitise(str(f.get("value", "")))}
+            for f in changes["fields_json"]
+        ][:16]
+    async with in_transaction() as connection:
+        await Account.filter(id=account.id).using_db(connection).update(**changes)
+        await account.refresh_from_db(using_db=connection)
+        doc = documents.with_context(actor_document(services, account))
+        update = documents.activity(
+            "Update", f"{account.ap_id}#updates/{uuid.uuid4().hex}", account.ap_id, doc,
+            to=[PUBLIC], cc=[account.followers_url],
+        )
+        update["object"].pop("@context", None)
+        inboxes = await follower_inboxes(account, connection)
+        await send(services, account, update, inboxes, using_db=connection)
+    return account

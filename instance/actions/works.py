@@ -1,0 +1,265 @@
+"""Publishing, editing and deleting works. A work with media stays `processing` until
+every attachment is ready; then ONE Create and its delivery jobs are written in the same
+transaction as the state change (`publish_if_ready`, called by the media job)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from instance.actions.text import render
+from instance.federation.actors import resolve_acct
+from instance.federation.notes import note_for
+from instance.storage.models import Account, MediaAttachment, Tag, Work
+from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
+from outbox import documents
+from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
+
+
+class WorkError(ValueError):
+    """A work request that cannot be done; the message says why."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _mentions(services: Any, source: str, reply_to: Work | None) -> list[Account]:
+    from instance.actions.text import find_mentions
+
+    found: dict[str, Account] = {}
+    for user, domain in find_mentions(source):
+        account = await resolve_acct(services, user, domain)
+        if account is not None:
+            found[account.ap_id] = account
+    if reply_to is not None:
+        author = await Account.get(id=reply_to.account_id)
+        found.setdefault(author.ap_id, author)
+    return list(found.values())
+
+
+def _mention_urls(accounts: list[Account], local_domain: str) -> dict:
+    urls: dict[tuple[str, str | None], str] = {}
+    for a in accounts:
+        urls[(a.username.lower(), a.domain)] = a.url or a.ap_id
+        if a.domain is None:
+            urls[(a.username.lower(), local_domain.lower())] = a.url or a.ap_id
+    return urls
+
+
+async def _set_tags(work: Work, names: Iterable[str], connection: BaseDBAsyncClient) -> None:
+    await work.tags.clear(using_db=connection)
+    for name in dict.fromkeys(n.lower().lstrip("#") for n in names if n.strip("# ")):
+        tag = await Tag.get_or_none(name=name[:255]).using_db(connection)
+        if tag is None:
+            tag = await Tag.create(name=name[:255], using_db=connection)
+        await work.tags.add(tag, using_db=connection)
+
+
+async def create_work(
+    services: Any,
+    account: Account,
+    *,
+    title: str,
+    content_source: str,
+    summary: str = "",
+    sensitive: bool = False,
+    visibility: str = "public",
+    licence: str = "",
+    medium: str = "",
+    tools: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    ai_declaration: str = "none",
+    in_reply_to_id: int | None = None,
+    media_ids: Iterable[int] = (),
+    language: str | None = None,
+    cloak_level: str | None = None,
+) -> Work:
+    """Create a work (or reply); it is published at once unless media are processing."""
+    if account.domain is not None:
+        raise WorkError("only local accounts publish works")
+    if visibility not in VISIBILITIES:
+        raise WorkError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+    if ai_declaration not in AI_DECLARATIONS:
+        raise WorkError(f"ai_declaration must be one of {', '.join(AI_DECLARATIONS)}")
+    reply_to = None
+    if in_reply_to_id is not None:
+        reply_to = await Work.get_or_none(id=in_reply_to_id, deleted_at=None)
+        if reply_to is None:
+            raise WorkError("the work replied to does not exist")
+    media_ids = list(media_ids)
+    media = await MediaAttachment.filter(id__in=media_ids, account_id=account.id)
+    if len(media) != len(set(media_ids)) or any(m.work_id for m in media):
+        raise WorkError("media must be your own uploads, not attached to another work")
+    mentioned = await _mentions(services, content_source, reply_to)
+    rendered = render(content_source, services.config.base_url,
+                      _mention_urls(mentioned, services.config.instance.domain))
+    ready = all(m.state == "ready" for m in media)
+    async with in_transaction() as connection:
+        work = await Work.create(
+            ap_id=f"{account.ap_id}/works/pending-{uuid.uuid4().hex}",
+            account_id=account.id, local=True, title=title[:500], content=rendered.html,
+            content_source=content_source, summary=summary[:1000], sensitive=sensitive,
+            visibility=visibility, language=language, licence=licence[:255],
+            medium=medium[:255], tools=[str(t) for t in tools], ai_declaration=ai_declaration,
+            cloak_level=cloak_level, state="ready" if ready else "processing",
+            in_reply_to_id=reply_to.id if reply_to else None,
+            in_reply_to_ap_id=reply_to.ap_id if reply_to else None,
+            conversation=(reply_to.conversation or reply_to.ap_id) if reply_to else None,
+            mentions=[a.ap_id for a in mentioned],
+            published_at=now() if ready else None,
+            using_db=connection,
+        )
+        work.ap_id = documents.work_ap_id(account.ap_id, work.id)
+        work.url = documents.work_page_url(services.config.base_url, account.username, work.id)
+        await work.save(update_fields=["ap_id", "url"], using_db=connection)
+        await _set_tags(work, [*rendered.tags, *tags], connection)
+        for position, media_id in enumerate(media_ids):
+            await MediaAttachment.filter(id=media_id).using_db(connection).update(
+                work_id=work.id, position=position
+            )
+        if ready:
+            await _published(services, work, connection)
+    return work
+
+
+async def _published(services: Any, work: Work, connection: BaseDBAsyncClient) -> None:
+    """Counters, then the Create and its deliveries — inside the caller's transaction."""
+    await Account.filter(id=work.account_id).using_db(connection).update(
+        works_count=F("works_count") + 1, last_work_at=now()
+    )
+    if work.in_reply_to_id:
+        await Work.filter(id=work.in_reply_to_id).using_db(connection).update(
+            replies_count=F("replies_count") + 1
+        )
+    await federate(services, work, "Create", connection)
+
+
+async def federate(services: Any, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
+    """Send a Create or Update of `work` to its followers, mentions and earlier recipients."""
+    account = await Account.get(id=work.account_id).using_db(connection)
+    note = await note_for(services, work, connection)
+    inboxes: list[str] = []
+    if work.visibility != "direct":
+        inboxes += await follower_inboxes(account, connection)
+    mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(connection)
+    inboxes += inboxes_of(mentioned)
+    if kind != "Create":
+        inboxes += await previous_recipients(work.ap_id, connection)
+    suffix = "activity" if kind == "Create" else f"updates/{uuid.uuid4().hex}"
+    activity = documents.activity(
+        kind, f"{work.ap_id}/{suffix}", account.ap_id, note,
+        to=note["to"], cc=note["cc"], published=work.edited_at or work.published_at,
+    )
+    await send(services, account, activity, inboxes, object_ap_id=work.ap_id, using_db=connection)
+
+
+async def publish_if_ready(services: Any, work_id: int) -> bool:
+    """Publish a processing work once all its media are ready; True when this call
+    published it. Safe to call concurrently and repeatedly: one Create, ever."""
+    states = await MediaAttachment.filter(work_id=work_id).values_list("state", flat=True)
+    if any(state != "ready" for state in states):
+        return False
+    async with in_transaction() as connection:
+        won = await Work.filter(id=work_id, state="processing").using_db(connection).update(
+            state="ready", published_at=now()
+        )
+        if not won:
+            return False
+        work = await Work.get(id=work_id).using_db(connection)
+        await _published(services, work, connection)
+    return True
+
+
+async def _own_work(account: Account, work_id: int) -> Work:
+    work = await Work.get_or_none(id=work_id, account_id=account.id, deleted_at=None)
+    if work is None:
+        raise WorkError("no such work")
+    return work
+
+
+async def edit_work(
+    services: Any,
+    account: Account,
+    work_id: int,
+    *,
+    title: str | None = None,
+    content_source: str | None = None,
+    summary: str | None = None,
+    sensitive: bool | None = None,
+    licence: str | None = None,
+    medium: str | None = None,
+    tools: Iterable[str] | None = None,
+    ai_declaration: str | None = None,
+    language: str | None = None,
+    media_descriptions: dict[int, str] | None = None,
+) -> Work:
+    """Change a work; a published one sends an Update to everyone who got it."""
+    work = await _own_work(account, work_id)
+    if ai_declaration is not None and ai_declaration not in AI_DECLARATIONS:
+        raise WorkError(f"ai_declaration must be one of {', '.join(AI_DECLARATIONS)}")
+    rendered = None
+    if content_source is not None:
+        mentioned = await _mentions(services, content_source, None)
+        rendered = render(content_source, services.config.base_url,
+                          _mention_urls(mentioned, services.config.instance.domain))
+        work.content, work.content_source = rendered.html, content_source
+        keep = [m for m in (work.mentions or []) if m not in {a.ap_id for a in mentioned}]
+        work.mentions = keep + [a.ap_id for a in mentioned]
+    for name, value in (("title", title), ("summary", summary), ("sensitive", sensitive),
+                        ("licence", licence), ("medium", medium),
+                        ("ai_declaration", ai_declaration), ("language", language)):
+        if value is not None:
+            setattr(work, name, value)
+    if tools is not None:
+        work.tools = [str(t) for t in tools]
+    published = work.state == "ready"
+    if published:
+        work.edited_at = now()
+    async with in_transaction() as connection:
+        await work.save(using_db=connection)
+        if rendered is not None:
+            await _set_tags(work, rendered.tags, connection)
+        for media_id, text in (media_descriptions or {}).items():
+            await MediaAttachment.filter(id=media_id, work_id=work.id).using_db(connection).update(
+                description=text
+            )
+        if published:
+            await federate(services, work, "Update", connection)
+    return work
+
+
+async def delete_work(services: Any, account: Account, work_id: int) -> None:
+    """Delete a work: a Tombstone for everyone who got it (and current followers)."""
+    work = await _own_work(account, work_id)
+    was_published = work.state == "ready"
+    async with in_transaction() as connection:
+        await Work.filter(id=work.id).using_db(connection).update(
+            state="deleted", deleted_at=now(), content="", title="", summary=""
+        )
+        if not was_published:
+            return
+        await Account.filter(id=account.id, works_count__gt=0).using_db(connection).update(
+            works_count=F("works_count") - 1
+        )
+        if work.in_reply_to_id:
+            await Work.filter(id=work.in_reply_to_id, replies_count__gt=0).using_db(
+                connection
+            ).update(replies_count=F("replies_count") - 1)
+        inboxes = await previous_recipients(work.ap_id, connection)
+        inboxes += await follower_inboxes(account, connection)
+        mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(connection)
+        inboxes += inboxes_of(mentioned)
+        followers = account.followers_url or f"{account.ap_id}/followers"
+        activity = documents.activity(
+            "Delete", f"{work.ap_id}#delete", account.ap_id, documents.tombstone(work.ap_id),
+            to=[documents.PUBLIC], cc=[followers],
+        )
+        await send(services, account, activity, inboxes, object_ap_id=work.ap_id,
+                   using_db=connection)

@@ -1,0 +1,192 @@
+"""Remote actors in storage: fetch (signed, from the instance actor), cache in Account,
+and the key resolver the inbox and authorized fetch verify signatures with."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from federation.actor_keys import find_key, key_fetch_url
+from federation.client import FetchError
+from federation.discovery import DiscoveryError, parse_jrd
+from federation.jsonld import JsonLdError, normalize
+from federation.signatures import PublicKeyInfo
+from federation.vocab import as_list, id_of, same_origin
+from instance.actions.text import sanitise
+from instance.federation.instance_actor import instance_signer
+from instance.federation.policy import domain_of, url_is_suspended
+from instance.storage.models import Account
+
+log = logging.getLogger("impasto.federation")
+
+ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
+
+
+class ActorError(Exception):
+    """A remote actor cannot be fetched or is not usable."""
+
+
+async def fetch_document(services: Any, url: str) -> Any:
+    """GET an ActivityPub document, signed by the instance actor; refuses suspended
+    domains. Raises FetchError/ActorError."""
+    if await url_is_suspended(services, url):
+        raise ActorError(f"{domain_of(url)} is suspended")
+    doc = await services.http.fetch_json(url, signer=await instance_signer(services))
+    if not isinstance(doc, dict):
+        raise ActorError(f"{url} is not a JSON object")
+    try:
+        return normalize(doc)
+    except JsonLdError as exc:
+        raise ActorError(f"{url}: {exc}") from exc
+
+
+def _url_of(value: Any) -> str | None:
+    for entry in as_list(value):
+        if isinstance(entry, str):
+            return entry
+        if isinstance(entry, dict):
+            href = entry.get("href") or entry.get("url")
+            if isinstance(href, str):
+                return href
+            if isinstance(href, list | dict):
+                return _url_of(href)
+    return None
+
+
+def _fields(doc: dict[str, Any]) -> list[dict[str, str]]:
+    out = []
+    for entry in as_list(doc.get("attachment")):
+        if isinstance(entry, dict) and entry.get("type") == "PropertyValue":
+            out.append({"name": str(entry.get("name", ""))[:255],
+                        "value": sanitise(str(entry.get("value", "")))})
+    return out[:16]
+
+
+def _key(doc: dict[str, Any], actor_id: str) -> tuple[str | None, str | None]:
+    for entry in as_list(doc.get("publicKey")):
+        if isinstance(entry, dict) and isinstance(entry.get("publicKeyPem"), str):
+            owner = id_of(entry.get("owner")) or actor_id
+            if owner == actor_id:
+                return id_of(entry), entry["publicKeyPem"]
+    return None, None
+
+
+async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
+    """Create or update the Account for an actor document fetched from `fetched_from`."""
+    actor_id = id_of(doc)
+    if not actor_id or not same_origin(actor_id, fetched_from):
+        raise ActorError(f"actor id {actor_id!r} does not match where it came from")
+    if doc.get("type") not in ACTOR_TYPES:
+        raise ActorError(f"{actor_id} is a {doc.get('type')!r}, not an actor")
+    endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
+    key_id, pem = _key(doc, actor_id)
+    username = str(doc.get("preferredUsername") or actor_id.rstrip("/").rsplit("/", 1)[-1])
+    values: dict[str, Any] = dict(
+        username=username[:255],
+        domain=domain_of(actor_id),
+        actor_type=str(doc.get("type")),
+        display_name=str(doc.get("name") or "")[:255],
+        note=sanitise(str(doc.get("summary") or "")),
+        url=_url_of(doc.get("url")) or actor_id,
+        inbox_url=id_of(doc.get("inbox")),
+        shared_inbox_url=id_of(endpoints.get("sharedInbox")),
+        outbox_url=id_of(doc.get("outbox")),
+        followers_url=id_of(doc.get("followers")),
+        following_url=id_of(doc.get("following")),
+        featured_url=id_of(doc.get("featured")),
+        public_key_id=key_id,
+        public_key_pem=pem,
+        avatar_url=_url_of(doc.get("icon")),
+        header_url=_url_of(doc.get("image")),
+        fields_json=_fields(doc),
+        also_known_as=[i for i in (id_of(a) for a in as_list(doc.get("alsoKnownAs"))) if i],
+        locked=bool(doc.get("manuallyApprovesFollowers")),
+        bot=doc.get("type") in ("Service", "Application"),
+        discoverable=bool(doc.get("discoverable", False)),
+        indexable=bool(doc.get("indexable", False)),
+        fetched_at=datetime.now(UTC),
+    )
+    if key_id:  # a key id moves with its actor (never two rows claiming one key)
+        await Account.filter(public_key_id=key_id).exclude(ap_id=actor_id).update(
+            public_key_id=None
+        )
+    account = await Account.get_or_none(ap_id=actor_id)
+    if account is not None:
+        if account.domain is None:
+            raise ActorError(f"{actor_id} is a local actor")
+        await Account.filter(id=account.id).update(**values)
+        await account.refresh_from_db()
+        return account
+    try:
+        return await Account.create(ap_id=actor_id, **values)
+    except IntegrityError:
+        # Same name and domain under a new id (the peer re-created the actor): take it over.
+        await Account.filter(username=values["username"], domain=values["domain"]).update(
+            ap_id=actor_id, **{k: v for k, v in values.items() if k not in ("username", "domain")}
+        )
+        return await Account.get(ap_id=actor_id)
+
+
+async def get_actor(services: Any, actor_id: str, *, refresh: bool = False) -> Account:
+    """The Account for `actor_id`: local, cached, or fetched now."""
+    account = await Account.get_or_none(ap_id=actor_id)
+    if account is not None and (account.domain is None or (account.inbox_url and not refresh)):
+        return account
+    try:
+        doc = await fetch_document(services, actor_id)
+    except FetchError as exc:
+        raise ActorError(str(exc)) from exc
+    return await store_actor(doc, actor_id)
+
+
+async def resolve_key(services: Any, key_id: str, refresh: bool) -> PublicKeyInfo | None:
+    """The key resolver for signature checks: cached first, then fetched (once more
+    with `refresh`). Only returns a key its owner's own document lists."""
+    if not refresh:
+        account = await Account.get_or_none(public_key_id=key_id)
+        if account is not None and account.public_key_pem:
+            return PublicKeyInfo(account.ap_id, account.public_key_pem)
+    url = key_fetch_url(key_id)
+    try:
+        doc = await fetch_document(services, url)
+        found = find_key(doc, key_id, url)
+        if found is not None and not found.confirmed:
+            owner = found.info.owner
+            owner_doc = await fetch_document(services, owner)
+            found = find_key(owner_doc, key_id, owner)
+            doc, url = owner_doc, owner
+        if found is None or not found.confirmed:
+            return None
+        if doc.get("type") in ACTOR_TYPES:
+            await store_actor(doc, url)
+        return found.info
+    except (FetchError, ActorError) as exc:
+        log.info("cannot resolve key", extra={"key_id": key_id, "error": str(exc)})
+        return None
+
+
+async def resolve_acct(services: Any, username: str, domain: str | None) -> Account | None:
+    """@user@domain → Account: local lookup, cache, or WebFinger + actor fetch."""
+    local = services.config.instance.domain.lower()
+    if domain is None or domain.lower() == local:
+        return await Account.get_or_none(username=username.lower(), domain=None)
+    known = await Account.get_or_none(username=username, domain=domain.lower())
+    if known is not None:
+        return known
+    if await url_is_suspended(services, f"https://{domain}/"):
+        return None
+    private_ok = services.config.federation.allow_private_addresses
+    scheme = services.config.instance.scheme if private_ok else "https"
+    url = f"{scheme}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}"
+    try:
+        jrd = await services.http.fetch_json(url, accept="application/jrd+json", activitypub=False)
+        actor_url = parse_jrd(jrd).actor_url
+        if not actor_url:
+            return None
+        return await get_actor(services, actor_url)
+    except (FetchError, ActorError, DiscoveryError) as exc:
+        log.info("cannot resolve acct", extra={"acct": f"{username}@{domain}", "error": str(exc)})
+        return None

@@ -1,0 +1,57 @@
+"""The instance actor (an Application at /actor): it signs our fetches, so peers in
+authorized-fetch mode (GoToSocial, bovine, Mastodon secure mode) answer them. Stored as a
+local Account whose username cannot collide with an artist's (artists match [a-z0-9_])."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from federation.client import Signer
+from instance.accounts import generate_key_pair
+from instance.storage.models import Account
+
+INSTANCE_ACTOR_USERNAME = "instance.actor"
+
+_cache: dict[tuple[str, str], Account] = {}
+
+
+async def instance_actor(services: Any) -> Account:
+    """The instance actor's account, created with its own key pair on first use."""
+    base = services.config.base_url
+    key = (base, services.config.database_url)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    account = await Account.get_or_none(username=INSTANCE_ACTOR_USERNAME, domain=None)
+    if account is None:
+        private_pem, public_pem = generate_key_pair()
+        actor_id = services.urls.instance_actor
+        try:
+            account = await Account.create(
+                ap_id=actor_id, username=INSTANCE_ACTOR_USERNAME, domain=None,
+                actor_type="Application", display_name=services.config.instance.name,
+                url=base + "/", inbox_url=f"{actor_id}/inbox",
+                shared_inbox_url=services.urls.shared_inbox, outbox_url=f"{actor_id}/outbox",
+                public_key_id=f"{actor_id}#main-key", public_key_pem=public_pem,
+                private_key_pem=private_pem, locked=True, discoverable=False, bot=True,
+            )
+        except IntegrityError:  # another process created it first
+            account = await Account.get(username=INSTANCE_ACTOR_USERNAME, domain=None)
+    _cache[key] = account
+    return account
+
+
+def signer_for(account: Account) -> Signer:
+    assert account.public_key_id and account.private_key_pem, "a local account has keys"
+    return Signer(account.public_key_id, account.private_key_pem)
+
+
+async def instance_signer(services: Any) -> Signer:
+    return signer_for(await instance_actor(services))
+
+
+def forget_cache() -> None:
+    """Tests switch databases within one process."""
+    _cache.clear()

@@ -1,0 +1,107 @@
+"""The `outbox.deliver` job: sign and POST one activity to one inbox.
+
+Mastodon's rules (federation.delivery_policy): about two days of retries, no retry on a
+4xx other than 401/408/429, a per-host circuit breaker (in this process), and a host
+that failed on 7 distinct days is skipped until a delivery to it succeeds. Every request
+is bounded by the client's timeouts and the worker's concurrency, so a dead or slow host
+only ever holds its own jobs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from federation.client import FetchError
+from federation.delivery_policy import (
+    BreakerState,
+    HostHealth,
+    breaker_record,
+    decide,
+    is_retryable,
+    is_success,
+    next_retry_delay,
+)
+from instance.federation.instance_actor import signer_for
+from instance.federation.policy import domain_of, url_is_suspended
+from instance.jobs import Permanent, Retry
+from instance.jobs.registry import JobContext, register
+from instance.storage.models import Account, InstanceInfo, OutboxActivity
+from outbox.fanout import DELIVER_JOB
+
+log = logging.getLogger("impasto.delivery")
+
+_breakers: dict[str, BreakerState] = {}
+
+
+def _health(info: InstanceInfo | None) -> HostHealth:
+    if info is None:
+        return HostHealth()
+    days = frozenset(datetime.fromisoformat(d).date() for d in info.failure_days or [])
+    return HostHealth(days)
+
+
+async def _record(host: str, info: InstanceInfo | None, success: bool) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    if success:
+        if info is not None and (info.failure_days or info.unavailable):
+            await InstanceInfo.filter(id=info.id).update(
+                failure_days=[], unavailable=False, last_success_at=datetime.now(UTC)
+            )
+        elif info is None:
+            await InstanceInfo.get_or_create(domain=host,
+                                             defaults={"last_success_at": datetime.now(UTC)})
+        return
+    if info is None:
+        info, _ = await InstanceInfo.get_or_create(domain=host)
+    days = sorted(set(info.failure_days or []) | {today})
+    health = _health(info)
+    await InstanceInfo.filter(id=info.id).update(
+        failure_days=days[-30:], unavailable=len(days) >= 7 or health.unavailable
+    )
+
+
+async def post_activity(services: Any, account: Account, inbox: str, body: bytes) -> int | None:
+    """POST and return the status (None on a network error or timeout)."""
+    try:
+        response = await services.http.post(inbox, body, signer=signer_for(account))
+    except FetchError as exc:
+        log.info("delivery failed", extra={"inbox": inbox, "error": exc.reason})
+        return exc.status
+    return response.status
+
+
+@register(DELIVER_JOB)
+async def deliver(ctx: JobContext, payload: dict) -> None:
+    services = ctx.services
+    inbox = payload["inbox"]
+    host = domain_of(inbox) or ""
+    if await url_is_suspended(services, inbox):
+        return  # suspended since: nothing goes there
+    record = await OutboxActivity.get_or_none(id=payload["activity"])
+    if record is None:
+        raise Permanent("the activity no longer exists")
+    info = await InstanceInfo.get_or_none(domain=host)
+    decision = decide(_health(info), _breakers.get(host, BreakerState()), time.monotonic())
+    if decision.action == "skip":
+        return  # unavailable host: Mastodon drops the delivery too
+    if decision.action == "wait":
+        raise Retry(decision.retry_after + 1, f"circuit open for {host}")
+    account = await Account.get(id=record.account_id)
+    body = json.dumps(record.document, separators=(",", ":")).encode()
+    status = await post_activity(services, account, inbox, body)
+    success = status is not None and is_success(status)
+    _breakers[host] = breaker_record(_breakers.get(host, BreakerState()), success,
+                                     time.monotonic())
+    await _record(host, info, success)
+    if success:
+        return
+    reason = f"{inbox} answered {status}" if status else f"{inbox} unreachable"
+    if not is_retryable(status):
+        raise Permanent(reason)
+    delay = next_retry_delay(ctx.attempt)
+    if delay is None:
+        raise Permanent(f"gave up: {reason}")
+    raise Retry(delay, reason)

@@ -1,0 +1,103 @@
+"""Publishing an activity: the OutboxActivity row and one delivery job per distinct inbox,
+written in ONE transaction so a crash never leaves an activity half-sent. `send` is the
+one public way in (actions and inbox handlers both use it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from federation.delivery_policy import MAX_ATTEMPTS
+from federation.vocab import PUBLIC, audience
+from instance.storage.models import Account, Follow, OutboxActivity
+
+DELIVER_JOB = "outbox.deliver"
+
+
+async def follower_inboxes(account: Account, using_db: BaseDBAsyncClient | None = None) -> list[str]:
+    """Distinct inboxes of the account's accepted remote followers (shared where known)."""
+    rows = await (
+        Follow.filter(target_id=account.id, state="accepted", follower__domain__not_isnull=True)
+        .using_db(using_db)
+        .values_list("follower__shared_inbox_url", "follower__inbox_url")
+    )
+    return list(dict.fromkeys(shared or own for shared, own in rows if shared or own))
+
+
+def inboxes_of(accounts: Iterable[Account | None]) -> list[str]:
+    """Inboxes of remote accounts (local ones need no HTTP)."""
+    found: dict[str, None] = {}
+    for account in accounts:
+        if account is not None and account.domain is not None:
+            inbox = account.shared_inbox_url or account.inbox_url
+            if inbox:
+                found[inbox] = None
+    return list(found)
+
+
+async def previous_recipients(
+    object_ap_id: str, using_db: BaseDBAsyncClient | None = None
+) -> list[str]:
+    """Every inbox that was sent an activity about `object_ap_id` (for Update/Delete/Undo)."""
+    found: dict[str, None] = {}
+    lists = await OutboxActivity.filter(object_ap_id=object_ap_id).using_db(using_db).values_list(
+        "delivered_to", flat=True
+    )
+    for inboxes in lists:
+        for inbox in inboxes or []:
+            found[inbox] = None
+    return list(found)
+
+
+async def send(
+    services: Any,
+    account: Account,
+    activity: dict[str, Any],
+    inboxes: Iterable[str],
+    *,
+    object_ap_id: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> OutboxActivity:
+    """Record `activity` (by `account`) and queue its delivery to each distinct remote
+    inbox. Pass `using_db` to join the caller's transaction."""
+    base = services.config.base_url + "/"
+    targets = list(dict.fromkeys(i for i in inboxes if i and not i.startswith(base)))
+    if using_db is None:
+        async with in_transaction() as connection:
+            return await _write(services, account, activity, targets, object_ap_id, connection)
+    return await _write(services, account, activity, targets, object_ap_id, using_db)
+
+
+async def _write(
+    services: Any,
+    account: Account,
+    activity: dict[str, Any],
+    targets: list[str],
+    object_ap_id: str | None,
+    connection: BaseDBAsyncClient,
+) -> OutboxActivity:
+    obj = activity.get("object")
+    public = PUBLIC in audience(activity) or (
+        isinstance(obj, dict) and PUBLIC in audience(obj)
+    )
+    record = await OutboxActivity.create(
+        ap_id=activity["id"],
+        account_id=account.id,
+        activity_type=activity["type"],
+        object_ap_id=object_ap_id,
+        document=activity,
+        public=public,
+        delivered_to=targets,
+        using_db=connection,
+    )
+    if services.config.federation.enabled and targets:
+        await services.jobs.enqueue_many(
+            DELIVER_JOB,
+            [{"activity": record.id, "inbox": inbox} for inbox in targets],
+            max_attempts=MAX_ATTEMPTS,
+            using_db=connection,
+        )
+    return record
