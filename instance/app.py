@@ -34,6 +34,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.web.upload",
     "instance.web.social",
     "instance.web.settings",
+    "instance.web.my_media",
 )
 
 

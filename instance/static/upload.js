@@ -47,6 +47,8 @@
       data.signals.forEach(function (s) { why.appendChild(el("li", {}, s.signal + " (" + s.confidence + "): " + s.detail)); });
       status.appendChild(why);
     }
+    var more = el("a", { href: "/settings/media/" + data.id, target: "_blank" }, "Evidence, cloak metrics, before and after");
+    status.appendChild(more);
     if (data.thumb) {
       var img = el("img", { src: data.thumb, alt: "", width: "120" });
       item.insertBefore(img, item.firstChild);

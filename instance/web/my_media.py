@@ -1,0 +1,62 @@
+"""An artist's own view of one image: the provenance verdict with its evidence, the cloak
+metrics, and a before/after comparison at 100% zoom (owner only, never cached; the
+original file itself is never served)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from quart import Blueprint, Response, abort, current_app, render_template
+
+from instance.app import services_of
+from instance.storage.models import MediaAttachment
+from instance.web.session import current_user, login_required
+from media.compare import comparison_crops
+from media.storage import Area
+
+blueprint = Blueprint("my_media", __name__, url_prefix="/settings/media")
+
+HONEST_WORDS = (
+    "The cloak nudges the texture and colour statistics of the copies we serve toward a "
+    "different style, within a visual budget. It is defence in depth: it makes naive "
+    "mimicry from the federated copy harder, and determined purification (noise, "
+    "upscaling, diffusion) removes it. It is not Glaze, and no cloak is a guarantee."
+)
+
+
+async def _own_media(media_id: int) -> MediaAttachment:
+    user = await current_user()
+    media = await MediaAttachment.get_or_none(id=media_id, account_id=user.account_id)
+    if media is None:
+        abort(404, description="No such image of yours.")
+    return media
+
+
+@blueprint.get("/<int:media_id>")
+@login_required
+async def detail(media_id: int):
+    media = await _own_media(media_id)
+    return await render_template(
+        "my_media.html", media=media, metrics=media.cloak_metrics or {}, honest=HONEST_WORDS,
+        title="Your image",
+    )
+
+
+@blueprint.get("/<int:media_id>/compare/<which>.png")
+@login_required
+async def compare(media_id: int, which: str):
+    if which not in ("before", "after"):
+        abort(404)
+    media = await _own_media(media_id)
+    display = (media.variants or {}).get("display") or {}
+    if media.state not in ("ready", "held") or not media.original_key or not display.get("webp"):
+        abort(404, description="This image has no served copy yet.")
+    services = services_of(current_app)
+    store = services.media_store
+    original = await asyncio.to_thread(store.get, Area.ORIGINALS, media.original_key)
+    served = await asyncio.to_thread(store.get, Area.VARIANTS, display["webp"])
+    before, after = await services.media.call(comparison_crops, original, served)
+    return Response(
+        before if which == "before" else after, content_type="image/png",
+        headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noai, noimageai, noindex"},
+    )
