@@ -101,3 +101,48 @@ async def act_on_report(report_id: int):
     except ReportError as exc:
         done = str(exc)
     return redirect(url_for(".reports", done=done))
+
+
+@blueprint.get("/invites")
+@role_required(*STAFF)
+async def invites():
+    from instance.storage.models import Invite
+
+    return await render_template(
+        "admin/invites.html", invites=await Invite.all().order_by("-id").limit(100),
+        message=request.args.get("done", ""), title="Invites",
+    )
+
+
+@blueprint.post("/invites")
+@role_required(*STAFF)
+async def new_invite():
+    from instance.invites import create_invite
+
+    form = await request.form
+    uses = form.get("max_uses", "1").strip()
+    days = form.get("days", "7").strip()
+    invite = await create_invite(
+        (await current_user()).account,
+        max_uses=int(uses) if uses.isdigit() and int(uses) > 0 else None,
+        days=float(days) if days.replace(".", "", 1).isdigit() and float(days) > 0 else None,
+    )
+    return redirect(url_for(".invites", done=f"New invite code: {invite.code}"))
+
+
+@blueprint.get("/instance")
+@role_required("admin")
+async def instance_settings():
+    from dataclasses import asdict
+
+    from quart import current_app
+
+    from instance.app import services_of
+
+    config = services_of(current_app).config
+    sections = {name: asdict(getattr(config, name)) for name in (
+        "instance", "registration", "federation", "ai", "moderation", "cloak", "optout", "media", "jobs"
+    )}
+    return await render_template(
+        "admin/instance.html", sections=sections, source=config.source, title="Instance settings"
+    )

@@ -10,6 +10,7 @@ from tortoise.expressions import F
 
 from instance.accounts import AccountError, create_local_user, hash_password, verify_password
 from instance.app import services_of
+from instance.invites import is_usable
 from instance.storage.models import Account, Invite, Notification, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, log_in, log_out, login_required
@@ -82,9 +83,7 @@ async def signup():
         invite = None
         if mode == "invite":
             invite = await Invite.get_or_none(code=form.get("invite", "").strip())
-            if invite is None or (invite.max_uses is not None and invite.uses >= invite.max_uses) or (
-                invite.expires_at is not None and invite.expires_at < datetime.now(UTC)
-            ):
+            if invite is None or not is_usable(invite):
                 error, status = "That invite code is not valid.", 422
         if error is None and form.get("password", "") != form.get("password_again", ""):
             error, status = "The two passwords differ.", 422

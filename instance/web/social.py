@@ -211,3 +211,39 @@ def _profile_url(account: Account) -> str:
 
 async def _message(title: str, message: str, status: int):
     return await render_template("message.html", title=title, message=message), status
+
+
+@blueprint.get("/report/<int:account_id>")
+@login_required
+async def report_form(account_id: int):
+    from instance.moderation.reports import CATEGORIES
+
+    target = await Account.get_or_none(id=account_id)
+    if target is None:
+        return await _message("Not found", "No such account.", 404)
+    work_id = request.args.get("work", "")
+    return await render_template(
+        "report.html", target=target, work_id=work_id if work_id.isdigit() else "",
+        categories=CATEGORIES, title="Report",
+    )
+
+
+@blueprint.post("/report/<int:account_id>")
+@login_required
+async def report(account_id: int):
+    from instance.moderation.reports import ReportError, file_report
+
+    me = await current_user()
+    target = await Account.get_or_none(id=account_id)
+    if target is None:
+        return await _message("Not found", "No such account.", 404)
+    form = await request.form
+    work_ids = [int(v) for v in form.getlist("work") if v.isdigit()]
+    try:
+        await file_report(
+            me.account, target, work_ids=work_ids, comment=form.get("comment", ""),
+            category=form.get("category", "other"), forward=form.get("forward") == "on",
+        )
+    except ReportError as exc:
+        return await _message("Not reported", str(exc), 422)
+    return await _message("Thank you", "The moderators will look at your report.", 200)

@@ -160,3 +160,37 @@ def test_signup_approval_and_report_queue(site):
     hidden, suspended, state, actions = asyncio.run(in_db(url, check))
     assert hidden and suspended and state == "resolved"
     assert actions == ["signup.approve", "work.hide", "account.suspend", "report.resolve"]
+
+
+def test_invites_and_reports_from_the_pages(tmp_path):
+    url = f"sqlite://{tmp_path / 'inv.sqlite3'}"
+    env = impasto_env(url, tmp_path, REGISTRATION_MODE="invite")
+    assert run_cli(["migrate"], env).returncode == 0
+    assert (
+        run_cli(
+            ["user", "create", "boss", "--admin", "--password-stdin"], env, stdin="a long enough password\n"
+        ).returncode
+        == 0
+    )
+    with running_server(env) as server, httpx.Client(base_url=server.url) as admin:
+        login(admin, "boss")
+        created = admin.post(
+            "/admin/invites", data={"csrf_token": csrf(admin, "/admin/invites"), "max_uses": "1", "days": "7"}
+        )
+        assert created.status_code == 302, created.text[:2000]
+        code = re.search(r"New invite code: ([\w-]+)", admin.get(created.headers["location"]).text).group(1)
+        with httpx.Client(base_url=server.url) as newcomer:
+            assert signup(newcomer, "ana", invite=code).status_code == 302
+        with httpx.Client(base_url=server.url) as second:
+            used_up = signup(second, "bea", invite=code)
+            assert used_up.status_code == 422 and "invite code is not valid" in used_up.text
+        boss_id = asyncio.run(in_db(url, lambda: Account.get(username="boss").values_list("id", flat=True)))
+        with httpx.Client(base_url=server.url) as ana:
+            login(ana, "ana")
+            token = csrf(ana, f"/report/{boss_id}")
+            sent = ana.post(
+                f"/report/{boss_id}",
+                data={"csrf_token": token, "category": "spam", "comment": "selling prints of others' art"},
+            )
+            assert sent.status_code == 200 and "moderators will look" in sent.text
+        assert "selling prints" in admin.get("/admin/reports").text

@@ -82,7 +82,9 @@ class Invite(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
-    created_by = fields.ForeignKeyField("models.User", related_name="invites_made", null=True)
+    created_by = fields.ForeignKeyField(
+        "models.Account", related_name="invites_made", null=True, on_delete=fields.SET_NULL
+    )
     max_uses = fields.IntField(null=True)
     uses = fields.IntField(default=0)
     expires_at = fields.DatetimeField(null=True)
