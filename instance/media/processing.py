@@ -8,7 +8,8 @@ ready ones are published, and their work too once all its media are ready.
 
 A finished record is left alone when the job runs again (a retry after a crash that
 happened past the commit), except for a `recloak` run, which rebuilds the variants at
-the level now in effect and keeps the policy decision (and any moderator's).
+the level now in effect and keeps the policy decision (and any moderator's). A record
+sent back to `processing` (sync_work_cloak) is rendered again, old variants deleted.
 """
 
 from __future__ import annotations
@@ -181,11 +182,43 @@ async def process_media(services: Any, media_id: int, *, recloak: bool = False
     except BaseException:
         await asyncio.to_thread(delete_variants, store, variant_keys(variants))
         raise
-    if recloak:
-        await asyncio.to_thread(delete_variants, store, old_keys)
+    await asyncio.to_thread(delete_variants, store, old_keys)
+    if not recloak and await _level_changed(services, media, level):
+        return media  # attached to a work with another level meanwhile: rendered again
     if state == "ready" and media.work_id and not recloak:
         await publish_work_if_ready(services, media.work_id)
     return media
+
+
+async def _level_changed(services: Any, media: MediaAttachment, level: str) -> bool:
+    """The work may have been attached while the pipeline ran; its level wins."""
+    work_id = await MediaAttachment.filter(id=media.id).values_list("work_id", flat=True)
+    if not work_id or work_id[0] is None:
+        return False
+    return await sync_work_cloak(services, work_id[0], media_ids=[media.id]) > 0
+
+
+async def sync_work_cloak(services: Any, work_id: int, *, media_ids: list[int] | None = None,
+                          using_db: Any = None) -> int:
+    """Send back to processing the work's rendered media whose cloak level is not the
+    work's effective one (an upload is processed before the artist picks the work's
+    level). Call it after attaching media and before deciding the work is ready; pass
+    the transaction as `using_db`. Returns how many were queued again."""
+    work = await Work.get_or_none(id=work_id).using_db(using_db)
+    if work is None:
+        return 0
+    user = await User.get_or_none(account_id=work.account_id).using_db(using_db)
+    level = effective_cloak_level(services.config, work, user)
+    query = MediaAttachment.filter(work_id=work_id, state__in=("ready", "held"),
+                                   remote_url=None).exclude(cloak_level=level)
+    if media_ids is not None:
+        query = query.filter(id__in=media_ids)
+    stale = await query.using_db(using_db).values_list("id", flat=True)
+    if stale:
+        await MediaAttachment.filter(id__in=stale).using_db(using_db).update(state="processing")
+        await services.jobs.enqueue_many(PROCESS_JOB, [{"media_id": i} for i in stale],
+                                         using_db=using_db)
+    return len(stale)
 
 
 async def _set_state(media: MediaAttachment, state: str, reason: str) -> None:

@@ -23,6 +23,17 @@ from tests.processes import impasto_env, running_server
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture
+async def database_url(tmp_path):
+    """SQLite only: serving does not touch the database (upload and processing run on
+    PostgreSQL in the other modules), and each test starts a server process."""
+    from instance.storage import db
+
+    url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
+    await db.migrate(url)
+    return url
+
+
 def raw_get(base: str, raw_path: str) -> tuple[int, bytes]:
     """Send the path byte for byte (HTTP clients normalise '..' and escapes); follow
     one redirect (merged slashes answer 308) the same way."""

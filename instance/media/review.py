@@ -1,0 +1,91 @@
+"""The human side of the AI policy: an artist asks for a review, a moderator decides.
+
+Detection reads what a file declares, and a declaration can be wrong or planted, so no
+automatic decision is final. A moderator's decision is written with an AuditEntry in
+the same transaction and is kept when the image is processed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from instance.media.processing import delete_variants, publish_work_if_ready, variant_keys
+from instance.media.uploads import PROCESS_JOB
+from instance.storage.models import Account, AuditEntry, MediaAttachment
+
+DECISIONS = ("approve", "label", "reject")
+
+
+class ReviewError(ValueError):
+    """A review request or decision that cannot be done; the message says why."""
+
+
+def review_queue() -> Any:
+    """Media waiting for a moderator, oldest first (a queryset to page through)."""
+    return MediaAttachment.filter(review_state="queued").order_by("id")
+
+
+async def request_review(account: Account, media_id: int, note: str = "") -> MediaAttachment:
+    """The artist asks moderators to look again at a rejected, held or labelled upload."""
+    media = await MediaAttachment.get_or_none(id=media_id, account_id=account.id)
+    if media is None:
+        raise ReviewError("No such upload.")
+    if media.review_state == "reviewed":
+        raise ReviewError("A moderator has already reviewed this upload.")
+    if not (media.state in ("rejected", "held") or media.ai_label):
+        raise ReviewError("Only rejected, held or AI-labelled uploads can be reviewed.")
+    if media.state == "rejected" and not media.original_key:
+        raise ReviewError("This file could not be decoded; upload it again instead.")
+    media.review_requested, media.review_state = True, "queued"
+    if note:
+        media.state_reason = f"{media.state_reason}\nArtist's note: {note[:1000]}".strip()
+    await media.save(update_fields=["review_requested", "review_state", "state_reason"])
+    return media
+
+
+async def decide(services: Any, moderator: Account, media_id: int, decision: str,
+                 reason: str = "") -> MediaAttachment:
+    """approve (published unlabelled), label (published with the AI label) or reject.
+
+    A rejected upload has no variants yet: approving it queues the pipeline again, which
+    keeps this decision. The work is published once all its media are ready.
+    """
+    if decision not in DECISIONS:
+        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
+    async with in_transaction() as connection:
+        media = await MediaAttachment.get_or_none(id=media_id).using_db(connection)
+        if media is None or media.remote_url:
+            raise ReviewError("No such local upload.")
+        before = {"state": media.state, "ai_label": media.ai_label,
+                  "verdict": media.provenance_verdict}
+        media.review_state = "reviewed"
+        media.ai_label = decision == "label"
+        media.state_reason = reason or f"Reviewed by a moderator: {decision}."
+        if decision == "reject":
+            media.state = "rejected"
+        elif media.state == "rejected" or not media.variants:
+            if not media.original_key:
+                raise ReviewError("The original is gone; the artist must upload it again.")
+            media.state = "processing"
+            await services.jobs.enqueue(PROCESS_JOB, {"media_id": media.id},
+                                        using_db=connection)
+        else:
+            media.state = "ready"
+        await media.save(using_db=connection)
+        await AuditEntry.create(
+            actor=moderator, action=f"media.{decision}", target=str(media.id),
+            detail={"before": before, "after": {"state": media.state,
+                                                "ai_label": media.ai_label},
+                    "reason": reason, "signals": media.provenance_evidence},
+            using_db=connection)
+    if media.state == "rejected" and media.variants:  # nothing public stays of it
+        keys = variant_keys(media.variants)
+        await MediaAttachment.filter(id=media.id).update(variants={})
+        await asyncio.to_thread(delete_variants, services.media_store, keys)
+        media.variants = {}
+    if media.state == "ready" and media.work_id:
+        await publish_work_if_ready(services, media.work_id)
+    return media
