@@ -4,16 +4,10 @@ followers elsewhere."""
 
 from __future__ import annotations
 
+from instance.actions.social import update_profile
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext, register
 from instance.storage.models import Account, MediaAttachment, User
-
-
-async def federate_profile(services, account: Account) -> None:
-    """Tell followers elsewhere about the new profile (an Update of the actor)."""
-    from instance.actions.social import update_profile
-
-    await update_profile(services, account)
 
 
 async def replace_profile_image(
@@ -49,5 +43,4 @@ async def apply_profile_image(ctx: JobContext, payload: dict) -> None:
     if not key:
         raise Permanent("the image has no served variant")
     url = f"{ctx.services.config.base_url}/media/{key}"
-    await Account.filter(id=media.account_id).update(**{f"{field}_url": url})
-    await federate_profile(ctx.services, await Account.get(id=media.account_id))
+    await update_profile(ctx.services, await Account.get(id=media.account_id), **{f"{field}_url": url})

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from quart import Blueprint, current_app, redirect, render_template, request, url_for
 
+from instance.actions.social import update_profile
 from instance.app import services_of
-from instance.profile_images import federate_profile, replace_profile_image
+from instance.profile_images import replace_profile_image
 from instance.storage.models import OAuthToken
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, login_required
@@ -47,9 +48,7 @@ async def save_profile():
     user = await current_user()
     account = user.account
     form, files = await request.form, await request.files
-    account.display_name = form.get("display_name", "").strip()[:100] or account.username
-    account.note = _bio_html(form.get("bio", ""))
-    account.fields_json = [
+    fields = [
         {
             "name": form.get(f"field_name_{i}", "").strip()[:100],
             "value": form.get(f"field_value_{i}", "").strip()[:500],
@@ -57,10 +56,16 @@ async def save_profile():
         for i in range(MAX_FIELDS)
         if form.get(f"field_name_{i}", "").strip()
     ]
-    account.locked = form.get("locked") == "on"
-    account.discoverable = form.get("discoverable") == "on"
-    account.indexable = form.get("indexable") == "on"
-    await account.save()
+    await update_profile(
+        services,
+        account,
+        display_name=form.get("display_name", "").strip()[:100] or account.username,
+        note=form.get("bio", "").strip()[:2000],
+        fields_json=fields,
+        locked=form.get("locked") == "on",
+        discoverable=form.get("discoverable") == "on",
+        indexable=form.get("indexable") == "on",
+    )
     for field in ("avatar", "header"):
         upload = files.get(field)
         if upload is not None and upload.filename:
@@ -70,21 +75,7 @@ async def save_profile():
                 )
             except MediaRejected as exc:
                 return redirect(url_for(".page", done=f"The {field} was not accepted: {exc.message}"))
-    await federate_profile(services, account)
     return redirect(url_for(".page", done="Profile saved."))
-
-
-def _bio_html(text: str) -> str:
-    from instance.actions.text import sanitise
-
-    paragraphs = [p.strip() for p in text.strip()[:2000].split("\n\n") if p.strip()]
-    escaped = [
-        "<p>"
-        + p.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
-        + "</p>"
-        for p in paragraphs
-    ]
-    return sanitise("".join(escaped))
 
 
 @blueprint.post("/defaults")

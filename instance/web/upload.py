@@ -120,9 +120,6 @@ async def publish():
             media.description = alt[:1500]
             await media.save(update_fields=["description"])
     fields = work_fields(form)
-    await _render_again_if_needed(
-        services, user, list(owned.values()), fields["cloak_level"], fields["licence"]
-    )
     ordered = [media_id for media_id in media_ids if media_id in owned]
     work = await create_work(services, user.account, media_ids=ordered, **fields)
     return redirect(url_for("upload.published", work_id=work.id))
@@ -148,24 +145,6 @@ def work_fields(form) -> dict:
         "ai_declaration": declaration if declaration in dict(AI_DECLARATIONS) else "none",
         "cloak_level": form.get("cloak_level") if form.get("cloak_level") in CLOAK_LEVELS else None,
     }
-
-
-async def _render_again_if_needed(services, user: User, media: list[MediaAttachment], cloak: str | None,
-                                  licence: str) -> None:
-    """Images were rendered with the artist's defaults as they arrived; if this work asks
-    for another cloak level or carries a licence (written into the served XMP), render
-    them again before the work is published (the work waits for its media). Images still
-    in their first pass keep the defaults: the page lets you publish only once each
-    image shows its verdict."""
-    settings = user.settings or {}
-    default_cloak = settings.get("cloak_level") or services.config.cloak.default_level
-    if (cloak or default_cloak) == default_cloak and licence == settings.get("licence", ""):
-        return
-    for item in media:
-        if item.state == "ready":
-            item.state = "processing"
-            await item.save(update_fields=["state"])
-            await services.jobs.enqueue("media.process", {"media_id": item.id})
 
 
 async def _form_again(user: User, form, error: str):
