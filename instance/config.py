@@ -98,6 +98,17 @@ class RegistrationSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    password_grant: bool = _opt(
+        False,
+        "Allow OAuth's password grant (old clients' log_in(username, password)); Mastodon 4.4 removed it, prefer the code grant.",
+    )
+    rate_limit: int = _opt(300, "Client API requests per token (or per address without one) in each window.")
+    rate_limit_window: int = _opt(300, "Length of the client API rate-limit window, in seconds.")
+    media_rate_limit: int = _opt(30, "Media uploads per token in each 30-minute window.")
+
+
+@dataclass(frozen=True)
 class FederationSettings:
     enabled: bool = _opt(True, "Talk to other servers at all.")
     authorized_fetch: bool = _opt(
@@ -223,6 +234,7 @@ class Config:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     registration: RegistrationSettings = field(default_factory=RegistrationSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
     ai: AISettings = field(default_factory=AISettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)

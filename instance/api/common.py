@@ -1,0 +1,57 @@
+"""Small helpers shared by the API views: services at the view edge, ids from paths,
+and lookups that answer 404 instead of raising."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import current_app, jsonify
+
+from instance.api.errors import ApiError
+from instance.app import services_of
+from instance.services import Services
+from instance.storage.models import Account, Work
+
+
+def services() -> Services:
+    return services_of(current_app)
+
+
+def base_url() -> str:
+    return services().config.base_url
+
+
+def parse_id(text: str, what: str = "Record") -> int:
+    if not text.isdigit() or len(text) > 19:
+        raise ApiError(404, f"{what} not found")
+    return int(text)
+
+
+async def account_or_404(text: str) -> Account:
+    account = await Account.get_or_none(id=parse_id(text), suspended=False)
+    if account is None:
+        raise ApiError(404, "Record not found")
+    return account
+
+
+async def work_or_404(text: str) -> Work:
+    from instance.api.auth import viewer
+    from instance.api.entities import BOOST_ID_BASE
+    from instance.api.visibility import can_see
+    from instance.storage.models import Boost
+
+    wanted = parse_id(text)
+    if wanted >= BOOST_ID_BASE:  # a reblog's own id stands for the reblogged status
+        boost = await Boost.get_or_none(id=wanted - BOOST_ID_BASE)
+        wanted = boost.work_id if boost is not None else 0
+    work = await Work.get_or_none(id=wanted).prefetch_related("account", "media", "tags")
+    if work is None or work.account.suspended or not await can_see(work, viewer()):
+        raise ApiError(404, "Record not found")
+    return work
+
+
+def json_page(body: Any, headers: dict[str, str] | None = None):
+    response = jsonify(body)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,72 @@
+"""What the client API adds to the app: JSON errors for /api/ and /oauth/ paths, rate
+limits with Mastodon's headers, and CORS for browser clients."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Quart, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from instance.api.errors import ApiError, error_response, wants_json
+from instance.api.ratelimit import RateLimiter, client_key, headers
+
+log = logging.getLogger("impasto.api")
+
+UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
+
+
+def install(app: Quart, services: object) -> None:
+    config = services.config.api  # type: ignore[attr-defined]
+    general = RateLimiter(config.rate_limit, config.rate_limit_window)
+    uploads = RateLimiter(config.media_rate_limit, 1800)
+
+    @app.before_request
+    async def rate_limit() -> Response | None:
+        path = request.path
+        if not path.startswith("/api/") or request.method == "OPTIONS":
+            return None
+        key = client_key(request.headers.get("Authorization", ""), request.remote_addr)
+        limiter = uploads if request.method == "POST" and path in UPLOAD_PATHS else general
+        allowed, remaining, reset = limiter.hit(key)
+        g.rate_headers = headers(limiter.limit, remaining, reset)
+        if not allowed:
+            raise ApiError(429, "Too many requests", g.rate_headers)
+        return None
+
+    @app.after_request
+    async def api_headers(response: Response) -> Response:
+        if wants_json(request.path):
+            for name, value in g.get("rate_headers", {}).items():
+                response.headers.setdefault(name, value)
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = (
+                "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-Request-Id"
+            )
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Headers"] = (
+                    "Authorization, Content-Type, Idempotency-Key"
+                )
+                response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
+        return response
+
+    @app.errorhandler(ApiError)
+    async def api_error(exc: ApiError):
+        return error_response(exc)
+
+    @app.errorhandler(405)
+    @app.errorhandler(415)
+    @app.errorhandler(429)
+    async def http_error(exc: HTTPException):
+        if wants_json(request.path):
+            return jsonify(error=exc.description or exc.name), exc.code
+        return exc
+
+    @app.errorhandler(500)
+    async def server_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if original is not None:
+            log.error("unhandled error", exc_info=original)
+        if wants_json(request.path):
+            return jsonify(error="Something went wrong on the server"), 500
+        return exc

@@ -1,0 +1,166 @@
+"""Instance metadata (v1 and v2, with and without the trailing slash clients use),
+preferences and custom emojis. Clients pick endpoints by the version text before the
+first space, so it reads like Mastodon 4.3 with Impasto named after it."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from quart import Blueprint, current_app, jsonify
+
+from instance import __version__
+from instance.api.auth import current_user, scoped
+from instance.app import services_of
+from instance.config import Config
+from instance.storage.models import Account, Work
+
+blueprint = Blueprint("api_instance", __name__)
+
+MASTODON_VERSION = "4.3.0"
+VERSION = f"{MASTODON_VERSION} (compatible; Impasto {__version__})"
+MAX_CHARACTERS = 5000
+MAX_MEDIA = 10
+IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif", "image/heic"]
+_stats: dict[str, Any] = {}
+
+
+async def _counts() -> dict[str, int]:
+    """Counts change slowly; computed at most once a minute per process."""
+    if _stats.get("at", 0) > time.monotonic() - 60:
+        return _stats["counts"]
+    counts = {
+        "user_count": await Account.filter(domain=None, suspended=False).count(),
+        "status_count": await Work.filter(local=True, state="ready", deleted_at=None).count(),
+        "domain_count": len(
+            await Account.filter(domain__not_isnull=True).distinct().values_list("domain", flat=True)
+        ),
+    }
+    _stats.update(at=time.monotonic(), counts=counts)
+    return counts
+
+
+def _configuration(config: Config) -> dict[str, Any]:
+    media = config.media
+    return {
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 10},
+        "statuses": {
+            "max_characters": MAX_CHARACTERS,
+            "max_media_attachments": MAX_MEDIA,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": IMAGE_TYPES,
+            "image_size_limit": media.max_upload_bytes,
+            "image_matrix_limit": media.max_pixels,
+            "video_size_limit": 0,
+            "video_frame_rate_limit": 0,
+            "video_matrix_limit": 0,
+            "description_limit": 1500,
+        },
+        "polls": {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0},
+    }
+
+
+def _streaming(config: Config) -> str:
+    return ("wss" if config.instance.scheme == "https" else "ws") + "://" + config.instance.domain
+
+
+@blueprint.get("/api/v1/instance")
+@blueprint.get("/api/v1/instance/")
+@scoped(public=True)
+async def instance_v1():
+    config = services_of(current_app).config
+    inst, mode = config.instance, config.registration.mode
+    return jsonify(
+        {
+            "uri": inst.domain,
+            "title": inst.name,
+            "short_description": inst.description,
+            "description": inst.description,
+            "email": inst.contact_email,
+            "version": VERSION,
+            "urls": {"streaming_api": _streaming(config)},
+            "stats": await _counts(),
+            "thumbnail": f"{config.base_url}/static/favicon.svg",
+            "languages": ["en"],
+            "registrations": mode != "closed",
+            "approval_required": mode == "approval",
+            "invites_enabled": mode == "invite",
+            "configuration": _configuration(config),
+            "contact_account": None,
+            "rules": [],
+        }
+    )
+
+
+@blueprint.get("/api/v2/instance")
+@blueprint.get("/api/v2/instance/")
+@scoped(public=True)
+async def instance_v2():
+    config = services_of(current_app).config
+    inst, mode = config.instance, config.registration.mode
+    counts = await _counts()
+    configuration = _configuration(config)
+    configuration.update(
+        urls={"streaming": _streaming(config)}, vapid={"public_key": ""}, translation={"enabled": False}
+    )
+    return jsonify(
+        {
+            "domain": inst.domain,
+            "title": inst.name,
+            "version": VERSION,
+            "source_url": "https://codeberg.org/impasto/impasto",
+            "description": inst.description,
+            "usage": {"users": {"active_month": counts["user_count"]}},
+            "thumbnail": {"url": f"{config.base_url}/static/favicon.svg", "blurhash": None, "versions": {}},
+            "icon": [],
+            "languages": ["en"],
+            "configuration": configuration,
+            "registrations": {
+                "enabled": mode != "closed",
+                "approval_required": mode == "approval",
+                "message": None,
+                "url": None,
+            },
+            "api_versions": {"mastodon": 2},
+            "contact": {"email": inst.contact_email, "account": None},
+            "rules": [],
+            "impasto": {
+                "version": __version__,
+                "ai_policy": config.ai.declared_policy,
+                "cloak": config.cloak.enabled,
+            },
+        }
+    )
+
+
+@blueprint.get("/api/v1/instance/peers")
+@scoped(public=True)
+async def peers():
+    return jsonify(
+        sorted(await Account.filter(domain__not_isnull=True).distinct().values_list("domain", flat=True))
+    )
+
+
+@blueprint.get("/api/v1/custom_emojis")
+@scoped(public=True)
+async def custom_emojis():
+    return jsonify([])
+
+
+@blueprint.get("/api/v1/preferences")
+@scoped("read:accounts")
+async def preferences():
+    user = current_user()
+    settings = user.settings or {}
+    return jsonify(
+        {
+            "posting:default:visibility": settings.get("default_visibility", "public"),
+            "posting:default:sensitive": bool(settings.get("default_sensitive", False)),
+            "posting:default:language": settings.get("default_language"),
+            "reading:expand:media": "default",
+            "reading:expand:spoilers": False,
+            "reading:autoplay:gifs": False,
+        }
+    )

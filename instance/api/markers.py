@@ -1,0 +1,60 @@
+"""Read markers (where the person stopped reading home and notifications), kept in the
+user's settings so every client of theirs sees the same position."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from quart import Blueprint, jsonify
+
+from instance.api.auth import current_user, scoped
+from instance.api.body import params
+from instance.api.errors import ApiError
+from instance.storage.models import User
+
+blueprint = Blueprint("api_markers", __name__, url_prefix="/api/v1/markers")
+TIMELINES = ("home", "notifications")
+
+
+async def read_marker(timeline: str) -> int | None:
+    user = current_user()
+    fresh = await User.get(id=user.id)
+    value = ((fresh.settings or {}).get("markers", {}).get(timeline) or {}).get("last_read_id")
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+@blueprint.get("")
+@scoped("read:statuses", "read:notifications")
+async def get_markers():
+    p = await params()
+    wanted = [t for t in p.list("timeline") if t in TIMELINES] or list(TIMELINES)
+    user = await User.get(id=current_user().id)
+    stored = (user.settings or {}).get("markers", {})
+    return jsonify({t: stored[t] for t in wanted if t in stored})
+
+
+@blueprint.post("")
+@scoped("write:statuses")
+async def save_markers():
+    p = await params()
+    user = await User.get(id=current_user().id)
+    settings = dict(user.settings or {})
+    markers = dict(settings.get("markers", {}))
+    changed = {}
+    for timeline in TIMELINES:
+        value = p.dict(timeline).get("last_read_id") or p.get(f"{timeline}[last_read_id]")
+        if value is None:
+            continue
+        text = str(value)
+        if not text.isdigit() or len(text) > 19:
+            raise ApiError(422, f"Validation failed: {timeline}[last_read_id] must be an id")
+        old = markers.get(timeline) or {}
+        markers[timeline] = changed[timeline] = {
+            "last_read_id": text,
+            "version": int(old.get("version", 0)) + 1,
+            "updated_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+    if changed:
+        settings["markers"] = markers
+        await User.filter(id=user.id).update(settings=settings)
+    return jsonify(changed)

@@ -1,0 +1,117 @@
+"""Notifications: list (types[] / exclude_types[], paging), get, dismiss, clear.
+Dismissed notifications stay stored (moderation may need them) but are never listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, jsonify
+
+from instance.api.auth import me, scoped
+from instance.api.body import params
+from instance.api.common import base_url, json_page, parse_id
+from instance.api.entities import account_entity, iso, load_works, statuses
+from instance.api.errors import ApiError
+from instance.api.paging import link_header, page
+from instance.storage.models import Notification
+
+blueprint = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications")
+
+TYPES = (
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "poll",
+    "update",
+    "admin.sign_up",
+    "admin.report",
+)
+
+
+async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, Any]]:
+    works = await load_works(r.work_id for r in rows if r.work_id)
+    shown = await statuses(list(works.values()), base_url(), viewer_id)
+    by_id = {int(s["id"]): s for s in shown}
+    return [
+        {
+            "id": str(r.id),
+            "type": r.kind,
+            "group_key": f"ungrouped-{r.id}",
+            "created_at": iso(r.created_at),
+            "account": account_entity(r.from_account, base_url()),
+            "status": by_id.get(r.work_id) if r.work_id else None,
+        }
+        for r in rows
+        if not r.work_id or r.work_id in by_id
+    ]
+
+
+def _mine():
+    return Notification.filter(recipient_id=me().id, dismissed=False, from_account__suspended=False)
+
+
+@blueprint.get("")
+@scoped("read:notifications")
+async def list_notifications():
+    p = await params()
+    query = _mine()
+    types = [t for t in p.list("types") if t in TYPES]
+    if types:
+        query = query.filter(kind__in=types)
+    excluded = [t for t in p.list("exclude_types") if t in TYPES]
+    if excluded:
+        query = query.filter(kind__not_in=excluded)
+    account_id = p.text("account_id", max_length=20)
+    if account_id:
+        query = query.filter(from_account_id=parse_id(account_id))
+    paging = page(p, default=40, maximum=80)
+    rows = await paging.rows(query.select_related("from_account"))
+    body = await entities(rows, me().id)
+    return json_page(
+        body, link_header(base_url(), rows[0].id if rows else None, rows[-1].id if rows else None)
+    )
+
+
+@blueprint.get("/unread_count")
+@scoped("read:notifications")
+async def unread_count():
+    from instance.api.markers import read_marker
+
+    last = await read_marker("notifications")
+    query = _mine()
+    if last:
+        query = query.filter(id__gt=last)
+    return jsonify({"count": min(await query.count(), 1000)})
+
+
+@blueprint.get("/<notification_id>")
+@scoped("read:notifications")
+async def get_notification(notification_id: str):
+    row = await _mine().filter(id=parse_id(notification_id)).select_related("from_account").first()
+    if row is None:
+        raise ApiError(404, "Record not found")
+    found = await entities([row], me().id)
+    if not found:
+        raise ApiError(404, "Record not found")
+    return jsonify(found[0])
+
+
+@blueprint.post("/<notification_id>/dismiss")
+@scoped("write:notifications")
+async def dismiss(notification_id: str):
+    done = await Notification.filter(id=parse_id(notification_id), recipient_id=me().id).update(
+        dismissed=True
+    )
+    if not done:
+        raise ApiError(404, "Record not found")
+    return jsonify({})
+
+
+@blueprint.post("/clear")
+@scoped("write:notifications")
+async def clear():
+    await Notification.filter(recipient_id=me().id, dismissed=False).update(dismissed=True)
+    return jsonify({})

@@ -1,0 +1,293 @@
+"""Statuses: post (with media and Impasto's art fields), read, delete, thread context,
+and the interactions (favourite, reblog, bookmark, pin). Works are created, liked and
+boosted only through instance.actions so that everything federates."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from quart import Blueprint, jsonify, request
+
+from instance.actions.social import SocialError
+from instance.actions.works import WorkError
+from instance.api.auth import me, scoped, viewer
+from instance.api.body import params
+from instance.api.common import base_url, json_page, parse_id, services, work_or_404
+from instance.api.entities import account_entity, load_works, reblog_entity, statuses
+from instance.api.errors import ApiError
+from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
+from instance.api.paging import link_header, page
+from instance.api.visibility import can_see
+from instance.storage.models import Bookmark, Boost, Like, Work
+from instance.storage.models.works import VISIBILITIES
+
+blueprint = Blueprint("api_statuses", __name__, url_prefix="/api/v1/statuses")
+
+_idempotency: OrderedDict[tuple[int, str], tuple[float, int]] = OrderedDict()
+IDEMPOTENCY_SECONDS = 3600
+
+
+async def one(work: Work) -> dict:
+    reader = viewer()
+    return (await statuses([work], base_url(), reader.id if reader else None))[0]
+
+
+async def reload(work_id: int) -> dict:
+    works = await load_works([work_id])
+    return await one(works[work_id])
+
+
+def _remembered(key: str) -> int | None:
+    now = time.monotonic()
+    while _idempotency and next(iter(_idempotency.values()))[0] < now - IDEMPOTENCY_SECONDS:
+        _idempotency.popitem(last=False)
+    found = _idempotency.get((me().id, key))
+    return found[1] if found else None
+
+
+@blueprint.post("")
+@scoped("write:statuses")
+async def create():
+    from instance.actions.works import create_work
+
+    key = request.headers.get("Idempotency-Key", "")[:128]
+    if key and (earlier := _remembered(key)) is not None:
+        return jsonify(await reload(earlier))
+    p = await params()
+    text = p.text("status", max_length=MAX_CHARACTERS)
+    media_ids = []
+    for raw in p.list("media_ids"):
+        media_ids.append(parse_id(raw, "Media"))
+    if len(media_ids) > MAX_MEDIA:
+        raise ApiError(422, f"Validation failed: at most {MAX_MEDIA} media attachments")
+    if not text.strip() and not media_ids:
+        raise ApiError(422, "Validation failed: Text can't be blank")
+    visibility = p.text("visibility", max_length=16) or "public"
+    if visibility not in VISIBILITIES:
+        raise ApiError(422, f"Validation failed: visibility must be one of {', '.join(VISIBILITIES)}")
+    reply_to = p.text("in_reply_to_id", max_length=20)
+    in_reply_to_id = None
+    if reply_to:
+        in_reply_to_id = (await work_or_404(reply_to)).id
+    cloak = p.text("cloak_level", max_length=8) or None
+    if cloak not in (None, "off", "low", "medium", "high"):
+        raise ApiError(422, "Validation failed: cloak_level must be off, low, medium or high")
+    try:
+        work = await create_work(
+            services(),
+            me(),
+            title=p.text("title", max_length=500),
+            content_source=text,
+            summary=p.text("spoiler_text", max_length=1000),
+            sensitive=p.flag("sensitive"),
+            visibility=visibility,
+            licence=p.text("licence", max_length=255),
+            medium=p.text("medium", max_length=255),
+            tools=p.list("tools")[:20],
+            tags=p.list("tags")[:20],
+            ai_declaration=p.text("ai_declaration", max_length=16) or "none",
+            in_reply_to_id=in_reply_to_id,
+            media_ids=media_ids,
+            language=p.text("language", max_length=16) or None,
+            cloak_level=cloak,
+        )
+    except WorkError as exc:
+        raise ApiError(422, f"Validation failed: {exc}") from None
+    if key:
+        _idempotency[(me().id, key)] = (time.monotonic(), work.id)
+    return jsonify(await reload(work.id))
+
+
+@blueprint.get("/<status_id>")
+@scoped("read:statuses", public=True)
+async def get_status(status_id: str):
+    return jsonify(await one(await work_or_404(status_id)))
+
+
+@blueprint.route("/<status_id>", methods=["PUT"])
+@scoped("write:statuses")
+async def edit(status_id: str):
+    from instance.actions.works import edit_work
+
+    work = await work_or_404(status_id)
+    if work.account_id != me().id:
+        raise ApiError(404, "Record not found")
+    p = await params()
+    descriptions = {}
+    attrs = p.get("media_attributes")
+    if isinstance(attrs, list):
+        for item in attrs:
+            if isinstance(item, dict) and str(item.get("id", "")).isdigit():
+                descriptions[int(item["id"])] = str(item.get("description", ""))[:1500]
+    try:
+        await edit_work(
+            services(),
+            me(),
+            work.id,
+            content_source=p.text("status", max_length=MAX_CHARACTERS)
+            if p.get("status") is not None
+            else None,
+            summary=p.text("spoiler_text", max_length=1000) if p.get("spoiler_text") is not None else None,
+            sensitive=p.flag("sensitive") if p.get("sensitive") is not None else None,
+            title=p.text("title", max_length=500) if p.get("title") is not None else None,
+            language=p.text("language", max_length=16) or None if p.get("language") is not None else None,
+            media_descriptions=descriptions or None,
+        )
+    except WorkError as exc:
+        raise ApiError(422, f"Validation failed: {exc}") from None
+    return jsonify(await reload(work.id))
+
+
+@blueprint.delete("/<status_id>")
+@scoped("write:statuses")
+async def delete(status_id: str):
+    from instance.actions.works import delete_work
+
+    work = await work_or_404(status_id)
+    if work.account_id != me().id:
+        raise ApiError(404, "Record not found")
+    body = await one(work)
+    body["text"] = work.content_source
+    try:
+        await delete_work(services(), me(), work.id)
+    except WorkError as exc:
+        raise ApiError(422, str(exc)) from None
+    return jsonify(body)
+
+
+@blueprint.get("/<status_id>/context")
+@scoped("read:statuses", public=True)
+async def context(status_id: str):
+    work = await work_or_404(status_id)
+    reader = viewer()
+    ancestors: list[Work] = []
+    parent_id = work.in_reply_to_id
+    while parent_id and len(ancestors) < 40:
+        parent = await Work.get_or_none(id=parent_id)
+        if parent is None or not await can_see(parent, reader):
+            break
+        ancestors.append(parent)
+        parent_id = parent.in_reply_to_id
+    descendants: list[Work] = []
+    frontier = [work.id]
+    while frontier and len(descendants) < 200:
+        children = await Work.filter(in_reply_to_id__in=frontier).order_by("id").limit(200)
+        visible = [c for c in children if await can_see(c, reader)]
+        descendants.extend(visible)
+        frontier = [c.id for c in visible]
+    loaded = await load_works([w.id for w in ancestors + descendants])
+    rid = reader.id if reader else None
+    return jsonify(
+        {
+            "ancestors": await statuses([loaded[w.id] for w in reversed(ancestors)], base_url(), rid),
+            "descendants": await statuses([loaded[w.id] for w in descendants], base_url(), rid),
+        }
+    )
+
+
+async def _interact(status_id: str, action: str) -> Work:
+    from instance.actions import social
+
+    work = await work_or_404(status_id)
+    try:
+        await getattr(social, action)(services(), me(), work)
+    except SocialError as exc:
+        raise ApiError(422, str(exc)) from None
+    return work
+
+
+@blueprint.post("/<status_id>/favourite")
+@scoped("write:favourites")
+async def favourite(status_id: str):
+    return jsonify(await reload((await _interact(status_id, "like")).id))
+
+
+@blueprint.post("/<status_id>/unfavourite")
+@scoped("write:favourites")
+async def unfavourite(status_id: str):
+    return jsonify(await reload((await _interact(status_id, "unlike")).id))
+
+
+@blueprint.post("/<status_id>/reblog")
+@scoped("write:statuses")
+async def reblog(status_id: str):
+    from instance.actions.social import boost
+
+    work = await work_or_404(status_id)
+    if work.visibility not in ("public", "unlisted"):
+        raise ApiError(422, "Validation failed: this status cannot be reblogged")
+    try:
+        record = await boost(services(), me(), work)
+    except SocialError as exc:
+        raise ApiError(422, str(exc)) from None
+    record = await Boost.get(id=record.id).select_related("account")
+    return jsonify(reblog_entity(record, await reload(work.id), base_url()))
+
+
+@blueprint.post("/<status_id>/unreblog")
+@scoped("write:statuses")
+async def unreblog(status_id: str):
+    return jsonify(await reload((await _interact(status_id, "unboost")).id))
+
+
+@blueprint.post("/<status_id>/bookmark")
+@scoped("write:bookmarks")
+async def bookmark(status_id: str):
+    work = await work_or_404(status_id)
+    await Bookmark.get_or_create(account_id=me().id, work_id=work.id)
+    return jsonify(await reload(work.id))
+
+
+@blueprint.post("/<status_id>/unbookmark")
+@scoped("write:bookmarks")
+async def unbookmark(status_id: str):
+    work = await work_or_404(status_id)
+    await Bookmark.filter(account_id=me().id, work_id=work.id).delete()
+    return jsonify(await reload(work.id))
+
+
+async def _pin(status_id: str, pinned: bool) -> dict:
+    work = await work_or_404(status_id)
+    if work.account_id != me().id:
+        raise ApiError(422, "Validation failed: you can only pin your own statuses")
+    if pinned and work.visibility not in ("public", "unlisted"):
+        raise ApiError(422, "Validation failed: only public and unlisted statuses can be pinned")
+    await Work.filter(id=work.id).update(pinned_at=datetime.now(UTC) if pinned else None)
+    return await reload(work.id)
+
+
+@blueprint.post("/<status_id>/pin")
+@scoped("write:accounts")
+async def pin(status_id: str):
+    return jsonify(await _pin(status_id, True))
+
+
+@blueprint.post("/<status_id>/unpin")
+@scoped("write:accounts")
+async def unpin(status_id: str):
+    return jsonify(await _pin(status_id, False))
+
+
+async def _who(status_id: str, model: type[Like] | type[Boost]):
+    work = await work_or_404(status_id)
+    p = await params()
+    paging = page(p, default=40, maximum=80)
+    rows = await paging.rows(model.filter(work_id=work.id).select_related("account"))
+    body = [account_entity(r.account, base_url()) for r in rows if not r.account.suspended]
+    return json_page(
+        body, link_header(base_url(), rows[0].id if rows else None, rows[-1].id if rows else None)
+    )
+
+
+@blueprint.get("/<status_id>/favourited_by")
+@scoped("read:accounts", public=True)
+async def favourited_by(status_id: str):
+    return await _who(status_id, Like)
+
+
+@blueprint.get("/<status_id>/reblogged_by")
+@scoped("read:accounts", public=True)
+async def reblogged_by(status_id: str):
+    return await _who(status_id, Boost)
