@@ -35,6 +35,21 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.web.social",
     "instance.web.settings",
     "instance.web.my_media",
+    "instance.federation.discovery_views",
+    "instance.federation.actor_views",
+    "inbox.views",
+    "instance.oauth.apps",
+    "instance.oauth.authorize",
+    "instance.api.instance_info",
+    "instance.api.accounts",
+    "instance.api.statuses",
+    "instance.api.media",
+    "instance.api.timelines",
+    "instance.api.notifications",
+    "instance.api.follow_requests",
+    "instance.api.search",
+    "instance.api.markers",
+    "instance.api.streaming",
 )
 
 
@@ -65,6 +80,9 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     from instance.web import render
 
     render.install(app, services)
+    from instance.api import hooks
+
+    hooks.install(app, services)  # JSON errors, rate limits and CORS for /api/ and /oauth/
 
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module_name).blueprint)

@@ -1,0 +1,64 @@
+"""What the per-type handlers share: who sent it, the object's id, local lookups, and
+fetching an object from its origin when whoever vouches for it is someone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation.client import FetchError
+from federation.vocab import id_of, same_origin
+from inbox.process import Drop
+from instance.federation.actors import ActorError, fetch_document, get_actor
+from instance.storage.models import Account, Follow, Work
+
+
+async def sender(services: Any, activity: dict) -> Account:
+    """The activity's actor (already verified and cached by the signature check)."""
+    actor_id = id_of(activity.get("actor"))
+    if not actor_id:
+        raise Drop("no actor")
+    try:
+        return await get_actor(services, actor_id)
+    except ActorError as exc:
+        raise Drop(f"actor unavailable: {exc}") from exc
+
+
+def object_id(activity: dict) -> str:
+    ident = id_of(activity.get("object"))
+    if not ident:
+        raise Drop("no object")
+    return ident
+
+
+async def local_account(ap_id: str | None) -> Account | None:
+    if not ap_id:
+        return None
+    return await Account.get_or_none(ap_id=ap_id, domain=None)
+
+
+async def work_by_ap_id(ap_id: str | None) -> Work | None:
+    if not ap_id:
+        return None
+    return await Work.get_or_none(ap_id=ap_id, deleted_at=None)
+
+
+async def vouched_object(services: Any, activity: dict, actor: Account) -> dict:
+    """The embedded object when it comes from the actor's own origin; otherwise (or
+    when only an id was sent) the object as its origin serves it."""
+    obj = activity.get("object")
+    if isinstance(obj, dict) and same_origin(id_of(obj), actor.ap_id):
+        return obj
+    ident = object_id(activity)
+    try:
+        fetched = await fetch_document(services, ident)
+    except (FetchError, ActorError) as exc:
+        raise Drop(f"cannot fetch {ident}: {exc}") from exc
+    if id_of(fetched) != ident and not same_origin(id_of(fetched), ident):
+        raise Drop(f"{ident} served a document for {id_of(fetched)}")
+    return fetched
+
+
+async def has_local_followers(account: Account) -> bool:
+    return await Follow.filter(
+        target_id=account.id, state="accepted", follower__domain=None
+    ).exists()

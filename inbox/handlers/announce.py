@@ -1,0 +1,51 @@
+"""Announce (boost): of a local work → counted and notified; of a remote work → the
+work is fetched from its origin (never trusted as embedded) when someone here follows
+the booster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from federation.client import FetchError
+from federation.vocab import id_of
+from inbox.common import has_local_followers, object_id, sender
+from inbox.process import Drop
+from inbox.remote_works import store_work
+from instance.federation.actors import ActorError, fetch_document, get_actor
+from instance.storage.models import Account, Boost, Notification, Work
+
+
+async def _remote_work(services: Any, ident: str) -> Work:
+    known = await Work.get_or_none(ap_id=ident, deleted_at=None)
+    if known is not None:
+        return known
+    try:
+        obj = await fetch_document(services, ident)
+        author = await get_actor(services, id_of(obj.get("attributedTo")) or "")
+    except (FetchError, ActorError) as exc:
+        raise Drop(f"cannot fetch the boosted object: {exc}") from exc
+    if id_of(obj) != ident:
+        raise Drop("the boosted object's origin served another id")
+    return await store_work(services, author, obj)
+
+
+async def handle(services: Any, activity: dict) -> None:
+    actor = await sender(services, activity)
+    ident = object_id(activity)
+    work = await Work.get_or_none(ap_id=ident, local=True, deleted_at=None)
+    if work is None:
+        if not await has_local_followers(actor):
+            raise Drop("nobody here follows the booster")
+        work = await _remote_work(services, ident)
+    try:
+        await Boost.create(ap_id=id_of(activity), account_id=actor.id, work_id=work.id)
+    except IntegrityError:
+        raise Drop("already boosted") from None
+    await Work.filter(id=work.id).update(boosts_count=F("boosts_count") + 1)
+    if work.local:
+        author = await Account.get(id=work.account_id)
+        await Notification.create(recipient_id=author.id, kind="reblog",
+                                  from_account_id=actor.id, work_id=work.id)

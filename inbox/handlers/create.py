@@ -1,0 +1,28 @@
+"""Create{Note/Image/Article/Page/Question}: store the work when someone here follows
+the author, is addressed, or is replied to. Objects not from the actor's origin are
+fetched from their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation.vocab import id_of
+from inbox.common import has_local_followers, sender, vouched_object
+from inbox.process import Drop
+from inbox.remote_works import addresses_local, store_work
+from instance.storage.models import Work
+
+
+async def handle(services: Any, activity: dict) -> None:
+    actor = await sender(services, activity)
+    obj = await vouched_object(services, activity, actor)
+    parent = id_of(obj.get("inReplyTo"))
+    local_prefix = services.config.base_url + "/"
+    wanted = (
+        await has_local_followers(actor)
+        or addresses_local(obj, activity, local_prefix)
+        or (parent and await Work.filter(ap_id=parent, local=True).exists())
+    )
+    if not wanted:
+        raise Drop("nobody here follows or is addressed")
+    await store_work(services, actor, obj)

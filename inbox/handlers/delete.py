@@ -1,0 +1,44 @@
+"""Delete (or Tombstone) of a work by its author, or of the actor itself (its works,
+follows and interactions go; the account is kept as suspended so replays stay no-ops)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from federation.vocab import id_of
+from inbox.common import object_id
+from inbox.process import Drop
+from instance.storage.models import Account, Boost, Follow, Like, Work
+
+
+async def handle(services: Any, activity: dict) -> None:
+    actor_id = id_of(activity.get("actor"))
+    target = object_id(activity)
+    actor = await Account.get_or_none(ap_id=actor_id)
+    if actor is None:
+        raise Drop("unknown actor")
+    if target == actor.ap_id:
+        async with in_transaction():
+            await Work.filter(account_id=actor.id, deleted_at=None).update(
+                state="deleted", deleted_at=datetime.now(UTC), content="")
+            await Follow.filter(follower_id=actor.id).delete()
+            await Follow.filter(target_id=actor.id).delete()
+            await Like.filter(account_id=actor.id).delete()
+            await Boost.filter(account_id=actor.id).delete()
+            await Account.filter(id=actor.id).update(suspended=True)
+        return
+    work = await Work.get_or_none(ap_id=target, deleted_at=None)
+    if work is None:
+        raise Drop("nothing to delete")
+    if work.account_id != actor.id:
+        raise Drop("only the author deletes a work")
+    async with in_transaction():
+        await Work.filter(id=work.id).update(state="deleted", deleted_at=datetime.now(UTC),
+                                             content="", title="", summary="")
+        if work.in_reply_to_id:
+            await Work.filter(id=work.in_reply_to_id, replies_count__gt=0).update(
+                replies_count=F("replies_count") - 1)

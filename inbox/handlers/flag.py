@@ -1,0 +1,31 @@
+"""Flag: a remote report about local accounts/works, into the moderators' queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from federation.vocab import id_of, ids_of
+from inbox.common import sender
+from inbox.process import Drop
+from instance.storage.models import Account, Report, Work
+
+
+async def handle(services: Any, activity: dict) -> None:
+    reporter = await sender(services, activity)
+    ids = ids_of(activity.get("object"))
+    target = await Account.filter(ap_id__in=ids, domain=None).first()
+    works = await Work.filter(ap_id__in=ids, local=True)
+    if target is None and works:
+        target = await Account.get(id=works[0].account_id)
+    if target is None:
+        raise Drop("the report names nobody here")
+    try:
+        await Report.create(
+            ap_id=id_of(activity), reporter_id=reporter.id, target_id=target.id,
+            work_ids=[w.id for w in works if w.account_id == target.id],
+            comment=str(activity.get("content") or "")[:5000],
+        )
+    except IntegrityError:
+        raise Drop("report already received") from None

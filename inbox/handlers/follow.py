@@ -1,0 +1,45 @@
+"""Follow of a local account: pending for a locked one (its artist approves), accepted
+at once otherwise (Accept sent through the same action the UI uses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from federation.vocab import id_of
+from inbox.common import local_account, object_id, sender
+from inbox.process import Drop
+from instance.actions import social
+from instance.storage.models import Block, Follow, Notification
+
+
+async def handle(services: Any, activity: dict) -> None:
+    follower = await sender(services, activity)
+    target = await local_account(object_id(activity))
+    if target is None or target.suspended:
+        raise Drop("no such local account")
+    if await Block.filter(account_id=target.id, target_id=follower.id).exists():
+        doc_id = id_of(activity)
+        await Follow.filter(follower_id=follower.id, target_id=target.id).delete()
+        await Follow.create(ap_id=doc_id, follower_id=follower.id, target_id=target.id)
+        await social.reject_follow(services, target, follower)
+        return
+    existing = await Follow.get_or_none(follower_id=follower.id, target_id=target.id)
+    if existing is None:
+        try:
+            existing = await Follow.create(ap_id=id_of(activity), follower_id=follower.id,
+                                           target_id=target.id, state="pending")
+        except IntegrityError:
+            raise Drop("duplicate follow") from None
+    elif existing.ap_id != id_of(activity):
+        await Follow.filter(id=existing.id).update(ap_id=id_of(activity))
+    if target.locked and existing.state != "accepted":
+        await Notification.create(recipient_id=target.id, kind="follow_request",
+                                  from_account_id=follower.id)
+        return
+    first = existing.state != "accepted"
+    await social.accept_follow(services, target, follower)  # re-Accept a repeated Follow too
+    if first:
+        await Notification.create(recipient_id=target.id, kind="follow",
+                                  from_account_id=follower.id)

@@ -1,0 +1,34 @@
+"""Move: the actor moved to `target`, which must list the actor in alsoKnownAs; local
+followers follow the new account (their old follow ends)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from federation.vocab import id_of
+from inbox.common import sender
+from inbox.process import Drop
+from instance.actions import social
+from instance.federation.actors import ActorError, get_actor
+from instance.storage.models import Account, Follow
+
+
+async def handle(services: Any, activity: dict) -> None:
+    actor = await sender(services, activity)
+    if id_of(activity.get("object")) not in (None, actor.ap_id):
+        raise Drop("an actor may only move itself")
+    target_id = id_of(activity.get("target"))
+    if not target_id:
+        raise Drop("no target")
+    try:
+        target = await get_actor(services, target_id, refresh=True)
+    except ActorError as exc:
+        raise Drop(f"cannot fetch the new account: {exc}") from exc
+    if actor.ap_id not in (target.also_known_as or []):
+        raise Drop("the new account does not claim the old one (alsoKnownAs)")
+    await Account.filter(id=actor.id).update(moved_to_id=target.id)
+    follows = await Follow.filter(target_id=actor.id, follower__domain=None).prefetch_related(
+        "follower")
+    for follow in follows:
+        await social.unfollow(services, follow.follower, actor)
+        await social.follow(services, follow.follower, target)

@@ -1,0 +1,30 @@
+"""Reject{Follow}: our follow request (or follow) of the actor ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.expressions import F
+
+from federation.vocab import id_of
+from inbox.common import sender
+from inbox.process import Drop
+from instance.storage.models import Account, Follow
+
+
+async def handle(services: Any, activity: dict) -> None:
+    actor = await sender(services, activity)
+    obj = activity.get("object")
+    query = Follow.filter(target_id=actor.id, follower__domain=None)
+    record = await query.filter(ap_id=id_of(obj)).first() if id_of(obj) else None
+    if record is None and isinstance(obj, dict):
+        follower = await Account.get_or_none(ap_id=id_of(obj.get("actor")), domain=None)
+        record = follower and await query.filter(follower_id=follower.id).first()
+    if record is None:
+        raise Drop("no matching follow")
+    await Follow.filter(id=record.id).delete()
+    if record.state == "accepted":
+        await Account.filter(id=record.follower_id, following_count__gt=0).update(
+            following_count=F("following_count") - 1)
+        await Account.filter(id=actor.id, followers_count__gt=0).update(
+            followers_count=F("followers_count") - 1)

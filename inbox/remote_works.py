@@ -1,0 +1,168 @@
+"""A remote Note/Image/Article/Page/Question stored as a Work (create or update), with
+its image attachments (alt text, blurhash, focal point, size) as remote media records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
+from inbox.process import Drop
+from instance.actions.text import sanitise
+from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
+
+OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
+AI_VALUES = {"generated", "assisted", "none"}
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value)[:limit] if isinstance(value, str | int | float) else ""
+
+
+def _attachments(obj: dict) -> list[dict[str, Any]]:
+    found = []
+    for entry in as_list(obj.get("attachment")):
+        if not isinstance(entry, dict):
+            continue
+        url = entry.get("url")
+        if isinstance(url, list | dict):
+            url = next((u.get("href") for u in as_list(url) if isinstance(u, dict)), None)
+        if not isinstance(url, str):
+            continue
+        focus = entry.get("focalPoint") if isinstance(entry.get("focalPoint"), list) else [0, 0]
+        found.append({
+            "remote_url": url[:2048],
+            "original_type": _text(entry.get("mediaType"), 64),
+            "description": _text(entry.get("name"), 1500),
+            "blurhash": _text(entry.get("blurhash"), 64) or None,
+            "focus_x": float(focus[0]) if len(focus) == 2 else 0.0,
+            "focus_y": float(focus[1]) if len(focus) == 2 else 0.0,
+            "width": entry.get("width") if isinstance(entry.get("width"), int) else None,
+            "height": entry.get("height") if isinstance(entry.get("height"), int) else None,
+            "ai_label": entry.get("aiDeclaration") == "generated",
+        })
+    return found[:16]
+
+
+def _fields(services: Any, actor: Account, obj: dict) -> dict[str, Any]:
+    declared = obj.get("aiDeclaration") if obj.get("aiDeclaration") in AI_VALUES else "none"
+    content = obj.get("content")
+    if not isinstance(content, str):
+        content_map = obj.get("contentMap")
+        if isinstance(content_map, dict) and content_map:
+            content = next(iter(content_map.values()))
+    language = next(iter(obj["contentMap"]), None) if isinstance(obj.get("contentMap"), dict) else None
+    url = obj.get("url")
+    if not isinstance(url, str):
+        url = id_of(next(iter(as_list(url)), None)) or obj.get("id")
+    tools = [str(t)[:100] for t in as_list(obj.get("tools")) if isinstance(t, str)][:20]
+    return {
+        "title": _text(obj.get("name"), 500),
+        "content": sanitise(content if isinstance(content, str) else ""),
+        "summary": _text(obj.get("summary"), 1000),
+        "sensitive": bool(obj.get("sensitive")) or bool(obj.get("summary")),
+        "visibility": visibility(obj, actor.followers_url),
+        "language": (language or "")[:16] or None,
+        "url": url[:2048] if isinstance(url, str) else None,
+        "licence": _text(id_of(obj.get("licence")) or obj.get("license") or "", 255),
+        "medium": _text(obj.get("medium"), 255),
+        "tools": tools,
+        "ai_declaration": declared,
+        "ai_label": declared == "generated",
+    }
+
+
+async def _tags(work: Work, obj: dict) -> None:
+    await work.tags.clear()
+    for entry in as_list(obj.get("tag")):
+        if isinstance(entry, dict) and entry.get("type") == "Hashtag":
+            name = _text(entry.get("name"), 255).lstrip("#").lower()
+            if name:
+                tag, _ = await Tag.get_or_create(name=name)
+                await work.tags.add(tag)
+
+
+def _mentions(obj: dict) -> list[str]:
+    return [id_of(t.get("href")) for t in as_list(obj.get("tag"))
+            if isinstance(t, dict) and t.get("type") == "Mention" and id_of(t.get("href"))]
+
+
+async def store_work(services: Any, actor: Account, obj: dict) -> Work:
+    """Create (or update, when known) the Work for `obj`, authored by `actor`."""
+    ident = id_of(obj)
+    if not ident or obj.get("type") not in OBJECT_TYPES:
+        raise Drop(f"not a supported object: {obj.get('type')!r}")
+    author = id_of(obj.get("attributedTo"))
+    if author != actor.ap_id or not same_origin(ident, actor.ap_id):
+        raise Drop("the object is not attributed to the actor")
+    fields = _fields(services, actor, obj)
+    if fields["ai_label"] and services.config.ai.remote_ai_verdict == "drop":
+        raise Drop("declared AI-generated; this instance drops those")
+    existing = await Work.get_or_none(ap_id=ident)
+    if existing is not None:
+        if existing.account_id != actor.id:
+            raise Drop("the object belongs to someone else")
+        await update_work(existing, obj, fields)
+        return existing
+    parent_id = id_of(obj.get("inReplyTo"))
+    parent = await Work.get_or_none(ap_id=parent_id) if parent_id else None
+    mentions = _mentions(obj)
+    async with in_transaction():
+        work = await Work.create(
+            ap_id=ident, account_id=actor.id, local=False, state="ready",
+            published_at=_when(obj.get("published")) or datetime.now(UTC),
+            in_reply_to_id=parent.id if parent else None, in_reply_to_ap_id=parent_id,
+            conversation=id_of(obj.get("context")) or id_of(obj.get("conversation")),
+            mentions=mentions, **fields,
+        )
+        for position, media in enumerate(_attachments(obj)):
+            await MediaAttachment.create(account_id=actor.id, work_id=work.id, position=position,
+                                         state="ready", provenance_verdict="none", **media)
+        if parent is not None:
+            await Work.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
+        await _tags(work, obj)
+        for local in await Account.filter(ap_id__in=mentions, domain=None):
+            await Notification.create(recipient_id=local.id, kind="mention",
+                                      from_account_id=actor.id, work_id=work.id)
+    from instance.moderation.instances import record_work_seen
+
+    await record_work_seen(services.config, actor.domain or "", ai=fields["ai_label"])
+    return work
+
+
+async def update_work(work: Work, obj: dict, fields: dict[str, Any]) -> None:
+    async with in_transaction():
+        await Work.filter(id=work.id).update(edited_at=_when(obj.get("updated")) or datetime.now(UTC),
+                                             mentions=_mentions(obj), **fields)
+        known = {m.remote_url: m for m in await MediaAttachment.filter(work_id=work.id)}
+        wanted = _attachments(obj)
+        for position, media in enumerate(wanted):
+            if media["remote_url"] in known:
+                await MediaAttachment.filter(id=known[media["remote_url"]].id).update(
+                    position=position, **media)
+            else:
+                await MediaAttachment.create(account_id=work.account_id, work_id=work.id,
+                                             position=position, state="ready", **media)
+        keep = {m["remote_url"] for m in wanted}
+        await MediaAttachment.filter(work_id=work.id).exclude(remote_url__in=list(keep)).delete()
+        await _tags(work, obj)
+
+
+def addresses_local(obj: dict, activity: dict, local_prefix: str) -> bool:
+    """Is anyone here addressed (to/cc/mention)?"""
+    ids = ids_of(activity.get("to")) + ids_of(activity.get("cc")) + ids_of(obj.get("to")) \
+        + ids_of(obj.get("cc")) + _mentions(obj)
+    return any(i.startswith(local_prefix) for i in ids)

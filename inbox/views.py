@@ -1,0 +1,114 @@
+"""POST /inbox (shared), /users/<name>/inbox and /actor/inbox.
+
+Gates, in order: size, content type, JSON shape, domain policy (a suspended domain is
+answered 202 and nothing is stored), HTTP signature, key owner = actor, activity id on
+the actor's origin. Then the raw item and its processing job are stored in one
+transaction (a duplicate activity id is a no-op) and we answer 202 at once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quart import Blueprint, Response, request
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from federation.signatures import SignatureError, check_owner, verify_request
+from federation.vocab import id_of, is_activitypub_content_type, same_origin
+from instance.federation.actors import resolve_key
+from instance.federation.gate import error, public_url, services
+from instance.federation.policy import domain_of, url_is_suspended
+from instance.storage.models import Account, InboxItem, InstanceInfo
+
+blueprint = Blueprint("inbox", __name__)
+
+PROCESS_JOB = "inbox.process"
+
+
+def accepted() -> Response:
+    return Response("", status=202)
+
+
+async def _read_body(limit: int) -> bytes | None:
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        return None
+    chunks, total = [], 0
+    async for chunk in request.body:
+        total += len(chunk)
+        if total > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _content_type_ok(value: str | None) -> bool:
+    return is_activitypub_content_type(value) or (value or "").startswith("application/json")
+
+
+async def receive() -> Response:
+    svc = services()
+    body = await _read_body(svc.config.federation.max_inbox_bytes)
+    if body is None:
+        return error(413, "activity too large")
+    if not _content_type_ok(request.headers.get("Content-Type")):
+        return error(415, "send application/activity+json")
+    try:
+        activity: Any = json.loads(body)
+    except ValueError:
+        return error(400, "body is not JSON")
+    if not isinstance(activity, dict):
+        return error(400, "an activity is a JSON object")
+    activity_id, actor_id = id_of(activity), id_of(activity.get("actor"))
+    kind = activity.get("type")
+    if not activity_id or not actor_id or not isinstance(kind, str):
+        return error(400, "an activity needs id, type and actor")
+    if await url_is_suspended(svc, actor_id):
+        return accepted()  # dropped: nothing accepted from a suspended domain
+    if kind == "Delete" and id_of(activity.get("object")) == actor_id:
+        if not await Account.filter(ap_id=actor_id).exists():
+            return accepted()  # a stranger's farewell: nothing of theirs to delete
+
+    async def resolver(key_id: str, refresh: bool):
+        if await url_is_suspended(svc, key_id):
+            return None
+        return await resolve_key(svc, key_id, refresh)
+
+    try:
+        verified = await verify_request("POST", public_url(), dict(request.headers), body, resolver)
+        check_owner(verified, actor_id)
+    except SignatureError as exc:
+        return error(exc.status, exc.reason)
+    if not same_origin(activity_id, actor_id):
+        return error(403, "the activity id is not on the actor's origin")
+    try:
+        async with in_transaction() as connection:
+            item = await InboxItem.create(
+                activity_id=activity_id, actor_id=actor_id, activity_type=kind[:64],
+                document=activity, using_db=connection,
+            )
+            await svc.jobs.enqueue(PROCESS_JOB, {"item": item.id}, using_db=connection)
+    except IntegrityError:
+        return accepted()  # seen before: a replay is a no-op
+    host = domain_of(actor_id)
+    await InstanceInfo.filter(domain=host, unavailable=True).update(
+        unavailable=False, failure_days=[])
+    return accepted()
+
+
+@blueprint.post("/inbox")
+async def shared_inbox():
+    return await receive()
+
+
+@blueprint.post("/actor/inbox")
+async def instance_actor_inbox():
+    return await receive()
+
+
+@blueprint.post("/users/<username>/inbox")
+async def personal_inbox(username: str):
+    if not await Account.filter(username=username.lower(), domain=None).exists():
+        return error(404, "no such account")
+    return await receive()

@@ -1,0 +1,214 @@
+"""Actors and what hangs off them: Person and instance-actor documents, outbox,
+followers, following, featured and portfolio collections (paged OrderedCollections),
+and work objects. Browsers asking for these URLs are sent to the HTML pages."""
+
+from __future__ import annotations
+
+from quart import Blueprint, redirect, request
+
+from federation.jsonld import outgoing_context
+from instance.federation.documents import actor_document
+from instance.federation.gate import (
+    ap_json,
+    error,
+    services,
+    signed_fetch_refusal,
+    wants_activitypub,
+)
+from instance.federation.instance_actor import instance_actor
+from instance.federation.notes import note_for
+from instance.storage.models import Account, Collection, CollectionItem, Follow, OutboxActivity, Work
+from outbox import documents
+
+blueprint = Blueprint("federation_actors", __name__)
+
+PAGE_SIZE = 20
+
+
+async def _artist(username: str) -> Account | None:
+    return await Account.get_or_none(username=username.lower(), domain=None, suspended=False)
+
+
+def _max_id() -> int | None:
+    raw = request.args.get("max_id", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@blueprint.get("/actor")
+async def application_actor():
+    """Always public: peers fetch it to verify our signed fetches."""
+    account = await instance_actor(services())
+    if not wants_activitypub():
+        return redirect("/")
+    return ap_json({"@context": outgoing_context(), **actor_document(services(), account)})
+
+
+@blueprint.get("/actor/outbox")
+async def application_outbox():
+    ident = services().urls.instance_actor + "/outbox"
+    return ap_json(documents.ordered_collection(ident, 0, None))
+
+
+@blueprint.get("/users/<username>")
+async def actor(username: str):
+    account = await _artist(username)
+    if account is None:
+        return error(404, "no such account")
+    if not wants_activitypub():
+        return redirect(f"/@{account.username}")
+    refusal = await signed_fetch_refusal()
+    if refusal is not None:
+        return refusal
+    streams = await Collection.filter(account_id=account.id).order_by("position").values_list(
+        "ap_id", flat=True)
+    doc = actor_document(services(), account, list(streams))
+    return ap_json({"@context": outgoing_context(), **doc})
+
+
+async def _collection(username: str, kind: str):
+    """Shared shape of outbox/followers/following/featured: gate, then page or summary."""
+    account = await _artist(username)
+    if account is None:
+        return None, error(404, "no such account")
+    refusal = await signed_fetch_refusal()
+    if refusal is not None:
+        return None, refusal
+    return account, None
+
+
+@blueprint.get("/users/<username>/outbox")
+async def outbox(username: str):
+    account, refusal = await _collection(username, "outbox")
+    if refusal is not None:
+        return refusal
+    ident = account.outbox_url
+    query = OutboxActivity.filter(account_id=account.id, public=True,
+                                  activity_type__in=("Create", "Announce"))
+    if not request.args.get("page"):
+        return ap_json(documents.ordered_collection(ident, await query.count(), f"{ident}?page=true"))
+    max_id = _max_id()
+    if max_id is not None:
+        query = query.filter(id__lt=max_id)
+    rows = await query.order_by("-id").limit(PAGE_SIZE)
+    live = set(await Work.filter(ap_id__in=[r.object_ap_id for r in rows if r.object_ap_id],
+                                 deleted_at=None).values_list("ap_id", flat=True))
+    items = []
+    for row in rows:
+        doc = {k: v for k, v in row.document.items() if k != "@context"}
+        if row.activity_type == "Create" and row.object_ap_id not in live:
+            continue
+        items.append(doc)
+    next_url = f"{ident}?page=true&max_id={rows[-1].id}" if len(rows) == PAGE_SIZE else None
+    page_id = f"{ident}?page=true" + (f"&max_id={max_id}" if max_id else "")
+    return ap_json(documents.ordered_page(page_id, ident, items, next_url))
+
+
+async def _follow_collection(username: str, followers: bool):
+    account, refusal = await _collection(username, "followers" if followers else "following")
+    if refusal is not None:
+        return refusal
+    ident = account.followers_url if followers else account.following_url
+    field = "target_id" if followers else "follower_id"
+    other = "follower__ap_id" if followers else "target__ap_id"
+    query = Follow.filter(**{field: account.id}, state="accepted")
+    if not request.args.get("page"):
+        return ap_json(documents.ordered_collection(ident, await query.count(), f"{ident}?page=1"))
+    page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1
+    rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE
+                                                                             ).values_list(other, flat=True)
+    next_url = f"{ident}?page={page + 1}" if len(rows) == PAGE_SIZE else None
+    return ap_json(documents.ordered_page(f"{ident}?page={page}", ident, list(rows), next_url))
+
+
+@blueprint.get("/users/<username>/followers")
+async def followers(username: str):
+    return await _follow_collection(username, True)
+
+
+@blueprint.get("/users/<username>/following")
+async def following(username: str):
+    return await _follow_collection(username, False)
+
+
+def _visible():
+    return Work.filter(state="ready", deleted_at=None, hidden=False,
+                       visibility__in=("public", "unlisted"))
+
+
+@blueprint.get("/users/<username>/collections/featured")
+async def featured(username: str):
+    account, refusal = await _collection(username, "featured")
+    if refusal is not None:
+        return refusal
+    pinned = await _visible().filter(account_id=account.id, pinned_at__not_isnull=True).order_by(
+        "-pinned_at")
+    items = [await note_for(services(), w) for w in pinned]
+    doc = documents.ordered_collection(account.featured_url, len(items), None)
+    doc["@context"] = outgoing_context()
+    doc["orderedItems"] = items
+    return ap_json(doc)
+
+
+@blueprint.get("/users/<username>/collections/<int:collection_id>")
+async def portfolio(username: str, collection_id: int):
+    account, refusal = await _collection(username, "portfolio")
+    if refusal is not None:
+        return refusal
+    collection = await Collection.get_or_none(id=collection_id, account_id=account.id)
+    if collection is None:
+        return error(404, "no such collection")
+    ids = await CollectionItem.filter(
+        collection_id=collection.id, work__state="ready", work__deleted_at=None,
+        work__visibility__in=("public", "unlisted"),
+    ).order_by("position", "id").values_list("work__ap_id", flat=True)
+    doc = documents.ordered_collection(collection.ap_id, len(ids), None)
+    doc.update(name=collection.title, summary=collection.description or None,
+               attributedTo=account.ap_id, orderedItems=list(ids))
+    return ap_json({k: v for k, v in doc.items() if v is not None})
+
+
+async def _work(username: str, work_id: int) -> Work | None:
+    account = await _artist(username)
+    if account is None:
+        return None
+    return await _visible().get_or_none(id=work_id, account_id=account.id)
+
+
+@blueprint.get("/users/<username>/works/<int:work_id>")
+async def work_object(username: str, work_id: int):
+    work = await _work(username, work_id)
+    if work is None:
+        return error(404, "no such work")
+    if not wants_activitypub():
+        return redirect(work.url or "/")
+    refusal = await signed_fetch_refusal()
+    if refusal is not None:
+        return refusal
+    return ap_json({"@context": outgoing_context(), **await note_for(services(), work)})
+
+
+@blueprint.get("/users/<username>/works/<int:work_id>/activity")
+async def work_activity(username: str, work_id: int):
+    work = await _work(username, work_id)
+    if work is None:
+        return error(404, "no such work")
+    refusal = await signed_fetch_refusal()
+    if refusal is not None:
+        return refusal
+    row = await OutboxActivity.get_or_none(ap_id=f"{work.ap_id}/activity")
+    if row is None:
+        return error(404, "no such activity")
+    return ap_json(row.document)
+
+
+@blueprint.get("/users/<username>/boosts/<int:boost_id>")
+async def boost_activity(username: str, boost_id: int):
+    account = await _artist(username)
+    row = account and await OutboxActivity.get_or_none(
+        ap_id=f"{account.ap_id}/boosts/{boost_id}", account_id=account.id)
+    if row is None:
+        return error(404, "no such activity")
+    refusal = await signed_fetch_refusal()
+    return refusal or ap_json(row.document)
+
+

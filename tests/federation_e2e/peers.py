@@ -1,0 +1,132 @@
+"""Two (or more) real Impasto instances for federation tests: each an `impasto run`
+process on its own loopback port with its own database, its embedded worker off. The
+test drives each instance's jobs in order with an in-process worker against that
+instance's database (deterministic, no sleeping), while every request between the
+instances is real HTTP with real signatures."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from instance.config import Config, load_config
+from tests.conftest import REPO_ROOT
+from tests.processes import IMPASTO
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Peer:
+    name: str
+    port: int
+    database_url: str
+    env: dict[str, str]
+    config: Config
+    process: subprocess.Popen | None = None
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def domain(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.domain}"
+
+    @asynccontextmanager
+    async def open(self) -> AsyncIterator[Any]:
+        """This instance's database and services, in this process (one at a time)."""
+        from instance.federation.instance_actor import forget_cache
+        from instance.services import build_services, close_services
+        from instance.storage import db
+
+        await db.connect(self.database_url)
+        forget_cache()
+        services = build_services(self.config)
+        try:
+            yield services
+        finally:
+            await close_services(services)
+            await db.disconnect()
+
+    async def run_jobs(self) -> int:
+        """Run this instance's runnable jobs until none is left (deliveries, inbox)."""
+        from instance.jobs import Worker
+        from instance.jobs.registry import load_handlers
+
+        async with self.open() as services:
+            worker = Worker(services.jobs, load_handlers(), services, concurrency=8)
+            return await worker.run_until_idle()
+
+
+def peer_env(name: str, port: int, database_url: str, tmp: Path, **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPASTO_")}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        IMPASTO_DATABASE_URL=database_url,
+        IMPASTO_MEDIA_PATH=str(tmp / f"{name}-media"),
+        IMPASTO_SERVER_SECRET_KEY_FILE=str(tmp / f"{name}-secret"),
+        IMPASTO_SERVER_RUN_WORKER="false",
+        IMPASTO_INSTANCE_DOMAIN=f"127.0.0.1:{port}",
+        IMPASTO_INSTANCE_SCHEME="http",
+        IMPASTO_INSTANCE_NAME=f"Impasto {name}",
+        IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+        IMPASTO_FEDERATION_REQUEST_TIMEOUT="10",
+    )
+    env.update({f"IMPASTO_{k.upper()}": v for k, v in extra.items()})
+    return env
+
+
+def make_peer(name: str, tmp: Path, database_url: str | None = None, **extra: str) -> Peer:
+    port = free_port()
+    url = database_url or f"sqlite://{tmp / f'{name}.sqlite3'}"
+    env = peer_env(name, port, url, tmp, **extra)
+    config = load_config(environ={k: v for k, v in env.items() if k.startswith("IMPASTO_")})
+    return Peer(name, port, url, env, config)
+
+
+def _drain(peer: Peer) -> None:
+    """Keep reading the server's output (a full pipe would stall it); kept for failures."""
+    assert peer.process is not None and peer.process.stdout is not None
+    for line in peer.process.stdout:
+        peer.log.append(line.rstrip())
+
+
+@contextmanager
+def serving(*peers: Peer) -> Iterator[tuple[Peer, ...]]:
+    """Start `impasto run` for each peer (it migrates first) and stop them after."""
+    try:
+        for peer in peers:
+            peer.process = subprocess.Popen(
+                [*IMPASTO, "run", "--bind", f"127.0.0.1:{peer.port}"], env=peer.env,
+                cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            )
+            line = peer.process.stdout.readline()
+            if not re.search(r"listening on 127\.0\.0\.1:\d+", line):
+                rest = peer.process.stdout.read() if peer.process.poll() is not None else ""
+                raise RuntimeError(f"{peer.name} did not start: {line!r} {rest}")
+            threading.Thread(target=_drain, args=(peer,), daemon=True).start()
+        yield peers
+    finally:
+        for peer in peers:
+            if peer.process is not None and peer.process.poll() is None:
+                peer.process.terminate()
+                try:
+                    peer.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    peer.process.kill()
+                    peer.process.wait()
