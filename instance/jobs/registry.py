@@ -52,6 +52,7 @@ BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
     "instance.moderation.subscriptions",
     "instance.profile_images",
     "instance.media.processing",
+    "instance.media.remote",
     "outbox.delivery",
     "inbox.process",
 )

@@ -1,0 +1,154 @@
+"""Remote media: fetch a remote image once, check what it declares, serve cleaned copies.
+
+Remote images are fetched through the federation SSRF guard with the remote-media size
+bound, run through the same pipeline (provenance on the fetched bytes, metadata
+stripped, no cloak: they are not our artists' images) and cached as public variants
+under `cache/…` keys. The verdict is recorded for the timeline filter of the inbox side;
+what to do with declared-AI remote works is its decision ([ai] remote_ai_verdict).
+
+Nothing is fetched from a domain whose policy rejects media (reject_media or suspend,
+on the domain or a parent). `prune_remote_cache` drops cached copies after
+[media] remote_cache_days; the record stays and can be fetched again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from federation.client import FetchError
+from instance.jobs import Permanent, Retry
+from instance.jobs.registry import JobContext, register
+from instance.media.policy import optout_marks
+from instance.media.processing import (
+    delete_variants,
+    plain,
+    run_pipeline,
+    store_variants,
+    variant_keys,
+)
+from instance.moderation.domains import rejects_media
+from instance.storage.models import Account, MediaAttachment
+from media.errors import MediaRejected
+from media.limits import Limits
+from media.pipeline import PipelineOptions
+
+FETCH_JOB = "media.fetch_remote"
+CACHE_PREFIX = "cache/"
+IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
+
+
+class RemoteMediaError(Exception):
+    """The remote image could not be fetched (network, status, size); retry later."""
+
+
+def remote_limits(config: Any) -> Limits:
+    return Limits(max_bytes=config.federation.max_remote_media_bytes,
+                  max_pixels=config.media.max_pixels, max_side=config.media.max_dimension)
+
+
+def _domain(url: str) -> str:
+    return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
+
+
+async def fetch_remote_media(services: Any, account: Account, url: str, *,
+                             work_id: int | None = None, description: str = "",
+                             position: int = 0) -> MediaAttachment:
+    """Record a remote image for `account` (and its work) and cache it now."""
+    media = await MediaAttachment.filter(remote_url=url, account_id=account.id,
+                                         work_id=work_id).first()
+    if media is None:
+        media = await MediaAttachment.create(
+            account=account, work_id=work_id, remote_url=url, description=description,
+            position=position, state="processing", provenance_verdict="pending")
+    return await cache_remote(services, media)
+
+
+async def cache_remote(services: Any, media: MediaAttachment) -> MediaAttachment:
+    """Fetch, check and cache one remote record; raises RemoteMediaError to retry."""
+    if not media.remote_url:
+        raise ValueError("not a remote media record")
+    if media.variants and media.state == "ready":
+        return media
+    domain = _domain(media.remote_url)
+    if await rejects_media(domain):
+        media.state = "rejected"
+        media.state_reason = f"Media from {domain} are not fetched (domain policy)."
+        await media.save(update_fields=["state", "state_reason"])
+        return media
+    started = time.perf_counter()
+    try:
+        response = await services.media.http.get(media.remote_url, accept=IMAGE_ACCEPT)
+    except FetchError as exc:
+        raise RemoteMediaError(str(exc)) from exc
+    if not 200 <= response.status < 300:
+        raise RemoteMediaError(f"GET {response.url} answered {response.status}")
+    fetch_ms = round((time.perf_counter() - started) * 1000, 2)
+    account = await media.account
+    options = PipelineOptions(limits=remote_limits(services.config),
+                              marks=optout_marks(services.config, account, None, None))
+    try:
+        result = await run_pipeline(services, response.body, claimed_type=None,
+                                    options=options, level="off", seed=0)
+    except MediaRejected as exc:
+        media.state, media.state_reason = "rejected", exc.message
+        await media.save(update_fields=["state", "state_reason"])
+        return media
+    old_keys = variant_keys(media.variants)
+    variants = await asyncio.to_thread(store_variants, services.media_store, result,
+                                       prefix=CACHE_PREFIX)
+    verdict = result.provenance.to_dict() if result.provenance is not None else \
+        {"verdict": "none", "signals": []}
+    media.state, media.state_reason = "ready", ""
+    media.variants = variants
+    media.original_type, media.original_bytes = result.mime, len(response.body)
+    media.sha256 = hashlib.sha256(response.body).hexdigest()
+    media.width, media.height, media.blurhash = result.width, result.height, result.blurhash
+    media.provenance_verdict = verdict["verdict"]
+    media.provenance_evidence = plain(verdict["signals"])
+    media.ai_label = verdict["verdict"] == "ai"
+    media.cloak_level, media.cloak_metrics = "off", None
+    media.timings = plain({**result.timings_ms, "fetch": fetch_ms})
+    media.processed_at = datetime.now(UTC)
+    try:
+        await media.save()
+    except BaseException:
+        await asyncio.to_thread(delete_variants, services.media_store, variant_keys(variants))
+        raise
+    await asyncio.to_thread(delete_variants, services.media_store, old_keys)
+    return media
+
+
+async def prune_remote_cache(services: Any, older_than_days: float) -> int:
+    """Delete cached copies of remote media processed more than N days ago; returns how
+    many records lost their copies (they can be fetched again)."""
+    cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+    pruned = 0
+    stale = MediaAttachment.filter(remote_url__isnull=False, processed_at__lt=cutoff)
+    async for media in stale.only("id", "variants"):
+        keys = variant_keys(media.variants)
+        if not keys:
+            continue
+        await MediaAttachment.filter(id=media.id).update(
+            variants={}, state="processing", state_reason="cached copy pruned")
+        await asyncio.to_thread(delete_variants, services.media_store, keys)
+        pruned += 1
+    return pruned
+
+
+@register(FETCH_JOB)
+async def fetch_job(ctx: JobContext, payload: dict) -> None:
+    """Payload: {"media_id": int} of a remote record (created by the inbox side)."""
+    media = await MediaAttachment.get_or_none(id=int(payload.get("media_id", 0)))
+    if media is None:
+        return
+    if not media.remote_url:
+        raise Permanent(f"media {media.id} is not remote")
+    try:
+        await cache_remote(ctx.services, media)
+    except RemoteMediaError as exc:
+        raise Retry(min(3600.0, 60.0 * 2 ** ctx.attempt), str(exc)) from exc
