@@ -19,18 +19,9 @@ from instance.storage.models import (
     Notification,
     Work,
 )
-from tests.federation_e2e.peers import make_peer, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def peers(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("peers")
-    a, b = make_peer("a", tmp), make_peer("b", tmp)
-    with serving(a, b):
-        yield a, b
 
 
 async def user(peer, name: str, *, locked: bool = False) -> int:

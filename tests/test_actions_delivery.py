@@ -1,0 +1,115 @@
+"""Delivery jobs against real loopback inboxes: success, retry on 5xx/429 and network
+errors, no retry on other 4xx, unavailable hosts skipped, slow or dead hosts failing on
+their own while live ones get their delivery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from instance.accounts import create_local_user
+from instance.actions import works
+from instance.config import load_config
+from instance.federation.instance_actor import forget_cache
+from instance.jobs import Worker
+from instance.jobs.registry import load_handlers
+from instance.services import build_services, close_services
+from instance.storage.models import Account, Follow, InstanceInfo, Job
+from tests.conftest import REPO_ROOT
+from tests.federation_e2e.peers import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def start_receiver(delay: float, status: int) -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "tests/federation_e2e/receiver.py"), str(delay), str(status)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    return process, int(process.stdout.readline())
+
+
+@pytest.fixture
+def receivers():
+    started: list[subprocess.Popen] = []
+
+    def start(delay: float = 0.0, status: int = 202) -> tuple[subprocess.Popen, int]:
+        process, port = start_receiver(delay, status)
+        started.append(process)
+        return process, port
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+async def services(connected, tmp_path):
+    config = load_config(environ={
+        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": connected,
+        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
+        "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true",
+        "IMPASTO_FEDERATION_REQUEST_TIMEOUT": "1",
+    })
+    forget_cache()
+    built = build_services(config)
+    yield built
+    await close_services(built)
+
+
+async def publish_to(services, ports: list[int]) -> None:
+    user = await create_local_user(services.urls, "pia", "correct horse battery")
+    pia = await Account.get(id=user.account_id)
+    for n, port in enumerate(ports):
+        fan = await Account.create(ap_id=f"http://127.0.0.1:{port}/u/{n}", username=f"u{n}",
+                                   domain=f"127.0.0.1:{port}",
+                                   inbox_url=f"http://127.0.0.1:{port}/inbox")
+        await Follow.create(follower=fan, target=pia, state="accepted")
+    await works.create_work(services, pia, title="T", content_source="c")
+
+
+async def run(services) -> None:
+    await Worker(services.jobs, load_handlers(), services, concurrency=8).run_until_idle()
+
+
+async def job_for(port: int) -> Job:
+    jobs = await Job.filter(kind="outbox.deliver")
+    return next(j for j in jobs if f":{port}/" in j.payload["inbox"])
+
+
+async def test_statuses_decide_retry_or_give_up(services, receivers):
+    live, live_port = receivers()
+    _, busy_port = receivers(status=503)
+    _, limited_port = receivers(status=429)
+    _, gone_port = receivers(status=404)
+    _, slow_port = receivers(delay=5)
+    dead_port = free_port()  # nothing listens there
+    await publish_to(services, [live_port, busy_port, limited_port, gone_port, slow_port, dead_port])
+    await run(services)
+    assert live.stdout.readline().startswith("POST /inbox signed")
+    assert (await job_for(live_port)).state == "done"
+    for port in (busy_port, limited_port, slow_port, dead_port):
+        job = await job_for(port)
+        assert job.state == "queued" and job.attempts == 1, (port, job.last_error)
+        assert job.next_attempt_at > datetime.now(UTC) + timedelta(seconds=10)
+        assert job.max_attempts == 17
+    assert (await job_for(gone_port)).state == "failed"
+    today = date.today().isoformat()
+    busy = await InstanceInfo.get(domain=f"127.0.0.1:{busy_port}")
+    assert busy.failure_days == [today] and not busy.unavailable
+
+
+async def test_host_failing_seven_days_is_skipped_until_it_succeeds(services, receivers):
+    skipped, port = receivers()
+    days = [(date.today() - timedelta(days=n)).isoformat() for n in range(7)]
+    await InstanceInfo.create(domain=f"127.0.0.1:{port}", failure_days=days, unavailable=True)
+    await publish_to(services, [port])
+    await run(services)
+    assert (await job_for(port)).state == "done"  # dropped without a request
+    assert await InstanceInfo.get(domain=f"127.0.0.1:{port}").values_list("unavailable", flat=True)
+    skipped.kill()
+    assert skipped.stdout.read() == ""
