@@ -26,6 +26,7 @@ EXIT_USAGE = 2
 # and sets `handler(config, args) -> int` on its parsers (see instance/cli_support.py).
 COMMAND_MODULES: tuple[str, ...] = (
     "instance.cli_domain",
+    "instance.cli_media",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -14,13 +15,50 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from instance.accounts import create_local_user
 from instance.config import load_config
 from instance.jobs import Worker, registry
 from instance.jobs.registry import load_handlers
 from instance.media.runtime import MediaRuntime
 from instance.services import Services, build_services, close_services
-from instance.storage.models import Account
+from instance.storage.models import Account, User
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, made once per test process: migrating takes about a
+    second, copying the file a millisecond."""
+    import asyncio
+
+    from instance.storage import db
+
+    path = tmp_path_factory.mktemp("template") / "impasto.sqlite3"
+    asyncio.run(db.migrate(f"sqlite://{path}"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request, tmp_path, sqlite_template) -> AsyncIterator[str]:
+    """As tests/conftest.py's, but SQLite databases are copies of a migrated template."""
+    from tests.conftest import (
+        drop_postgres_database,
+        migrated_postgres_database,
+        require_postgres,
+    )
+
+    if request.param == "sqlite":
+        path = tmp_path / "impasto.sqlite3"
+        with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        yield f"sqlite://{path}"
+        return
+    require_postgres()
+    url = await migrated_postgres_database()
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +104,24 @@ class MediaEnv:
 @pytest.fixture
 async def media_env(connected, tmp_path, image_pool) -> AsyncIterator[MediaEnv]:
     services = make_services(tmp_path, image_pool)
-    user = await create_local_user(services.urls, "painter", "correct horse battery",
-                                   display_name="Pat Painter")
-    env = MediaEnv(services, await user.account, connected, tmp_path, [])
+    env = MediaEnv(services, await local_account(services, "painter", "Pat Painter"),
+                   connected, tmp_path, [])
     try:
         yield env
     finally:
         for s in [*env._old, env.services]:
             await close_services(s)
+
+
+async def local_account(services: Services, username: str, display_name: str = "",
+                        role: str = "artist") -> Account:
+    """A local account with a login row, without the RSA key and argon2 hash that
+    create_local_user spends a second on (media tests never sign or log in)."""
+    account = await Account.create(ap_id=services.urls.actor(username), username=username,
+                                   display_name=display_name,
+                                   url=services.urls.profile(username))
+    await User.create(account=account, password_hash="-", role=role)
+    return account
 
 
 def textured_rgb(width: int = 640, height: int = 480, seed: int = 1) -> np.ndarray:

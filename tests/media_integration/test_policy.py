@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from instance.accounts import create_local_user
 from instance.media.review import ReviewError, decide, request_review, review_queue
 from instance.media.uploads import create_upload
 from instance.storage.models import AuditEntry, MediaAttachment
 from media.storage import Area
-from tests.media_integration.conftest import fixture_file
+from tests.media_integration.conftest import fixture_file, local_account
 
 AI_FILES = [("c2pa_firefly_butterfly.jpg", "image/jpeg", "c2pa"),
             ("comfyui_sdxl-turbo.png", "image/png", "comfyui")]
@@ -71,14 +70,12 @@ async def test_review_request_then_moderator_approval(media_env, shared_dir):
     media = await upload_and_process(media_env, shared_dir, "comfyui_sdxl-turbo.png",
                                      "image/png")
     assert media.state == "rejected"
-    other = await (await create_local_user(media_env.services.urls, "someone",
-                                           "another long password")).account
+    other = await local_account(media_env.services, "someone")
     with pytest.raises(ReviewError):
         await request_review(other, media.id)
     media = await request_review(media_env.artist, media.id, "I painted this over a sketch")
     assert (media.review_requested, media.review_state) == (True, "queued")
-    moderator = await (await create_local_user(media_env.services.urls, "mod",
-                                               "moderator password", role="moderator")).account
+    moderator = await local_account(media_env.services, "mod", role="moderator")
     media = await decide(media_env.services, moderator, media.id, "approve", "hand-painted")
     assert media.state == "processing"
     await media_env.run_jobs()
@@ -99,8 +96,7 @@ async def test_moderator_rejects_a_held_upload_and_its_variants_go(media_env, sh
     media = await upload_and_process(media_env, shared_dir, "comfyui_sdxl-turbo.png",
                                      "image/png")
     key = media.variants["display"]["webp"]
-    moderator = await (await create_local_user(media_env.services.urls, "mod",
-                                               "moderator password", role="moderator")).account
+    moderator = await local_account(media_env.services, "mod", role="moderator")
     media = await decide(media_env.services, moderator, media.id, "reject")
     assert media.state == "rejected" and media.variants == {}
     assert not media_env.services.media_store.exists(Area.VARIANTS, key)

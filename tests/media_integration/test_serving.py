@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 from urllib.parse import quote, urlsplit
 
@@ -24,14 +25,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-async def database_url(tmp_path):
+def database_url(tmp_path, sqlite_template):
     """SQLite only: serving does not touch the database (upload and processing run on
     PostgreSQL in the other modules), and each test starts a server process."""
-    from instance.storage import db
-
-    url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
-    await db.migrate(url)
-    return url
+    path = tmp_path / "impasto.sqlite3"
+    with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    return f"sqlite://{path}"
 
 
 def raw_get(base: str, raw_path: str) -> tuple[int, bytes]:
