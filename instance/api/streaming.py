@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 
-from quart import Blueprint, Response
+from quart import Blueprint, Response, stream_with_context
 
 from instance.api.auth import scoped, viewer
 from instance.api.common import base_url
@@ -94,7 +94,8 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
 
 
 def _sse(generator: AsyncIterator[bytes]) -> Response:
-    response = Response(generator, content_type="text/event-stream")
+    # The stream runs after the view returns: keep the request context for base_url().
+    response = Response(stream_with_context(lambda: generator)(), content_type="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
     response.timeout = None  # type: ignore[attr-defined]

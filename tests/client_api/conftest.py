@@ -57,8 +57,9 @@ def instance(database_url: str, folder: Path, **settings: str) -> Iterator[Insta
     port = free_port()
     domain = f"127.0.0.1:{port}"
     folder.mkdir(parents=True, exist_ok=True)
-    env = impasto_env(database_url, folder, INSTANCE_DOMAIN=domain,
-                      FEDERATION_ALLOW_PRIVATE_ADDRESSES="true", **settings)
+    env = impasto_env(
+        database_url, folder, INSTANCE_DOMAIN=domain, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true", **settings
+    )
     with running_server(env, ("--bind", domain)) as server:
         yield Instance(server, env, domain)
 
@@ -94,28 +95,42 @@ def make_database(db_kind, tmp_path) -> Iterator:
         asyncio.run(drop_postgres_database(url))
 
 
-def register_app(url: str, scopes: tuple[str, ...] = ("read", "write", "follow", "push"),
-                 redirect: str = "urn:ietf:wg:oauth:2.0:oob") -> tuple[str, str]:
-    return Mastodon.create_app("impasto-tests", scopes=list(scopes), redirect_uris=redirect,
-                               api_base_url=url)
+def register_app(
+    url: str,
+    scopes: tuple[str, ...] = ("read", "write", "follow", "push"),
+    redirect: str = "urn:ietf:wg:oauth:2.0:oob",
+) -> tuple[str, str]:
+    return Mastodon.create_app("impasto-tests", scopes=list(scopes), redirect_uris=redirect, api_base_url=url)
 
 
-def authorize_by_page(client: httpx.Client, auth_url: str, username: str,
-                      password: str = PASSWORD) -> httpx.Response:
+def authorize_by_page(
+    client: httpx.Client, auth_url: str, username: str, password: str = PASSWORD
+) -> httpx.Response:
     """What a person does: open the page, log in, approve (with the form's CSRF token)."""
     page = client.get(auth_url)
     assert page.status_code == 200, page.text
-    logged_in = client.post(auth_url, data={"csrf_token": CSRF.search(page.text).group(1),
-                                            "action": "login", "username": username,
-                                            "password": password})
+    logged_in = client.post(
+        auth_url,
+        data={
+            "csrf_token": CSRF.search(page.text).group(1),
+            "action": "login",
+            "username": username,
+            "password": password,
+        },
+    )
     assert logged_in.status_code == 200, logged_in.text
     assert "Authorize" in logged_in.text
-    return client.post(auth_url, data={"csrf_token": CSRF.search(logged_in.text).group(1),
-                                       "action": "approve"})
+    return client.post(
+        auth_url, data={"csrf_token": CSRF.search(logged_in.text).group(1), "action": "approve"}
+    )
 
 
-def code_grant_login(url: str, username: str, scopes: tuple[str, ...] = ("read", "write", "follow", "push"),
-                     password: str = PASSWORD) -> Mastodon:
+def code_grant_login(
+    url: str,
+    username: str,
+    scopes: tuple[str, ...] = ("read", "write", "follow", "push"),
+    password: str = PASSWORD,
+) -> Mastodon:
     client_id, secret = register_app(url, scopes)
     api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=url)
     auth_url = api.auth_request_url(scopes=list(scopes), allow_http=True)

@@ -31,8 +31,10 @@ def settle(*hops) -> None:
 
 def test_the_whole_flow(make_database, tmp_path):
     settings = {"SERVER_RUN_WORKER": "false", "API_PASSWORD_GRANT": "true"}
-    with instance(make_database("a"), tmp_path / "a", **settings) as a, \
-            instance(make_database("b"), tmp_path / "b", **settings) as b:
+    with (
+        instance(make_database("a"), tmp_path / "a", **settings) as a,
+        instance(make_database("b"), tmp_path / "b", **settings) as b,
+    ):
         a.user("alice")
         a.user("carol")
         b.user("bob")
@@ -43,22 +45,27 @@ def test_the_whole_flow(make_database, tmp_path):
         assert me.username == "alice" and me.source.privacy == "public"
 
         # -- media: 202 while processing, 206 until the worker ran, then ready
-        raw = httpx.post(a.url + "/api/v2/media", headers={"Authorization": f"Bearer {alice.access_token}"},
-                         files={"file": ("harbour.png", png_bytes(1), "image/png")},
-                         data={"description": "A harbour at dusk", "focus": "0.2,-0.1"})
+        raw = httpx.post(
+            a.url + "/api/v2/media",
+            headers={"Authorization": f"Bearer {alice.access_token}"},
+            files={"file": ("harbour.png", png_bytes(1), "image/png")},
+            data={"description": "A harbour at dusk", "focus": "0.2,-0.1"},
+        )
         assert raw.status_code == 202, raw.text
         media = raw.json()
         assert media["url"] is None and media["type"] == "image"
-        pending = httpx.get(f"{a.url}/api/v1/media/{media['id']}",
-                            headers={"Authorization": f"Bearer {alice.access_token}"})
+        pending = httpx.get(
+            f"{a.url}/api/v1/media/{media['id']}", headers={"Authorization": f"Bearer {alice.access_token}"}
+        )
         assert pending.status_code == 206
         a.work()
         ready = alice.media(media["id"])
         assert ready.url.startswith(a.url + "/media/") and ready.blurhash
         assert ready.description == "A harbour at dusk" and ready.meta.focus.x == pytest.approx(0.2)
         assert httpx.get(ready.url).status_code == 200
-        updated = alice.media_update(media["id"], description="A harbour at dusk, oil on board",
-                                     focus=(0.5, 0.5))
+        updated = alice.media_update(
+            media["id"], description="A harbour at dusk, oil on board", focus=(0.5, 0.5)
+        )
         assert updated.description.endswith("oil on board") and updated.meta.focus.y == pytest.approx(0.5)
 
         # -- a status with the media and alt text, and the art fields

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("oauth")
-    with instance(f"sqlite://{folder / 'db.sqlite3'}", folder, API_PASSWORD_GRANT="true",
-                  SERVER_RUN_WORKER="false") as inst:
+    with instance(
+        f"sqlite://{folder / 'db.sqlite3'}", folder, API_PASSWORD_GRANT="true", SERVER_RUN_WORKER="false"
+    ) as inst:
         inst.user("alice")
         inst.user("bob")
         yield inst
@@ -42,9 +43,16 @@ def test_metadata_and_app_registration(server):
     assert "S256" in meta["code_challenge_methods_supported"]
     assert set(meta["grant_types_supported"]) == {"authorization_code", "client_credentials", "password"}
     assert "read:statuses" in meta["scopes_supported"]
-    reply = httpx.post(server.url + "/api/v1/apps", data={
-        "client_name": "Form app", "scopes": "read write:media", "redirect_uris": "https://app.example/cb",
-        "website": "https://app.example", "oauth_junk": "ignored"})
+    reply = httpx.post(
+        server.url + "/api/v1/apps",
+        data={
+            "client_name": "Form app",
+            "scopes": "read write:media",
+            "redirect_uris": "https://app.example/cb",
+            "website": "https://app.example",
+            "oauth_junk": "ignored",
+        },
+    )
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["client_id"] and body["client_secret"] and body["redirect_uri"] == "https://app.example/cb"
@@ -73,9 +81,17 @@ def test_pkce_code_is_single_use_and_checked(server):
     client_id, secret = register_app(server.url, ("read",), redirect="https://client.example/done")
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    query = urlencode({"client_id": client_id, "response_type": "code", "scope": "read",
-                       "redirect_uri": "https://client.example/done", "state": "xyz",
-                       "code_challenge": challenge, "code_challenge_method": "S256"})
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "scope": "read",
+            "redirect_uri": "https://client.example/done",
+            "state": "xyz",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     with httpx.Client() as browser:
         answer = authorize_by_page(browser, f"{server.url}/oauth/authorize?{query}", "bob")
     assert answer.status_code == 302
@@ -84,8 +100,12 @@ def test_pkce_code_is_single_use_and_checked(server):
     params = parse_qs(location.query)
     assert params["state"] == ["xyz"]
     code = params["code"][0]
-    form = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
-            "redirect_uri": "https://client.example/done"}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": client_id,
+        "redirect_uri": "https://client.example/done",
+    }
     wrong = httpx.post(server.url + "/oauth/token", data={**form, "code_verifier": "x" * 50})
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     # a public client: no secret, the verifier proves it
@@ -96,30 +116,47 @@ def test_pkce_code_is_single_use_and_checked(server):
     assert isinstance(token["created_at"], int)
     again = httpx.post(server.url + "/oauth/token", data={**form, "code_verifier": verifier})
     assert again.status_code == 400
-    who = httpx.get(server.url + "/api/v1/accounts/verify_credentials",
-                    headers={"Authorization": f"Bearer {token['access_token']}"})
+    who = httpx.get(
+        server.url + "/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    )
     assert who.json()["username"] == "bob"
 
 
 def test_authorize_page_refuses_bad_requests_and_forged_forms(server):
     client_id, _ = register_app(server.url, ("read",), redirect="https://client.example/done")
-    evil = urlencode({"client_id": client_id, "response_type": "code", "scope": "read",
-                      "redirect_uri": "https://evil.example/steal"})
+    evil = urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "scope": "read",
+            "redirect_uri": "https://evil.example/steal",
+        }
+    )
     page = httpx.get(f"{server.url}/oauth/authorize?{evil}")
     assert page.status_code == 400 and "redirect URI" in page.text
-    too_much = urlencode({"client_id": client_id, "scope": "read write",
-                          "redirect_uri": "https://client.example/done"})
+    too_much = urlencode(
+        {"client_id": client_id, "scope": "read write", "redirect_uri": "https://client.example/done"}
+    )
     assert httpx.get(f"{server.url}/oauth/authorize?{too_much}").status_code == 400
     fine = urlencode({"client_id": client_id, "scope": "read", "redirect_uri": "https://client.example/done"})
     with httpx.Client() as browser:
         page = browser.get(f"{server.url}/oauth/authorize?{fine}")
         assert 'name="password"' in page.text and "<label" in page.text
-        forged = browser.post(f"{server.url}/oauth/authorize?{fine}",
-                              data={"action": "login", "username": "bob", "password": PASSWORD})
+        forged = browser.post(
+            f"{server.url}/oauth/authorize?{fine}",
+            data={"action": "login", "username": "bob", "password": PASSWORD},
+        )
         assert forged.status_code == 400
-        wrong = browser.post(f"{server.url}/oauth/authorize?{fine}",
-                             data={"csrf_token": CSRF.search(page.text).group(1), "action": "login",
-                                   "username": "bob", "password": "not the password"})
+        wrong = browser.post(
+            f"{server.url}/oauth/authorize?{fine}",
+            data={
+                "csrf_token": CSRF.search(page.text).group(1),
+                "action": "login",
+                "username": "bob",
+                "password": "not the password",
+            },
+        )
         assert wrong.status_code == 401
 
 
@@ -130,29 +167,47 @@ def test_password_grant_client_credentials_and_revocation(server):
     assert api.account_verify_credentials().username == "bob"
     with pytest.raises(MastodonIllegalArgumentError):
         Mastodon(client_id=client_id, client_secret=secret, api_base_url=server.url).log_in(
-            "bob", "wrong password!", allow_http=True)
-    app_only = httpx.post(server.url + "/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
-        "scope": "read"}).json()
+            "bob", "wrong password!", allow_http=True
+        )
+    app_only = httpx.post(
+        server.url + "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "scope": "read",
+        },
+    ).json()
     headers = {"Authorization": f"Bearer {app_only['access_token']}"}
-    assert httpx.get(server.url + "/api/v1/apps/verify_credentials", headers=headers).json()["name"] == \
-        "impasto-tests"
+    assert (
+        httpx.get(server.url + "/api/v1/apps/verify_credentials", headers=headers).json()["name"]
+        == "impasto-tests"
+    )
     needs_user = httpx.get(server.url + "/api/v1/accounts/verify_credentials", headers=headers)
     assert needs_user.status_code == 422
     assert httpx.get(server.url + "/api/v1/timelines/public", headers=headers).status_code == 200
-    bad_secret = httpx.post(server.url + "/oauth/token", data={
-        "grant_type": "client_credentials", "client_id": client_id, "client_secret": "nope"})
+    bad_secret = httpx.post(
+        server.url + "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": "nope"},
+    )
     assert bad_secret.status_code == 401 and bad_secret.json()["error"] == "invalid_client"
     api.revoke_access_token(allow_http=True)
-    gone = httpx.get(server.url + "/api/v1/accounts/verify_credentials",
-                     headers={"Authorization": f"Bearer {token}"})
+    gone = httpx.get(
+        server.url + "/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {token}"}
+    )
     assert gone.status_code == 401 and gone.json() == {"error": "The access token is invalid"}
 
 
 def test_login_throttling_on_the_password_grant(server):
     client_id, secret = register_app(server.url)
-    form = {"grant_type": "password", "client_id": client_id, "client_secret": secret,
-            "username": "throttled", "password": "wrong", "scope": "read"}
+    form = {
+        "grant_type": "password",
+        "client_id": client_id,
+        "client_secret": secret,
+        "username": "throttled",
+        "password": "wrong",
+        "scope": "read",
+    }
     statuses = [httpx.post(server.url + "/oauth/token", data=form).status_code for _ in range(6)]
     # five failures per address or name in the window (earlier tests may have used some)
     assert statuses[0] == 400 and statuses[-1] == 429
@@ -162,12 +217,26 @@ def test_login_throttling_on_the_password_grant(server):
     assert locked.status_code == 429 and "Try again in" in locked.json()["error"]
 
 
-def test_password_grant_is_off_by_default(tmp_path):
-    with instance(f"sqlite://{tmp_path / 'db.sqlite3'}", tmp_path, SERVER_RUN_WORKER="false") as server:
+def test_password_grant_is_off_by_default_and_rate_limits(tmp_path):
+    with instance(
+        f"sqlite://{tmp_path / 'db.sqlite3'}", tmp_path, SERVER_RUN_WORKER="false", API_RATE_LIMIT="5"
+    ) as server:
         meta = httpx.get(server.url + "/.well-known/oauth-authorization-server").json()
         assert "password" not in meta["grant_types_supported"]
         client_id, secret = register_app(server.url)
-        refused = httpx.post(server.url + "/oauth/token", data={
-            "grant_type": "password", "client_id": client_id, "client_secret": secret,
-            "username": "x", "password": "y"})
+        refused = httpx.post(
+            server.url + "/oauth/token",
+            data={
+                "grant_type": "password",
+                "client_id": client_id,
+                "client_secret": secret,
+                "username": "x",
+                "password": "y",
+            },
+        )
         assert refused.status_code == 400 and refused.json()["error"] == "unsupported_grant_type"
+        answers = [httpx.get(server.url + "/api/v1/instance") for _ in range(6)]
+        limited = [r for r in answers if r.status_code == 429]
+        assert limited and limited[0].json()["error"] == "Too many requests"
+        assert limited[0].headers["X-RateLimit-Remaining"] == "0"
+        assert answers[0].status_code == 200 and answers[0].headers["X-RateLimit-Limit"] == "5"

@@ -1,0 +1,241 @@
+"""The endpoints clients rely on beyond the main flow, against one running server with
+its embedded worker: request-body shapes, instance metadata, relationships, locked
+accounts, blocks and mutes, threads, pins, bookmarks, markers, streaming, synchronous
+media, rate-limit headers and 4xx JSON errors on bad input."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from mastodon import Mastodon, MastodonAPIError
+
+from tests.client_api.conftest import PASSWORD, instance, png_bytes, register_app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("endpoints")
+    with instance(f"sqlite://{folder / 'db.sqlite3'}", folder, API_PASSWORD_GRANT="true") as inst:
+        for name in ("ines", "omar", "lena"):
+            inst.user(name)
+        yield inst
+
+
+def login(server, username: str) -> Mastodon:
+    client_id, secret = register_app(server.url)
+    api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=server.url)
+    api.log_in(username, PASSWORD, allow_http=True)
+    return api
+
+
+@pytest.fixture(scope="module")
+def ines(server) -> Mastodon:
+    return login(server, "ines")
+
+
+@pytest.fixture(scope="module")
+def omar(server) -> Mastodon:
+    return login(server, "omar")
+
+
+def auth(api: Mastodon) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api.access_token}"}
+
+
+def test_instance_metadata_with_and_without_slash(server):
+    for path in ("/api/v1/instance", "/api/v1/instance/"):
+        v1 = httpx.get(server.url + path)
+        assert v1.status_code == 200
+        body = v1.json()
+        assert body["version"].split(" ")[0] == "4.3.0" and "Impasto" in body["version"]
+        assert body["configuration"]["statuses"]["max_media_attachments"] >= 4
+        assert "image/png" in body["configuration"]["media_attachments"]["supported_mime_types"]
+        assert body["uri"] == server.domain
+    for path in ("/api/v2/instance", "/api/v2/instance/"):
+        v2 = httpx.get(server.url + path).json()
+        assert v2["api_versions"]["mastodon"] >= 2 and v2["domain"] == server.domain
+        assert v2["configuration"]["urls"]["streaming"].startswith("ws://")
+    assert httpx.get(server.url + "/api/v1/custom_emojis").json() == []
+    api = Mastodon(api_base_url=server.url)
+    assert api.instance().version.startswith("4.3.0")
+
+
+def test_preferences_and_credentials_update(ines):
+    prefs = ines.preferences()
+    assert prefs["posting:default:visibility"] == "public"
+    changed = ines.account_update_credentials(
+        display_name="Inès V", note="Printmaker", fields=[("Shop", "https://ines.example")]
+    )
+    assert changed.display_name == "Inès V" and "Printmaker" in changed.note
+    assert changed.fields[0].name == "Shop"
+
+
+def test_body_shapes_arrays_booleans_and_unknown_fields(server, ines, omar):
+    headers = auth(ines)
+    form = httpx.post(
+        server.url + "/api/v1/statuses",
+        headers=headers,
+        data={
+            "status": "form body",
+            "sensitive": "1",
+            "spoiler_text": "cw",
+            "unknown_field": "x",
+            "title": "Study in red",
+            "medium": "gouache",
+            "tools[]": ["brush", "palette knife"],
+            "licence": "CC-BY-4.0",
+        },
+    )
+    assert form.status_code == 200, form.text
+    status = form.json()
+    assert status["sensitive"] is True and status["spoiler_text"] == "cw"
+    assert status["impasto"]["title"] == "Study in red" and status["impasto"]["tools"] == [
+        "brush",
+        "palette knife",
+    ]
+    assert status["impasto"]["licence"] == "CC-BY-4.0"
+    as_json = httpx.post(
+        server.url + "/api/v1/statuses",
+        headers=headers,
+        json={"status": "json body", "sensitive": False, "visibility": "unlisted", "x": {}},
+    )
+    assert as_json.status_code == 200 and as_json.json()["visibility"] == "unlisted"
+    multipart = httpx.post(
+        server.url + "/api/v1/statuses",
+        headers=headers,
+        files={"status": (None, "multipart body"), "sensitive": (None, "true")},
+    )
+    assert multipart.status_code == 200 and multipart.json()["sensitive"] is True
+    # x[] arrays in a query string
+    omar_id = omar.account_verify_credentials().id
+    ines_id = ines.account_verify_credentials().id
+    rel = httpx.get(
+        f"{server.url}/api/v1/accounts/relationships?id[]={omar_id}&id[]={ines_id}", headers=headers
+    ).json()
+    assert [r["id"] for r in rel] == [str(omar_id), str(ines_id)]
+    bad_bool = httpx.post(
+        server.url + "/api/v1/statuses", headers=headers, data={"status": "x", "sensitive": "maybe"}
+    )
+    assert bad_bool.status_code == 422 and "boolean" in bad_bool.json()["error"]
+
+
+def test_bad_input_is_4xx_json(server, ines):
+    headers = auth(ines)
+    cases = [
+        httpx.get(server.url + "/api/v1/statuses/not-an-id", headers=headers),
+        httpx.get(server.url + "/api/v1/statuses/99999999999999999999999", headers=headers),
+        httpx.get(server.url + "/api/v1/timelines/home?max_id=abc", headers=headers),
+        httpx.post(
+            server.url + "/api/v1/statuses",
+            headers={**headers, "Content-Type": "application/json"},
+            content=b"{not json",
+        ),
+        httpx.post(server.url + "/api/v1/statuses", headers=headers, json=["a list"]),
+        httpx.post(server.url + "/api/v1/statuses", headers=headers, data={"status": ""}),
+        httpx.post(
+            server.url + "/api/v1/statuses", headers=headers, data={"status": "x", "media_ids[]": "12x"}
+        ),
+        httpx.post(
+            server.url + "/api/v1/statuses", headers=headers, data={"status": "x", "visibility": "all"}
+        ),
+        httpx.get(server.url + "/api/v1/no/such/endpoint", headers=headers),
+        httpx.delete(server.url + "/api/v1/timelines/home", headers=headers),
+        httpx.get(server.url + "/api/v1/accounts/verify_credentials"),
+        httpx.get(
+            server.url + "/api/v1/accounts/verify_credentials", headers={"Authorization": "Bearer nope"}
+        ),
+        httpx.post(
+            server.url + "/api/v2/media",
+            headers=headers,
+            files={"file": ("a.png", b"not a png", "image/png")},
+        ),
+        httpx.post(server.url + "/api/v2/media", headers=headers, data={"description": "no file"}),
+    ]
+    for response in cases:
+        assert 400 <= response.status_code < 500, (response.request.url, response.status_code, response.text)
+        assert isinstance(response.json()["error"], str)
+
+
+def test_rate_limit_headers(server, ines):
+    first = httpx.get(server.url + "/api/v1/timelines/home", headers=auth(ines))
+    second = httpx.get(server.url + "/api/v1/timelines/home", headers=auth(ines))
+    assert first.headers["X-RateLimit-Limit"] == "300"
+    assert int(second.headers["X-RateLimit-Remaining"]) == int(first.headers["X-RateLimit-Remaining"]) - 1
+    assert second.headers["X-RateLimit-Reset"].endswith("Z")
+
+
+def test_locked_account_follow_requests_blocks_and_mutes(server):
+    lena, omar = login(server, "lena"), login(server, "omar")
+    lena.account_update_credentials(locked=True)
+    lena_id = lena.account_verify_credentials().id
+    rel = omar.account_follow(lena_id)
+    assert rel.requested and not rel.following
+    requests = lena.follow_requests()
+    assert [a.username for a in requests] == ["omar"]
+    assert lena.follow_request_authorize(requests[0].id).followed_by
+    assert omar.account_relationships(lena_id)[0].following
+    assert [a.username for a in lena.account_followers(lena_id)] == ["omar"]
+    omar_id = omar.account_verify_credentials().id
+    assert lena.account_mute(omar_id).muting
+    assert [a.username for a in lena.mutes()] == ["omar"]
+    assert not lena.account_unmute(omar_id).muting
+    assert lena.account_block(omar_id).blocking
+    assert [a.username for a in lena.blocks()] == ["omar"]
+    assert not lena.account_relationships(omar_id)[0].followed_by
+    assert not lena.account_unblock(omar_id).blocking
+    assert lena.account_lookup("omar").id == omar_id
+
+
+def test_threads_pins_bookmarks_favourites_and_markers(server, ines, omar):
+    root = ines.status_post("A thread about etching")
+    reply = omar.status_post("Which ground do you use?", in_reply_to_id=root.id)
+    answer = ines.status_post("A hard ground", in_reply_to_id=reply.id)
+    context = ines.status_context(reply.id)
+    assert [s.id for s in context.ancestors] == [root.id] and [s.id for s in context.descendants] == [
+        answer.id
+    ]
+    assert reply.in_reply_to_account_id == ines.account_verify_credentials().id
+    assert ines.status_pin(root.id).pinned
+    pinned = ines.account_statuses(ines.account_verify_credentials().id, pinned=True)
+    assert [s.id for s in pinned] == [root.id]
+    omar.status_bookmark(root.id)
+    omar.status_favourite(answer.id)
+    assert [s.id for s in omar.bookmarks()] == [root.id]
+    assert [s.id for s in omar.favourites()] == [answer.id]
+    assert omar.status(root.id).bookmarked and not omar.status_unbookmark(root.id).bookmarked
+    omar.markers_set(["home"], [answer.id])
+    assert omar.markers_get(["home"]).home.last_read_id == str(answer.id)
+
+
+def test_synchronous_media_and_streaming(server, ines, omar):
+    media = ines.media_post(png_bytes(7), mime_type="image/png", description="Tide pools", synchronous=True)
+    assert media.url and media.preview_url and media.blurhash and media.description == "Tide pools"
+    omar.account_follow(ines.account_verify_credentials().id)
+    with httpx.stream(
+        "GET", server.url + "/api/v1/streaming/user", headers=auth(omar), timeout=httpx.Timeout(30.0)
+    ) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.iter_lines()
+        assert next(lines).startswith(":")
+        posted = ines.status_post("Live from the studio", media_ids=[media.id])
+        event = None
+        for line in lines:
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "update":
+                payload = json.loads(line[6:])
+                if payload["id"] == str(posted.id):
+                    assert payload["media_attachments"][0]["description"] == "Tide pools"
+                    break
+    assert httpx.get(server.url + "/api/v1/streaming/health").text == "OK"
+
+
+def test_refused_upload_answers_422(server, ines):
+    with pytest.raises(MastodonAPIError) as refused:
+        ines.media_post(b"GIF89a but not really", mime_type="image/png")
+    assert refused.value.args[1] == 422
