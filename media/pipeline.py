@@ -42,6 +42,7 @@ class PipelineOptions:
     variants: VariantOptions = field(default_factory=VariantOptions)
     marks: OptOutMarks = field(default_factory=OptOutMarks)
     focus: FocalPoint = field(default_factory=FocalPoint)
+    embed_xmp: bool = True  # False: served images carry no metadata at all
     background: tuple[int, int, int] = (255, 255, 255)
     blurhash_components: tuple[int, int] = (4, 4)
 
@@ -127,8 +128,8 @@ def process_image(
         timings["cloak"] = _ms(t)
 
     t = time.perf_counter()
-    variants = make_variants(rgb, options=opts.variants, xmp=build_xmp(opts.marks),
-                             focus=opts.focus)
+    xmp = build_xmp(opts.marks) if opts.embed_xmp else None
+    variants = make_variants(rgb, options=opts.variants, xmp=xmp, focus=opts.focus)
     timings["variants"] = _ms(t)
 
     t = time.perf_counter()

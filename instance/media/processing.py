@@ -129,7 +129,7 @@ async def process_media(services: Any, media_id: int, *, recloak: bool = False
     level = effective_cloak_level(config, work, user)
     options = PipelineOptions(
         limits=upload_limits(config), marks=optout_marks(config, account, work, user),
-        focus=FocalPoint(media.focus_x, media.focus_y))
+        focus=FocalPoint(media.focus_x, media.focus_y), embed_xmp=config.optout.xmp)
     read_ms = round((time.perf_counter() - started) * 1000, 2)
     try:
         result = await run_pipeline(services, data, claimed_type=media.original_type,

@@ -90,7 +90,8 @@ async def cache_remote(services: Any, media: MediaAttachment) -> MediaAttachment
     fetch_ms = round((time.perf_counter() - started) * 1000, 2)
     account = await media.account
     options = PipelineOptions(limits=remote_limits(services.config),
-                              marks=optout_marks(services.config, account, None, None))
+                              marks=optout_marks(services.config, account, None, None),
+                              embed_xmp=services.config.optout.xmp)
     try:
         result = await run_pipeline(services, response.body, claimed_type=None,
                                     options=options, level="off", seed=0)

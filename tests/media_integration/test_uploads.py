@@ -139,3 +139,21 @@ async def test_upload_is_processed_into_cloaked_variants(media_env):
         for fmt in ("webp", "jpeg"):
             assert store.exists(Area.VARIANTS, entry[fmt])
     assert await Job.filter(state="done").count() == 1
+
+
+@pytest.mark.parametrize("xmp", ["true", "false"])
+async def test_optout_xmp_setting_is_honoured(media_env, xmp):
+    media_env.rebuild(CLOAK_ENABLED="false", OPTOUT_XMP=xmp)
+    media = await create_upload(media_env.services, media_env.artist,
+                                encode(textured_rgb(200, 150)), filename="a.png",
+                                content_type="image/png")
+    await media_env.run_jobs()
+    media = await MediaAttachment.get(id=media.id)
+    store = media_env.services.media_store
+    for fmt in ("webp", "jpeg"):
+        info = Image.open(io.BytesIO(store.get(Area.VARIANTS, media.variants["thumb"][fmt]))).info
+        packet = info.get("xmp") or b""
+        if xmp == "true":
+            assert b"DMI-PROHIBITED-AIMLTRAINING" in packet and b"Pat Painter" in packet
+        else:
+            assert packet == b"" and "exif" not in info
