@@ -105,7 +105,10 @@
     xhr.open("POST", form.dataset.uploadUrl);
     xhr.setRequestHeader("X-CSRF-Token", token);
     xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) item.querySelector("progress").value = Math.round(100 * e.loaded / e.total);
+      if (!e.lengthComputable) return;
+      var bar = item.querySelector("progress");
+      bar.value = Math.round(100 * e.loaded / e.total);
+      bar.dataset.steps = String(Number(bar.dataset.steps || 0) + 1);  // how often it moved
     };
     pending += 1; refreshPublish();
     xhr.onload = function () {

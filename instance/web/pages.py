@@ -6,6 +6,7 @@ from quart import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from instance.app import services_of
 from instance.storage.models import Account, Follow, Work
+from instance.web.render import ordered_media
 from instance.web.session import current_user
 
 blueprint = Blueprint("pages", __name__)
@@ -34,7 +35,7 @@ async def _page(query):
     before = _before_id()
     if before is not None:
         query = query.filter(id__lt=before)
-    works = await query.order_by("-id").limit(PAGE_SIZE + 1).prefetch_related("media", "account")
+    works = await query.order_by("-id").limit(PAGE_SIZE + 1).prefetch_related(ordered_media(), "account")
     more = len(works) > PAGE_SIZE
     return works[:PAGE_SIZE], (works[PAGE_SIZE - 1].id if more else None)
 
@@ -71,7 +72,7 @@ async def profile(username: str):
         await public_works()
         .filter(account=account, pinned_at__not_isnull=True)
         .order_by("-pinned_at")
-        .prefetch_related("media", "account")
+        .prefetch_related(ordered_media(), "account")
     )
     collections = await account.collections.filter(featured=True).order_by("position")
     me = await current_user()
@@ -100,7 +101,7 @@ async def work(username: str, work_id: int):
         hidden=False,
         deleted_at=None,
         visibility__in=("public", "unlisted"),
-    ).prefetch_related("media", "tags", "account")
+    ).prefetch_related(ordered_media(), "tags", "account")
     if item is None:
         abort(404, description="This work does not exist or is not public.")
     replies = (
@@ -134,7 +135,7 @@ async def any_work(work_id: int):
         deleted_at=None,
         visibility__in=("public", "unlisted"),
         account__suspended=False,
-    ).prefetch_related("media", "tags", "account")
+    ).prefetch_related(ordered_media(), "tags", "account")
     if item is None:
         abort(404, description="This work does not exist or is not public.")
     if item.account.domain is None:
@@ -158,7 +159,13 @@ async def any_work(work_id: int):
 @blueprint.get("/@<username>.atom")
 async def feed(username: str):
     account = await _local_account(username)
-    works = await public_works().filter(account=account).order_by("-id").limit(40).prefetch_related("media")
+    works = (
+        await public_works()
+        .filter(account=account)
+        .order_by("-id")
+        .limit(40)
+        .prefetch_related(ordered_media())
+    )
     body = await render_template(
         "feed.atom", account=account, works=works, base_url=services_of(current_app).config.base_url
     )

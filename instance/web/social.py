@@ -15,6 +15,7 @@ from federation.discovery import DiscoveryError
 from instance.app import services_of
 from instance.storage.models import Account, Follow, Notification, Work
 from instance.web.csrf import check_csrf
+from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required
 
 blueprint = Blueprint("social", __name__)
@@ -47,7 +48,7 @@ async def home():
     before = request.args.get("before", "")
     if before.isdigit():
         query = query.filter(id__lt=int(before))
-    works = await query.order_by("-id").limit(PAGE + 1).prefetch_related("media", "account")
+    works = await query.order_by("-id").limit(PAGE + 1).prefetch_related(ordered_media(), "account")
     more = len(works) > PAGE
     return await render_template(
         "home.html",
@@ -128,7 +129,7 @@ async def remote_profile(username: str, domain: str):
         await Work.filter(account=account, state="ready", hidden=False, deleted_at=None, visibility="public")
         .order_by("-id")
         .limit(PAGE)
-        .prefetch_related("media", "account")
+        .prefetch_related(ordered_media(), "account")
     )
     me = await current_user()
     following = me is not None and await Follow.filter(follower_id=me.account_id, target=account).first()
@@ -223,8 +224,11 @@ async def report_form(account_id: int):
         return await _message("Not found", "No such account.", 404)
     work_id = request.args.get("work", "")
     return await render_template(
-        "report.html", target=target, work_id=work_id if work_id.isdigit() else "",
-        categories=CATEGORIES, title="Report",
+        "report.html",
+        target=target,
+        work_id=work_id if work_id.isdigit() else "",
+        categories=CATEGORIES,
+        title="Report",
     )
 
 
@@ -241,8 +245,12 @@ async def report(account_id: int):
     work_ids = [int(v) for v in form.getlist("work") if v.isdigit()]
     try:
         await file_report(
-            me.account, target, work_ids=work_ids, comment=form.get("comment", ""),
-            category=form.get("category", "other"), forward=form.get("forward") == "on",
+            me.account,
+            target,
+            work_ids=work_ids,
+            comment=form.get("comment", ""),
+            category=form.get("category", "other"),
+            forward=form.get("forward") == "on",
         )
     except ReportError as exc:
         return await _message("Not reported", str(exc), 422)
