@@ -10,9 +10,10 @@ from instance.actions.social import SocialError
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import params
 from instance.api.common import account_or_404, base_url, json_page, services
-from instance.api.entities import account_entity, load_works, relationships, statuses
+from instance.api.entities import account_entity, relationships
 from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
+from instance.api.status_batch import statuses_for
 from instance.api.visibility import hidden_account_ids, shown_works
 from instance.storage.models import Account, Follow
 
@@ -140,8 +141,7 @@ async def account_statuses(account_id: str):
         query = query.filter(tags__name=tagged)
     paging = page(p)
     ids = [w.id for w in await paging.rows(query.only("id"))]
-    works = await load_works(ids)
-    body = await statuses([works[i] for i in ids if i in works], base_url(), reader.id if reader else None)
+    body = await statuses_for(ids, base_url(), reader.id if reader else None)
     return json_page(body, link_header(base_url(), ids[0] if ids else None, ids[-1] if ids else None))
 
 

@@ -5,18 +5,14 @@ clients ignore."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from instance.storage.models import (
     Account,
     Block,
-    Bookmark,
     Boost,
     Follow,
-    Like,
     MediaAttachment,
     Mute,
     Work,
@@ -136,109 +132,11 @@ def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Viewer:
-    """What the calling account has done to a page of works (one query each)."""
-
-    account_id: int | None
-    liked: set[int] = field(default_factory=set)
-    boosted: set[int] = field(default_factory=set)
-    bookmarked: set[int] = field(default_factory=set)
-
-
-async def viewer_state(account_id: int | None, work_ids: Iterable[int]) -> Viewer:
-    ids = list(set(work_ids))
-    state = Viewer(account_id)
-    if account_id is None or not ids:
-        return state
-    state.liked = set(
-        await Like.filter(account_id=account_id, work_id__in=ids).values_list("work_id", flat=True)
-    )
-    state.boosted = set(
-        await Boost.filter(account_id=account_id, work_id__in=ids).values_list("work_id", flat=True)
-    )
-    state.bookmarked = set(
-        await Bookmark.filter(account_id=account_id, work_id__in=ids).values_list("work_id", flat=True)
-    )
-    return state
-
-
-async def load_works(ids: Iterable[int]) -> dict[int, Work]:
-    ids = list(set(ids))
-    if not ids:
-        return {}
-    rows = await Work.filter(id__in=ids).prefetch_related("account", "media", "tags")
-    return {w.id: w for w in rows}
-
-
 async def statuses(works: list[Work], base: str, viewer_id: int | None) -> list[dict[str, Any]]:
-    """Status entities for works already loaded with account, media and tags."""
-    if not works:
-        return []
-    parents = {w.in_reply_to_id for w in works if w.in_reply_to_id}
-    parent_accounts = (
-        dict(await Work.filter(id__in=parents).values_list("id", "account_id")) if parents else {}
-    )
-    mention_ids = {ap for w in works for ap in (w.mentions or []) if isinstance(ap, str)}
-    mentioned = {a.ap_id: a for a in await Account.filter(ap_id__in=mention_ids)} if mention_ids else {}
-    state = await viewer_state(viewer_id, (w.id for w in works))
-    return [_status(w, base, state, parent_accounts, mentioned) for w in works]
+    """Status entities for already-found works (see status_batch for the batch reads)."""
+    from instance.api.status_batch import statuses_for
 
-
-def _status(w: Work, base: str, state: Viewer, parents: dict, mentioned: dict) -> dict[str, Any]:
-    media = sorted(w.media, key=lambda m: (m.position, m.id))
-    verdicts = [m.provenance_verdict for m in media]
-    cloaks = [m.cloak_level for m in media if m.cloak_level]
-    return {
-        "id": str(w.id),
-        "uri": w.ap_id,
-        "url": w.url or w.ap_id,
-        "account": account_entity(w.account, base),
-        "in_reply_to_id": str(w.in_reply_to_id) if w.in_reply_to_id else None,
-        "in_reply_to_account_id": str(parents[w.in_reply_to_id]) if w.in_reply_to_id in parents else None,
-        "reblog": None,
-        "content": w.content or "",
-        "created_at": iso(w.published_at or w.created_at),
-        "edited_at": iso(w.edited_at),
-        "emojis": EMPTY,
-        "replies_count": w.replies_count,
-        "reblogs_count": w.boosts_count,
-        "favourites_count": w.likes_count,
-        "reblogged": w.id in state.boosted,
-        "favourited": w.id in state.liked,
-        "bookmarked": w.id in state.bookmarked,
-        "muted": False,
-        "pinned": bool(w.pinned_at) if state.account_id == w.account_id else False,
-        "sensitive": w.sensitive,
-        "spoiler_text": w.summary or "",
-        "visibility": w.visibility,
-        "language": w.language,
-        "media_attachments": [media_entity(m, base) for m in media],
-        "mentions": [
-            {"id": str(a.id), "username": a.username, "acct": acct(a), "url": a.url or a.ap_id}
-            for ap in (w.mentions or [])
-            if (a := mentioned.get(ap)) is not None
-        ],
-        "tags": [{"name": t.name, "url": f"{base}/tags/{t.name}"} for t in w.tags],
-        "card": None,
-        "poll": None,
-        "application": None,
-        "filtered": EMPTY,
-        "impasto": {
-            "title": w.title,
-            "medium": w.medium,
-            "tools": list(w.tools or []),
-            "licence": w.licence,
-            "ai_declaration": w.ai_declaration,
-            "ai_label": w.ai_label,
-            "state": w.state,
-            "provenance_verdict": max(verdicts, key=lambda v: VERDICT_RANK.get(v, 1)) if verdicts else "none",
-            "cloak": {
-                "level": w.cloak_level or (cloaks[0] if cloaks else None),
-                "applied": bool(cloaks) and any(c != "off" for c in cloaks),
-            },
-        },
-    }
+    return await statuses_for([w.id for w in works], base, viewer_id)
 
 
 def reblog_entity(boost: Boost, inner: dict[str, Any], base: str) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from quart import Blueprint, jsonify
 from instance.api.auth import me, scoped
 from instance.api.body import params
 from instance.api.common import base_url, json_page, parse_id
-from instance.api.entities import account_entity, iso, load_works, statuses
+from instance.api.entities import account_entity, iso
 from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
+from instance.api.status_batch import statuses_for
 from instance.storage.models import Notification
 
 blueprint = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications")
@@ -32,8 +33,7 @@ TYPES = (
 
 
 async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, Any]]:
-    works = await load_works(r.work_id for r in rows if r.work_id)
-    shown = await statuses(list(works.values()), base_url(), viewer_id)
+    shown = await statuses_for([r.work_id for r in rows if r.work_id], base_url(), viewer_id)
     by_id = {int(s["id"]): s for s in shown}
     return [
         {

@@ -11,8 +11,9 @@ from quart import Blueprint, jsonify
 from instance.api.auth import scoped, viewer
 from instance.api.body import params
 from instance.api.common import base_url, services
-from instance.api.entities import account_entity, load_works, statuses
+from instance.api.entities import account_entity
 from instance.api.errors import ApiError
+from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.storage.models import Account, Tag, Work
 
@@ -91,9 +92,8 @@ async def search_v2():
     if kind in ("", "statuses") and q.startswith(("https://", "http://")):
         work = await Work.get_or_none(ap_id=q) or await Work.get_or_none(url=q)
         if work is not None and await can_see(work, viewer()):
-            loaded = await load_works([work.id])
             reader = viewer()
-            body["statuses"] = await statuses([loaded[work.id]], base_url(), reader.id if reader else None)
+            body["statuses"] = await statuses_for([work.id], base_url(), reader.id if reader else None)
     if (
         kind in ("", "hashtags")
         and q

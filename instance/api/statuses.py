@@ -15,10 +15,11 @@ from instance.actions.works import WorkError
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import params
 from instance.api.common import base_url, json_page, parse_id, services, work_or_404
-from instance.api.entities import account_entity, load_works, reblog_entity, statuses
+from instance.api.entities import account_entity, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
 from instance.api.paging import link_header, page
+from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.storage.models import Bookmark, Boost, Like, Work
 from instance.storage.models.works import VISIBILITIES
@@ -31,12 +32,15 @@ IDEMPOTENCY_SECONDS = 3600
 
 async def one(work: Work) -> dict:
     reader = viewer()
-    return (await statuses([work], base_url(), reader.id if reader else None))[0]
+    return (await statuses_for([work.id], base_url(), reader.id if reader else None))[0]
 
 
 async def reload(work_id: int) -> dict:
-    works = await load_works([work_id])
-    return await one(works[work_id])
+    reader = viewer()
+    found = await statuses_for([work_id], base_url(), reader.id if reader else None)
+    if not found:
+        raise ApiError(404, "Record not found")
+    return found[0]
 
 
 def _remembered(key: str) -> int | None:
@@ -177,12 +181,11 @@ async def context(status_id: str):
         visible = [c for c in children if await can_see(c, reader)]
         descendants.extend(visible)
         frontier = [c.id for c in visible]
-    loaded = await load_works([w.id for w in ancestors + descendants])
     rid = reader.id if reader else None
     return jsonify(
         {
-            "ancestors": await statuses([loaded[w.id] for w in reversed(ancestors)], base_url(), rid),
-            "descendants": await statuses([loaded[w.id] for w in descendants], base_url(), rid),
+            "ancestors": await statuses_for([w.id for w in reversed(ancestors)], base_url(), rid),
+            "descendants": await statuses_for([w.id for w in descendants], base_url(), rid),
         }
     )
 

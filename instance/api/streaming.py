@@ -13,9 +13,9 @@ from quart import Blueprint, Response, stream_with_context
 
 from instance.api.auth import scoped, viewer
 from instance.api.common import base_url
-from instance.api.entities import load_works, statuses
-from instance.api.visibility import hidden_account_ids, shown_works
-from instance.storage.models import Follow, Notification, Work
+from instance.api.status_batch import social_graph, statuses_for
+from instance.api.visibility import shown_works
+from instance.storage.models import Notification, Work
 
 blueprint = Blueprint("api_streaming", __name__, url_prefix="/api/v1/streaming")
 
@@ -50,10 +50,8 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
     beat = time.monotonic()
     while True:
         await asyncio.sleep(POLL_SECONDS)
+        followed, hidden = await social_graph(account_id) if account_id is not None else ([], set())
         if kind == "user":
-            followed = await Follow.filter(follower_id=account_id, state="accepted").values_list(
-                "target_id", flat=True
-            )
             query = shown_works().filter(
                 account_id__in=[account_id, *followed], visibility__in=("public", "unlisted", "private")
             )
@@ -61,7 +59,6 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
             query = shown_works().filter(visibility="public")
             if local_only:
                 query = query.filter(local=True)
-        hidden = await hidden_account_ids(account_id)
         if hidden:
             query = query.filter(account_id__not_in=list(hidden))
         ids = list(
@@ -72,8 +69,7 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
         )
         if ids:
             last_work = ids[-1]
-            works = await load_works(ids)
-            for status in await statuses([works[i] for i in ids if i in works], base, account_id):
+            for status in await statuses_for(ids, base, account_id):
                 yield _event("update", status)
         if kind == "user":
             from instance.api.notifications import entities

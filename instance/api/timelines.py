@@ -9,25 +9,25 @@ from quart import Blueprint
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import params
 from instance.api.common import base_url, json_page
-from instance.api.entities import load_works, statuses
 from instance.api.paging import Page, link_header, page
-from instance.api.visibility import hidden_account_ids, shown_works
-from instance.storage.models import Bookmark, Follow, Like
+from instance.api.status_batch import social_graph, statuses_for
+from instance.api.visibility import shown_works
+from instance.storage.models import Bookmark, Like
 
 blueprint = Blueprint("api_timelines", __name__, url_prefix="/api/v1")
 
 
-async def _page_of(query, paging: Page):
+async def _page_of(query, paging: Page, hidden: set[int] | None = None):
     """Ids for the page, then the entities; Link header from the page's own ids."""
     reader = viewer()
-    hidden = await hidden_account_ids(reader.id) if reader else set()
+    if hidden is None:
+        hidden = (await social_graph(reader.id))[1] if reader else set()
     if hidden:
         query = query.filter(account_id__not_in=list(hidden))
     ids = list(await paging.apply(query, "id").values_list("id", flat=True))
     if paging.min_id is not None:
         ids.reverse()
-    works = await load_works(ids)
-    body = await statuses([works[i] for i in ids if i in works], base_url(), reader.id if reader else None)
+    body = await statuses_for(ids, base_url(), reader.id if reader else None)
     return json_page(body, link_header(base_url(), ids[0] if ids else None, ids[-1] if ids else None))
 
 
@@ -42,13 +42,11 @@ def _filters(query, p):
 async def home():
     p = await params()
     account = me()
-    followed = await Follow.filter(follower_id=account.id, state="accepted").values_list(
-        "target_id", flat=True
-    )
+    followed, hidden = await social_graph(account.id)
     query = shown_works().filter(
         account_id__in=[account.id, *followed], visibility__in=("public", "unlisted", "private")
     )
-    return await _page_of(_filters(query, p), page(p))
+    return await _page_of(_filters(query, p), page(p), hidden)
 
 
 @blueprint.get("/timelines/public")
@@ -80,8 +78,7 @@ async def _saved(model, scope_owner: int):
     p = await params()
     paging = page(p, default=20, maximum=40)
     rows = await paging.rows(model.filter(account_id=scope_owner, work__state="ready", work__deleted_at=None))
-    works = await load_works(r.work_id for r in rows)
-    body = await statuses([works[r.work_id] for r in rows if r.work_id in works], base_url(), scope_owner)
+    body = await statuses_for([r.work_id for r in rows], base_url(), scope_owner)
     return json_page(
         body, link_header(base_url(), rows[0].id if rows else None, rows[-1].id if rows else None)
     )

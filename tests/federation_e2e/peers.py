@@ -117,7 +117,8 @@ def serving(*peers: Peer) -> Iterator[tuple[Peer, ...]]:
             )
             line = peer.process.stdout.readline()
             if not re.search(r"listening on 127\.0\.0\.1:\d+", line):
-                rest = peer.process.stdout.read() if peer.process.poll() is not None else ""
+                peer.process.wait(timeout=30)
+                rest = peer.process.stdout.read()
                 raise RuntimeError(f"{peer.name} did not start: {line!r} {rest}")
             threading.Thread(target=_drain, args=(peer,), daemon=True).start()
         yield peers
