@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,6 +18,16 @@ from tests.media_integration.conftest import encode, textured_rgb
 from tests.processes import impasto_env, run_cli
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """SQLite only: the commands use the same ORM code the PostgreSQL tests cover, and
+    each spawns processes."""
+    path = tmp_path / "impasto.sqlite3"
+    with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    return f"sqlite://{path}"
 
 
 def cli_env(media_env) -> dict[str, str]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -15,23 +16,49 @@ import httpx
 import pytest
 from PIL import Image
 
+from instance.jobs import Worker
+from instance.jobs.registry import load_handlers
 from instance.media.uploads import create_upload
+from instance.services import Services, close_services
+from instance.storage import db
 from instance.storage.models import MediaAttachment
 from media.storage import Area
-from tests.media_integration.conftest import textured_rgb
+from tests.media_integration.conftest import local_account, make_services, textured_rgb
 from tests.processes import impasto_env, running_server
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """SQLite only: serving does not touch the database (upload and processing run on
-    PostgreSQL in the other modules), and each test starts a server process."""
-    path = tmp_path / "impasto.sqlite3"
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, sqlite_template, image_pool):
+    """One processed upload (cloak "low": the cloak itself is tested elsewhere), then one
+    real server on the same SQLite database and media folder for the whole module.
+    Serving does not touch the database, so PostgreSQL adds nothing here."""
+    tmp = tmp_path_factory.mktemp("served")
+    path = tmp / "impasto.sqlite3"
     with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
         source.backup(target)
-    return f"sqlite://{path}"
+    url = f"sqlite://{path}"
+    original = jpeg_with_exif()
+
+    async def prepare() -> tuple[MediaAttachment, Services]:
+        await db.connect(url)
+        services = make_services(tmp, image_pool, CLOAK_DEFAULT_LEVEL="low")
+        try:
+            artist = await local_account(services, "painter", "Pat Painter")
+            media = await create_upload(services, artist, original, filename="secret.jpg",
+                                        content_type="image/jpeg")
+            await Worker(services.jobs, load_handlers(), services).run_until_idle()
+            return await MediaAttachment.get(id=media.id), services
+        finally:
+            await close_services(services)
+            await db.disconnect()
+
+    media, services = asyncio.run(prepare())
+    assert media.state == "ready", media.state_reason
+    env = impasto_env(url, tmp)
+    with running_server(env) as server:
+        yield server, media, original, services.media_store, tmp
 
 
 def raw_get(base: str, raw_path: str) -> tuple[int, bytes]:
@@ -61,7 +88,7 @@ def original_never_in(body: bytes) -> bool:
 def jpeg_with_exif() -> bytes:
     import io
 
-    im = Image.fromarray(textured_rgb(800, 600, seed=3))
+    im = Image.fromarray(textured_rgb(480, 360, seed=3))
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
     exif[0x0110] = "Model X"  # Model
@@ -70,24 +97,8 @@ def jpeg_with_exif() -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture
-async def served(media_env):
-    """One processed upload, then a real server on the same database and media folder."""
-    original = jpeg_with_exif()
-    media = await create_upload(media_env.services, media_env.artist, original,
-                                filename="secret.jpg", content_type="image/jpeg")
-    await media_env.run_jobs()
-    media = await MediaAttachment.get(id=media.id)
-    assert media.state == "ready", media.state_reason
-    env = impasto_env(media_env.database_url, media_env.tmp_path)
-    env["IMPASTO_MEDIA_PATH"] = str(media_env.tmp_path / "media")
-    with running_server(env) as server:
-        yield server, media, original, media_env
-
-
-async def test_variants_are_served_with_optout_headers(served):
-    server, media, original, media_env = served
-    store = media_env.services.media_store
+def test_variants_are_served_with_optout_headers(served):
+    server, media, original, store, tmp = served
     for fmt, ctype in (("webp", "image/webp"), ("jpeg", "image/jpeg")):
         key = media.variants["display"][fmt]
         response = httpx.get(f"{server.url}/media/{key}")
@@ -102,10 +113,10 @@ async def test_variants_are_served_with_optout_headers(served):
     assert httpx.get(f"{server.url}/media/{media.variants['thumb']['webp']}").status_code == 200
 
 
-async def test_original_is_never_reachable(served):
-    server, media, original, media_env = served
+def test_original_is_never_reachable(served):
+    server, media, original, store, tmp = served
     key = media.original_key
-    root = media_env.tmp_path / "media"
+    root = tmp / "media"
     private = root / "private" / "originals" / key
     assert private.read_bytes() == original
     # A symlink planted in the public folder (file and folder) is not followed either.
@@ -130,7 +141,7 @@ async def test_original_is_never_reachable(served):
         assert original not in body and b"SecretCam" not in body, path
 
 
-async def test_optout_documents_and_html_headers(served):
+def test_optout_documents_and_html_headers(served):
     server = served[0]
     robots = httpx.get(f"{server.url}/robots.txt")
     assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
@@ -151,9 +162,9 @@ async def test_optout_documents_and_html_headers(served):
 
 @pytest.mark.skipif(shutil.which("exiftool") is None,
                     reason="exiftool is not installed (CI installs it: apt install exiftool)")
-async def test_served_variants_carry_optout_xmp_and_nothing_else(served):
-    server, media, original, media_env = served
-    out = media_env.tmp_path / "downloads"
+def test_served_variants_carry_optout_xmp_and_nothing_else(served):
+    server, media, original, store, tmp = served
+    out = tmp / "downloads"
     out.mkdir()
     files = []
     for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):

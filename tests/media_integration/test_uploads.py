@@ -102,7 +102,7 @@ async def test_blob_filename_and_focus_are_accepted(media_env):
 
 
 async def test_upload_is_processed_into_cloaked_variants(media_env):
-    rgb = textured_rgb()
+    rgb = textured_rgb(384, 288)
     data = encode(rgb, "PNG")
     media = await create_upload(media_env.services, media_env.artist, data,
                                 filename="sea.png", content_type="image/png")
@@ -115,7 +115,7 @@ async def test_upload_is_processed_into_cloaked_variants(media_env):
     media = await MediaAttachment.get(id=media.id)
     assert media.state == "ready", media.state_reason
     assert media.provenance_verdict == "none"
-    assert (media.width, media.height) == (640, 480)
+    assert (media.width, media.height) == (384, 288)
     assert media.blurhash and media.cloak_level == "medium"
     metrics = media.cloak_metrics
     assert metrics["psnr"] >= SPECS["medium"].psnr_floor

@@ -19,7 +19,7 @@ async def test_work_waits_for_its_media_then_publishes(media_env):
     ids = []
     for seed in (1, 2):
         media = await create_upload(services, media_env.artist,
-                                    encode(textured_rgb(320, 240, seed)), filename="a.png",
+                                    encode(textured_rgb(192, 144, seed)), filename="a.png",
                                     content_type="image/png")
         ids.append(media.id)
     work = await works.create_work(services, media_env.artist, title="Two seas",
@@ -35,7 +35,7 @@ async def test_work_waits_for_its_media_then_publishes(media_env):
 
 async def test_media_rendered_before_the_work_are_rendered_again_at_its_level(media_env):
     services = media_env.services
-    media = await create_upload(services, media_env.artist, encode(textured_rgb(320, 240)),
+    media = await create_upload(services, media_env.artist, encode(textured_rgb(192, 144)),
                                 filename="a.png", content_type="image/png")
     await media_env.run_jobs()
     media = await MediaAttachment.get(id=media.id)
