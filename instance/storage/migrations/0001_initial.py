@@ -386,7 +386,7 @@ class Migration(migrations.Migration):
                 ('deleted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'works', 'app': 'models', 'indexes': [Index(fields=['account_id', 'id'])], 'pk_attr': 'id', 'table_description': 'A post: a work of art with images, or a plain reply. Remote works keep their AP id.'},
+            options={'table': 'works', 'app': 'models', 'indexes': [Index(fields=['account_id', 'id']), Index(fields=['in_reply_to_id', 'id'])], 'pk_attr': 'id', 'table_description': 'A post: a work of art with images, or a plain reply. Remote works keep their AP id.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -467,7 +467,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('processed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'media_attachments', 'app': 'models', 'pk_attr': 'id'},
+            options={'table': 'media_attachments', 'app': 'models', 'indexes': [Index(fields=['work_id', 'position'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -47,3 +47,4 @@ class MediaAttachment(models.Model):
 
     class Meta:
         table = "media_attachments"
+        indexes = (("work_id", "position"),)  # a page of statuses loads its media by work

@@ -61,7 +61,7 @@ class Work(models.Model):
 
     class Meta:
         table = "works"
-        indexes = (("account_id", "id"),)
+        indexes = (("account_id", "id"), ("in_reply_to_id", "id"))  # threads load replies by parent
 
 
 class Collection(models.Model):
