@@ -79,6 +79,17 @@ def delete_variants(store: Any, keys: list[str]) -> None:
         store.delete(Area.VARIANTS, key)
 
 
+async def delete_media(services: Any, media: MediaAttachment) -> None:
+    """Delete a record, then its original and variants (files after the commit: a
+    crash between leaves orphan files, never a record pointing at missing files)."""
+    keys = variant_keys(media.variants)
+    original = media.original_key
+    await media.delete()
+    await asyncio.to_thread(delete_variants, services.media_store, keys)
+    if original:
+        await asyncio.to_thread(services.media_store.delete, Area.ORIGINALS, original)
+
+
 async def publish_work_if_ready(services: Any, work_id: int) -> bool:
     """Call `instance.actions.works.publish_if_ready` when that module exists (the
     federation side owns it); returns whether it was called."""

@@ -101,3 +101,31 @@ async def test_moderator_rejects_a_held_upload_and_its_variants_go(media_env, sh
     assert media.state == "rejected" and media.variants == {}
     assert not media_env.services.media_store.exists(Area.VARIANTS, key)
     assert await AuditEntry.filter(action="media.reject").count() == 1
+
+
+def hinted_png() -> bytes:
+    """Only a medium signal: free text naming an AI tool."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    from tests.media_integration.conftest import textured_rgb
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", "Made with Midjourney")
+    buf = io.BytesIO()
+    Image.fromarray(textured_rgb(160, 120)).save(buf, "PNG", pnginfo=info)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("setting", "state"), [("publish", "ready"), ("hold", "held")])
+async def test_medium_signals_are_queued_for_review(media_env, setting, state):
+    media_env.rebuild(CLOAK_ENABLED="false", AI_LOCAL_NEEDS_REVIEW=setting)
+    media = await create_upload(media_env.services, media_env.artist, hinted_png(),
+                                filename="a.png", content_type="image/png")
+    await media_env.run_jobs()
+    media = await MediaAttachment.get(id=media.id)
+    assert (media.provenance_verdict, media.state) == ("needs-review", state)
+    assert (media.review_state, media.ai_label) == ("queued", False)
+    assert "software-text" in media.state_reason
+    assert [m.id for m in await review_queue()] == [media.id]

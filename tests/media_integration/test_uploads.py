@@ -157,3 +157,18 @@ async def test_optout_xmp_setting_is_honoured(media_env, xmp):
             assert b"DMI-PROHIBITED-AIMLTRAINING" in packet and b"Pat Painter" in packet
         else:
             assert packet == b"" and "exif" not in info
+
+
+async def test_delete_media_removes_record_and_files(media_env):
+    from instance.media.processing import delete_media
+
+    media = await create_upload(media_env.services, media_env.artist,
+                                encode(textured_rgb(200, 150)), filename="a.png",
+                                content_type="image/png")
+    media_env.rebuild(CLOAK_ENABLED="false")
+    await media_env.run_jobs()
+    media = await MediaAttachment.get(id=media.id)
+    assert len(stored_files(media_env.tmp_path)) == 5  # the original and four variants
+    await delete_media(media_env.services, media)
+    assert stored_files(media_env.tmp_path) == []
+    assert not await MediaAttachment.exists(id=media.id)
