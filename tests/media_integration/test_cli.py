@@ -129,3 +129,17 @@ async def test_prune_removes_old_cached_remote_copies(media_env):
     assert not store.exists(Area.VARIANTS, keys["display"]["webp"])
     assert store.exists(Area.VARIANTS, fresh["display"]["webp"])
     assert run_cli(["media", "prune"], cli_env(media_env)).returncode == 2
+
+
+async def test_worker_process_runs_the_media_job(media_env):
+    """`impasto worker` (its own process and image pool) processes an upload."""
+    media = await create_upload(media_env.services, media_env.artist,
+                                encode(textured_rgb(160, 120)), filename="a.png",
+                                content_type="image/png")
+    env = cli_env(media_env)
+    env["IMPASTO_CLOAK_DEFAULT_LEVEL"] = "low"
+    result = run_cli(["worker", "--until-idle"], env)
+    assert result.returncode == 0, result.stderr
+    media = await MediaAttachment.get(id=media.id)
+    assert (media.state, media.cloak_level) == ("ready", "low"), media.state_reason
+    assert media_env.services.media_store.exists(Area.VARIANTS, media.variants["thumb"]["jpeg"])
