@@ -1,0 +1,251 @@
+"""Home-timeline latency of the client API with 100,000 statuses stored, on SQLite and,
+when IMPASTO_TEST_POSTGRES_URL (or IMPASTO_BENCH_POSTGRES_URL) is set, on PostgreSQL;
+and the server's resident memory after the run.
+
+    .venv/bin/python bench/api.py [--statuses 100000] [--requests 400]
+
+A real `impasto run` process serves GET /api/v1/timelines/home?limit=40 to one
+keep-alive client; latency is measured at the client (request sent → body read). The
+viewer follows half of 100 artists; a quarter of the works carry a ready image, some
+are replies, tagged, liked and bookmarked, so every batch query of a page has work to do.
+Targets (issue 6): p95 ≤ 30 ms, RSS ≤ 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from instance.oauth.tokens import digest  # noqa: E402
+from instance.storage import db  # noqa: E402
+from tests.processes import impasto_env, running_server  # noqa: E402
+
+ARTISTS = 100
+TOKEN = "bench-token-" + uuid.uuid4().hex
+
+
+async def seed(url: str, statuses: int) -> None:
+    from instance.storage.models import (
+        Account,
+        Bookmark,
+        Follow,
+        Like,
+        MediaAttachment,
+        OAuthApplication,
+        OAuthToken,
+        Tag,
+        User,
+        Work,
+    )
+
+    await db.migrate(url)
+    await db.connect(url)
+    try:
+        base = "http://127.0.0.1:1"
+        accounts = [
+            Account(
+                ap_id=f"{base}/users/a{n}",
+                username=f"a{n}",
+                url=f"{base}/@a{n}",
+                display_name=f"Artist {n}",
+                works_count=statuses // ARTISTS,
+            )
+            for n in range(ARTISTS + 1)
+        ]
+        await Account.bulk_create(accounts)
+        accounts = await Account.all().order_by("id")
+        viewer = accounts[0]
+        user = await User.create(account=viewer, password_hash="x")
+        await Follow.bulk_create(
+            [
+                Follow(follower_id=viewer.id, target_id=a.id, state="accepted")
+                for a in accounts[1 : ARTISTS // 2 + 1]
+            ]
+        )
+        tags = [await Tag.create(name=f"tag{n}") for n in range(20)]
+        start = datetime.now(UTC) - timedelta(days=365)
+        batch: list[Work] = []
+        for n in range(statuses):
+            author = accounts[1 + n % ARTISTS]
+            batch.append(
+                Work(
+                    ap_id=f"{base}/users/{author.username}/works/{n}",
+                    account_id=author.id,
+                    title=f"Work {n}",
+                    content=f"<p>Work number {n} with some words</p>",
+                    content_source=f"Work number {n}",
+                    published_at=start + timedelta(seconds=n * 300),
+                    medium="oil",
+                    tools=["brush"],
+                    likes_count=n % 7,
+                )
+            )
+            if len(batch) == 5000:
+                await Work.bulk_create(batch)
+                batch = []
+        if batch:
+            await Work.bulk_create(batch)
+        work_ids = await Work.all().order_by("id").values_list("id", "account_id")
+        media = []
+        for wid, aid in work_ids[::4]:
+            media.append(
+                MediaAttachment(
+                    account_id=aid,
+                    work_id=wid,
+                    state="ready",
+                    description="alt text",
+                    blurhash="LEHV6nWB2yk8",
+                    provenance_verdict="none",
+                    width=1600,
+                    height=1200,
+                    cloak_level="medium",
+                    variants={
+                        "display": {
+                            "webp": f"ab/{wid}-display.webp",
+                            "jpeg": f"ab/{wid}-display.jpg",
+                            "width": 1600,
+                            "height": 1200,
+                        },
+                        "thumb": {
+                            "webp": f"ab/{wid}-thumb.webp",
+                            "jpeg": f"ab/{wid}-thumb.jpg",
+                            "width": 400,
+                            "height": 300,
+                        },
+                    },
+                )
+            )
+        for chunk in range(0, len(media), 5000):
+            await MediaAttachment.bulk_create(media[chunk : chunk + 5000])
+        for n, (wid, _aid) in enumerate(work_ids[-4000::10]):  # tags on recent works
+            work = await Work.get(id=wid)
+            await work.tags.add(tags[n % len(tags)])
+        recent = [wid for wid, _ in work_ids[-2000:]]
+        await Like.bulk_create([Like(account_id=viewer.id, work_id=w) for w in recent[::3]])
+        await Bookmark.bulk_create([Bookmark(account_id=viewer.id, work_id=w) for w in recent[::5]])
+        app = await OAuthApplication.create(
+            name="bench", client_id="bench", client_secret=digest("x"), scopes="read write follow"
+        )
+        await OAuthToken.create(
+            token_hash=digest(TOKEN), application=app, user=user, scopes="read write follow"
+        )
+        if db.is_postgres(url):
+            # Fresh bulk-loaded tables have no planner statistics yet; autovacuum would
+            # gather them within a minute on a live server, the bench does it at once.
+            await db.Tortoise.get_connection("default").execute_script("ANALYZE")
+    finally:
+        await db.disconnect()
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure(url: str, folder: Path, requests: int) -> dict[str, float]:
+    env = impasto_env(
+        url, folder, SERVER_RUN_WORKER="false", SERVER_LOG_LEVEL="warning", API_RATE_LIMIT="1000000"
+    )
+    env.pop("IMPASTO_JOBS_PLUGINS", None)
+    with running_server(env) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        first = client.get("/api/v1/timelines/home?limit=40", headers=headers)
+        assert first.status_code == 200 and len(first.json()) == 40, first.text[:300]
+        for _ in range(30):  # warm-up: caches, prepared statements
+            client.get("/api/v1/timelines/home?limit=40", headers=headers)
+        times = []
+        max_id = None
+        for n in range(requests):
+            # mostly the top page, every fourth request one page further down
+            path = "/api/v1/timelines/home?limit=40" + (f"&max_id={max_id}" if n % 4 == 3 and max_id else "")
+            started = time.perf_counter()
+            response = client.get(path, headers=headers)
+            body = response.json()
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200 and len(body) == 40
+            max_id = body[-1]["id"]
+        rss = rss_kb(server.process.pid) / 1024
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95) - 1],
+        "max": times[-1],
+        "rss": rss,
+    }
+
+
+def postgres_url() -> str | None:
+    base = os.environ.get("IMPASTO_BENCH_POSTGRES_URL") or os.environ.get("IMPASTO_TEST_POSTGRES_URL")
+    return base or None
+
+
+async def create_pg(base: str) -> str:
+    import asyncpg
+
+    name = f"impasto_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect("postgresql://" + base.split("://", 1)[1])
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return urlunsplit(urlsplit(base)._replace(path="/" + name))
+
+
+async def drop_pg(base: str, url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect("postgresql://" + base.split("://", 1)[1])
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statuses", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    print(f"home timeline, limit=40, {args.statuses:,} statuses stored, {args.requests} requests")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work skews p95)")
+    print(f"{'database':<12}{'seed s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'RSS MB':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        runs = [("sqlite", f"sqlite://{folder / 'bench.sqlite3'}", None)]
+        pg = postgres_url()
+        if pg:
+            runs.append(("postgresql", asyncio.run(create_pg(pg)), pg))
+        for name, url, pg_base in runs:
+            try:
+                started = time.perf_counter()
+                asyncio.run(seed(url, args.statuses))
+                seeded = time.perf_counter() - started
+                result = measure(url, folder / name, args.requests)
+                print(
+                    f"{name:<12}{seeded:>8.1f}{result['p50']:>9.2f}{result['p95']:>9.2f}"
+                    f"{result['max']:>9.2f}{result['rss']:>9.1f}"
+                )
+            finally:
+                if pg_base:
+                    asyncio.run(drop_pg(pg_base, url))
+        if not pg:
+            print("postgresql: skipped (set IMPASTO_TEST_POSTGRES_URL to include it)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Status entities for a page of work ids in few, narrow queries. Timelines are the hot
+path (p95 ≤ 30 ms with 100k statuses): building full ORM objects cost 4× more than
+reading the needed columns, and each extra query costs a thread hop on SQLite, so
+small id-only lookups are combined into one UNION. Raw SQL here inlines integers only
+(never text), which keeps it portable between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from tortoise import Tortoise
+
+from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media_entity
+from instance.storage.models import Account
+
+WORK_FIELDS = (
+    "id",
+    "ap_id",
+    "url",
+    "account_id",
+    "title",
+    "content",
+    "summary",
+    "sensitive",
+    "visibility",
+    "language",
+    "licence",
+    "medium",
+    "tools",
+    "ai_declaration",
+    "ai_label",
+    "cloak_level",
+    "state",
+    "in_reply_to_id",
+    "mentions",
+    "likes_count",
+    "boosts_count",
+    "replies_count",
+    "pinned_at",
+    "published_at",
+    "created_at",
+    "edited_at",
+)
+ACCOUNT_FIELDS = (
+    "id",
+    "ap_id",
+    "username",
+    "domain",
+    "actor_type",
+    "display_name",
+    "note",
+    "url",
+    "avatar_url",
+    "header_url",
+    "fields_json",
+    "moved_to_id",
+    "locked",
+    "bot",
+    "discoverable",
+    "indexable",
+    "followers_count",
+    "following_count",
+    "works_count",
+    "created_at",
+    "last_work_at",
+)
+MEDIA_FIELDS = (
+    "id",
+    "work_id",
+    "position",
+    "remote_url",
+    "state",
+    "variants",
+    "description",
+    "blurhash",
+    "focus_x",
+    "focus_y",
+    "width",
+    "height",
+    "provenance_verdict",
+    "ai_label",
+    "cloak_level",
+)
+
+
+BOOLS = {"sensitive", "ai_label", "locked", "bot", "discoverable", "indexable"}
+DATES = {"pinned_at", "published_at", "created_at", "edited_at", "last_work_at"}
+JSONS = {"tools", "mentions", "fields_json", "variants"}
+
+
+def _convert(row: dict[str, Any]) -> dict[str, Any]:
+    """Raw column values to Python ones, the same on SQLite (text, 0/1) and PostgreSQL."""
+    for key, value in row.items():
+        if value is None:
+            continue
+        if key in BOOLS:
+            row[key] = bool(value)
+        elif key in DATES and isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+            row[key] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        elif key in JSONS and isinstance(value, str | bytes):
+            row[key] = json.loads(value)
+    return row
+
+
+async def fetch(table: str, fields: tuple[str, ...], column: str, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Rows of `table` whose integer `column` is in `ids`, as converted dicts. Query
+    building in the ORM costs about a millisecond per query; this is the hot path."""
+    sql = f"SELECT {', '.join(fields)} FROM {table} WHERE {column} IN ({int_list(ids)})"
+    rows = await Tortoise.get_connection("default").execute_query_dict(sql)
+    return [_convert(dict(row)) for row in rows]
+
+
+def int_list(values: Iterable[int]) -> str:
+    """A SQL list of integers (validated: only ints reach the text)."""
+    return ",".join(str(int(v)) for v in values) or "NULL"
+
+
+async def raw_rows(sql: str) -> list[Any]:
+    _, rows = await Tortoise.get_connection("default").execute_query(sql)
+    return list(rows)
+
+
+async def social_graph(viewer_id: int) -> tuple[list[int], set[int]]:
+    """(accounts the viewer follows, accounts hidden from them) in one query."""
+    v = int(viewer_id)
+    rows = await raw_rows(
+        f"SELECT 1, target_id FROM follows WHERE follower_id = {v} AND state = 'accepted' "
+        f"UNION ALL SELECT 2, target_id FROM blocks WHERE account_id = {v} "
+        f"UNION ALL SELECT 2, account_id FROM blocks WHERE target_id = {v} "
+        f"UNION ALL SELECT 2, target_id FROM mutes WHERE account_id = {v}"
+    )
+    followed = [r[1] for r in rows if r[0] == 1]
+    hidden = {r[1] for r in rows if r[0] == 2}
+    return followed, hidden
+
+
+async def _viewer_marks(viewer_id: int | None, ids: list[int]) -> dict[int, set[int]]:
+    marks: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
+    if viewer_id is None or not ids:
+        return marks
+    v, listed = int(viewer_id), int_list(ids)
+    rows = await raw_rows(
+        f"SELECT 1, work_id FROM likes WHERE account_id = {v} AND work_id IN ({listed}) "
+        f"UNION ALL SELECT 2, work_id FROM boosts WHERE account_id = {v} AND work_id IN ({listed}) "
+        f"UNION ALL SELECT 3, work_id FROM bookmarks WHERE account_id = {v} AND work_id IN ({listed})"
+    )
+    for kind, work_id in rows:
+        marks[kind].add(work_id)
+    return marks
+
+
+async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list[dict[str, Any]]:
+    """Status entities for `ids`, in that order (ids that do not exist are skipped)."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    works = {w["id"]: w for w in await fetch("works", WORK_FIELDS, "id", ids)}
+    if not works:
+        return []
+    parents = {w["in_reply_to_id"] for w in works.values() if w["in_reply_to_id"]}
+    mention_aps = {ap for w in works.values() for ap in (w["mentions"] or []) if isinstance(ap, str)}
+    account_ids = {w["account_id"] for w in works.values()}
+    accounts = {
+        a["id"]: SimpleNamespace(**a) for a in await fetch("accounts", ACCOUNT_FIELDS, "id", account_ids)
+    }
+    media: dict[int, list[SimpleNamespace]] = {}
+    for m in await fetch("media_attachments", MEDIA_FIELDS, "work_id", works):
+        media.setdefault(m["work_id"], []).append(SimpleNamespace(**m))
+    tags: dict[int, list[str]] = {}
+    for work_id, name in await raw_rows(
+        "SELECT wt.works_id, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
+        f"WHERE wt.works_id IN ({int_list(works)})"
+    ):
+        tags.setdefault(work_id, []).append(name)
+    parent_accounts = (
+        dict(await raw_rows(f"SELECT id, account_id FROM works WHERE id IN ({int_list(parents)})"))
+        if parents
+        else {}
+    )
+    mentioned = {a.ap_id: a for a in await Account.filter(ap_id__in=list(mention_aps))} if mention_aps else {}
+    marks = await _viewer_marks(viewer_id, list(works))
+    account_cache: dict[int, dict[str, Any]] = {}
+    out = []
+    for work_id in ids:
+        w = works.get(work_id)
+        if w is None or w["account_id"] not in accounts:
+            continue
+        author = account_cache.get(w["account_id"])
+        if author is None:
+            author = account_cache[w["account_id"]] = account_entity(accounts[w["account_id"]], base)
+        out.append(
+            _status(
+                w,
+                author,
+                base,
+                sorted(media.get(work_id, []), key=lambda m: (m.position, m.id)),
+                tags.get(work_id, []),
+                parent_accounts,
+                mentioned,
+                marks,
+                viewer_id,
+            )
+        )
+    return out
+
+
+def _status(
+    w: dict,
+    author: dict,
+    base: str,
+    media: list,
+    tags: list[str],
+    parents: dict,
+    mentioned: dict,
+    marks: dict[int, set[int]],
+    viewer_id: int | None,
+) -> dict[str, Any]:
+    verdicts = [m.provenance_verdict for m in media]
+    cloaks = [m.cloak_level for m in media if m.cloak_level]
+    wid, reply_to = w["id"], w["in_reply_to_id"]
+    return {
+        "id": str(wid),
+        "uri": w["ap_id"],
+        "url": w["url"] or w["ap_id"],
+        "account": author,
+        "in_reply_to_id": str(reply_to) if reply_to else None,
+        "in_reply_to_account_id": str(parents[reply_to]) if reply_to in parents else None,
+        "reblog": None,
+        "content": w["content"] or "",
+        "created_at": iso(w["published_at"] or w["created_at"]),
+        "edited_at": iso(w["edited_at"]),
+        "emojis": [],
+        "replies_count": w["replies_count"],
+        "reblogs_count": w["boosts_count"],
+        "favourites_count": w["likes_count"],
+        "favourited": wid in marks[1],
+        "reblogged": wid in marks[2],
+        "bookmarked": wid in marks[3],
+        "muted": False,
+        "pinned": bool(w["pinned_at"]) and viewer_id == w["account_id"],
+        "sensitive": w["sensitive"],
+        "spoiler_text": w["summary"] or "",
+        "visibility": w["visibility"],
+        "language": w["language"],
+        "media_attachments": [media_entity(m, base) for m in media],
+        "mentions": [
+            {"id": str(a.id), "username": a.username, "acct": acct(a), "url": a.url or a.ap_id}
+            for ap in (w["mentions"] or [])
+            if (a := mentioned.get(ap)) is not None
+        ],
+        "tags": [{"name": t, "url": f"{base}/tags/{t}"} for t in sorted(tags)],
+        "card": None,
+        "poll": None,
+        "application": None,
+        "filtered": [],
+        "impasto": {
+            "title": w["title"],
+            "medium": w["medium"],
+            "tools": list(w["tools"] or []),
+            "licence": w["licence"],
+            "ai_declaration": w["ai_declaration"],
+            "ai_label": w["ai_label"],
+            "state": w["state"],
+            "provenance_verdict": max(verdicts, key=lambda v: VERDICT_RANK.get(v, 1)) if verdicts else "none",
+            "cloak": {
+                "level": w["cloak_level"] or (cloaks[0] if cloaks else None),
+                "applied": any(c != "off" for c in cloaks),
+            },
+        },
+    }
