@@ -9,7 +9,8 @@ ready ones are published, and their work too once all its media are ready.
 A finished record is left alone when the job runs again (a retry after a crash that
 happened past the commit), except for a `recloak` run, which rebuilds the variants at
 the level now in effect and keeps the policy decision (and any moderator's). A record
-sent back to `processing` (sync_work_cloak) is rendered again, old variants deleted.
+sent back to `processing` (sync_work_cloak) is rendered again. Re-renders keep the
+variants' keys, so URLs that pages and other servers hold stay valid.
 """
 
 from __future__ import annotations
@@ -52,16 +53,18 @@ def plain(value: Any) -> Any:
     return value
 
 
-def store_variants(store: Any, result: PipelineResult, *, prefix: str = "") -> dict[str, Any]:
-    """Write display and thumbnail in WebP and JPEG under fresh random keys (served
-    with immutable cache headers, so a new rendering always gets a new URL). The record
-    is {"display"|"thumb": {"webp": key, "jpeg": key, "width", "height", …_bytes}}."""
+def store_variants(store: Any, result: PipelineResult, *, prefix: str = "",
+                   reuse: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write display and thumbnail in WebP and JPEG, each under a fresh random key or,
+    for the same name and format in `reuse`, its old key (atomically replaced). The
+    record is {"display"|"thumb": {"webp": key, "jpeg": key, "width", "height", …_bytes}}."""
     token = uuid.uuid4().hex
     out: dict[str, Any] = {}
     for name, variant in (("display", result.display), ("thumb", result.thumbnail)):
         entry: dict[str, Any] = {"width": variant.width, "height": variant.height}
         for ext, data in (("webp", variant.webp), ("jpg", variant.jpeg)):
-            key = prefix + sharded_key(f"{token}-{name}.{ext}")
+            old = ((reuse or {}).get(name) or {}).get("webp" if ext == "webp" else "jpeg")
+            key = old if isinstance(old, str) else prefix + sharded_key(f"{token}-{name}.{ext}")
             store.put(Area.VARIANTS, key, data)
             entry["webp" if ext == "webp" else "jpeg"] = key
             entry[f"{'webp' if ext == 'webp' else 'jpeg'}_bytes"] = len(data)
@@ -172,7 +175,10 @@ async def process_media(services: Any, media_id: int, *, recloak: bool = False
     old_keys = variant_keys(media.variants)
     variants: dict[str, Any] = {}
     if state != "rejected":
-        variants = await asyncio.to_thread(store_variants, store, result)
+        # A re-render keeps the URLs: other servers and pages may refer to them already.
+        # (Caches may then keep the old rendering until their max-age runs out.)
+        variants = await asyncio.to_thread(store_variants, store, result,
+                                           reuse=media.variants)
     timings = {**result.timings_ms, "read_original": read_ms,
                "store": round((time.perf_counter() - t) * 1000, 2)}
     media.state, media.state_reason = state, reason
@@ -191,9 +197,11 @@ async def process_media(services: Any, media_id: int, *, recloak: bool = False
     try:
         await media.save()
     except BaseException:
-        await asyncio.to_thread(delete_variants, store, variant_keys(variants))
+        await asyncio.to_thread(delete_variants, store,
+                                [k for k in variant_keys(variants) if k not in old_keys])
         raise
-    await asyncio.to_thread(delete_variants, store, old_keys)
+    kept = set(variant_keys(variants))
+    await asyncio.to_thread(delete_variants, store, [k for k in old_keys if k not in kept])
     if not recloak and await _level_changed(services, media, level):
         return media  # attached to a work with another level meanwhile: rendered again
     if state == "ready" and media.work_id and not recloak:

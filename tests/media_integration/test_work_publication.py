@@ -41,6 +41,7 @@ async def test_media_rendered_before_the_work_are_rendered_again_at_its_level(me
     media = await MediaAttachment.get(id=media.id)
     assert media.cloak_level == "medium"  # the instance default: no work yet
     old_key = media.variants["display"]["webp"]
+    old_bytes = services.media_store.get("variants", old_key)
     # What create_work should do (see docs/media.md): attach, then sync_work_cloak in
     # the same transaction, before deciding whether the work is ready.
     work = await Work.create(ap_id=f"{media_env.artist.ap_id}/works/x", account=media_env.artist,
@@ -51,6 +52,6 @@ async def test_media_rendered_before_the_work_are_rendered_again_at_its_level(me
     await media_env.run_jobs()
     media = await MediaAttachment.get(id=media.id)
     assert (media.state, media.cloak_level) == ("ready", "low")
-    assert media.variants["display"]["webp"] != old_key
-    assert not services.media_store.exists("variants", old_key)
+    assert media.variants["display"]["webp"] == old_key  # same URL, new rendering
+    assert services.media_store.get("variants", old_key) != old_bytes
     assert (await Work.get(id=work.id)).state == "ready"
