@@ -3,7 +3,9 @@
 Only the public area is reachable: `/media/<key>` accepts a key that passes the store's
 safe-key check and names a WebP or JPEG variant; the store resolves it under its public
 folder and refuses symlinks. Originals live in a private folder no route maps to.
-Variant keys are random and never reused, so responses are cacheable for a year.
+Responses are cacheable for a year; not `immutable`, because a re-render (a new cloak
+level) replaces a variant under the same key, and a reload should then revalidate
+(ETag / Last-Modified).
 
 The opt-out signals (robots.txt, /ai.txt, TDMRep, `X-Robots-Tag: noai, noimageai`) are
 requests to crawlers, not enforcement; see media/optout.py.
@@ -21,7 +23,7 @@ from media.storage import InvalidKey, check_key
 blueprint = Blueprint("media_views", __name__)
 
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
-CACHE_CONTROL = "public, max-age=31536000, immutable"
+CACHE_CONTROL = "public, max-age=31536000"
 
 
 def _services() -> Any:
