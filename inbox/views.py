@@ -8,6 +8,7 @@ transaction (a duplicate activity id is a no-op) and we answer 202 at once."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from quart import Blueprint, Response, request
@@ -70,8 +71,10 @@ async def receive() -> Response:
         if not await Account.filter(ap_id=actor_id).exists():
             return accepted()  # a stranger's farewell: nothing of theirs to delete
 
+    actor_domain = domain_of(actor_id)
+
     async def resolver(key_id: str, refresh: bool):
-        if await url_is_suspended(svc, key_id):
+        if domain_of(key_id) != actor_domain and await url_is_suspended(svc, key_id):
             return None
         return await resolve_key(svc, key_id, refresh)
 
@@ -91,10 +94,22 @@ async def receive() -> Response:
             await svc.jobs.enqueue(PROCESS_JOB, {"item": item.id}, using_db=connection)
     except IntegrityError:
         return accepted()  # seen before: a replay is a no-op
-    host = domain_of(actor_id)
+    await _host_is_alive(actor_domain)
+    return accepted()
+
+
+_alive_marked: dict[str, float] = {}
+
+
+async def _host_is_alive(host: str | None) -> None:
+    """A signed activity from a host shows it is up: lift its unavailability (as
+    Mastodon does), or a skipped host could never come back. Once per host per 10 min."""
+    now = time.monotonic()
+    if not host or now - _alive_marked.get(host, -1e9) < 600:
+        return
+    _alive_marked[host] = now
     await InstanceInfo.filter(domain=host, unavailable=True).update(
         unavailable=False, failure_days=[])
-    return accepted()
 
 
 @blueprint.post("/inbox")

@@ -1,15 +1,23 @@
-"""A tiny loopback inbox farm for delivery tests: answers every POST with 202 after an
-optional delay, and prints `POST <path>` (flushed) before answering, so a test reading
+"""A tiny loopback inbox farm for delivery tests: answers every POST with 202 (or the
+given status) after an optional delay, and prints `POST <path>` (flushed) before answering, so a test reading
 its output knows exactly which inboxes got a delivery. Prints its port first."""
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DELAY = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
 STATUS = int(sys.argv[2]) if len(sys.argv) > 2 else 202
+# Optional: after HOLD_AFTER requests, hold every further one while HOLD_FILE exists (a
+# server that stops answering, so a test can kill its client mid-fan-out for sure).
+HOLD_FILE = sys.argv[3] if len(sys.argv) > 3 else ""
+HOLD_AFTER = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+_seen = [0]
+_lock = threading.Lock()
 
 
 class Inbox(BaseHTTPRequestHandler):
@@ -19,6 +27,11 @@ class Inbox(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
         signed = "Signature" in self.headers
+        with _lock:
+            _seen[0] += 1
+            held = HOLD_FILE and _seen[0] > HOLD_AFTER
+        while held and os.path.exists(HOLD_FILE):
+            time.sleep(0.01)  # this simulated server hangs until the test releases it
         if DELAY:
             time.sleep(DELAY)  # a slow remote server, on purpose
         print(f"POST {self.path} {'signed' if signed else 'unsigned'}", flush=True)
