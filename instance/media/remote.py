@@ -111,7 +111,7 @@ async def cache_remote(services: Any, media: MediaAttachment) -> MediaAttachment
     media.width, media.height, media.blurhash = result.width, result.height, result.blurhash
     media.provenance_verdict = verdict["verdict"]
     media.provenance_evidence = plain(verdict["signals"])
-    media.ai_label = verdict["verdict"] == "ai"
+    media.ai_label = media.ai_label or verdict["verdict"] == "ai"  # keep a declared label
     media.cloak_level, media.cloak_metrics = "off", None
     media.timings = plain({**result.timings_ms, "fetch": fetch_ms})
     media.processed_at = datetime.now(UTC)

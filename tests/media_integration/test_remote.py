@@ -112,3 +112,17 @@ async def test_prune_drops_old_cached_copies(media_env, image_server, remote_art
     refetched = await fetch_remote_media(media_env.services, remote_artist,
                                          image_server.url("/a.png"))
     assert refetched.id == old.id and refetched.state == "ready"
+
+
+async def test_inbox_record_is_cached_by_the_job_and_keeps_its_declared_label(
+        media_env, image_server, remote_artist):
+    """The inbox stores remote attachments as hotlinked `ready` records; the
+    media.fetch_remote job caches them without losing what the sender declared."""
+    image_server.files["/a.png"] = ("image/png", encode(textured_rgb(300, 200)))
+    media = await MediaAttachment.create(account=remote_artist, remote_url=image_server.url("/a.png"),
+                                         state="ready", ai_label=True, description="sea")
+    await media_env.services.jobs.enqueue("media.fetch_remote", {"media_id": media.id})
+    assert await media_env.run_jobs() == 1
+    media = await MediaAttachment.get(id=media.id)
+    assert media.variants["display"]["jpeg"].startswith("cache/")
+    assert (media.provenance_verdict, media.ai_label) == ("none", True)
