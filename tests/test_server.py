@@ -27,17 +27,21 @@ def test_health_and_request_ids(tmp_path):
         assert response.headers["X-Request-Id"] == "abc123"
         generated = httpx.get(f"{server.url}/health").headers["X-Request-Id"]
         assert len(generated) == 32
-    logs = [
-        json.loads(line)
-        for line in server.process.stderr.read().splitlines()
-        if line.startswith("{")
-    ]
+    logs = [json.loads(line) for line in server.process.stderr.read().splitlines() if line.startswith("{")]
     request_lines = [entry for entry in logs if entry["event"] == "request"]
-    assert any(
-        entry.get("request_id") == "abc123" and entry["status"] == 200 for entry in request_lines
-    )
-    # The server migrated the empty database on start: the CLI finds nothing to do.
-    assert run_cli(["jobs"], env).stdout.startswith("queued: 0")
+    assert any(entry.get("request_id") == "abc123" and entry["status"] == 200 for entry in request_lines)
+    # The server migrated the empty database on start, and its worker queued the next run
+    # of each periodic job (blocklist refresh, job pruning).
+    assert run_cli(["jobs"], env).stdout.split() == [
+        "queued:",
+        "2",
+        "running:",
+        "0",
+        "done:",
+        "0",
+        "failed:",
+        "0",
+    ]
 
 
 async def test_embedded_worker_runs_jobs_enqueued_elsewhere(tmp_path):

@@ -21,8 +21,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: Playwright's sync API runs an event loop in this thread while it is
+    open, which would break the asyncio tests that run after it in the same process."""
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
