@@ -9,6 +9,7 @@ import importlib
 import logging
 from datetime import UTC, datetime
 
+from federation.jsonld import JsonLdError, normalize
 from instance.jobs import Permanent
 from instance.jobs.registry import JobContext, register
 from instance.storage.models import InboxItem
@@ -56,7 +57,12 @@ async def process(ctx: JobContext, payload: dict) -> None:
         return
     handler = importlib.import_module(module_name).handle
     try:
-        await handler(ctx.services, item.document)
+        document = normalize(item.document)  # fast path for plain AS2, pyld otherwise
+    except JsonLdError as exc:
+        await _finish(item, "dropped", f"unreadable JSON-LD: {exc}")
+        return
+    try:
+        await handler(ctx.services, document)
     except Drop as exc:
         await _finish(item, "dropped", str(exc))
         return

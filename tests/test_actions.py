@@ -71,6 +71,7 @@ async def test_publish_reaches_each_distinct_inbox_once(services):
     assert work.ap_id == f"http://art.test/users/ada/works/{work.id}"
     assert await work.tags.all().values_list("name", flat=True) == ["ink"]
     assert work.mentions == [fan.ap_id]
+    assert await Notification.filter(recipient=fan, kind="mention", work_id=work.id).exists()
     create = await OutboxActivity.get(activity_type="Create")
     note = create.document["object"]
     assert note["name"] == "Study" and note["id"] == work.ap_id

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from instance.actions.text import render
 from instance.federation.actors import resolve_acct
 from instance.federation.notes import note_for
-from instance.storage.models import Account, MediaAttachment, Tag, Work
+from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from outbox import documents
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
@@ -139,6 +139,18 @@ async def _published(services: Any, work: Work, connection: BaseDBAsyncClient) -
             replies_count=F("replies_count") + 1
         )
     await federate(services, work, "Create", connection)
+    await _notify_local(work, connection)
+
+
+async def _notify_local(work: Work, connection: BaseDBAsyncClient) -> None:
+    """Local people mentioned (or replied to) hear of it here; remote ones by delivery."""
+    mentioned = await Account.filter(
+        ap_id__in=list(work.mentions or []), domain=None
+    ).exclude(id=work.account_id).using_db(connection)
+    for account in mentioned:
+        await Notification.create(recipient_id=account.id, kind="mention",
+                                  from_account_id=work.account_id, work_id=work.id,
+                                  using_db=connection)
 
 
 async def federate(services: Any, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
