@@ -8,7 +8,7 @@ from quart import Blueprint, jsonify
 
 from instance.actions.social import SocialError
 from instance.api.auth import me, scoped, viewer
-from instance.api.body import params
+from instance.api.body import as_id, params
 from instance.api.common import account_or_404, base_url, json_page, services
 from instance.api.entities import account_entity, relationships
 from instance.api.errors import ApiError
@@ -72,7 +72,7 @@ async def update_credentials():
 @scoped("read:follows")
 async def relationships_view():
     p = await params()
-    ids = [int(i) for i in p.list("id") if i.isdigit() and len(i) <= 19][:80]
+    ids = [i for i in (as_id(raw) for raw in p.list("id")) if i is not None][:80]
     return jsonify(await relationships(me().id, ids))
 
 

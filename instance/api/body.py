@@ -15,6 +15,17 @@ TRUE = {"1", "true", "on", "yes", "t"}
 FALSE = {"0", "false", "off", "no", "f", ""}
 
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger number must be a 404/422, not a database error
+
+
+def as_id(value: object) -> int | None:
+    """A database id from client text, or None when it cannot be one."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 class Params:
     """All parameters of one request, queried by name; tolerant of each client's shapes."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from quart import Response, current_app
 
+from instance.api.body import as_id
 from instance.api.errors import ApiError
 from instance.app import services_of
 from instance.services import Services
@@ -23,9 +24,10 @@ def base_url() -> str:
 
 
 def parse_id(text: str, what: str = "Record") -> int:
-    if not text.isdigit() or len(text) > 19:
+    value = as_id(text)
+    if value is None:
         raise ApiError(404, f"{what} not found")
-    return int(text)
+    return value
 
 
 async def account_or_404(text: str) -> Account:

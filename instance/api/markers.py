@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from quart import Blueprint, jsonify
 
 from instance.api.auth import current_user, scoped
-from instance.api.body import params
+from instance.api.body import as_id, params
 from instance.api.errors import ApiError
 from instance.storage.models import User
 
@@ -46,7 +46,7 @@ async def save_markers():
         if value is None:
             continue
         text = str(value)
-        if not text.isdigit() or len(text) > 19:
+        if as_id(text) is None:
             raise ApiError(422, f"Validation failed: {timeline}[last_read_id] must be an id")
         old = markers.get(timeline) or {}
         markers[timeline] = changed[timeline] = {

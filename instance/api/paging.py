@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from quart import request
 
-from instance.api.body import Params
+from instance.api.body import Params, as_id
 from instance.api.errors import ApiError
 
 PAGING_KEYS = ("max_id", "since_id", "min_id", "limit")
@@ -43,10 +43,10 @@ def _id(p: Params, name: str) -> int | None:
     raw = p.get(name)
     if raw is None or raw == "":
         return None
-    text = str(raw)
-    if not text.isdigit() or len(text) > 19:
+    value = as_id(raw)
+    if value is None:
         raise ApiError(422, f"{name} must be an id")
-    return int(text)
+    return value
 
 
 def page(p: Params, default: int = 20, maximum: int = 40) -> Page:

@@ -13,7 +13,7 @@ from quart import Blueprint, jsonify, request
 from instance.actions.social import SocialError
 from instance.actions.works import WorkError
 from instance.api.auth import me, scoped, viewer
-from instance.api.body import params
+from instance.api.body import as_id, params
 from instance.api.common import base_url, json_page, parse_id, services, work_or_404
 from instance.api.entities import account_entity, reblog_entity
 from instance.api.errors import ApiError
@@ -123,8 +123,8 @@ async def edit(status_id: str):
     attrs = p.get("media_attributes")
     if isinstance(attrs, list):
         for item in attrs:
-            if isinstance(item, dict) and str(item.get("id", "")).isdigit():
-                descriptions[int(item["id"])] = str(item.get("description", ""))[:1500]
+            if isinstance(item, dict) and as_id(item.get("id", "")) is not None:
+                descriptions[int(str(item["id"]))] = str(item.get("description", ""))[:1500]
     try:
         await edit_work(
             services(),
