@@ -84,6 +84,14 @@ async def test_refusals_store_nothing_and_replays_are_no_ops(peers):
     assert post(inbox, body, signed(inbox, body, ida)) == 202  # replayed id
     assert await stored(b) == (before[0] + 1, before[1] + 1)
 
+    bite = json.dumps(dict(like(ida), type="Bite")).encode()  # a type nobody here knows
+    assert post(inbox, bite, signed(inbox, bite, ida)) == 202
+    await b.run_jobs()
+    async with b.open():
+        items = {i.activity_type: i for i in await InboxItem.filter(actor_id=ida.ap_id)}
+    assert items["Bite"].state == "dropped" and "unsupported" in items["Bite"].reason
+    assert items["Like"].state == "dropped" and "not a work of ours" in items["Like"].reason
+
 
 async def test_suspended_domain_is_dropped_silently(peers):
     a, b = peers

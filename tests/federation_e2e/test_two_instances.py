@@ -139,6 +139,16 @@ async def test_locked_account_approves_follow(peers):
     async with a.open():
         assert (await Follow.get(follower__username="ann")).state == "accepted"
 
+    async with b.open() as services:  # profile changes reach followers as Update{Person}
+        cleo = await Account.get(username="cleo", domain=None)
+        await social.update_profile(services, cleo, display_name="Cleo Ink",
+                                    fields_json=[{"name": "Shop", "value": "https://cleo.example"}])
+    await exchange(b, a)
+    async with a.open():
+        remote_cleo = await Account.get(username="cleo", domain=b.domain)
+        assert remote_cleo.display_name == "Cleo Ink" and remote_cleo.locked
+        assert remote_cleo.fields_json[0]["name"] == "Shop"
+
 
 async def test_block_ends_follows_on_both_sides(peers):
     a, b = peers
