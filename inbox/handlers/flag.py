@@ -9,11 +9,15 @@ from tortoise.exceptions import IntegrityError
 from federation.vocab import id_of, ids_of
 from inbox.common import sender
 from inbox.process import Drop
+from instance.moderation.domains import covering_policy
 from instance.storage.models import Account, Report, Work
 
 
 async def handle(services: Any, activity: dict) -> None:
     reporter = await sender(services, activity)
+    policy = await covering_policy(reporter.domain)
+    if policy is not None and policy.reject_reports:
+        raise Drop("reports from this domain are rejected (reject_reports)")
     ids = ids_of(activity.get("object"))
     target = await Account.filter(ap_id__in=ids, domain=None).first()
     works = await Work.filter(ap_id__in=ids, local=True)

@@ -3,7 +3,9 @@ every action writes an audit entry."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -17,10 +19,18 @@ class ReportError(ValueError):
 
 
 async def file_report(
-    reporter: Account, target: Account, *, work_ids: list[int] = (), comment: str = "",
-    category: str = "other", forward: bool = False,
+    reporter: Account,
+    target: Account,
+    *,
+    work_ids: list[int] = (),
+    comment: str = "",
+    category: str = "other",
+    forward: bool = False,
+    services: Any = None,
 ) -> Report:
-    """A local user reports an account (and some of its works); moderators are notified."""
+    """A local user reports an account (and some of its works); moderators are notified.
+    With `forward` (and a remote target) an anonymous copy goes to the target's server as
+    a Flag from our instance actor."""
     if category not in CATEGORIES:
         raise ReportError(f"category must be one of {', '.join(CATEGORIES)}")
     if reporter.id == target.id:
@@ -30,15 +40,36 @@ async def file_report(
         raise ReportError("a reported work does not belong to the reported account")
     async with in_transaction() as connection:
         report = await Report.create(
-            reporter=reporter, target=target, work_ids=sorted(works), comment=comment[:5000],
-            category=category, forward=forward and target.domain is not None, using_db=connection,
+            reporter=reporter,
+            target=target,
+            work_ids=sorted(works),
+            comment=comment[:5000],
+            category=category,
+            forward=forward and target.domain is not None,
+            using_db=connection,
         )
         staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None).using_db(connection)
         for account in staff:
             await Notification.create(
                 recipient=account, kind="admin.report", from_account=reporter, using_db=connection
             )
+        if report.forward and services is not None:
+            await forward_report(services, report, target, connection)
     return report
+
+
+async def forward_report(services: Any, report: Report, target: Account, connection: Any) -> None:
+    """Send the report to the target's server as a Flag, from the instance actor (so the
+    reporter stays anonymous), in the caller's transaction."""
+    from instance.federation.instance_actor import instance_actor
+    from outbox.documents import activity
+    from outbox.fanout import send
+
+    actor = await instance_actor(services)
+    works = await Work.filter(id__in=report.work_ids).using_db(connection).values_list("ap_id", flat=True)
+    flag = activity("Flag", f"{actor.ap_id}#flags/{uuid.uuid4().hex}", actor.ap_id, [target.ap_id, *works])
+    flag["content"] = report.comment
+    await send(services, actor, flag, [target.shared_inbox_url or target.inbox_url], using_db=connection)
 
 
 async def _audit(actor: Account | None, action: str, target: str, **detail: object) -> None:
