@@ -3,16 +3,22 @@
 Mastodon's rules (federation.delivery_policy): about two days of retries, no retry on a
 4xx other than 401/408/429, a per-host circuit breaker (in this process), and a host
 that failed on 7 distinct days is skipped until a delivery to it succeeds. Every request
-is bounded by the client's timeouts and the worker's concurrency, so a dead or slow host
-only ever holds its own jobs."""
+is bounded by the client's timeouts, and to a host that has been failing at most
+PER_HOST deliveries run at once in a worker (the others are put back without spending
+an attempt), so a dead host holds two slots for a few seconds and live hosts keep the
+rest. Breaker waits do not spend attempts either: a day-long outage still gets Mastodon's
+two days of retries."""
 
 from __future__ import annotations
 
 import json
 import logging
+import random
 import time
 from datetime import UTC, datetime
 from typing import Any
+
+from tortoise.expressions import F
 
 from federation.client import FetchError
 from federation.delivery_policy import (
@@ -28,12 +34,21 @@ from instance.federation.instance_actor import signer_for
 from instance.federation.policy import domain_of, url_is_suspended
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext, register
-from instance.storage.models import Account, InstanceInfo, OutboxActivity
+from instance.storage.models import Account, InstanceInfo, Job, OutboxActivity
 from outbox.fanout import DELIVER_JOB
 
 log = logging.getLogger("impasto.delivery")
 
 _breakers: dict[str, BreakerState] = {}
+_in_flight: dict[str, int] = {}
+PER_HOST = 2  # deliveries to one host at once per worker: the rest of the slots stay free
+
+
+async def _defer(ctx: JobContext, after: float, reason: str) -> None:
+    """Put the job back without spending one of its 17 attempts (the host is busy or
+    its circuit is open: nothing was tried)."""
+    await Job.filter(id=ctx.job_id, attempts__gt=0).update(attempts=F("attempts") - 1)
+    raise Retry(after + random.uniform(0, after / 2), reason)
 
 
 def _health(info: InstanceInfo | None) -> HostHealth:
@@ -88,10 +103,19 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
     if decision.action == "skip":
         return  # unavailable host: Mastodon drops the delivery too
     if decision.action == "wait":
-        raise Retry(decision.retry_after + 1, f"circuit open for {host}")
-    account = await Account.get(id=record.account_id)
-    body = json.dumps(record.document, separators=(",", ":")).encode()
-    status = await post_activity(services, account, inbox, body)
+        await _defer(ctx, decision.retry_after + 1, f"circuit open for {host}")
+    failing = _breakers.get(host, BreakerState()).failures > 0
+    if failing and _in_flight.get(host, 0) >= PER_HOST:
+        await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
+    _in_flight[host] = _in_flight.get(host, 0) + 1
+    try:
+        account = await Account.get(id=record.account_id)
+        body = json.dumps(record.document, separators=(",", ":")).encode()
+        status = await post_activity(services, account, inbox, body)
+    finally:
+        _in_flight[host] -= 1
+        if not _in_flight[host]:
+            del _in_flight[host]
     success = status is not None and is_success(status)
     _breakers[host] = breaker_record(_breakers.get(host, BreakerState()), success,
                                      time.monotonic())

@@ -113,3 +113,53 @@ async def test_host_failing_seven_days_is_skipped_until_it_succeeds(services, re
     assert await InstanceInfo.get(domain=f"127.0.0.1:{port}").values_list("unavailable", flat=True)
     skipped.kill()
     assert skipped.stdout.read() == ""
+
+
+async def test_failing_host_holds_two_slots_and_waits_cost_no_attempts(services, receivers):
+    from federation.delivery_policy import BreakerState
+    from outbox import delivery
+
+    _, held_port = receivers(delay=5)  # answers too late for the 1 s timeout
+    live, live_port = receivers()
+    user = await create_local_user(services.urls, "quin", "correct horse battery")
+    quin = await Account.get(id=user.account_id)
+    for n in range(6):
+        fan = await Account.create(ap_id=f"http://127.0.0.1:{held_port}/u/{n}", username=f"h{n}",
+                                   domain=f"127.0.0.1:{held_port}",
+                                   inbox_url=f"http://127.0.0.1:{held_port}/inbox/{n}")
+        await Follow.create(follower=fan, target=quin, state="accepted")
+    fan = await Account.create(ap_id=f"http://127.0.0.1:{live_port}/u/x", username="live",
+                               domain=f"127.0.0.1:{live_port}",
+                               inbox_url=f"http://127.0.0.1:{live_port}/inbox")
+    await Follow.create(follower=fan, target=quin, state="accepted")
+    delivery._breakers[f"127.0.0.1:{held_port}"] = BreakerState(failures=1)  # failed before
+    try:
+        await works.create_work(services, quin, title="T", content_source="c")
+        await run(services)
+    finally:
+        delivery._breakers.clear()
+    assert live.stdout.readline().startswith("POST /inbox signed")
+    held = [j for j in await Job.filter(kind="outbox.deliver") if f":{held_port}/" in j.payload["inbox"]]
+    tried = [j for j in held if j.attempts == 1]
+    deferred = [j for j in held if j.attempts == 0]
+    assert len(tried) == 2 and len(deferred) == 4  # only two slots went to the failing host
+    assert all(j.state == "queued" for j in held)
+
+
+async def test_open_circuit_defers_without_spending_attempts(services, receivers):
+    import time
+
+    from federation.delivery_policy import BreakerState
+    from outbox import delivery
+
+    quiet, port = receivers()
+    delivery._breakers[f"127.0.0.1:{port}"] = BreakerState(failures=10, opened_at=time.monotonic())
+    try:
+        await publish_to(services, [port])
+        await run(services)
+    finally:
+        delivery._breakers.clear()
+    job = await job_for(port)
+    assert job.state == "queued" and job.attempts == 0 and "circuit open" in job.last_error
+    quiet.kill()
+    assert quiet.stdout.read() == ""
