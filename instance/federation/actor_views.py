@@ -66,7 +66,7 @@ async def actor(username: str):
 
 
 async def _collection(username: str, kind: str):
-    """Shared shape of outbox/followers/following/featured: gate, then page or summary."""
+    """The account behind a collection URL, or the refusal to send (404, signed fetch)."""
     account = await _artist(username)
     if account is None:
         return None, error(404, "no such account")
@@ -114,8 +114,8 @@ async def _follow_collection(username: str, followers: bool):
     if not request.args.get("page"):
         return ap_json(documents.ordered_collection(ident, await query.count(), f"{ident}?page=1"))
     page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1
-    rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE
-                                                                             ).values_list(other, flat=True)
+    window = query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    rows = await window.values_list(other, flat=True)
     next_url = f"{ident}?page={page + 1}" if len(rows) == PAGE_SIZE else None
     return ap_json(documents.ordered_page(f"{ident}?page={page}", ident, list(rows), next_url))
 

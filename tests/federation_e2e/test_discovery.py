@@ -9,7 +9,9 @@ import pytest
 
 from federation.discovery import parse_jrd
 from instance.accounts import create_local_user
+from instance.actions import social, works
 from instance.federation.instance_actor import instance_signer
+from instance.storage.models import Account
 from tests.federation_e2e.test_two_instances import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
@@ -42,7 +44,10 @@ async def test_webfinger_nodeinfo_and_host_meta(peers):
 async def test_actor_documents_and_authorized_fetch(peers):
     a, b = peers
     async with a.open() as services:
-        await create_local_user(services.urls, "mia", PASSWORD)
+        mia = await Account.get(id=(await create_local_user(services.urls, "mia", PASSWORD)).account_id)
+        fan = await Account.get(id=(await create_local_user(services.urls, "ned", PASSWORD)).account_id)
+        await social.follow(services, fan, mia)
+        work = await works.create_work(services, mia, title="Moth", content_source="wings")
     actor_url = f"{a.url}/users/mia"
     assert httpx.get(actor_url, headers=AP).status_code == 401  # unsigned, authorized fetch
     browser = httpx.get(actor_url, headers={"Accept": "text/html"})
@@ -51,12 +56,21 @@ async def test_actor_documents_and_authorized_fetch(peers):
     assert instance_actor.status_code == 200 and instance_actor.json()["type"] == "Application"
 
     async with b.open() as services:  # B's instance actor signs the fetch
-        doc = await services.http.fetch_json(actor_url, signer=await instance_signer(services))
-        outbox = await services.http.fetch_json(doc["outbox"], signer=await instance_signer(services))
+        signer = await instance_signer(services)
+        doc = await services.http.fetch_json(actor_url, signer=signer)
+        outbox = await services.http.fetch_json(doc["outbox"], signer=signer)
+        page = await services.http.fetch_json(outbox["first"], signer=signer)
+        followers = await services.http.fetch_json(doc["followers"], signer=signer)
+        first = await services.http.fetch_json(followers["first"], signer=signer)
+        note = await services.http.fetch_json(work.ap_id, signer=signer)
     assert doc["type"] == "Person" and doc["preferredUsername"] == "mia"
     assert doc["publicKey"]["owner"] == actor_url and "BEGIN PUBLIC KEY" in doc["publicKey"]["publicKeyPem"]
     assert doc["endpoints"]["sharedInbox"] == f"{a.url}/inbox"
     for name in ("inbox", "outbox", "followers", "following", "featured", "url", "published",
                  "manuallyApprovesFollowers", "discoverable", "indexable"):
         assert name in doc, name
-    assert outbox["type"] == "OrderedCollection" and outbox["first"].startswith(doc["outbox"])
+    assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 1
+    assert [item["object"]["id"] for item in page["orderedItems"]] == [work.ap_id]
+    assert followers["totalItems"] == 1 and first["orderedItems"] == [f"{a.url}/users/ned"]
+    assert note["type"] == "Note" and note["name"] == "Moth" and note["attributedTo"] == actor_url
+    assert httpx.get(work.ap_id, headers=AP).status_code == 401
