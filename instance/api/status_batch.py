@@ -127,16 +127,25 @@ async def raw_rows(sql: str) -> list[Any]:
 
 async def social_graph(viewer_id: int) -> tuple[list[int], set[int]]:
     """(accounts the viewer follows, accounts hidden from them) in one query."""
+    followed, hidden, _ = await social_graph_full(viewer_id)
+    return followed, hidden
+
+
+async def social_graph_full(viewer_id: int) -> tuple[list[int], set[int], set[int]]:
+    """Followed accounts, hidden accounts (blocked either way, muted), and followed
+    accounts whose reblogs the viewer turned off — one query."""
     v = int(viewer_id)
     rows = await raw_rows(
         f"SELECT 1, target_id FROM follows WHERE follower_id = {v} AND state = 'accepted' "
+        f"UNION ALL SELECT 3, target_id FROM follows WHERE follower_id = {v} AND NOT show_reblogs "
         f"UNION ALL SELECT 2, target_id FROM blocks WHERE account_id = {v} "
         f"UNION ALL SELECT 2, account_id FROM blocks WHERE target_id = {v} "
         f"UNION ALL SELECT 2, target_id FROM mutes WHERE account_id = {v}"
     )
     followed = [r[1] for r in rows if r[0] == 1]
     hidden = {r[1] for r in rows if r[0] == 2}
-    return followed, hidden
+    no_reblogs = {r[1] for r in rows if r[0] == 3}
+    return followed, hidden, no_reblogs
 
 
 async def _viewer_marks(viewer_id: int | None, ids: list[int]) -> dict[int, set[int]]:

@@ -40,13 +40,14 @@ def _filters(query, p):
 @blueprint.get("/timelines/home")
 @scoped("read:statuses")
 async def home():
+    from instance.api.home import home_items, home_statuses
+
     p = await params()
     account = me()
-    followed, hidden = await social_graph(account.id)
-    query = shown_works().filter(
-        account_id__in=[account.id, *followed], visibility__in=("public", "unlisted", "private")
-    )
-    return await _page_of(_filters(query, p), page(p), hidden)
+    items = await home_items(account.id, page(p), p.flag("only_media"))
+    body = await home_statuses(items, base_url(), account.id)
+    first, last = (items[0][1], items[-1][1]) if items else (None, None)
+    return json_page(body, link_header(base_url(), first, last))
 
 
 @blueprint.get("/timelines/public")

@@ -275,3 +275,20 @@ def test_idempotency_key_and_v1_upload(server, ines):
         files={"file": ("old.png", png_bytes(3), "image/png")},
     )
     assert old.status_code == 200 and old.json()["url"], old.text
+
+
+def test_reblogs_appear_in_home_in_time_order(server, ines, omar):
+    reader = login(server, "lena")
+    reader.account_follow(omar.account_verify_credentials().id)
+    older = ines.status_post("An older study")
+    omar.status_post("omar's own work")
+    reblog = omar.status_reblog(older.id)
+    home = reader.timeline_home(limit=2)
+    assert [s.id for s in home][0] == reblog.id
+    assert home[0].reblog.id == older.id and home[0].account.username == "omar"
+    assert home[1].content == "<p>omar's own work</p>"
+    assert reader.fetch_previous(home) == []
+    assert all(s.id != reblog.id for s in reader.fetch_next(home))
+    assert [s.id for s in reader.timeline_home(since_id=home[1].id)] == [reblog.id]
+    omar.status_unreblog(older.id)
+    assert all(s.reblog is None for s in reader.timeline_home())
