@@ -34,7 +34,9 @@ class Inbox(BaseHTTPRequestHandler):
             time.sleep(0.01)  # this simulated server hangs until the test releases it
         if DELAY:
             time.sleep(DELAY)  # a slow remote server, on purpose
-        print(f"POST {self.path} {'signed' if signed else 'unsigned'}", flush=True)
+        with _lock:  # one whole line at a time: threads must not interleave
+            sys.stdout.write(f"POST {self.path} {'signed' if signed else 'unsigned'}\n")
+            sys.stdout.flush()
         self.send_response(STATUS)
         self.send_header("Content-Length", "0")
         self.end_headers()
