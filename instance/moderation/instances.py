@@ -18,12 +18,14 @@ from instance.moderation.domains import covering_policy
 from instance.storage.models import InstanceInfo
 
 
-async def record_work_seen(config: Config, domain: str, *, ai: bool) -> None:
+async def record_work_seen(config: Config, domain: str, *, ai: bool, counted: bool = False) -> None:
     """Count one remote work (and whether it carried an AI verdict) for its domain, and
-    let the AI-rate rule propose the domain for review when it is on."""
+    let the AI-rate rule propose the domain for review when it is on. `counted`: the work
+    was counted already, only its AI verdict is new."""
     info, _ = await InstanceInfo.get_or_create(domain=domain)
     await InstanceInfo.filter(id=info.id).update(
-        works_seen=F("works_seen") + 1, ai_works_seen=F("ai_works_seen") + (1 if ai else 0)
+        works_seen=F("works_seen") + (0 if counted else 1),
+        ai_works_seen=F("ai_works_seen") + (1 if ai else 0),
     )
     await propose_by_ai_rate(config, domain)
 
