@@ -6,8 +6,9 @@ and the server's resident memory after the run.
 
 A real `impasto run` process serves GET /api/v1/timelines/home?limit=40 to one
 keep-alive client; latency is measured at the client (request sent → body read). The
-viewer follows half of 100 artists; a quarter of the works carry a ready image, some
-are replies, tagged, liked and bookmarked, so every batch query of a page has work to do.
+viewer follows half of 100 artists; a quarter of the works carry a ready image; recent
+ones are tagged, liked and bookmarked, and 2,000 reblogs are merged in, so every batch
+query of a page has work to do.
 Targets (issue 6): p95 ≤ 30 ms, RSS ≤ 200 MB.
 """
 
@@ -41,6 +42,7 @@ async def seed(url: str, statuses: int) -> None:
     from instance.storage.models import (
         Account,
         Bookmark,
+        Boost,
         Follow,
         Like,
         MediaAttachment,
@@ -136,6 +138,17 @@ async def seed(url: str, statuses: int) -> None:
         recent = [wid for wid, _ in work_ids[-2000:]]
         await Like.bulk_create([Like(account_id=viewer.id, work_id=w) for w in recent[::3]])
         await Bookmark.bulk_create([Bookmark(account_id=viewer.id, work_id=w) for w in recent[::5]])
+        # followed artists reblog older works now and then: the home page merges them in
+        await Boost.bulk_create(
+            [
+                Boost(
+                    account_id=accounts[1 + n % (ARTISTS // 2)].id,
+                    work_id=wid,
+                    created_at=start + timedelta(seconds=(n * 97 % statuses) * 300 + 150),
+                )
+                for n, (wid, _aid) in enumerate(work_ids[::50])
+            ]
+        )
         app = await OAuthApplication.create(
             name="bench", client_id="bench", client_secret=digest("x"), scopes="read write follow"
         )

@@ -23,7 +23,9 @@ blueprint = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts")
 @blueprint.get("/verify_credentials")
 @scoped("read:accounts", "profile")
 async def verify_credentials():
-    return jsonify(account_entity(me(), base_url(), source=True))
+    account = me()
+    await account.refresh_from_db()  # the token's account object is cached; counts move
+    return jsonify(account_entity(account, base_url(), source=True))
 
 
 @blueprint.route("/update_credentials", methods=["PATCH", "POST", "PUT"])

@@ -6,6 +6,7 @@ small id-only lookups are combined into one UNION. Raw SQL here inlines integers
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -163,6 +164,10 @@ async def _viewer_marks(viewer_id: int | None, ids: list[int]) -> dict[int, set[
     return marks
 
 
+async def _nothing() -> list[Any]:
+    return []
+
+
 async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list[dict[str, Any]]:
     """Status entities for `ids`, in that order (ids that do not exist are skipped)."""
     ids = [int(i) for i in ids]
@@ -174,25 +179,29 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
     parents = {w["in_reply_to_id"] for w in works.values() if w["in_reply_to_id"]}
     mention_aps = {ap for w in works.values() for ap in (w["mentions"] or []) if isinstance(ap, str)}
     account_ids = {w["account_id"] for w in works.values()}
-    accounts = {
-        a["id"]: SimpleNamespace(**a) for a in await fetch("accounts", ACCOUNT_FIELDS, "id", account_ids)
-    }
+    # Independent reads: on PostgreSQL they run on several pooled connections at once.
+    account_rows, media_rows, tag_rows, parent_rows, mentioned_rows, marks = await asyncio.gather(
+        fetch("accounts", ACCOUNT_FIELDS, "id", account_ids),
+        fetch("media_attachments", MEDIA_FIELDS, "work_id", works),
+        raw_rows(
+            "SELECT wt.works_id, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
+            f"WHERE wt.works_id IN ({int_list(works)})"
+        ),
+        raw_rows(f"SELECT id, account_id FROM works WHERE id IN ({int_list(parents)})")
+        if parents
+        else _nothing(),
+        Account.filter(ap_id__in=list(mention_aps)) if mention_aps else _nothing(),
+        _viewer_marks(viewer_id, list(works)),
+    )
+    accounts = {a["id"]: SimpleNamespace(**a) for a in account_rows}
     media: dict[int, list[SimpleNamespace]] = {}
-    for m in await fetch("media_attachments", MEDIA_FIELDS, "work_id", works):
+    for m in media_rows:
         media.setdefault(m["work_id"], []).append(SimpleNamespace(**m))
     tags: dict[int, list[str]] = {}
-    for work_id, name in await raw_rows(
-        "SELECT wt.works_id, t.name FROM work_tags wt JOIN tags t ON t.id = wt.tag_id "
-        f"WHERE wt.works_id IN ({int_list(works)})"
-    ):
+    for work_id, name in tag_rows:
         tags.setdefault(work_id, []).append(name)
-    parent_accounts = (
-        dict(await raw_rows(f"SELECT id, account_id FROM works WHERE id IN ({int_list(parents)})"))
-        if parents
-        else {}
-    )
-    mentioned = {a.ap_id: a for a in await Account.filter(ap_id__in=list(mention_aps))} if mention_aps else {}
-    marks = await _viewer_marks(viewer_id, list(works))
+    parent_accounts = dict(parent_rows)
+    mentioned = {a.ap_id: a for a in mentioned_rows}
     account_cache: dict[int, dict[str, Any]] = {}
     out = []
     for work_id in ids:

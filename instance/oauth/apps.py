@@ -19,6 +19,7 @@ from instance.oauth import scopes as scope_rules
 from instance.oauth.tokens import (
     OOB,
     digest,
+    forget_token,
     issue_token,
     new_secret,
     pkce_ok,
@@ -252,6 +253,7 @@ async def revoke():
     app = await _client(p, secret_required=True)
     raw = p.text("token", max_length=200)
     if raw:
+        forget_token(raw)
         await OAuthToken.filter(token_hash=digest(raw), application_id=app.id, revoked_at=None).update(
             revoked_at=datetime.now(UTC)
         )

@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
 from instance.storage.models import OAuthApplication, OAuthAuthorization, OAuthToken, User
@@ -76,11 +78,57 @@ def redirect_uris(application: OAuthApplication) -> list[str]:
     return [u.strip() for u in application.redirect_uris.replace("\r", "\n").split("\n") if u.strip()]
 
 
+TOKEN_CACHE_SECONDS = 60.0
+TOKEN_CACHE_SIZE = 10_000
+_tokens: OrderedDict[str, tuple[float, OAuthToken]] = OrderedDict()
+
+
+async def _still_live(token_id: int) -> bool | None:
+    """One narrow query per request: True live, False revoked/gone, None when the user
+    changed state (disabled, unapproved, suspended: reload to answer precisely)."""
+    from tortoise import Tortoise
+
+    rows = await Tortoise.get_connection("default").execute_query_dict(
+        "SELECT t.revoked_at, u.disabled, u.approved, a.suspended FROM oauth_tokens t "
+        "LEFT JOIN users u ON u.id = t.user_id LEFT JOIN accounts a ON a.id = u.account_id "
+        f"WHERE t.id = {int(token_id)}"
+    )
+    if not rows or rows[0]["revoked_at"] is not None:
+        return False
+    row = rows[0]
+    if row["disabled"] is None:  # an app-only token
+        return True
+    return None if (row["disabled"] or not row["approved"] or row["suspended"]) else True
+
+
 async def find_token(bearer: str) -> OAuthToken | None:
-    """The live token for a bearer string, with its user and account loaded."""
+    """The live token for a bearer string, with its user and account loaded.
+
+    Loading the token with its user, account and application through the ORM costs a
+    few milliseconds, so the objects are kept a minute per process; revocation and
+    suspension are still checked on every request (one indexed query)."""
+    key = digest(bearer)
+    now = time.monotonic()
+    cached = _tokens.get(key)
+    if cached is not None and cached[0] > now:
+        live = await _still_live(cached[1].id)
+        if live:
+            return cached[1]
+        _tokens.pop(key, None)
+        if live is False:
+            return None
     row = (
-        await OAuthToken.filter(token_hash=digest(bearer), revoked_at=None)
+        await OAuthToken.filter(token_hash=key, revoked_at=None)
         .select_related("user__account", "application")
         .first()
     )
+    if row is not None:
+        _tokens[key] = (now + TOKEN_CACHE_SECONDS, row)
+        _tokens.move_to_end(key)
+        while len(_tokens) > TOKEN_CACHE_SIZE:
+            _tokens.popitem(last=False)
     return row
+
+
+def forget_token(bearer: str) -> None:
+    _tokens.pop(digest(bearer), None)
