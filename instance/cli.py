@@ -27,6 +27,7 @@ EXIT_USAGE = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "instance.cli_domain",
     "instance.cli_media",
+    "instance.cli_federation",
 )
 
 
