@@ -198,23 +198,28 @@ def test_password_grant_client_credentials_and_revocation(server):
     assert gone.status_code == 401 and gone.json() == {"error": "The access token is invalid"}
 
 
-def test_login_throttling_on_the_password_grant(server):
-    client_id, secret = register_app(server.url)
-    form = {
-        "grant_type": "password",
-        "client_id": client_id,
-        "client_secret": secret,
-        "username": "throttled",
-        "password": "wrong",
-        "scope": "read",
-    }
-    statuses = [httpx.post(server.url + "/oauth/token", data=form).status_code for _ in range(6)]
-    # five failures per address or name in the window (earlier tests may have used some)
-    assert statuses[0] == 400 and statuses[-1] == 429
-    first = statuses.index(429)
-    assert set(statuses[:first]) == {400} and set(statuses[first:]) == {429}
-    locked = httpx.post(server.url + "/oauth/token", data={**form, "username": "bob", "password": PASSWORD})
-    assert locked.status_code == 429 and "Try again in" in locked.json()["error"]
+def test_login_throttling_on_the_password_grant(tmp_path):
+    """On a server of its own: the lock-out would refuse every later login from here."""
+    with instance(
+        f"sqlite://{tmp_path / 'db.sqlite3'}", tmp_path, SERVER_RUN_WORKER="false", API_PASSWORD_GRANT="true"
+    ) as server:
+        server.user("bob")
+        client_id, secret = register_app(server.url)
+        form = {
+            "grant_type": "password",
+            "client_id": client_id,
+            "client_secret": secret,
+            "username": "throttled",
+            "password": "wrong",
+            "scope": "read",
+        }
+        statuses = [httpx.post(server.url + "/oauth/token", data=form).status_code for _ in range(6)]
+        assert statuses == [400] * 5 + [429]  # five failures per address or name in the window
+        locked = httpx.post(
+            server.url + "/oauth/token", data={**form, "username": "bob", "password": PASSWORD}
+        )
+        assert locked.status_code == 429 and "Try again in" in locked.json()["error"]
+        assert int(locked.headers["Retry-After"]) > 0
 
 
 def test_password_grant_is_off_by_default_and_rate_limits(tmp_path):
@@ -240,3 +245,19 @@ def test_password_grant_is_off_by_default_and_rate_limits(tmp_path):
         assert limited and limited[0].json()["error"] == "Too many requests"
         assert limited[0].headers["X-RateLimit-Remaining"] == "0"
         assert answers[0].status_code == 200 and answers[0].headers["X-RateLimit-Limit"] == "5"
+
+
+def test_suspended_users_token_stops_working_at_once(server):
+    server.user("sadie")
+    client_id, secret = register_app(server.url)
+    api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=server.url)
+    api.log_in("sadie", PASSWORD, allow_http=True)
+    assert api.account_verify_credentials().username == "sadie"  # the token is now cached
+    from tests.processes import run_cli
+
+    assert run_cli(["user", "suspend", "sadie"], server.env).returncode == 0
+    refused = httpx.get(
+        server.url + "/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {api.access_token}"},
+    )
+    assert refused.status_code == 403 and refused.json()["error"] == "Your login is currently disabled"
