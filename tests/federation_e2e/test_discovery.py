@@ -9,7 +9,7 @@ import pytest
 
 from federation.discovery import parse_jrd
 from instance.accounts import create_local_user
-from instance.actions import social, works
+from instance.actions import collections, social, works
 from instance.federation.instance_actor import instance_signer
 from instance.storage.models import Account
 from tests.federation_e2e.test_two_instances import PASSWORD
@@ -48,6 +48,8 @@ async def test_actor_documents_and_authorized_fetch(peers):
         fan = await Account.get(id=(await create_local_user(services.urls, "ned", PASSWORD)).account_id)
         await social.follow(services, fan, mia)
         work = await works.create_work(services, mia, title="Moth", content_source="wings")
+        portfolio = await collections.create_collection(services, mia, title="Insects")
+        await collections.add_work(services, mia, portfolio.id, work.id)
     actor_url = f"{a.url}/users/mia"
     assert httpx.get(actor_url, headers=AP).status_code == 401  # unsigned, authorized fetch
     browser = httpx.get(actor_url, headers={"Accept": "text/html"})
@@ -63,6 +65,7 @@ async def test_actor_documents_and_authorized_fetch(peers):
         followers = await services.http.fetch_json(doc["followers"], signer=signer)
         first = await services.http.fetch_json(followers["first"], signer=signer)
         note = await services.http.fetch_json(work.ap_id, signer=signer)
+        streams = [await services.http.fetch_json(url, signer=signer) for url in doc["streams"]]
     assert doc["type"] == "Person" and doc["preferredUsername"] == "mia"
     assert doc["publicKey"]["owner"] == actor_url and "BEGIN PUBLIC KEY" in doc["publicKey"]["publicKeyPem"]
     assert doc["endpoints"]["sharedInbox"] == f"{a.url}/inbox"
@@ -74,3 +77,4 @@ async def test_actor_documents_and_authorized_fetch(peers):
     assert followers["totalItems"] == 1 and first["orderedItems"] == [f"{a.url}/users/ned"]
     assert note["type"] == "Note" and note["name"] == "Moth" and note["attributedTo"] == actor_url
     assert httpx.get(work.ap_id, headers=AP).status_code == 401
+    assert [(c["name"], c["orderedItems"]) for c in streams] == [("Insects", [work.ap_id])]

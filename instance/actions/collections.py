@@ -1,0 +1,60 @@
+"""Portfolio collections: ordered sets of an artist's works, served as OrderedCollections
+at /users/NAME/collections/ID and listed in the actor's `streams` (peers re-read them
+from the actor, so changes need no activity of their own)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from instance.storage.models import Account, Collection, CollectionItem, Work
+
+
+class CollectionError(ValueError):
+    """A collection request that cannot be done; the message says why."""
+
+
+async def create_collection(services: Any, account: Account, *, title: str,
+                            description: str = "", featured: bool = False) -> Collection:
+    if account.domain is not None:
+        raise CollectionError("only local accounts have portfolio collections")
+    if not title.strip():
+        raise CollectionError("a collection needs a title")
+    position = await Collection.filter(account_id=account.id).count()
+    async with in_transaction() as connection:
+        collection = await Collection.create(
+            ap_id=f"{account.ap_id}/collections/pending-{uuid.uuid4().hex}",
+            account_id=account.id, title=title.strip()[:255], description=description,
+            featured=featured, position=position, using_db=connection,
+        )
+        collection.ap_id = f"{account.ap_id}/collections/{collection.id}"
+        await collection.save(update_fields=["ap_id"], using_db=connection)
+    return collection
+
+
+async def _own(account: Account, collection_id: int) -> Collection:
+    collection = await Collection.get_or_none(id=collection_id, account_id=account.id)
+    if collection is None:
+        raise CollectionError("no such collection")
+    return collection
+
+
+async def add_work(services: Any, account: Account, collection_id: int, work_id: int) -> None:
+    collection = await _own(account, collection_id)
+    if not await Work.filter(id=work_id, account_id=account.id, deleted_at=None).exists():
+        raise CollectionError("only your own works go in your collections")
+    position = await CollectionItem.filter(collection_id=collection.id).count()
+    await CollectionItem.get_or_create(collection_id=collection.id, work_id=work_id,
+                                       defaults={"position": position})
+
+
+async def remove_work(services: Any, account: Account, collection_id: int, work_id: int) -> None:
+    collection = await _own(account, collection_id)
+    await CollectionItem.filter(collection_id=collection.id, work_id=work_id).delete()
+
+
+async def delete_collection(services: Any, account: Account, collection_id: int) -> None:
+    collection = await _own(account, collection_id)
+    await Collection.filter(id=collection.id).delete()
