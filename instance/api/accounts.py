@@ -7,7 +7,7 @@ from __future__ import annotations
 from quart import Blueprint, jsonify
 
 from instance.actions.social import SocialError
-from instance.api.auth import me, scoped, viewer
+from instance.api.auth import current_user, me, scoped, viewer
 from instance.api.body import as_id, params
 from instance.api.common import account_or_404, base_url, json_page, services
 from instance.api.entities import account_entity, relationships
@@ -62,12 +62,37 @@ async def update_credentials():
                 pairs[k] for k in sorted(pairs, key=lambda k: int(k) if k.isdigit() else 0)
             ]
     account = me()
+    await _profile_images(p)
     if changes:
         try:
             account = await update_profile(services(), account, **changes)
         except SocialError as exc:
             raise ApiError(422, str(exc)) from None
     return jsonify(account_entity(account, base_url(), source=True))
+
+
+async def _profile_images(p) -> None:
+    """Avatar and header go through the media pipeline; a job puts them on the profile
+    (and tells followers elsewhere) once they are ready."""
+    from instance.media.uploads import http_status
+    from instance.profile_images import replace_profile_image
+    from media.errors import MediaRejected
+
+    for field in ("avatar", "header"):
+        upload = p.files.get(field)
+        if upload is None:
+            continue
+        try:
+            await replace_profile_image(
+                services(),
+                current_user(),
+                field,
+                upload.read(),
+                upload.filename or field,
+                upload.mimetype or "application/octet-stream",
+            )
+        except MediaRejected as exc:
+            raise ApiError(http_status(exc), exc.message) from None
 
 
 @blueprint.get("/relationships")

@@ -72,6 +72,18 @@ def test_preferences_and_credentials_update(ines):
     )
     assert changed.display_name == "Inès V" and "Printmaker" in changed.note
     assert changed.fields[0].name == "Shop"
+    refused = httpx.patch(
+        ines.api_base_url + "/api/v1/accounts/update_credentials",
+        headers=auth(ines),
+        files={"avatar": ("me.png", b"not an image at all", "image/png")},
+    )
+    assert refused.status_code == 422 and "error" in refused.json()
+    accepted = httpx.patch(
+        ines.api_base_url + "/api/v1/accounts/update_credentials",
+        headers=auth(ines),
+        files={"avatar": ("me.png", png_bytes(5), "image/png")},
+    )
+    assert accepted.status_code == 200  # the pipeline and a job put it on the profile later
 
 
 def test_body_shapes_arrays_booleans_and_unknown_fields(server, ines, omar):
