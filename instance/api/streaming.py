@@ -39,14 +39,17 @@ async def _latest_work_id() -> int:
     return row.id if row else 0
 
 
-async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncIterator[bytes]:
+Event = tuple[str | None, object]  # (event name, payload); None for a heartbeat
+
+
+async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncIterator[Event]:
     base = base_url()
     last_work = await _latest_work_id()
     last_note = 0
     if account_id is not None:
         row = await Notification.filter(recipient_id=account_id).order_by("-id").only("id").first()
         last_note = row.id if row else 0
-    yield b":)\n\n"
+    yield None, ":)"
     beat = time.monotonic()
     while True:
         await asyncio.sleep(POLL_SECONDS)
@@ -70,7 +73,7 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
         if ids:
             last_work = ids[-1]
             for status in await statuses_for(ids, base, account_id):
-                yield _event("update", status)
+                yield "update", status
         if kind == "user":
             from instance.api.notifications import entities
 
@@ -83,14 +86,20 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
             if notes:
                 last_note = notes[-1].id
                 for entity in await entities(list(notes), account_id):
-                    yield _event("notification", entity)
+                    yield "notification", entity
         if time.monotonic() - beat > HEARTBEAT_SECONDS:
             beat = time.monotonic()
-            yield b":thump\n\n"
+            yield None, ":thump"
 
 
-def _sse(generator: AsyncIterator[bytes]) -> Response:
+async def _sse_lines(events: AsyncIterator[Event]) -> AsyncIterator[bytes]:
+    async for name, payload in events:
+        yield f"{payload}\n\n".encode() if name is None else _event(name, payload)
+
+
+def _sse(events: AsyncIterator[Event]) -> Response:
     # The stream runs after the view returns: keep the request context for base_url().
+    generator = _sse_lines(events)
     response = Response(stream_with_context(lambda: generator)(), content_type="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
@@ -116,3 +125,50 @@ async def public_stream():
 async def local_stream():
     account = viewer()
     return _sse(_stream("public", account.id if account else None, True))
+
+
+STREAM_SCOPES = {
+    "user": ("read:statuses", "read:notifications"),
+    "public": ("read:statuses",),
+    "public:local": ("read:statuses",),
+}
+
+
+@blueprint.websocket("")
+async def websocket_stream():
+    """Mastodon's WebSocket streaming: /api/v1/streaming?stream=user|public|public:local
+    (token as ?access_token=, Authorization or Sec-WebSocket-Protocol); messages are
+    {"stream": [...], "event": ..., "payload": "<JSON text>"}. A missing or bad token
+    refuses the handshake with 401; a token without the scope with 403."""
+    from quart import websocket
+
+    from instance.oauth import scopes as scope_rules
+    from instance.oauth.tokens import find_token
+
+    raw = websocket.args.get("access_token") or websocket.headers.get("Sec-WebSocket-Protocol", "")
+    header = websocket.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        raw = header[7:].strip()
+    token = await find_token(raw) if raw else None
+    if token is None or token.user is None or token.user.disabled or token.user.account.suspended:
+        return Response('{"error":"The access token is invalid"}', 401, content_type="application/json")
+    stream = websocket.args.get("stream", "user")
+    if stream not in STREAM_SCOPES:
+        return Response('{"error":"Unknown stream type"}', 400, content_type="application/json")
+    if not scope_rules.allows(scope_rules.expand(token.scopes), *STREAM_SCOPES[stream]):
+        return Response(
+            '{"error":"This action is outside the authorized scopes"}', 403, content_type="application/json"
+        )
+    protocol = websocket.headers.get("Sec-WebSocket-Protocol")
+    await websocket.accept(subprotocol=protocol if protocol and protocol == raw else None)
+    kind = "user" if stream == "user" else "public"
+    async for name, payload in _stream(kind, token.user.account.id, stream == "public:local"):
+        if name is not None:
+            await websocket.send(
+                json.dumps(
+                    {"stream": [stream], "event": name, "payload": json.dumps(payload, separators=(",", ":"))}
+                )
+            )
+
+
+websocket_stream.required_scopes = ("read:statuses",)  # checked per stream inside

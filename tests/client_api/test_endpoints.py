@@ -304,3 +304,57 @@ def test_reblogs_appear_in_home_in_time_order(server, ines, omar):
     assert [s.id for s in reader.timeline_home(since_id=home[1].id)] == [reblog.id]
     omar.status_unreblog(older.id)
     assert all(s.reblog is None for s in reader.timeline_home())
+
+
+class WebSocketClient:
+    """A small blocking WebSocket client over wsproto (what Hypercorn itself uses)."""
+
+    def __init__(self, base_url: str, target: str) -> None:
+        import socket
+        from urllib.parse import urlsplit
+
+        from wsproto import ConnectionType, WSConnection
+        from wsproto.events import Request
+
+        parts = urlsplit(base_url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        self.sock.sendall(self.ws.send(Request(host=parts.netloc, target=target)))
+
+    def events(self):
+        while True:
+            data = self.sock.recv(65536)
+            if not data:
+                return
+            self.ws.receive_data(data)
+            yield from self.ws.events()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_websocket_streaming(server, ines, omar):
+    from wsproto.events import AcceptConnection, RejectConnection, TextMessage
+
+    refused = WebSocketClient(server.url, "/api/v1/streaming?stream=user&access_token=wrong")
+    first = next(refused.events())
+    refused.close()
+    assert isinstance(first, RejectConnection) and first.status_code == 401
+    omar.account_follow(ines.account_verify_credentials().id)
+    client = WebSocketClient(server.url, f"/api/v1/streaming?stream=user&access_token={omar.access_token}")
+    try:
+        events = client.events()
+        assert isinstance(next(events), AcceptConnection)
+        posted = ines.status_post("Over the socket")
+        text = ""
+        for event in events:
+            if isinstance(event, TextMessage):
+                text += event.data
+                if not event.message_finished:
+                    continue  # a message may arrive in several pieces
+                message, text = json.loads(text), ""
+                if message["event"] == "update" and json.loads(message["payload"])["id"] == str(posted.id):
+                    assert message["stream"] == ["user"]
+                    break
+    finally:
+        client.close()
