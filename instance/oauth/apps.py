@@ -168,6 +168,15 @@ def _token_body(token: str, row: OAuthToken) -> dict:
     }
 
 
+@blueprint.after_request
+async def no_store(response):
+    """RFC 6749 §5.1: answers carrying tokens or secrets must not be cached."""
+    if request.path in ("/oauth/token", "/api/v1/apps"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
 @blueprint.post("/oauth/token")
 async def token():
     p = await params()

@@ -20,6 +20,15 @@ blueprint = Blueprint("oauth_authorize", __name__)
 blueprint.before_request(check_csrf)
 
 
+@blueprint.after_request
+async def no_framing(response):
+    """The consent page must not be framed (clickjacking) nor cached (codes on it)."""
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 class Refused(Exception):
     """The request itself is wrong: show a page, never redirect to an unchecked URI."""
 

@@ -111,6 +111,7 @@ def test_pkce_code_is_single_use_and_checked(server):
     # a public client: no secret, the verifier proves it
     good = httpx.post(server.url + "/oauth/token", data={**form, "code_verifier": verifier})
     assert good.status_code == 200, good.text
+    assert good.headers["Cache-Control"] == "no-store"
     token = good.json()
     assert token["token_type"] == "Bearer" and token["scope"] == "read"
     assert isinstance(token["created_at"], int)
@@ -143,6 +144,7 @@ def test_authorize_page_refuses_bad_requests_and_forged_forms(server):
     with httpx.Client() as browser:
         page = browser.get(f"{server.url}/oauth/authorize?{fine}")
         assert 'name="password"' in page.text and "<label" in page.text
+        assert page.headers["X-Frame-Options"] == "DENY"
         forged = browser.post(
             f"{server.url}/oauth/authorize?{fine}",
             data={"action": "login", "username": "bob", "password": PASSWORD},
