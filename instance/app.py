@@ -50,6 +50,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.api.search",
     "instance.api.markers",
     "instance.api.streaming",
+    "instance.api.empty",
 )
 
 
