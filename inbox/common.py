@@ -9,6 +9,7 @@ from federation.client import FetchError
 from federation.vocab import id_of, same_origin
 from inbox.process import Drop
 from instance.federation.actors import ActorError, fetch_document, get_actor
+from instance.jobs import Retry
 from instance.storage.models import Account, Follow, Work
 
 
@@ -51,11 +52,21 @@ async def vouched_object(services: Any, activity: dict, actor: Account) -> dict:
     ident = object_id(activity)
     try:
         fetched = await fetch_document(services, ident)
-    except (FetchError, ActorError) as exc:
+    except FetchError as exc:
+        raise_if_transient(exc, ident)
+        raise Drop(f"cannot fetch {ident}: {exc}") from exc
+    except ActorError as exc:
         raise Drop(f"cannot fetch {ident}: {exc}") from exc
     if id_of(fetched) != ident and not same_origin(id_of(fetched), ident):
         raise Drop(f"{ident} served a document for {id_of(fetched)}")
     return fetched
+
+
+def raise_if_transient(exc: FetchError, url: str) -> None:
+    """A peer that is down or busy now may answer later: retry the item (the job's
+    attempts bound it) instead of dropping what it vouched for."""
+    if exc.status is None or exc.status >= 500 or exc.status in (408, 429):
+        raise Retry(60, f"{url} unavailable for now: {exc.reason}") from exc
 
 
 async def has_local_followers(account: Account) -> bool:

@@ -11,7 +11,7 @@ from tortoise.expressions import F
 
 from federation.client import FetchError
 from federation.vocab import id_of
-from inbox.common import has_local_followers, object_id, sender
+from inbox.common import has_local_followers, object_id, raise_if_transient, sender
 from inbox.process import Drop
 from inbox.remote_works import store_work
 from instance.federation.actors import ActorError, fetch_document, get_actor
@@ -25,7 +25,10 @@ async def _remote_work(services: Any, ident: str) -> Work:
     try:
         obj = await fetch_document(services, ident)
         author = await get_actor(services, id_of(obj.get("attributedTo")) or "")
-    except (FetchError, ActorError) as exc:
+    except FetchError as exc:
+        raise_if_transient(exc, ident)
+        raise Drop(f"cannot fetch the boosted object: {exc}") from exc
+    except ActorError as exc:
         raise Drop(f"cannot fetch the boosted object: {exc}") from exc
     if id_of(obj) != ident:
         raise Drop("the boosted object's origin served another id")

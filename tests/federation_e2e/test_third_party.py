@@ -87,3 +87,30 @@ async def test_embedded_object_from_another_origin_is_not_trusted(trio):
         assert item.state == "dropped" and "not attributed" in item.reason
         assert not await Work.filter(content__contains="FORGED").exists()
         assert not await Work.filter(ap_id=real.ap_id).exists()
+
+
+async def test_object_whose_origin_is_down_is_retried_not_dropped(trio):
+    from instance.storage.models import Job
+    from tests.federation_e2e.peers import free_port
+
+    a, b, _ = trio
+    una = await make_user(a, "una")
+    await make_user(b, "ugo")
+    gone = f"http://127.0.0.1:{free_port()}/notes/1"  # nothing listens there
+    create = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{una.ap_id}#create-elsewhere", "type": "Create", "actor": una.ap_id,
+        "cc": [f"{b.url}/users/ugo"],
+        "object": {"id": gone, "type": "Note", "attributedTo": una.ap_id, "content": "?"},
+    }
+    body = json.dumps(create).encode()
+    inbox = f"{b.url}/inbox"
+    headers = sign_request("POST", inbox, {"Content-Type": "application/activity+json"}, body,
+                           una.public_key_id, una.private_key_pem)
+    assert httpx.post(inbox, content=body, headers=headers, timeout=20).status_code == 202
+    await b.run_jobs()
+    async with b.open():
+        item = await InboxItem.get(activity_id=create["id"])
+        assert item.state == "received"
+        job = next(j for j in await Job.filter(kind="inbox.process") if j.payload["item"] == item.id)
+        assert job.state == "queued" and job.attempts == 1 and "unavailable" in job.last_error
