@@ -360,3 +360,31 @@ def test_websocket_streaming(server, ines, omar):
                     break
     finally:
         client.close()
+
+
+def test_odd_but_harmless_queries_never_fail(server, ines):
+    headers = auth(ines)
+    me_id = ines.account_verify_credentials().id
+    paths = [
+        f"/api/v1/accounts/{me_id}/statuses?only_media=1&exclude_replies=true&pinned=0&tagged=%23x",
+        f"/api/v1/accounts/{me_id}/statuses?limit=0",
+        f"/api/v1/accounts/{me_id}/followers?limit=1000",
+        "/api/v1/timelines/tag/%23Oil?only_media=1&local=1",
+        "/api/v1/timelines/public?remote=1&limit=-3",
+        "/api/v1/timelines/home?min_id=1&limit=2",
+        "/api/v1/timelines/home?since_id=1",
+        "/api/v2/search?q=%25_%5C&resolve=1",
+        "/api/v2/search?q=@",
+        "/api/v2/search?q=%23&type=hashtags",
+        "/api/v2/search?q=https://nowhere.invalid/users/x&resolve=true",
+        "/api/v1/accounts/search?q=in&limit=abc",
+        "/api/v1/accounts/lookup?acct=ines@" + server.domain,
+        "/api/v1/notifications?types[]=bogus&exclude_types[]=mention&limit=5",
+        "/api/v1/markers?timeline[]=home&timeline[]=nothing",
+        "/api/v1/accounts/relationships?id[]=x&id[]=99999999999999999999",
+    ]
+    for path in paths:
+        response = httpx.get(server.url + path, headers=headers, timeout=30)
+        assert response.status_code < 500, (path, response.status_code, response.text)
+        if response.status_code >= 400:
+            assert "error" in response.json(), path
