@@ -15,11 +15,8 @@ from pathlib import Path
 from quart import Quart, Response, g, jsonify, request
 
 from instance.config import Config
-from instance.jobs import Worker
-from instance.jobs.registry import load_handlers
-from instance.jobs.schedule import ensure_periodic_jobs
 from instance.logs import request_id
-from instance.services import Services, build_services, close_services
+from instance.services import Services, build_services, build_worker, close_services
 from instance.storage import db
 
 log = logging.getLogger("impasto.http")
@@ -94,14 +91,7 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     async def start() -> None:
         await db.connect(config.database_url, config.database.pool_size)
         if config.server.run_worker:
-            worker = Worker(
-                services.jobs,
-                load_handlers(config.jobs.plugins),
-                services,
-                concurrency=config.jobs.concurrency,
-                poll_seconds=config.jobs.poll_seconds,
-                on_tick=lambda: ensure_periodic_jobs(services),
-            )
+            worker = build_worker(services)
             services.jobs.notify = worker.notify
             stop = asyncio.Event()
             worker_state.update(stop=stop, task=asyncio.create_task(worker.run(stop)))

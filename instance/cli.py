@@ -209,22 +209,12 @@ def _listen(bind: str) -> socket.socket:
 
 
 def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
-    from instance.jobs import Worker
-    from instance.jobs.registry import load_handlers
-    from instance.jobs.schedule import ensure_periodic_jobs
     from instance.logs import configure_logging
-    from instance.services import build_services, close_services
+    from instance.services import build_services, build_worker, close_services
 
     configure_logging(config.server.log_level)
     services = build_services(config)
-    worker = Worker(
-        services.jobs,
-        load_handlers(config.jobs.plugins),
-        services,
-        concurrency=config.jobs.concurrency,
-        poll_seconds=config.jobs.poll_seconds,
-        on_tick=lambda: ensure_periodic_jobs(services),
-    )
+    worker = build_worker(services)
 
     async def work() -> int:
         if args.until_idle:

@@ -26,6 +26,12 @@ def public_works():
     )
 
 
+async def public_replies(work: Work) -> list[Work]:
+    return await Work.filter(
+        in_reply_to=work, state="ready", hidden=False, deleted_at=None, visibility__in=("public", "unlisted")
+    ).order_by("id").prefetch_related("account")
+
+
 def _before_id() -> int | None:
     raw = request.args.get("before", "")
     return int(raw) if raw.isdigit() else None
@@ -104,17 +110,7 @@ async def work(username: str, work_id: int):
     ).prefetch_related(ordered_media(), "tags", "account")
     if item is None:
         abort(404, description="This work does not exist or is not public.")
-    replies = (
-        await Work.filter(
-            in_reply_to=item,
-            state="ready",
-            hidden=False,
-            deleted_at=None,
-            visibility__in=("public", "unlisted"),
-        )
-        .order_by("id")
-        .prefetch_related("account")
-    )
+    replies = await public_replies(item)
     return await render_template(
         "work.html",
         work=item,
@@ -140,17 +136,7 @@ async def any_work(work_id: int):
         abort(404, description="This work does not exist or is not public.")
     if item.account.domain is None:
         return redirect(url_for("pages.work", username=item.account.username, work_id=item.id))
-    replies = (
-        await Work.filter(
-            in_reply_to=item,
-            state="ready",
-            hidden=False,
-            deleted_at=None,
-            visibility__in=("public", "unlisted"),
-        )
-        .order_by("id")
-        .prefetch_related("account")
-    )
+    replies = await public_replies(item)
     return await render_template(
         "work.html", work=item, account=item.account, replies=replies, title=item.title or "A work"
     )
