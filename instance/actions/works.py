@@ -100,7 +100,7 @@ async def create_work(
     mentioned = await _mentions(services, content_source, reply_to)
     rendered = render(content_source, services.config.base_url,
                       _mention_urls(mentioned, services.config.instance.domain))
-    ready = all(m.state == "ready" for m in media)
+    ready = not media  # with media: decided once they are attached (below)
     async with in_transaction() as connection:
         work = await Work.create(
             ap_id=f"{account.ap_id}/works/pending-{uuid.uuid4().hex}",
@@ -124,9 +124,30 @@ async def create_work(
             await MediaAttachment.filter(id=media_id).using_db(connection).update(
                 work_id=work.id, position=position
             )
+        if media and await _media_ready(services, work, connection):
+            work.state, work.published_at = "ready", now()
+            await work.save(update_fields=["state", "published_at"], using_db=connection)
+            ready = True
         if ready:
             await _published(services, work, connection)
+    if not ready:
+        # A media job that finished while this transaction was open could not see the
+        # work yet; look once more now that it is committed (publishing is idempotent).
+        if await publish_if_ready(services, work.id):
+            await work.refresh_from_db()
     return work
+
+
+async def _media_ready(services: Any, work: Work, connection: BaseDBAsyncClient) -> bool:
+    """All attached media ready at the work's cloak level (media rendered at another
+    level go back to processing: the media integration's rule, docs/media.md)."""
+    from instance.media.processing import sync_work_cloak
+
+    if await sync_work_cloak(services, work.id, using_db=connection):
+        return False
+    states = await MediaAttachment.filter(work_id=work.id).using_db(connection).values_list(
+        "state", flat=True)
+    return all(state == "ready" for state in states)
 
 
 async def _published(services: Any, work: Work, connection: BaseDBAsyncClient) -> None:
