@@ -13,7 +13,6 @@ from instance.api.common import account_or_404, base_url, json_page, services
 from instance.api.entities import account_entity, relationships
 from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
-from instance.api.status_batch import statuses_for
 from instance.api.visibility import hidden_account_ids, shown_works
 from instance.storage.models import Account, Follow
 
@@ -166,10 +165,16 @@ async def account_statuses(account_id: str):
     tagged = p.text("tagged", max_length=255).lower().lstrip("#")
     if tagged:
         query = query.filter(tags__name=tagged)
-    paging = page(p)
-    ids = [w.id for w in await paging.rows(query.only("id"))]
-    body = await statuses_for(ids, base_url(), reader.id if reader else None)
-    return json_page(body, link_header(base_url(), ids[0] if ids else None, ids[-1] if ids else None))
+    from instance.api.home import home_statuses, merged_items
+    from instance.storage.models import Boost
+
+    plain_list = p.flag("pinned") or p.flag("only_media") or tagged or p.flag("exclude_reblogs")
+    boosts = None if plain_list else Boost.filter(account_id=account.id)
+    hidden = await hidden_account_ids(reader.id, mutes=False) if reader is not None else set()
+    items = await merged_items(query, boosts, page(p), hidden)
+    body = await home_statuses(items, base_url(), reader.id if reader else None)
+    first, last = (items[0][1], items[-1][1]) if items else (None, None)
+    return json_page(body, link_header(base_url(), first, last))
 
 
 async def _follow_list(account_id: str, *, followers: bool):

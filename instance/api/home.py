@@ -40,7 +40,7 @@ async def _cursor(status_id: int) -> tuple[datetime, int, bool]:
 
 
 async def home_items(account_id: int, paging: Page, only_media: bool) -> list[Item]:
-    """The page's items, newest first."""
+    """The home page's items, newest first."""
     followed, hidden, no_reblogs = await social_graph_full(account_id)
     works = shown_works().filter(
         account_id__in=[account_id, *followed], visibility__in=("public", "unlisted", "private")
@@ -51,6 +51,11 @@ async def home_items(account_id: int, paging: Page, only_media: bool) -> list[It
         works = works.filter(media__id__not_isnull=True).distinct()
     boosters = [a for a in followed if a not in no_reblogs and a not in hidden]
     boosts = Boost.filter(account_id__in=boosters) if boosters and not only_media else None
+    return await merged_items(works, boosts, paging, hidden)
+
+
+async def merged_items(works, boosts, paging: Page, hidden: set[int]) -> list[Item]:
+    """Works (a filtered query) and reblogs (a Boost query, or None) merged by time."""
     if paging.max_id is not None:
         when, bound, inclusive = await _cursor(paging.max_id)
         works = works.filter(id__lte=bound) if inclusive else works.filter(id__lt=bound)
@@ -87,7 +92,7 @@ async def home_items(account_id: int, paging: Page, only_media: bool) -> list[It
     return items
 
 
-async def home_statuses(items: list[Item], base: str, viewer_id: int) -> list[dict[str, Any]]:
+async def home_statuses(items: list[Item], base: str, viewer_id: int | None) -> list[dict[str, Any]]:
     shown = {int(s["id"]): s for s in await statuses_for(list({i[2] for i in items}), base, viewer_id)}
     boost_ids = [sid - BOOST_ID_BASE for _, sid, _ in items if sid >= BOOST_ID_BASE]
     boosts: dict[int, SimpleNamespace] = {}

@@ -304,6 +304,10 @@ def test_reblogs_appear_in_home_in_time_order(server, ines, omar):
     assert reader.fetch_previous(home) == []
     assert all(s.id != reblog.id for s in reader.fetch_next(home))
     assert [s.id for s in reader.timeline_home(since_id=home[1].id)] == [reblog.id]
+    omar_id = omar.account_verify_credentials().id
+    profile = reader.account_statuses(omar_id, limit=5)
+    assert profile[0].id == reblog.id and profile[0].reblog.id == older.id
+    assert all(s.reblog is None for s in reader.account_statuses(omar_id, exclude_reblogs=True))
     omar.status_unreblog(older.id)
     assert all(s.reblog is None for s in reader.timeline_home())
 
