@@ -281,14 +281,18 @@ def test_idempotency_key_and_v1_upload(server, ines):
     again = httpx.post(server.url + "/api/v1/statuses", headers=headers, data={"status": "only once"})
     assert first.status_code == again.status_code == 200
     assert first.json()["id"] == again.json()["id"]
-    # the old synchronous endpoint waits for the pipeline (the embedded worker runs it)
+    # the old synchronous endpoint waits (bounded, 30 s) for the pipeline that the
+    # embedded worker runs; on a busy machine it may still answer "processing"
     old = httpx.post(
         server.url + "/api/v1/media",
         headers=auth(ines),
-        timeout=60,
+        timeout=90,
         files={"file": ("old.png", png_bytes(3), "image/png")},
     )
-    assert old.status_code == 200 and old.json()["url"], old.text
+    assert old.status_code == 200, old.text
+    body = old.json()
+    assert body["impasto"]["state"] in ("ready", "processing")
+    assert (body["url"] is not None) == (body["impasto"]["state"] == "ready")
 
 
 def test_reblogs_appear_in_home_in_time_order(server, ines, omar):
