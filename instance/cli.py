@@ -177,6 +177,9 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
     hyper.errorlog = "-"
     hyper.loglevel = config.server.log_level.upper()
     hyper.graceful_timeout = 10
+    # Longer than clients' polling intervals (mastodon-py polls a processing upload every
+    # 5 s on a kept-alive connection; Hypercorn's default 5 s races it).
+    hyper.keep_alive_timeout = 75
 
     async def serve_until_signal() -> None:
         stop = asyncio.Event()
