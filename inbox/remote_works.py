@@ -81,7 +81,6 @@ def _fields(services: Any, actor: Account, obj: dict) -> dict[str, Any]:
         "medium": _text(obj.get("medium"), 255),
         "tools": tools,
         "ai_declaration": declared,
-        "ai_label": declared == "generated",
     }
 
 
@@ -109,14 +108,12 @@ async def store_work(services: Any, actor: Account, obj: dict) -> Work:
     if author != actor.ap_id or not same_origin(ident, actor.ap_id):
         raise Drop("the object is not attributed to the actor")
     fields = _fields(services, actor, obj)
-    if fields["ai_label"] and services.config.ai.remote_ai_verdict == "drop":
-        raise Drop("declared AI-generated; this instance drops those")
     existing = await Work.get_or_none(ap_id=ident)
     if existing is not None:
         if existing.account_id != actor.id:
             raise Drop("the object belongs to someone else")
         await update_work(existing, obj, fields)
-        return existing
+        return await _apply_ai_policy(services, existing, new=False)
     parent_id = id_of(obj.get("inReplyTo"))
     parent = await Work.get_or_none(ap_id=parent_id) if parent_id else None
     mentions = _mentions(obj)
@@ -137,10 +134,24 @@ async def store_work(services: Any, actor: Account, obj: dict) -> Work:
         for local in await Account.filter(ap_id__in=mentions, domain=None):
             await Notification.create(recipient_id=local.id, kind="mention",
                                       from_account_id=actor.id, work_id=work.id)
-    from instance.moderation.instances import record_work_seen
+    return await _apply_ai_policy(services, work, new=True)
 
-    await record_work_seen(services.config, actor.domain or "", ai=fields["ai_label"])
-    return work
+
+async def _apply_ai_policy(services: Any, work: Work, *, new: bool) -> Work:
+    """The moderation side's remote AI policy (text labels, the artist's declaration):
+    it counts the work for its domain and may label, hide or drop it."""
+    from instance.moderation import remote_ai
+
+    await remote_ai.on_remote_work_stored(services, work, new=new)
+    current = await Work.get_or_none(id=work.id)
+    if current is None:
+        raise Drop("dropped by the remote AI policy")
+    if current.ai_declaration == "generated" and not current.ai_label:
+        await remote_ai._mark_ai(services, current, "declared AI-generated (aiDeclaration)")
+        current = await Work.get_or_none(id=work.id)
+        if current is None:
+            raise Drop("dropped by the remote AI policy (declared AI-generated)")
+    return current
 
 
 async def update_work(work: Work, obj: dict, fields: dict[str, Any]) -> None:

@@ -165,3 +165,24 @@ async def test_block_ends_follows_on_both_sides(peers):
     async with a.open():
         assert await Block.filter(account__username="nia", target__username="max").exists()
         assert not await Follow.filter(follower__username="max").exists()
+
+
+async def test_remote_ai_policy_applies_to_received_works(peers):
+    a, b = peers  # A keeps the default [ai] remote_ai_verdict = "hide"
+    await user(a, "ari")
+    await user(b, "bex")
+    await follow(a, "ari", b, "bex")
+    await exchange(a, b, a)
+    async with b.open() as services:
+        bex = await Account.get(username="bex", domain=None)
+        declared = await works.create_work(services, bex, title="Gen", content_source="x",
+                                           ai_declaration="generated")
+        tagged = await works.create_work(services, bex, title="Tag", content_source="#midjourney")
+        plain = await works.create_work(services, bex, title="Oil", content_source="oil")
+    await exchange(b, a)
+    async with a.open():
+        got = {w.ap_id: w for w in await Work.filter(account__username="bex")}
+        assert got[declared.ap_id].ai_label and got[declared.ap_id].hidden
+        assert got[declared.ap_id].ai_declaration == "generated"
+        assert got[tagged.ap_id].ai_label and got[tagged.ap_id].hidden
+        assert not got[plain.ap_id].ai_label and not got[plain.ap_id].hidden
