@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
 from inbox.process import Drop
 from instance.actions.text import sanitise
+from instance.media.processing import delete_media
 from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
 
 OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
@@ -112,7 +113,7 @@ async def store_work(services: Any, actor: Account, obj: dict) -> Work:
     if existing is not None:
         if existing.account_id != actor.id:
             raise Drop("the object belongs to someone else")
-        await update_work(existing, obj, fields)
+        await update_work(services, existing, obj, fields)
         return await _apply_ai_policy(services, existing, new=False)
     parent_id = id_of(obj.get("inReplyTo"))
     parent = await Work.get_or_none(ap_id=parent_id) if parent_id else None
@@ -126,8 +127,7 @@ async def store_work(services: Any, actor: Account, obj: dict) -> Work:
             mentions=mentions, **fields,
         )
         for position, media in enumerate(_attachments(obj)):
-            await MediaAttachment.create(account_id=actor.id, work_id=work.id, position=position,
-                                         state="ready", provenance_verdict="none", **media)
+            await _new_remote_media(services, actor.id, work.id, position, media)
         if parent is not None:
             await Work.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
         await _tags(work, obj)
@@ -147,14 +147,25 @@ async def _apply_ai_policy(services: Any, work: Work, *, new: bool) -> Work:
     if current is None:
         raise Drop("dropped by the remote AI policy")
     if current.ai_declaration == "generated" and not current.ai_label:
-        await remote_ai._mark_ai(services, current, "declared AI-generated (aiDeclaration)")
+        await remote_ai.mark_ai(services, current, "declared AI-generated (aiDeclaration)")
         current = await Work.get_or_none(id=work.id)
         if current is None:
             raise Drop("dropped by the remote AI policy (declared AI-generated)")
     return current
 
 
-async def update_work(work: Work, obj: dict, fields: dict[str, Any]) -> None:
+async def _new_remote_media(services: Any, account_id: int, work_id: int, position: int,
+                            media: dict[str, Any]) -> None:
+    """Record a remote image and queue its fetch: it is shown only once we hold cleaned,
+    checked copies of it (never hot-linked), unless its domain's media are rejected."""
+    from instance.media.remote import FETCH_JOB
+
+    record = await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
+                                          state="processing", provenance_verdict="pending", **media)
+    await services.jobs.enqueue(FETCH_JOB, {"media_id": record.id})
+
+
+async def update_work(services: Any, work: Work, obj: dict, fields: dict[str, Any]) -> None:
     async with in_transaction():
         await Work.filter(id=work.id).update(edited_at=_when(obj.get("updated")) or datetime.now(UTC),
                                              mentions=_mentions(obj), **fields)
@@ -165,10 +176,11 @@ async def update_work(work: Work, obj: dict, fields: dict[str, Any]) -> None:
                 await MediaAttachment.filter(id=known[media["remote_url"]].id).update(
                     position=position, **media)
             else:
-                await MediaAttachment.create(account_id=work.account_id, work_id=work.id,
-                                             position=position, state="ready", **media)
+                await _new_remote_media(services, work.account_id, work.id, position, media)
         keep = {m["remote_url"] for m in wanted}
-        await MediaAttachment.filter(work_id=work.id).exclude(remote_url__in=list(keep)).delete()
+        gone = await MediaAttachment.filter(work_id=work.id).exclude(remote_url__in=list(keep))
+    for media in gone:  # the record, then its cached files
+        await delete_media(services, media)
         await _tags(work, obj)
 
 

@@ -31,6 +31,14 @@ async def _page_of(query, paging: Page, hidden: set[int] | None = None):
     return json_page(body, link_header(base_url(), ids[0] if ids else None, ids[-1] if ids else None))
 
 
+async def _public(query):
+    """Public timelines leave out silenced accounts and domains (followers still see them
+    in home)."""
+    from instance.moderation.domains import silenced_accounts_filter
+
+    return query.exclude(await silenced_accounts_filter())
+
+
 def _filters(query, p):
     if p.flag("only_media"):
         query = query.filter(media__id__not_isnull=True).distinct()
@@ -54,7 +62,7 @@ async def home():
 @scoped("read:statuses", public=True)
 async def public():
     p = await params()
-    query = shown_works().filter(visibility="public")
+    query = await _public(shown_works().filter(visibility="public"))
     if p.flag("local"):
         query = query.filter(local=True)
     elif p.flag("remote"):
@@ -67,7 +75,7 @@ async def public():
 async def tag(hashtag: str):
     p = await params()
     name = hashtag.lower().lstrip("#")[:255]
-    query = shown_works().filter(visibility="public", tags__name=name)
+    query = await _public(shown_works().filter(visibility="public", tags__name=name))
     if p.flag("local"):
         query = query.filter(local=True)
     elif p.flag("remote"):

@@ -18,6 +18,7 @@ from federation.vocab import as_list, id_of, same_origin
 from instance.actions.text import sanitise
 from instance.federation.instance_actor import instance_signer
 from instance.federation.policy import domain_of, url_is_suspended
+from instance.moderation.instances import meet_domain
 from instance.storage.models import Account
 
 log = logging.getLogger("impasto.federation")
@@ -139,7 +140,9 @@ async def get_actor(services: Any, actor_id: str, *, refresh: bool = False) -> A
         doc = await fetch_document(services, actor_id)
     except FetchError as exc:
         raise ActorError(str(exc)) from exc
-    return await store_actor(doc, actor_id)
+    stored = await store_actor(doc, actor_id)
+    await meet_domain(services, stored.domain)
+    return stored
 
 
 async def resolve_key(services: Any, key_id: str, refresh: bool) -> PublicKeyInfo | None:
@@ -161,7 +164,8 @@ async def resolve_key(services: Any, key_id: str, refresh: bool) -> PublicKeyInf
         if found is None or not found.confirmed:
             return None
         if doc.get("type") in ACTOR_TYPES:
-            await store_actor(doc, url)
+            stored = await store_actor(doc, url)
+            await meet_domain(services, stored.domain)
         return found.info
     except (FetchError, ActorError) as exc:
         log.info("cannot resolve key", extra={"key_id": key_id, "error": str(exc)})

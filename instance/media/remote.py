@@ -150,6 +150,9 @@ async def fetch_job(ctx: JobContext, payload: dict) -> None:
     if not media.remote_url:
         raise Permanent(f"media {media.id} is not remote")
     try:
-        await cache_remote(ctx.services, media)
+        media = await cache_remote(ctx.services, media)
     except RemoteMediaError as exc:
         raise Retry(min(3600.0, 60.0 * 2 ** ctx.attempt), str(exc)) from exc
+    from instance.moderation.remote_ai import on_remote_media_checked
+
+    await on_remote_media_checked(ctx.services, media)

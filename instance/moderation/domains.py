@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
@@ -70,9 +71,7 @@ class BlockResult:
     severity_raised_to_suspend: bool
 
 
-async def block_domain(
-    entry: BlockEntry, *, actor: Account | None = None, source: str = ""
-) -> BlockResult:
+async def block_domain(entry: BlockEntry, *, actor: Account | None = None, source: str = "") -> BlockResult:
     """Create or update the policy for one domain."""
     if entry.severity not in SEVERITIES:
         raise DomainPolicyError(f"severity must be one of {', '.join(SEVERITIES)}")
@@ -108,14 +107,10 @@ async def block_domain(
 async def unblock_domain(domain: str, *, actor: Account | None = None) -> None:
     domain = normalise_domain(domain)
     async with in_transaction() as connection:
-        deleted = (
-            await DomainPolicy.filter(domain=domain, allow=False).using_db(connection).delete()
-        )
+        deleted = await DomainPolicy.filter(domain=domain, allow=False).using_db(connection).delete()
         if not deleted:
             raise DomainPolicyError(f"no policy for {domain}")
-        await AuditEntry.create(
-            actor=actor, action="domain.unblock", target=domain, using_db=connection
-        )
+        await AuditEntry.create(actor=actor, action="domain.unblock", target=domain, using_db=connection)
 
 
 async def list_policies() -> list[DomainPolicy]:
@@ -132,3 +127,15 @@ def as_entry(policy: DomainPolicy) -> BlockEntry:
         private_comment=policy.private_comment,
         obfuscate=policy.obfuscate,
     )
+
+
+async def silenced_accounts_filter() -> Q:
+    """A filter matching works by accounts that public timelines leave out: silenced
+    accounts, and accounts on silenced domains (and their subdomains)."""
+    condition = Q(account__silenced=True)
+    for domain in await DomainPolicy.filter(severity="silence", allow=False).values_list("domain", flat=True):
+        host = domain.split(":")[0]
+        condition |= Q(account__domain=domain) | Q(account__domain__endswith="." + host)
+        if ":" not in domain:
+            condition |= Q(account__domain__startswith=host + ":")
+    return condition

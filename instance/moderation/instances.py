@@ -91,3 +91,17 @@ async def ai_report() -> list[AiReportRow]:
             )
         )
     return sorted(rows, key=lambda r: (r.declared_ai_policy != "allowed", -r.ai_rate, r.domain))
+
+
+async def meet_domain(services, domain: str | None) -> bool:
+    """The first time we store an actor of a domain, read its NodeInfo (software, any
+    declared AI policy) in a job. Returns whether this was a first meeting."""
+    if not domain:
+        return False
+    _, created = await InstanceInfo.get_or_create(domain=domain)
+    if created:
+        scheme = (
+            services.config.instance.scheme if services.config.federation.allow_private_addresses else "https"
+        )
+        await services.jobs.enqueue("instances.refresh_nodeinfo", {"domain": domain, "scheme": scheme})
+    return created

@@ -52,7 +52,7 @@ def text_labels(tags: list[str], text: str) -> list[str]:
     return found
 
 
-async def _mark_ai(services: Any, work: Work, reason: str) -> None:
+async def mark_ai(services: Any, work: Work, reason: str) -> None:
     """First AI signal for this work: count it and apply the remote policy."""
     policy = services.config.ai.remote_ai_verdict
     account = await Account.get(id=work.account_id)
@@ -77,10 +77,13 @@ async def on_remote_work_stored(services: Any, work: Work, *, new: bool) -> None
         await record_work_seen(services.config, account.domain or "", ai=False)
     if work.ai_label:
         return
+    if await MediaAttachment.filter(work_id=work.id, ai_label=True).exists():
+        await mark_ai(services, work, "its server declares an image AI-generated")
+        return
     tags = await work.tags.all().values_list("name", flat=True)
     labels = text_labels(list(tags), f"{work.title} {work.summary} {work.content}")
     if labels:
-        await _mark_ai(services, work, "AI label: " + ", ".join(labels[:3]))
+        await mark_ai(services, work, "AI label: " + ", ".join(labels[:3]))
 
 
 async def on_remote_media_checked(services: Any, media: MediaAttachment) -> None:
@@ -91,4 +94,4 @@ async def on_remote_media_checked(services: Any, media: MediaAttachment) -> None
     if work is None or work.ai_label:
         return
     signals = ", ".join(s.get("signal", "") for s in (media.provenance_evidence or [])[:3])
-    await _mark_ai(services, work, f"declared AI provenance ({signals})")
+    await mark_ai(services, work, f"declared AI provenance ({signals})")

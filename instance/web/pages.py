@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from instance.app import services_of
+from instance.moderation.domains import silenced_accounts_filter
 from instance.storage.models import Account, Follow, Work
 from instance.web.render import ordered_media
 from instance.web.session import current_user
@@ -57,7 +58,8 @@ async def home():
 @blueprint.get("/tags/<tag>")
 async def tag(tag: str):
     name = tag.lower().lstrip("#")
-    works, next_before = await _page(public_works().filter(tags__name=name))
+    query = public_works().filter(tags__name=name).exclude(await silenced_accounts_filter())
+    works, next_before = await _page(query)
     return await render_template(
         "explore.html", works=works, next_before=next_before, title=f"#{name}", heading=f"#{name}"
     )
