@@ -6,6 +6,11 @@ CONFIG ?= config.toml
 # Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
 WORKERS ?= auto
 
+# Third-party peers for the interop tests live in their own virtualenv: installing them
+# beside Impasto would downgrade Quart, Tortoise and PyLD.
+INTEROP := .venv-interop
+INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25 http-sf==1.0.7 hypercorn
+
 .PHONY: run test bench lint migrations config-example clean
 
 $(BIN)/python:
@@ -18,6 +23,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+$(INTEROP)/.installed: | $(BIN)/python
+	$(PYTHON) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install --quiet $(INTEROP_PACKAGES)
+	@touch $@
+
 $(CONFIG):
 	cp config.example.toml $(CONFIG)
 	@echo "wrote $(CONFIG) from config.example.toml"
@@ -26,7 +36,7 @@ run: $(VENV)/.installed $(CONFIG)
 	$(BIN)/impasto --config $(CONFIG) setup
 	$(BIN)/impasto --config $(CONFIG) run
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(INTEROP)/.installed
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
@@ -44,4 +54,4 @@ config-example: $(VENV)/.installed
 	$(BIN)/python -c 'from instance.config import render_example; print(render_example(), end="")' > config.example.toml
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INTEROP) build *.egg-info .pytest_cache .ruff_cache
