@@ -48,6 +48,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "instance.api.markers",
     "instance.api.streaming",
     "instance.api.empty",
+    "instance.api.admin",
 )
 
 

@@ -34,10 +34,13 @@ GRANULAR = {
         "statuses",
     ),
 }
+# Mastodon's admin scopes (only staff tokens get anything from them).
+ADMIN = {"admin:read": ("domain_blocks",), "admin:write": ("domain_blocks",)}
 FOLLOW_IMPLIES = ("read:follows", "read:blocks", "read:mutes", "write:follows", "write:blocks", "write:mutes")
 TOP_LEVEL = ("read", "write", "follow", "push", "profile")
 ALL_SCOPES: frozenset[str] = frozenset(
-    [*TOP_LEVEL, *(f"{top}:{leaf}" for top, leaves in GRANULAR.items() for leaf in leaves)]
+    [*TOP_LEVEL, *(f"{top}:{leaf}" for top, leaves in GRANULAR.items() for leaf in leaves),
+     *ADMIN, *(f"{top}:{leaf}" for top, leaves in ADMIN.items() for leaf in leaves)]
 )
 DEFAULT_SCOPES = "read"
 
@@ -67,6 +70,8 @@ def expand(scopes: list[str] | str) -> frozenset[str]:
     for scope in items:
         if scope in GRANULAR:
             out.update(f"{scope}:{leaf}" for leaf in GRANULAR[scope])
+        elif scope in ADMIN:
+            out.update(f"{scope}:{leaf}" for leaf in ADMIN[scope])
         elif scope == "follow":
             out.update(FOLLOW_IMPLIES)
     return frozenset(out)
