@@ -146,3 +146,34 @@ async def instance_settings():
     return await render_template(
         "admin/instance.html", sections=sections, source=config.source, title="Instance settings"
     )
+
+
+@blueprint.get("/media-review")
+@role_required(*STAFF)
+async def media_review():
+    from instance.media.review import review_queue
+
+    items = await review_queue().limit(50).prefetch_related("account")
+    return await render_template(
+        "admin/media_review.html", items=items, message=request.args.get("done", ""),
+        title="Images waiting for review",
+    )
+
+
+@blueprint.post("/media-review/<int:media_id>")
+@role_required(*STAFF)
+async def decide_media(media_id: int):
+    from quart import current_app
+
+    from instance.app import services_of
+    from instance.media.review import ReviewError, decide
+
+    form = await request.form
+    me = await current_user()
+    try:
+        await decide(services_of(current_app), me.account, media_id, form.get("decision", ""),
+                     form.get("reason", "").strip()[:1000])
+        done = f"Image {media_id}: {form.get('decision')}."
+    except ReviewError as exc:
+        done = str(exc)
+    return redirect(url_for(".media_review", done=done))

@@ -60,3 +60,21 @@ async def compare(media_id: int, which: str):
         before if which == "before" else after, content_type="image/png",
         headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noai, noimageai, noindex"},
     )
+
+
+@blueprint.post("/<int:media_id>/review")
+@login_required
+async def ask_for_review(media_id: int):
+    from quart import redirect, request, url_for
+
+    from instance.media.review import ReviewError, request_review
+    from instance.web.csrf import check_csrf
+
+    await check_csrf()
+    user = await current_user()
+    form = await request.form
+    try:
+        await request_review(user.account, media_id, form.get("note", "").strip())
+    except ReviewError as exc:
+        return await render_template("message.html", title="Not sent", message=str(exc)), 422
+    return redirect(url_for(".detail", media_id=media_id))

@@ -161,6 +161,7 @@ def logged_in(browser, site):
         "/admin/registrations",
         "/admin/invites",
         "/admin/reports",
+        "/admin/media-review",
         "/admin/domains",
         "/admin/subscriptions",
         "/admin/ai-report",
