@@ -73,3 +73,12 @@ async def has_local_followers(account: Account) -> bool:
     return await Follow.filter(
         target_id=account.id, state="accepted", follower__domain=None
     ).exists()
+
+
+async def refuses(local_account_id: int, actor: Account) -> bool:
+    """Does this local person block the actor (or mute them)? Then the actor's likes and
+    boosts of their works are dropped, and mentions do not notify them."""
+    from instance.storage.models import Block, Mute
+
+    blocked = await Block.filter(account_id=local_account_id, target_id=actor.id).exists()
+    return blocked or await Mute.filter(account_id=local_account_id, target_id=actor.id).exists()

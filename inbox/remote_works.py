@@ -10,6 +10,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
+from inbox.common import refuses
 from inbox.process import Drop
 from instance.actions.text import sanitise
 from instance.media.processing import delete_media
@@ -132,8 +133,9 @@ async def store_work(services: Any, actor: Account, obj: dict) -> Work:
             await Work.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
         await _tags(work, obj)
         for local in await Account.filter(ap_id__in=mentions, domain=None):
-            await Notification.create(recipient_id=local.id, kind="mention",
-                                      from_account_id=actor.id, work_id=work.id)
+            if not await refuses(local.id, actor):
+                await Notification.create(recipient_id=local.id, kind="mention",
+                                          from_account_id=actor.id, work_id=work.id)
     return await _apply_ai_policy(services, work, new=True)
 
 

@@ -11,7 +11,7 @@ from tortoise.expressions import F
 
 from federation.client import FetchError
 from federation.vocab import id_of
-from inbox.common import has_local_followers, object_id, raise_if_transient, sender
+from inbox.common import has_local_followers, object_id, raise_if_transient, refuses, sender
 from inbox.process import Drop
 from inbox.remote_works import store_work
 from instance.federation.actors import ActorError, fetch_document, get_actor
@@ -43,6 +43,8 @@ async def handle(services: Any, activity: dict) -> None:
         if not await has_local_followers(actor):
             raise Drop("nobody here follows the booster")
         work = await _remote_work(services, ident)
+    elif await refuses(work.account_id, actor):
+        raise Drop("the artist blocks or mutes this account")
     try:
         await Boost.create(ap_id=id_of(activity), account_id=actor.id, work_id=work.id)
     except IntegrityError:

@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from federation.vocab import id_of
-from inbox.common import object_id, sender
+from inbox.common import object_id, refuses, sender
 from inbox.process import Drop
 from instance.storage.models import Account, Like, Notification, Work
 
@@ -18,6 +18,8 @@ async def handle(services: Any, activity: dict) -> None:
     work = await Work.get_or_none(ap_id=object_id(activity), local=True, deleted_at=None)
     if work is None:
         raise Drop("not a work of ours")
+    if await refuses(work.account_id, actor):
+        raise Drop("the artist blocks or mutes this account")
     try:
         await Like.create(ap_id=id_of(activity), account_id=actor.id, work_id=work.id)
     except IntegrityError:
