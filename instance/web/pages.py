@@ -6,7 +6,7 @@ from quart import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from instance.app import services_of
 from instance.moderation.domains import silenced_accounts_filter
-from instance.storage.models import Account, Follow, Work
+from instance.storage.models import Account, Boost, Follow, Like, User, Work
 from instance.web.render import ordered_media
 from instance.web.session import current_user
 
@@ -27,10 +27,35 @@ def public_works():
     )
 
 
+async def viewer_state(work: Work) -> dict:
+    """Whether the logged-in viewer liked or boosted the work (for its buttons)."""
+    me = await current_user()
+    if me is None:
+        return {"liked": False, "boosted": False}
+    return {
+        "liked": await Like.filter(account_id=me.account_id, work_id=work.id).exists(),
+        "boosted": await Boost.filter(account_id=me.account_id, work_id=work.id).exists(),
+    }
+
+
+async def search_opt_out(account: Account) -> bool:
+    """The artist asked search engines not to index their pages (a setting)."""
+    settings = await User.filter(account_id=account.id).values_list("settings", flat=True)
+    return bool(settings) and (settings[0] or {}).get("search_engines") == "deny"
+
+
 async def public_replies(work: Work) -> list[Work]:
-    return await Work.filter(
-        in_reply_to=work, state="ready", hidden=False, deleted_at=None, visibility__in=("public", "unlisted")
-    ).order_by("id").prefetch_related("account")
+    return (
+        await Work.filter(
+            in_reply_to=work,
+            state="ready",
+            hidden=False,
+            deleted_at=None,
+            visibility__in=("public", "unlisted"),
+        )
+        .order_by("id")
+        .prefetch_related("account")
+    )
 
 
 def _before_id() -> int | None:
@@ -95,6 +120,7 @@ async def profile(username: str):
         collections=collections,
         following=following,
         next_before=next_before,
+        noindex=await search_opt_out(account),
         title=account.display_name or account.username,
     )
 
@@ -118,6 +144,8 @@ async def work(username: str, work_id: int):
         work=item,
         account=account,
         replies=replies,
+        noindex=await search_opt_out(account),
+        **await viewer_state(item),
         title=item.title or f"A work by {account.display_name or account.username}",
     )
 
@@ -140,7 +168,12 @@ async def any_work(work_id: int):
         return redirect(url_for("pages.work", username=item.account.username, work_id=item.id))
     replies = await public_replies(item)
     return await render_template(
-        "work.html", work=item, account=item.account, replies=replies, title=item.title or "A work"
+        "work.html",
+        work=item,
+        account=item.account,
+        replies=replies,
+        title=item.title or "A work",
+        **await viewer_state(item),
     )
 
 

@@ -255,3 +255,36 @@ async def report(account_id: int):
     except ReportError as exc:
         return await _message("Not reported", str(exc), 422)
     return await _message("Thank you", "The moderators will look at your report.", 200)
+
+
+@blueprint.post("/works/<int:work_id>/<action>")
+@login_required
+async def interact(work_id: int, action: str):
+    """Like, boost (and undo them) or reply, from a work's page."""
+    from instance.actions import social as actions
+    from instance.actions.works import WorkError, create_work
+
+    services = services_of(current_app)
+    me = await current_user()
+    work = await Work.get_or_none(id=work_id, state="ready", deleted_at=None, hidden=False)
+    if work is None:
+        return await _message("Not found", "No such work.", 404)
+    if action == "reply":
+        form = await request.form
+        text = form.get("text", "").strip()
+        if not text:
+            return await _message("Nothing to send", "Write a reply first.", 422)
+        try:
+            await create_work(
+                services, me.account, title="", content_source=text[:5000], in_reply_to_id=work.id
+            )
+        except WorkError as exc:
+            return await _message("Not sent", str(exc), 422)
+    elif action in ("like", "unlike", "boost", "unboost"):
+        await getattr(actions, action)(services, me.account, work)
+    else:
+        return await _message("Not found", "No such action.", 404)
+    account = await Account.get(id=work.account_id)
+    if account.domain is None:
+        return redirect(url_for("pages.work", username=account.username, work_id=work.id))
+    return redirect(url_for("pages.any_work", work_id=work.id))

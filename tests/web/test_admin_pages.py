@@ -194,3 +194,41 @@ def test_invites_and_reports_from_the_pages(tmp_path):
             )
             assert sent.status_code == 200 and "moderators will look" in sent.text
         assert "selling prints" in admin.get("/admin/reports").text
+
+
+def test_like_boost_reply_from_the_work_page_and_search_opt_out(site):
+    base, url, env = site
+
+    async def seed():
+        mira = await Account.get(username="mira", domain=None)
+        return (
+            await Work.create(
+                ap_id=mira.ap_id + "/works/9",
+                account=mira,
+                title="Pears",
+                state="ready",
+                published_at=mira.created_at,
+            )
+        ).id
+
+    work_id = asyncio.run(in_db(url, seed))
+    with httpx.Client(base_url=base) as boss, httpx.Client(base_url=base) as mira:
+        login(boss, "boss")
+        page = f"/@mira/{work_id}"
+        for action in ("like", "boost"):
+            boss.post(f"/works/{work_id}/{action}", data={"csrf_token": csrf(boss, page)})
+        boss.post(f"/works/{work_id}/reply", data={"csrf_token": csrf(boss, page), "text": "Lovely pears"})
+        shown = boss.get(page).text
+        assert "1 likes · 1 boosts · 1 replies" in shown and "Unlike" in shown and "Lovely pears" in shown
+        login(mira, "mira")
+        assert 'content="noai, noimageai"' in mira.get("/@mira").text
+        mira.post(
+            "/settings/defaults",
+            data={
+                "csrf_token": csrf(mira, "/settings"),
+                "search_engines": "deny",
+                "licence": "",
+                "cloak_level": "medium",
+            },
+        )
+        assert 'content="noindex, noai, noimageai"' in httpx.get(base + "/@mira").text
