@@ -248,6 +248,12 @@ class Config:
     def base_url(self) -> str:
         return f"{self.instance.scheme}://{self.instance.domain}"
 
+    @property
+    def remote_scheme(self) -> str:
+        """The scheme for discovering other servers: https, except on test setups that
+        allow private addresses (loopback peers speak plain http there)."""
+        return self.instance.scheme if self.federation.allow_private_addresses else "https"
+
     def resolve_path(self, value: str) -> Path:
         """Relative paths in the config are relative to the config file's folder."""
         path = Path(value).expanduser()

@@ -166,3 +166,14 @@ def test_cli_export_then_import_gives_back_the_same_file(tmp_path):
     assert run_cli(["domain", "unblock", "farm.example"], env).returncode == 0
     missing = run_cli(["domain", "unblock", "farm.example"], env)
     assert missing.returncode == 2 and "no policy for farm.example" in missing.stderr
+
+
+async def test_purge_covers_ports_and_subdomains_like_the_policy(connected):
+    for n, domain in enumerate(["127.0.0.1:1111", "127.0.0.1:2222", "x.bad.example:8443", "bad.example"]):
+        account = await Account.create(ap_id=f"https://{domain}/u/{n}", username=f"u{n}", domain=domain)
+        await Work.create(ap_id=f"https://{domain}/n/{n}", account=account, local=False)
+    await purge_domain("127.0.0.1:1111")  # a port-specific block: that port only
+    assert await Work.filter(account__domain="127.0.0.1:2222").exists()
+    assert not await Work.filter(account__domain="127.0.0.1:1111").exists()
+    await purge_domain("bad.example")  # a host block: its subdomains on any port too
+    assert not await Work.filter(account__domain__in=["bad.example", "x.bad.example:8443"]).exists()

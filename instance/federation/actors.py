@@ -182,9 +182,7 @@ async def resolve_acct(services: Any, username: str, domain: str | None) -> Acco
         return known
     if await url_is_suspended(services, f"https://{domain}/"):
         return None
-    private_ok = services.config.federation.allow_private_addresses
-    scheme = services.config.instance.scheme if private_ok else "https"
-    url = f"{scheme}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}"
+    url = f"{services.config.remote_scheme}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}"
     try:
         jrd = await services.http.fetch_json(url, accept="application/jrd+json", activitypub=False)
         actor_url = parse_jrd(jrd).actor_url

@@ -129,13 +129,24 @@ def as_entry(policy: DomainPolicy) -> BlockEntry:
     )
 
 
+def accounts_on(domain: str, field: str = "domain") -> Q:
+    """Accounts a policy on `domain` covers, matching `domain_and_parents`: a port-specific
+    policy covers that host and port only; a host policy covers every port and subdomain."""
+    exact = Q(**{field: domain})
+    if ":" in domain:
+        return exact
+    return (
+        exact
+        | Q(**{f"{field}__startswith": domain + ":"})
+        | Q(**{f"{field}__endswith": "." + domain})
+        | Q(**{f"{field}__contains": "." + domain + ":"})
+    )
+
+
 async def silenced_accounts_filter() -> Q:
     """A filter matching works by accounts that public timelines leave out: silenced
     accounts, and accounts on silenced domains (and their subdomains)."""
     condition = Q(account__silenced=True)
     for domain in await DomainPolicy.filter(severity="silence", allow=False).values_list("domain", flat=True):
-        host = domain.split(":")[0]
-        condition |= Q(account__domain=domain) | Q(account__domain__endswith="." + host)
-        if ":" not in domain:
-            condition |= Q(account__domain__startswith=host + ":")
+        condition |= accounts_on(domain, "account__domain")
     return condition

@@ -100,8 +100,6 @@ async def meet_domain(services, domain: str | None) -> bool:
         return False
     _, created = await InstanceInfo.get_or_create(domain=domain)
     if created:
-        scheme = (
-            services.config.instance.scheme if services.config.federation.allow_private_addresses else "https"
-        )
+        scheme = services.config.remote_scheme
         await services.jobs.enqueue("instances.refresh_nodeinfo", {"domain": domain, "scheme": scheme})
     return created

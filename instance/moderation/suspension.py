@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from instance.jobs.registry import JobContext, register
 from instance.moderation.domain_names import normalise_domain
+from instance.moderation.domains import accounts_on
 from instance.storage.models import (
     Account,
     Boost,
@@ -20,16 +21,10 @@ from instance.storage.models import (
 )
 
 
-def _domain_filter(domain: str) -> Q:
-    """Accounts on the domain or any subdomain of it."""
-    host = domain.split(":")[0]
-    return Q(domain=domain) | Q(domain__endswith="." + host) | Q(domain__startswith=host + ":")
-
-
 async def purge_domain(domain: str) -> dict[str, int]:
     """Remove the stored content of a suspended domain; returns what was removed."""
     domain = normalise_domain(domain)
-    account_ids = await Account.filter(_domain_filter(domain)).values_list("id", flat=True)
+    account_ids = await Account.filter(accounts_on(domain)).values_list("id", flat=True)
     removed: dict[str, int] = {}
     async with in_transaction() as connection:
         removed["follows"] = (
@@ -37,21 +32,15 @@ async def purge_domain(domain: str) -> dict[str, int]:
             .using_db(connection)
             .delete()
         )
-        removed["likes"] = (
-            await Like.filter(account_id__in=account_ids).using_db(connection).delete()
-        )
-        removed["boosts"] = (
-            await Boost.filter(account_id__in=account_ids).using_db(connection).delete()
-        )
+        removed["likes"] = await Like.filter(account_id__in=account_ids).using_db(connection).delete()
+        removed["boosts"] = await Boost.filter(account_id__in=account_ids).using_db(connection).delete()
         removed["notifications"] = (
             await Notification.filter(from_account_id__in=account_ids).using_db(connection).delete()
         )
         removed["media"] = (
             await MediaAttachment.filter(account_id__in=account_ids).using_db(connection).delete()
         )
-        removed["works"] = (
-            await Work.filter(account_id__in=account_ids).using_db(connection).delete()
-        )
+        removed["works"] = await Work.filter(account_id__in=account_ids).using_db(connection).delete()
         removed["accounts_suspended"] = (
             await Account.filter(id__in=account_ids).using_db(connection).update(suspended=True)
         )

@@ -152,9 +152,7 @@ async def follow_from_elsewhere(username: str):
     if account is None or handle is None:
         return await _message("Not a handle", "Write your handle as @you@your.server.", 422)
     user, server = handle
-    scheme = (
-        services.config.instance.scheme if services.config.federation.allow_private_addresses else "https"
-    )
+    scheme = services.config.remote_scheme
     try:
         jrd = await services.http.fetch_json(
             f"{scheme}://{server}/.well-known/webfinger?resource=acct:{user}@{server}",
