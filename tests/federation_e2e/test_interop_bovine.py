@@ -1,51 +1,141 @@
-"""bovine-herd as a real peer: Impasto finds a bovine actor by WebFinger, fetches it
-with a signed GET (bovine refuses unsigned ones), and delivers a Follow that bovine
-accepts — which needs bovine to verify our draft-cavage signature, fetching our actor
-through our authorized-fetch gate with its own signature."""
+"""bovine-herd as a real peer, in both directions.
+
+Impasto → bovine: Impasto finds a bovine actor by WebFinger, fetches it with a signed GET
+(bovine refuses unsigned ones) and delivers a Follow that bovine verifies — fetching our
+actor through our authorized-fetch gate with its own signature. bovine's owner accepts
+with bovine's client library; bovine delivers the Accept and then a public Note to its
+followers, which Impasto stores.
+
+bovine → Impasto: bovine's client posts a Follow to the bovine actor's outbox; bovine
+delivers it signed with `#serverKey`; Impasto accepts; an Impasto work then reaches
+bovine's inbox with its images, alt text and blurhash, and our extension terms expand
+to their IRIs under bovine's JSON-LD processing."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+from dataclasses import dataclass
 
 import pytest
 
 from instance.accounts import create_local_user
-from instance.actions import social
+from instance.actions import social, works
 from instance.federation.actors import resolve_acct
-from instance.storage.models import Account, Job
+from instance.storage.models import Account, Follow, Job, MediaAttachment, Work
 from tests.conftest import REPO_ROOT
 from tests.federation_e2e.interop import interop_python
 from tests.federation_e2e.test_two_instances import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
+HERE = REPO_ROOT / "tests/federation_e2e"
+
+
+@dataclass
+class Bovine:
+    """A running bovine-herd with one actor, and its owner's client."""
+
+    python: str
+    domain: str
+    secret: str
+
+    def client(self, command: str, argument: str | None = None):
+        """Run one bovine_client.py command as the bovine actor; its JSON answer."""
+        args = [self.python, str(HERE / "bovine_client.py"), f"http://{self.domain}", self.secret,
+                command, *([argument] if argument else [])]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout)
 
 
 @pytest.fixture
 def bovine(tmp_path):
     python = interop_python("bovine_herd", "bovine_store", "hypercorn")
     process = subprocess.Popen(
-        [python, str(REPO_ROOT / "tests/federation_e2e/bovine_server.py"), "milou",
+        [python, str(HERE / "bovine_server.py"), "milou",
          str(REPO_ROOT / "federation/contexts/jsonld-contexts.json")],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
-        yield f"127.0.0.1:{int(process.stdout.readline())}"
+        port, secret = process.stdout.readline().split()
+        yield Bovine(python, f"127.0.0.1:{int(port)}", secret)
     finally:
         process.kill()
         process.wait()
 
 
-async def test_impasto_follows_a_bovine_actor(peers, bovine):
+async def local_account(peer, name: str) -> Account:
+    async with peer.open() as services:
+        user = await create_local_user(services.urls, name, PASSWORD)
+        return await Account.get(id=user.account_id)
+
+
+async def test_impasto_follows_a_bovine_actor_and_receives_its_note(peers, bovine):
     a, _ = peers
+    rex = await local_account(a, "rex")
     async with a.open() as services:
-        user = await create_local_user(services.urls, "rex", PASSWORD)
-        rex = await Account.get(id=user.account_id)
-        milou = await resolve_acct(services, "milou", bovine)
+        milou = await resolve_acct(services, "milou", bovine.domain)
         assert milou is not None, "WebFinger + signed actor fetch from bovine failed"
         assert milou.inbox_url and milou.public_key_pem.startswith("-----BEGIN")
         await social.follow(services, rex, milou)
     await a.run_jobs()
     async with a.open():
-        job = (await Job.filter(kind="outbox.deliver").order_by("-id").first())
+        job = await Job.filter(kind="outbox.deliver").order_by("-id").first()
         assert job.payload["inbox"] == milou.inbox_url
         assert job.state == "done", job.last_error  # bovine verified our signature: 2xx
+        follow = await Follow.get(follower_id=rex.id, target_id=milou.id)
+        assert follow.state == "pending"
+
+    accepted = bovine.client("accept", follow.ap_id)
+    assert accepted["status"] == 201, accepted
+    await a.run_jobs()
+    async with a.open():
+        assert (await Follow.get(id=follow.id)).state == "accepted"
+
+    posted = bovine.client("note", "<p>Drawing dogs all day</p>")
+    assert posted["status"] == 201, posted
+    await a.run_jobs()
+    async with a.open():
+        note = await Work.get(account_id=milou.id)
+        assert note.local is False and "Drawing dogs all day" in note.content
+        assert note.ap_id.startswith(f"http://{bovine.domain}/")
+
+
+async def test_bovine_follows_an_impasto_artist_and_receives_a_work(peers, bovine):
+    a, _ = peers
+    ada = await local_account(a, "ada")
+    ada_id = f"{a.url}/users/ada"
+    sent = bovine.client("follow", ada_id)
+    assert sent["status"] == 201, sent
+    await a.run_jobs()  # the Follow in; Impasto accepts and delivers the Accept
+    async with a.open():
+        follow = await Follow.get(target_id=ada.id).prefetch_related("follower")
+        assert follow.state == "accepted" and follow.follower.domain == bovine.domain
+        accept = await Job.filter(kind="outbox.deliver").order_by("-id").first()
+        assert accept.state == "done", accept.last_error
+
+    async with a.open() as services:
+        images = [
+            await MediaAttachment.create(
+                account=ada, state="ready", description=alt, width=800, height=600,
+                blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+                variants={"display": {"jpeg": f"aa/{name}.jpg", "width": 800, "height": 600}},
+            )
+            for name, alt in (("fox", "A fox in gouache"), ("owl", "An owl in charcoal"))
+        ]
+        work = await works.create_work(services, ada, title="Night animals",
+                                       content_source="Two studies #gouache",
+                                       media_ids=[image.id for image in images])
+    await a.run_jobs()
+
+    inbox = bovine.client("inbox")
+    creates = [item for item in inbox if item.get("type") == "Create"]
+    assert [create["object"]["id"] for create in creates] == [work.ap_id], inbox
+    note = creates[0]["object"]
+    assert note["name"] == "Night animals" and "Two studies" in note["content"]
+    attachments = note["attachment"]
+    assert [item["name"] for item in attachments] == ["A fox in gouache", "An owl in charcoal"]
+    # bovine re-compacts with its own context: our terms keep their JSON-LD meaning.
+    blurhashes = [item["http://joinmastodon.org/ns#blurhash"] for item in attachments]
+    assert blurhashes == ["LEHV6nWB2yk8pyo0adR*.7kCMdnj"] * 2
+    assert note["https://impasto.art/ns#aiDeclaration"] == "none"
