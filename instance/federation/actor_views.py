@@ -1,10 +1,11 @@
 """Actors and what hangs off them: Person and instance-actor documents, outbox,
 followers, following, featured and portfolio collections (paged OrderedCollections),
-and work objects. Browsers asking for these URLs are sent to the HTML pages."""
+and work objects (followers-only and direct ones to signed requests from their audience).
+Browsers asking for these URLs are sent to the HTML pages."""
 
 from __future__ import annotations
 
-from quart import Blueprint, redirect, request
+from quart import Blueprint, Response, redirect, request
 
 from federation.jsonld import outgoing_context
 from instance.federation.documents import actor_document
@@ -13,6 +14,7 @@ from instance.federation.gate import (
     error,
     services,
     signed_fetch_refusal,
+    signed_requester,
     wants_activitypub,
 )
 from instance.federation.instance_actor import instance_actor
@@ -130,9 +132,12 @@ async def following(username: str):
     return await _follow_collection(username, False)
 
 
+PUBLIC_VISIBILITIES = ("public", "unlisted")
+
+
 def _visible():
     return Work.filter(state="ready", deleted_at=None, hidden=False,
-                       visibility__in=("public", "unlisted"))
+                       visibility__in=PUBLIC_VISIBILITIES)
 
 
 @blueprint.get("/users/<username>/collections/featured")
@@ -159,7 +164,7 @@ async def portfolio(username: str, collection_id: int):
         return error(404, "no such collection")
     ids = await CollectionItem.filter(
         collection_id=collection.id, work__state="ready", work__deleted_at=None,
-        work__visibility__in=("public", "unlisted"),
+        work__visibility__in=PUBLIC_VISIBILITIES,
     ).order_by("position", "id").values_list("work__ap_id", flat=True)
     doc = documents.ordered_collection(collection.ap_id, len(ids), None)
     doc.update(name=collection.title, summary=collection.description or None,
@@ -167,21 +172,40 @@ async def portfolio(username: str, collection_id: int):
     return ap_json({k: v for k, v in doc.items() if v is not None})
 
 
-async def _work(username: str, work_id: int) -> Work | None:
+async def _work_for_requester(username: str, work_id: int) -> tuple[Work | None, Response | None]:
+    """The work at this URL if whoever signed the request may read it, else the answer to
+    give. Followers-only and direct works need a signature from their audience: an
+    accepted follower (followers-only) or a mentioned actor; others get 404, as if the
+    work did not exist."""
     account = await _artist(username)
-    if account is None:
-        return None
-    return await _visible().get_or_none(id=work_id, account_id=account.id)
+    work = account and await Work.get_or_none(id=work_id, account_id=account.id, state="ready",
+                                               deleted_at=None, hidden=False)
+    if work is None:
+        return None, error(404, "no such work")
+    if work.visibility in PUBLIC_VISIBILITIES:
+        return work, await signed_fetch_refusal()
+    requester, refusal = await signed_requester()
+    if refusal is not None:
+        return None, refusal
+    if requester is None or not await _in_audience(work, requester):
+        return None, error(404, "no such work")
+    return work, None
+
+
+async def _in_audience(work: Work, actor_id: str) -> bool:
+    if actor_id in (work.mentions or []):
+        return True
+    return work.visibility == "private" and await Follow.filter(
+        target_id=work.account_id, follower__ap_id=actor_id, state="accepted").exists()
 
 
 @blueprint.get("/users/<username>/works/<int:work_id>")
 async def work_object(username: str, work_id: int):
-    work = await _work(username, work_id)
-    if work is None:
-        return error(404, "no such work")
     if not wants_activitypub():
-        return redirect(work.url or "/")
-    refusal = await signed_fetch_refusal()
+        account = await _artist(username)
+        work = account and await _visible().get_or_none(id=work_id, account_id=account.id)
+        return redirect(work.url or "/") if work else error(404, "no such work")
+    work, refusal = await _work_for_requester(username, work_id)
     if refusal is not None:
         return refusal
     return ap_json({"@context": outgoing_context(), **await note_for(services(), work)})
@@ -189,10 +213,7 @@ async def work_object(username: str, work_id: int):
 
 @blueprint.get("/users/<username>/works/<int:work_id>/activity")
 async def work_activity(username: str, work_id: int):
-    work = await _work(username, work_id)
-    if work is None:
-        return error(404, "no such work")
-    refusal = await signed_fetch_refusal()
+    work, refusal = await _work_for_requester(username, work_id)
     if refusal is not None:
         return refusal
     row = await OutboxActivity.get_or_none(ap_id=f"{work.ap_id}/activity")

@@ -41,15 +41,17 @@ def error(status: int, message: str) -> Response:
     return Response(json.dumps({"error": message}), status=status, content_type="application/json")
 
 
-async def signed_fetch_refusal() -> Response | None:
-    """In authorized-fetch mode, a GET for ActivityPub JSON must be signed by a key we
-    can resolve from a domain that is not suspended; None when the request may go on."""
+async def signed_requester() -> tuple[str | None, Response | None]:
+    """Who signed this GET (the key owner's actor id, None if unsigned or, outside
+    authorized-fetch mode, badly signed), and the refusal to send instead, if any: in
+    authorized-fetch mode a GET for ActivityPub JSON must be signed by a key we can
+    resolve, from a domain that is not suspended."""
     svc = services()
     signed = "signature" in request.headers or "signature-input" in request.headers
-    if not svc.config.federation.authorized_fetch and not signed:
-        return None
     if not signed:
-        return error(401, "authorized fetch: sign this request")
+        if svc.config.federation.authorized_fetch:
+            return None, error(401, "authorized fetch: sign this request")
+        return None, None
     try:
         verified = await verify_request(
             request.method, public_url(), dict(request.headers), b"",
@@ -57,11 +59,16 @@ async def signed_fetch_refusal() -> Response | None:
         )
     except SignatureError as exc:
         if svc.config.federation.authorized_fetch:
-            return error(exc.status, exc.reason)
-        return None  # a bad signature on a public document changes nothing
+            return None, error(exc.status, exc.reason)
+        return None, None  # a bad signature on a public document changes nothing
     if await url_is_suspended(svc, verified.owner):
-        return error(403, "your domain is suspended here")
-    return None
+        return None, error(403, "your domain is suspended here")
+    return verified.owner, None
+
+
+async def signed_fetch_refusal() -> Response | None:
+    """The refusal signed_requester() decided on, for documents anyone may read."""
+    return (await signed_requester())[1]
 
 
 async def _resolve_unless_suspended(svc: Any, key_id: str, refresh: bool):
