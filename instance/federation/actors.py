@@ -163,9 +163,13 @@ async def resolve_key(services: Any, key_id: str, refresh: bool) -> PublicKeyInf
             doc, url = owner_doc, owner
         if found is None or not found.confirmed:
             return None
-        if doc.get("type") in ACTOR_TYPES:
+        if doc.get("type") in ACTOR_TYPES and id_of(doc.get("inbox")):
             stored = await store_actor(doc, url)
             await meet_domain(services, stored.domain)
+        elif doc.get("type") in ACTOR_TYPES:
+            # A stub (GoToSocial's key URL answers with id + key only): storing it would
+            # blank the inbox and profile we know; the owner's full document comes instead.
+            await get_actor(services, found.info.owner, refresh=True)
         return found.info
     except (FetchError, ActorError) as exc:
         log.info("cannot resolve key", extra={"key_id": key_id, "error": str(exc)})
