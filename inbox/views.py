@@ -3,10 +3,13 @@
 Gates, in order: size, content type, JSON shape, domain policy (a suspended domain is
 answered 202 and nothing is stored), HTTP signature, key owner = actor, activity id on
 the actor's origin. Then the raw item and its processing job are stored in one
-transaction (a duplicate activity id is a no-op) and we answer 202 at once."""
+transaction and we answer 202 at once. An activity id seen before is a no-op (202) when
+signed anew — peers retry that way — and a replay (401) when the very same signature
+comes again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from typing import Any
@@ -85,17 +88,28 @@ async def receive() -> Response:
         return error(exc.status, exc.reason)
     if not same_origin(activity_id, actor_id):
         return error(403, "the activity id is not on the actor's origin")
+    signature = _signature_digest()
     try:
         async with in_transaction() as connection:
             item = await InboxItem.create(
                 activity_id=activity_id, actor_id=actor_id, activity_type=kind[:64],
-                document=activity, using_db=connection,
+                document=activity, signature_digest=signature, using_db=connection,
             )
             await svc.jobs.enqueue(PROCESS_JOB, {"item": item.id}, using_db=connection)
     except IntegrityError:
-        return accepted()  # seen before: a replay is a no-op
+        if await InboxItem.filter(activity_id=activity_id, signature_digest=signature).exists():
+            return error(401, "replayed request: this signature was used before")
+        return accepted()  # the peer sent it again, signed anew: a no-op
     await _host_is_alive(actor_domain)
     return accepted()
+
+
+def _signature_digest() -> str:
+    """Identifies the signature itself: a peer re-sending an activity signs it anew, so
+    the very same signature twice is somebody replaying a captured request."""
+    headers = request.headers
+    signed = "\n".join(headers.get(name, "") for name in ("Signature", "Signature-Input"))
+    return hashlib.sha256(signed.encode("latin-1", "replace")).hexdigest()
 
 
 _alive_marked: dict[str, float] = {}

@@ -1,5 +1,7 @@
 """The inbox's gates over real HTTP: every refused request is answered 401/403/413 and
-leaves nothing stored; a replay is a no-op; a suspended domain gets 202 and nothing."""
+leaves nothing stored; a replayed request (the same signature again) is refused, an
+activity re-sent with a fresh signature is a no-op; a suspended domain gets 202 and
+nothing."""
 
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     return httpx.post(url, content=body, headers=headers, timeout=20).status_code
 
 
-async def test_refusals_store_nothing_and_replays_are_no_ops(peers):
+async def test_refusals_store_nothing_and_replays_are_refused(peers):
     a, b = peers
     ida = await signer(a, "ida")
     await signer(a, "jon")
@@ -80,8 +82,11 @@ async def test_refusals_store_nothing_and_replays_are_no_ops(peers):
     assert post(inbox, body, unsigned) == 401
     assert await stored(b) == before
 
-    assert post(inbox, body, signed(inbox, body, ida)) == 202
-    assert post(inbox, body, signed(inbox, body, ida)) == 202  # replayed id
+    original = signed(inbox, body, ida)
+    assert post(inbox, body, original) == 202
+    assert post(inbox, body, original) == 401  # the captured request replayed
+    resent = signed(inbox, body, ida, now=time.time() + 5)  # a peer retrying signs anew
+    assert post(inbox, body, resent) == 202  # a no-op
     assert await stored(b) == (before[0] + 1, before[1] + 1)
 
     bite = json.dumps(dict(like(ida), type="Bite")).encode()  # a type nobody here knows

@@ -14,6 +14,8 @@ class InboxItem(models.Model):
     actor_id = fields.CharField(max_length=2048)
     activity_type = fields.CharField(max_length=64)
     document = fields.JSONField()
+    # sha256 of the signature headers it came with: the same request again is a replay
+    signature_digest = fields.CharField(max_length=64, null=True)
     state = fields.CharField(
         max_length=16, default="received"
     )  # received | processed | dropped | failed
