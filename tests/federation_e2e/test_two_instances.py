@@ -1,6 +1,7 @@
 """Two real Impasto instances talk ActivityPub over loopback HTTP with real signatures:
-follow (open and locked), publish with images, like, boost, reply, edit, delete,
-unfollow, block. Each instance's jobs run in order, driven by the test (no sleeping)."""
+follow (open and locked), publish a work with two images (alt text, blurhash, content
+warning, licence), like, boost, reply, edit, delete, unfollow, block. Each instance's
+jobs run in order, driven by the test (no sleeping)."""
 
 from __future__ import annotations
 
@@ -61,23 +62,33 @@ async def test_follow_publish_interact_edit_delete(peers):
 
     async with b.open() as services:
         bob = await Account.get(username="bob", domain=None)
-        media = await MediaAttachment.create(
+        heron = await MediaAttachment.create(
             account=bob, state="ready", description="A heron in ink", width=1200, height=900,
             blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj", focus_x=0.25, focus_y=-0.5,
             variants={"display": {"jpeg": "aa/heron.jpg", "width": 1200, "height": 900}},
         )
+        reeds = await MediaAttachment.create(
+            account=bob, state="ready", description="Reeds in a grey wash", width=900, height=1200,
+            blurhash="L6PZfSi_.AyE_3t7t7R**0o#DgR4",
+            variants={"display": {"jpeg": "bb/reeds.jpg", "width": 900, "height": 1200}},
+        )
         work = await works.create_work(services, bob, title="Heron", content_source="Ink #heron",
+                                       summary="Bird anatomy", sensitive=True,
                                        licence="https://creativecommons.org/licenses/by/4.0/",
-                                       medium="ink", tools=["brush"], media_ids=[media.id])
+                                       medium="ink", tools=["brush"], media_ids=[heron.id, reeds.id])
         work_ap_id = work.ap_id
     await exchange(b, a)
     async with a.open() as services:
-        received = await Work.get(ap_id=work_ap_id).prefetch_related("media", "tags")
+        received = await Work.get(ap_id=work_ap_id).prefetch_related("tags")
         assert received.local is False and received.title == "Heron"
         assert "heron" in received.content and received.medium == "ink"
+        assert received.summary == "Bird anatomy" and received.sensitive
+        assert received.licence == "https://creativecommons.org/licenses/by/4.0/"
         assert [t.name for t in received.tags] == ["heron"]
-        image = received.media[0]
-        assert image.description == "A heron in ink" and image.blurhash.startswith("LEHV")
+        images = await MediaAttachment.filter(work_id=received.id).order_by("position", "id")
+        assert [i.description for i in images] == ["A heron in ink", "Reeds in a grey wash"]
+        assert [i.blurhash[:4] for i in images] == ["LEHV", "L6PZ"]
+        image = images[0]
         assert (image.width, image.focus_x, image.focus_y) == (1200, 0.25, -0.5)
         assert image.remote_url == f"{b.url}/media/aa/heron.jpg"
         alice = await Account.get(username="alice", domain=None)
