@@ -140,17 +140,41 @@ def _visible():
                        visibility__in=PUBLIC_VISIBILITIES)
 
 
+def _requested_page() -> int | None:
+    """The `?page=N` asked for (1 for anything that is not a positive number), or None for
+    the collection itself."""
+    raw = request.args.get("page", "")
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _paged(ident: str, total: int, page: int | None, items: list) -> dict:
+    """Page `page` of a collection numbered `?page=N`, or (page None) the collection with
+    its first page embedded as an object: Mastodon's FetchFeaturedCollectionService reads
+    `first` and takes an embedded page as is, other peers follow `next`."""
+    number = page or 1
+    next_url = f"{ident}?page={number + 1}" if number * PAGE_SIZE < total else None
+    page_doc = documents.ordered_page(f"{ident}?page={number}", ident, items, next_url)
+    if page is not None:
+        return page_doc
+    del page_doc["@context"]
+    doc = documents.ordered_collection(ident, total, None)
+    doc["first"] = page_doc
+    return doc
+
+
 @blueprint.get("/users/<username>/collections/featured")
 async def featured(username: str):
     account, refusal = await _collection(username, "featured")
     if refusal is not None:
         return refusal
-    pinned = await _visible().filter(account_id=account.id, pinned_at__not_isnull=True).order_by(
-        "-pinned_at")
-    items = [await note_for(services(), w) for w in pinned]
-    doc = documents.ordered_collection(account.featured_url, len(items), None)
-    doc["@context"] = outgoing_context()
-    doc["orderedItems"] = items
+    page = _requested_page()
+    query = _visible().filter(account_id=account.id, pinned_at__not_isnull=True)
+    window = query.order_by("-pinned_at", "-id").offset(((page or 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    items = [await note_for(services(), w) for w in await window]
+    doc = _paged(account.featured_url, await query.count(), page, items)
+    doc["@context"] = outgoing_context()  # the embedded notes use Mastodon's terms
     return ap_json(doc)
 
 
@@ -162,13 +186,17 @@ async def portfolio(username: str, collection_id: int):
     collection = await Collection.get_or_none(id=collection_id, account_id=account.id)
     if collection is None:
         return error(404, "no such collection")
-    ids = await CollectionItem.filter(
-        collection_id=collection.id, work__state="ready", work__deleted_at=None,
+    page = _requested_page()
+    query = CollectionItem.filter(
+        collection_id=collection.id, work__state="ready", work__deleted_at=None, work__hidden=False,
         work__visibility__in=PUBLIC_VISIBILITIES,
-    ).order_by("position", "id").values_list("work__ap_id", flat=True)
-    doc = documents.ordered_collection(collection.ap_id, len(ids), None)
-    doc.update(name=collection.title, summary=collection.description or None,
-               attributedTo=account.ap_id, orderedItems=list(ids))
+    )
+    window = query.order_by("position", "id").offset(((page or 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ids = await window.values_list("work__ap_id", flat=True)
+    doc = _paged(collection.ap_id, await query.count(), page, list(ids))
+    if page is None:
+        doc.update(name=collection.title, summary=collection.description or None,
+                   attributedTo=account.ap_id)
     return ap_json({k: v for k, v in doc.items() if v is not None})
 
 

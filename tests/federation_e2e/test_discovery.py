@@ -4,18 +4,37 @@ authorized fetch refuses unsigned ActivityPub GETs (but not the instance actor).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import httpx
 import pytest
 
 from federation.discovery import parse_jrd
 from instance.accounts import create_local_user
 from instance.actions import collections, social, works
+from instance.federation.actor_views import PAGE_SIZE
 from instance.federation.instance_actor import instance_signer
-from instance.storage.models import Account
+from instance.storage.models import Account, Work
 from tests.federation_e2e.test_two_instances import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 AP = {"Accept": "application/activity+json"}
+
+
+async def collection_items(http: Any, doc: dict, signer: Any, max_pages: int = 20) -> list:
+    """Every item of a collection as peers read one: inline `orderedItems`/`items`, then
+    `first` (an embedded page or its URL) and each `next` after it."""
+    items = list(doc.get("orderedItems") or doc.get("items") or [])
+    page = doc.get("first")
+    for _ in range(max_pages):
+        if not page:
+            break
+        if isinstance(page, str):
+            page = await http.fetch_json(page, signer=signer)
+        items += page.get("orderedItems") or page.get("items") or []
+        page = page.get("next")
+    return items
 
 
 async def test_webfinger_nodeinfo_and_host_meta(peers):
@@ -66,6 +85,7 @@ async def test_actor_documents_and_authorized_fetch(peers):
         first = await services.http.fetch_json(followers["first"], signer=signer)
         note = await services.http.fetch_json(work.ap_id, signer=signer)
         streams = [await services.http.fetch_json(url, signer=signer) for url in doc["streams"]]
+        streams = [(c["name"], await collection_items(services.http, c, signer)) for c in streams]
     assert doc["type"] == "Person" and doc["preferredUsername"] == "mia"
     assert doc["publicKey"]["owner"] == actor_url and "BEGIN PUBLIC KEY" in doc["publicKey"]["publicKeyPem"]
     assert doc["endpoints"]["sharedInbox"] == f"{a.url}/inbox"
@@ -77,4 +97,60 @@ async def test_actor_documents_and_authorized_fetch(peers):
     assert followers["totalItems"] == 1 and first["orderedItems"] == [f"{a.url}/users/ned"]
     assert note["type"] == "Note" and note["name"] == "Moth" and note["attributedTo"] == actor_url
     assert httpx.get(work.ap_id, headers=AP).status_code == 401
-    assert [(c["name"], c["orderedItems"]) for c in streams] == [("Insects", [work.ap_id])]
+    assert streams == [("Insects", [work.ap_id])]
+
+
+async def test_featured_and_portfolio_collections_page(peers):
+    """More than a page of pinned works and portfolio items: the collection embeds its first
+    page (PAGE_SIZE items and `next`), `?page=2` has the rest and no `next`, and every page
+    is behind authorized fetch."""
+    a, b = peers
+    count = PAGE_SIZE + 3
+    async with a.open() as services:
+        ova = await Account.get(id=(await create_local_user(services.urls, "ova", PASSWORD)).account_id)
+        made = [await works.create_work(services, ova, title=f"Egg {n}", content_source="shell")
+                for n in range(count)]
+        start = datetime(2024, 1, 1, tzinfo=UTC)
+        for n, work in enumerate(made):
+            await Work.filter(id=work.id).update(pinned_at=start + timedelta(minutes=n))
+        shelf = await collections.create_collection(services, ova, title="Clutch", description="Eggs")
+        for work in made:
+            await collections.add_work(services, ova, shelf.id, work.id)
+    pinned = [w.ap_id for w in reversed(made)]  # newest pin first
+    in_order = [w.ap_id for w in made]
+    featured_url, shelf_url = f"{a.url}/users/ova/collections/featured", shelf.ap_id
+
+    for url in (featured_url, f"{featured_url}?page=2", shelf_url, f"{shelf_url}?page=2"):
+        assert httpx.get(url, headers=AP).status_code == 401, url  # unsigned, authorized fetch
+
+    async with b.open() as services:
+        signer = await instance_signer(services)
+        actor = await services.http.fetch_json(f"{a.url}/users/ova", signer=signer)
+        featured = await services.http.fetch_json(actor["featured"], signer=signer)
+        featured_rest = await services.http.fetch_json(featured["first"]["next"], signer=signer)
+        featured_all = await collection_items(services.http, featured, signer)
+        assert actor["streams"] == [shelf_url]
+        shelf_doc = await services.http.fetch_json(shelf_url, signer=signer)
+        shelf_rest = await services.http.fetch_json(shelf_doc["first"]["next"], signer=signer)
+        shelf_all = await collection_items(services.http, shelf_doc, signer)
+
+    assert featured["type"] == "OrderedCollection" and featured["totalItems"] == count
+    assert featured["id"] == featured_url and "orderedItems" not in featured
+    first = featured["first"]
+    assert first["type"] == "OrderedCollectionPage" and first["id"] == f"{featured_url}?page=1"
+    assert first["partOf"] == featured_url and first["next"] == f"{featured_url}?page=2"
+    assert [note["id"] for note in first["orderedItems"]] == pinned[:PAGE_SIZE]
+    assert {note["type"] for note in first["orderedItems"]} == {"Note"}
+    assert featured_rest["id"] == f"{featured_url}?page=2" and featured_rest["partOf"] == featured_url
+    assert featured_rest["type"] == "OrderedCollectionPage" and "next" not in featured_rest
+    assert [note["id"] for note in featured_rest["orderedItems"]] == pinned[PAGE_SIZE:]
+    assert [note["id"] for note in featured_all] == pinned
+
+    assert shelf_doc["type"] == "OrderedCollection" and shelf_doc["totalItems"] == count
+    assert (shelf_doc["name"], shelf_doc["summary"]) == ("Clutch", "Eggs")
+    assert shelf_doc["attributedTo"] == f"{a.url}/users/ova" and "orderedItems" not in shelf_doc
+    assert shelf_doc["first"]["id"] == f"{shelf_url}?page=1" and shelf_doc["first"]["partOf"] == shelf_url
+    assert shelf_doc["first"]["orderedItems"] == in_order[:PAGE_SIZE]
+    assert shelf_doc["first"]["next"] == f"{shelf_url}?page=2"
+    assert shelf_rest["orderedItems"] == in_order[PAGE_SIZE:] and "next" not in shelf_rest
+    assert shelf_all == in_order
