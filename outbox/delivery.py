@@ -3,11 +3,11 @@
 Mastodon's rules (federation.delivery_policy): about two days of retries, no retry on a
 4xx other than 401/408/429, a per-host circuit breaker (in this process), and a host
 that failed on 7 distinct days is skipped until a delivery to it succeeds. Every request
-is bounded by the client's timeouts, and to one host at most HEALTHY_PER_HOST deliveries
-run at once in a worker — PER_HOST once it has been failing — (the others are put back
-without spending an attempt): a host that turns slow or dead holds at most half of a
-worker's default eight slots, then two, and live hosts keep the rest. Breaker waits do
-not spend attempts either: a day-long outage still gets Mastodon's two days of retries."""
+is bounded by the client's timeouts, and to a host that has been failing at most
+PER_HOST deliveries run at once in a worker (the others are put back without spending
+an attempt), so a dead host holds two slots for a few seconds and live hosts keep the
+rest. Breaker waits do not spend attempts either: a day-long outage still gets Mastodon's
+two days of retries."""
 
 from __future__ import annotations
 
@@ -41,8 +41,7 @@ log = logging.getLogger("impasto.delivery")
 
 _breakers: dict[str, BreakerState] = {}
 _in_flight: dict[str, int] = {}
-PER_HOST = 2  # deliveries at once per worker to a host that has been failing
-HEALTHY_PER_HOST = 4  # … and to any host: one that is slow before it first fails holds no more
+PER_HOST = 2  # deliveries to one host at once per worker: the rest of the slots stay free
 
 
 async def _defer(ctx: JobContext, after: float, reason: str) -> None:
@@ -106,9 +105,8 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
     if decision.action == "wait":
         await _defer(ctx, decision.retry_after + 1, f"circuit open for {host}")
     failing = _breakers.get(host, BreakerState()).failures > 0
-    cap = PER_HOST if failing else HEALTHY_PER_HOST
-    if _in_flight.get(host, 0) >= cap:
-        await _defer(ctx, 5.0 if failing else 1.0, f"{cap} deliveries to {host} are in flight")
+    if failing and _in_flight.get(host, 0) >= PER_HOST:
+        await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
     _in_flight[host] = _in_flight.get(host, 0) + 1
     try:
         account = await Account.get(id=record.account_id)

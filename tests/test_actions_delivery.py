@@ -146,27 +146,6 @@ async def test_failing_host_holds_two_slots_and_waits_cost_no_attempts(services,
     assert all(j.state == "queued" for j in held)
 
 
-async def test_slow_host_never_takes_every_slot_even_before_it_fails(services, receivers):
-    _, slow_port = receivers(delay=5)  # answers too late for the 1 s timeout
-    live, live_port = receivers()
-    user = await create_local_user(services.urls, "rhea", "correct horse battery")
-    rhea = await Account.get(id=user.account_id)
-    for n in range(10):
-        fan = await Account.create(ap_id=f"http://127.0.0.1:{slow_port}/u/{n}", username=f"s{n}",
-                                   domain=f"127.0.0.1:{slow_port}",
-                                   inbox_url=f"http://127.0.0.1:{slow_port}/inbox/{n}")
-        await Follow.create(follower=fan, target=rhea, state="accepted")
-    fan = await Account.create(ap_id=f"http://127.0.0.1:{live_port}/u/x", username="lively",
-                               domain=f"127.0.0.1:{live_port}",
-                               inbox_url=f"http://127.0.0.1:{live_port}/inbox")
-    await Follow.create(follower=fan, target=rhea, state="accepted")
-    await works.create_work(services, rhea, title="T", content_source="c")
-    await run(services)  # 8 slots; the slow host has never failed yet
-    assert live.stdout.readline().startswith("POST /inbox signed")
-    slow = [j for j in await Job.filter(kind="outbox.deliver") if f":{slow_port}/" in j.payload["inbox"]]
-    assert sorted(j.attempts for j in slow) == [0] * 6 + [1] * 4  # four tried, six put back free
-
-
 async def test_open_circuit_defers_without_spending_attempts(services, receivers):
     import time
 
