@@ -183,7 +183,7 @@ async def update_work(services: Any, work: Work, obj: dict, fields: dict[str, An
         gone = await MediaAttachment.filter(work_id=work.id).exclude(remote_url__in=list(keep))
     for media in gone:  # the record, then its cached files
         await delete_media(services, media)
-        await _tags(work, obj)
+    await _tags(work, obj)
 
 
 def addresses_local(obj: dict, activity: dict, local_prefix: str) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from federation.vocab import id_of
 from inbox.common import local_account, object_id, sender
 from inbox.process import Drop
-from instance.storage.models import Block, Follow
+from instance.storage.models import Account, Block, Follow
 
 
 async def handle(services: Any, activity: dict) -> None:
@@ -22,5 +23,12 @@ async def handle(services: Any, activity: dict) -> None:
         await Block.create(ap_id=id_of(activity), account_id=actor.id, target_id=target.id)
     except IntegrityError:
         raise Drop("already blocked") from None
-    await Follow.filter(follower_id=actor.id, target_id=target.id).delete()
-    await Follow.filter(follower_id=target.id, target_id=actor.id).delete()
+    for follower, followed in ((actor, target), (target, actor)):
+        follow = await Follow.get_or_none(follower_id=follower.id, target_id=followed.id)
+        if follow is None or not await Follow.filter(id=follow.id).delete():
+            continue
+        if follow.state == "accepted":  # counted when accepted: uncounted as it ends
+            await Account.filter(id=follower.id, following_count__gt=0).update(
+                following_count=F("following_count") - 1)
+            await Account.filter(id=followed.id, followers_count__gt=0).update(
+                followers_count=F("followers_count") - 1)
