@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -15,6 +16,11 @@ from federation.vocab import PUBLIC, audience
 from instance.storage.models import Account, Follow, OutboxActivity
 
 DELIVER_JOB = "outbox.deliver"
+
+
+def delivery_lane(payload: dict) -> str:
+    """Deliveries to one host share a lane: a worker gives one host at most half its slots."""
+    return urlsplit(payload["inbox"]).netloc.lower()
 
 
 async def follower_inboxes(account: Account, using_db: BaseDBAsyncClient | None = None) -> list[str]:
@@ -98,6 +104,7 @@ async def _write(
             DELIVER_JOB,
             [{"activity": record.id, "inbox": inbox} for inbox in targets],
             max_attempts=MAX_ATTEMPTS,
+            lane_of=delivery_lane,
             using_db=connection,
         )
     return record

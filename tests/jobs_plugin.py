@@ -59,3 +59,27 @@ async def retry_later(ctx: JobContext, payload: dict) -> None:
 @register("test.permanent")
 async def permanent(ctx: JobContext, payload: dict) -> None:
     raise Permanent("the object is gone")
+
+
+LANE_GATES: dict[str, asyncio.Event] = {}  # lane → released when the test says so
+LANE_RUNNING: dict[str, int] = {}
+LANE_PEAK: dict[str, int] = {}
+LANE_DONE: list[str] = []
+LANE_FINISHED: dict[str, asyncio.Event] = {}  # lane → set when one of its jobs ends
+
+
+@register("test.lane")
+async def lane_job(ctx: JobContext, payload: dict) -> None:
+    """Count how many jobs of a lane run at once; hold while the lane's gate is shut."""
+    lane = payload["lane"]
+    LANE_RUNNING[lane] = LANE_RUNNING.get(lane, 0) + 1
+    LANE_PEAK[lane] = max(LANE_PEAK.get(lane, 0), LANE_RUNNING[lane])
+    try:
+        gate = LANE_GATES.get(lane)
+        if gate is not None:
+            await gate.wait()
+    finally:
+        LANE_RUNNING[lane] -= 1
+    LANE_DONE.append(lane)
+    if lane in LANE_FINISHED:
+        LANE_FINISHED[lane].set()

@@ -77,6 +77,8 @@ async def test_publish_reaches_each_distinct_inbox_once(services):
     assert note["name"] == "Study" and note["id"] == work.ap_id
     assert {"type": "Hashtag", "href": "http://art.test/tags/ink", "name": "#ink"} in note["tag"]
     assert await deliveries(create) == ["https://one.example/inbox", "https://two.example/users/z/inbox"]
+    lanes = await Job.filter(kind="outbox.deliver").order_by("id").values_list("lane", flat=True)
+    assert lanes == ["one.example", "two.example"]  # one lane per host: a worker caps each
 
 
 async def test_work_waits_for_media_then_publishes_once(services):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from tortoise.transactions import in_transaction
 
-import tests.jobs_plugin  # noqa: F401  (registers the test job kinds)
 from instance.jobs import JobQueue, Worker, registry
 from instance.jobs.queue import utcnow
 from instance.storage.models import Job
+from tests import jobs_plugin  # registers the test job kinds
 
 
 def make_worker(queue: JobQueue, concurrency: int = 4, worker_id: str | None = None) -> Worker:
@@ -31,6 +32,30 @@ async def test_jobs_run_once_each_until_idle(connected, tmp_path):
     assert ends == list(range(25))
     assert await Job.filter(state="done").count() == 25
     assert await queue.counts() == {"queued": 0, "running": 0, "done": 25, "failed": 0}
+
+
+async def test_one_lane_never_takes_every_slot(connected):
+    """A slow host's deliveries (one lane, held open) take at most half the slots; another
+    host's job queued behind all of them still runs meanwhile."""
+    queue = JobQueue()
+    slow = asyncio.Event()
+    jobs_plugin.LANE_GATES["slow.example"] = slow
+    jobs_plugin.LANE_DONE.clear()
+    jobs_plugin.LANE_PEAK.clear()
+    await queue.enqueue_many("test.lane", [{"lane": "slow.example"}] * 30,
+                             lane_of=lambda payload: payload["lane"])
+    await queue.enqueue("test.lane", {"lane": "live.example"}, lane="live.example")
+    live_done = asyncio.Event()
+    jobs_plugin.LANE_FINISHED["live.example"] = live_done
+    worker = make_worker(queue, concurrency=8)
+    running = asyncio.create_task(worker.run_until_idle())
+    await asyncio.wait([running, asyncio.create_task(live_done.wait())], timeout=30,
+                       return_when=asyncio.FIRST_COMPLETED)
+    assert live_done.is_set() and not running.done()  # ran while the slow lane is held
+    assert jobs_plugin.LANE_PEAK["slow.example"] == 4 and jobs_plugin.LANE_RUNNING["slow.example"] == 4
+    slow.set()
+    assert await running == 31
+    assert jobs_plugin.LANE_PEAK["slow.example"] == 4
 
 
 async def test_unexpected_errors_are_retried_then_succeed(connected, tmp_path):

@@ -1,9 +1,13 @@
 """The job table's operations: enqueue, claim atomically, finish, retry, fail, renew locks.
 
-Claims are one atomic statement: on PostgreSQL `UPDATE … WHERE id IN (SELECT … FOR UPDATE
-SKIP LOCKED) RETURNING`, so several workers on several machines share one queue; on SQLite a
-conditional `UPDATE … WHERE locked_by IS NULL OR locked_until < now` per candidate (SQLite
-serialises writers, so the condition is the lock).
+Claims are atomic: on PostgreSQL the candidates are selected `FOR UPDATE SKIP LOCKED` and
+updated in one transaction, so several workers on several machines share one queue; on
+SQLite one conditional `UPDATE … WHERE locked_by IS NULL OR locked_until < now` for the
+batch (SQLite serialises writers, so the condition is the lock).
+
+Lanes: a job may name a lane (deliveries: the host). A claim takes no more jobs of a lane
+than the worker has room for in it, and skips full lanes in SQL, so one host's backlog
+can neither fill a worker's slots nor hide other hosts' jobs from it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 import os
 import random
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +24,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from instance.storage.models import Job
 
@@ -50,6 +55,26 @@ class ClaimedJob:
     payload: dict
     attempts: int
     max_attempts: int
+    lane: str | None = None
+
+
+LaneRoom = Callable[[str], int]  # how many more jobs of this lane the worker may start
+
+
+def pick(rows: list[tuple[int, str | None]], limit: int, room: LaneRoom | None) -> list[int]:
+    """Ids to claim from ordered (id, lane) candidates: at most `limit`, and per lane no
+    more than `room(lane)`."""
+    taken: dict[str, int] = {}
+    chosen: list[int] = []
+    for job_id, lane in rows:
+        if len(chosen) >= limit:
+            break
+        if lane is not None and room is not None:
+            if taken.get(lane, 0) >= room(lane):
+                continue
+            taken[lane] = taken.get(lane, 0) + 1
+        chosen.append(job_id)
+    return chosen
 
 
 class JobQueue:
@@ -73,12 +98,14 @@ class JobQueue:
         *,
         delay: float = 0.0,
         max_attempts: int | None = None,
+        lane: str | None = None,
         using_db: BaseDBAsyncClient | None = None,
     ) -> int:
         """Add a job; pass `using_db` to write it in the caller's transaction."""
         job = await Job.create(
             kind=kind,
             payload=payload or {},
+            lane=lane,
             max_attempts=max_attempts or self.default_max_attempts,
             next_attempt_at=utcnow() + timedelta(seconds=delay),
             using_db=using_db,
@@ -93,6 +120,7 @@ class JobQueue:
         payloads: list[dict[str, Any]],
         *,
         max_attempts: int | None = None,
+        lane_of: Callable[[dict[str, Any]], str | None] | None = None,
         using_db: BaseDBAsyncClient | None = None,
     ) -> int:
         now = utcnow()
@@ -100,6 +128,7 @@ class JobQueue:
             Job(
                 kind=kind,
                 payload=payload,
+                lane=lane_of(payload) if lane_of else None,
                 max_attempts=max_attempts or self.default_max_attempts,
                 next_attempt_at=now,
             )
@@ -112,39 +141,57 @@ class JobQueue:
         return len(jobs)
 
     async def claim(
-        self, worker_id: str, limit: int, now: datetime | None = None
+        self,
+        worker_id: str,
+        limit: int,
+        now: datetime | None = None,
+        *,
+        full_lanes: Collection[str] = (),
+        room: LaneRoom | None = None,
     ) -> list[ClaimedJob]:
-        """Lock up to `limit` runnable jobs for this worker; each claim counts an attempt."""
+        """Lock up to `limit` runnable jobs for this worker; each claim counts an attempt.
+        Jobs in `full_lanes` are skipped; `room` caps how many of one lane are taken."""
         if limit <= 0:
             return []
         now = now or utcnow()
         until = utcnow() + timedelta(seconds=self.lock_seconds)
+        scan = limit * 4 if room is not None else limit
         connection = Tortoise.get_connection("default")
         if connection.capabilities.dialect == "postgres":
-            return await self._claim_postgres(connection, worker_id, limit, now, until)
-        return await self._claim_portable(worker_id, limit, now, until)
+            return await self._claim_postgres(worker_id, limit, scan, now, until, full_lanes, room)
+        return await self._claim_portable(worker_id, limit, scan, now, until, full_lanes, room)
 
     async def _claim_postgres(
         self,
-        connection: BaseDBAsyncClient,
         worker_id: str,
         limit: int,
+        scan: int,
         now: datetime,
         until: datetime,
+        full_lanes: Collection[str],
+        room: LaneRoom | None,
     ) -> list[ClaimedJob]:
-        sql = """
+        select = """
+            SELECT id, lane FROM jobs
+            WHERE state IN ('queued', 'running') AND next_attempt_at <= $1
+              AND (locked_by IS NULL OR locked_until < $2)
+              AND (lane IS NULL OR lane <> ALL($3::text[]))
+            ORDER BY next_attempt_at, id
+            LIMIT $4
+            FOR UPDATE SKIP LOCKED
+        """
+        update = """
             UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2,
                    attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM jobs
-                WHERE state IN ('queued', 'running') AND next_attempt_at <= $3
-                  AND (locked_by IS NULL OR locked_until < $4)
-                ORDER BY next_attempt_at, id
-                LIMIT $5
-                FOR UPDATE SKIP LOCKED)
-            RETURNING id, kind, payload, attempts, max_attempts
+            WHERE id = ANY($3::bigint[])
+            RETURNING id, kind, payload, attempts, max_attempts, lane
         """
-        rows = await connection.execute_query_dict(sql, [worker_id, until, now, utcnow(), limit])
+        async with in_transaction() as connection:
+            rows = await connection.execute_query_dict(select, [now, utcnow(), list(full_lanes), scan])
+            chosen = pick([(row["id"], row["lane"]) for row in rows], limit, room)
+            if not chosen:
+                return []
+            rows = await connection.execute_query_dict(update, [worker_id, until, chosen])
         claimed = [
             ClaimedJob(
                 id=row["id"],
@@ -154,22 +201,28 @@ class JobQueue:
                 else row["payload"],
                 attempts=row["attempts"],
                 max_attempts=row["max_attempts"],
+                lane=row["lane"],
             )
             for row in rows
         ]
         return sorted(claimed, key=lambda job: job.id)
 
     async def _claim_portable(
-        self, worker_id: str, limit: int, now: datetime, until: datetime
+        self,
+        worker_id: str,
+        limit: int,
+        scan: int,
+        now: datetime,
+        until: datetime,
+        full_lanes: Collection[str],
+        room: LaneRoom | None,
     ) -> list[ClaimedJob]:
         free = Q(locked_by=None) | Q(locked_until__lt=utcnow())
-        candidates = await (
-            Job.filter(state__in=RUNNABLE, next_attempt_at__lte=now)
-            .filter(free)
-            .order_by("next_attempt_at", "id")
-            .limit(limit)
-            .values_list("id", flat=True)
-        )
+        query = Job.filter(state__in=RUNNABLE, next_attempt_at__lte=now).filter(free)
+        if full_lanes:
+            query = query.filter(Q(lane=None) | ~Q(lane__in=list(full_lanes)))
+        rows = await query.order_by("next_attempt_at", "id").limit(scan).values_list("id", "lane")
+        candidates = pick(list(rows), limit, room)
         if not candidates:
             return []
         # One conditional UPDATE for the batch: SQLite runs it under its write lock, and
@@ -181,7 +234,7 @@ class JobQueue:
                     attempts=F("attempts") + 1)
         )
         won = await Job.filter(id__in=candidates, locked_by=worker_id, locked_until=until).order_by("id")
-        return [ClaimedJob(j.id, j.kind, j.payload, j.attempts, j.max_attempts) for j in won]
+        return [ClaimedJob(j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.lane) for j in won]
 
     async def finish(self, job_id: int, worker_id: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(

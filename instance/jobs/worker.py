@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,9 @@ FAR_FUTURE = timedelta(days=36500)
 
 
 class Worker:
-    """Runs jobs from one `JobQueue` with at most `concurrency` at a time."""
+    """Runs jobs from one `JobQueue` with at most `concurrency` at a time, and at most
+    `lane_limit` (default: half the slots) from one lane, so that one slow host's
+    deliveries can never hold every slot."""
 
     def __init__(
         self,
@@ -30,6 +33,7 @@ class Worker:
         services: Any,
         *,
         concurrency: int = 8,
+        lane_limit: int | None = None,
         poll_seconds: float = 1.0,
         worker_id: str | None = None,
         on_tick: Callable[[], Awaitable[object]] | None = None,
@@ -38,6 +42,8 @@ class Worker:
         self.registry = registry
         self.services = services
         self.concurrency = concurrency
+        self.lane_limit = lane_limit or max(1, concurrency // 2)
+        self._lanes: Counter[str] = Counter()
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or make_worker_id()
         self.on_tick = on_tick  # housekeeping run at start and with every heartbeat
@@ -86,12 +92,22 @@ class Worker:
         if free <= 0:
             await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)
             free = self.concurrency - len(self._running)
-        jobs = await self.queue.claim(self.worker_id, free, now)
+        full = [lane for lane, running in self._lanes.items() if running >= self.lane_limit]
+        jobs = await self.queue.claim(self.worker_id, free, now, full_lanes=full,
+                                      room=lambda lane: self.lane_limit - self._lanes[lane])
         for job in jobs:
             task = asyncio.create_task(self._execute(job))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
+            if job.lane is not None:
+                self._lanes[job.lane] += 1
+                task.add_done_callback(lambda _, lane=job.lane: self._leave_lane(lane))
         return len(jobs)
+
+    def _leave_lane(self, lane: str) -> None:
+        self._lanes[lane] -= 1
+        if self._lanes[lane] <= 0:
+            del self._lanes[lane]
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         self.wake.clear()

@@ -11,6 +11,8 @@ class Job(models.Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=64)
     payload = fields.JSONField(default=dict)
+    # Jobs in one lane (deliveries to one host) share a per-worker limit on how many run
+    lane = fields.CharField(max_length=255, null=True)
     state = fields.CharField(max_length=16, default="queued")
     attempts = fields.IntField(default=0)
     max_attempts = fields.IntField(default=8)

@@ -13,4 +13,9 @@ class Migration(migrations.Migration):
             name='signature_digest',
             field=fields.CharField(null=True, max_length=64),
         ),
+        ops.AddField(
+            model_name='Job',
+            name='lane',
+            field=fields.CharField(null=True, max_length=255),
+        ),
     ]
