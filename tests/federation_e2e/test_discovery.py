@@ -69,6 +69,8 @@ async def test_actor_documents_and_authorized_fetch(peers):
         work = await works.create_work(services, mia, title="Moth", content_source="wings")
         portfolio = await collections.create_collection(services, mia, title="Insects")
         await collections.add_work(services, mia, portfolio.id, work.id)
+        await Account.filter(id=mia.id).update(avatar_url="/media/av/mia.png",
+                                               header_url="/media/hd/mia.jpg")
     actor_url = f"{a.url}/users/mia"
     assert httpx.get(actor_url, headers=AP).status_code == 401  # unsigned, authorized fetch
     browser = httpx.get(actor_url, headers={"Accept": "text/html"})
@@ -92,6 +94,8 @@ async def test_actor_documents_and_authorized_fetch(peers):
     for name in ("inbox", "outbox", "followers", "following", "featured", "url", "published",
                  "manuallyApprovesFollowers", "discoverable", "indexable"):
         assert name in doc, name
+    assert doc["icon"] == {"type": "Image", "mediaType": "image/png", "url": f"{a.url}/media/av/mia.png"}
+    assert doc["image"] == {"type": "Image", "mediaType": "image/jpeg", "url": f"{a.url}/media/hd/mia.jpg"}
     assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 1
     assert [item["object"]["id"] for item in page["orderedItems"]] == [work.ap_id]
     assert followers["totalItems"] == 1 and first["orderedItems"] == [f"{a.url}/users/ned"]
