@@ -3,13 +3,8 @@ distinct remote inbox, in one transaction; local-to-local needs no HTTP."""
 
 from __future__ import annotations
 
-import pytest
-
 from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.config import load_config
-from instance.federation.instance_actor import forget_cache
-from instance.services import build_services, close_services
 from instance.storage.models import (
     Account,
     Follow,
@@ -19,18 +14,6 @@ from instance.storage.models import (
     OutboxActivity,
     Work,
 )
-
-
-@pytest.fixture
-async def services(connected, tmp_path):
-    config = load_config(environ={
-        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": connected,
-        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-    })
-    forget_cache()
-    built = build_services(config)
-    yield built
-    await close_services(built)
 
 
 async def local(services, name: str, locked: bool = False) -> Account:

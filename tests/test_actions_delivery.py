@@ -12,13 +12,10 @@ import pytest
 
 from instance.accounts import create_local_user
 from instance.actions import works
-from instance.config import load_config
-from instance.federation.instance_actor import forget_cache
 from instance.jobs import Worker
 from instance.jobs.registry import load_handlers
-from instance.services import build_services, close_services
 from instance.storage.models import Account, Follow, InstanceInfo, Job
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, built_services
 from tests.federation_e2e.peers import free_port
 
 pytestmark = pytest.mark.slow
@@ -49,16 +46,9 @@ def receivers():
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    config = load_config(environ={
-        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": connected,
-        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-        "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true",
-        "IMPASTO_FEDERATION_REQUEST_TIMEOUT": "1",
-    })
-    forget_cache()
-    built = build_services(config)
-    yield built
-    await close_services(built)
+    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+                                      FEDERATION_REQUEST_TIMEOUT="1"):
+        yield built
 
 
 async def publish_to(services, ports: list[int]) -> None:

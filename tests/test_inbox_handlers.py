@@ -13,10 +13,7 @@ import pytest
 
 from inbox.process import process
 from instance.actions import social, works
-from instance.config import load_config
-from instance.federation.instance_actor import forget_cache
 from instance.jobs.registry import JobContext
-from instance.services import build_services, close_services
 from instance.storage.models import (
     Account,
     Block,
@@ -33,16 +30,6 @@ AS = "https://www.w3.org/ns/activitystreams"
 PUBLIC = f"{AS}#Public"
 
 
-@pytest.fixture
-async def services(connected, tmp_path):
-    config = load_config(environ={
-        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": connected,
-        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-    })
-    forget_cache()
-    built = build_services(config)
-    yield built
-    await close_services(built)
 
 
 async def receive(services: Any, actor: Account, kind: str, obj: Any, **extra: Any) -> InboxItem:

@@ -5,26 +5,9 @@ recorded recipients (OutboxActivity.delivered_to) and the queued `outbox.deliver
 
 from __future__ import annotations
 
-import pytest
-
 from instance.actions import social, works
-from instance.config import load_config
-from instance.federation.instance_actor import forget_cache
-from instance.services import build_services, close_services
 from instance.storage.models import Account, Boost, Follow, OutboxActivity, Work
 from tests.test_actions import deliveries, local, remote
-
-
-@pytest.fixture
-async def services(connected, tmp_path):
-    config = load_config(environ={
-        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": connected,
-        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-    })
-    forget_cache()
-    built = build_services(config)
-    yield built
-    await close_services(built)
 
 
 async def sent(activity: OutboxActivity) -> list[str]:

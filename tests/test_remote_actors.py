@@ -10,34 +10,24 @@ import json
 import pytest
 
 from federation.keys import generate_rsa_keypair
-from instance.config import load_config
 from instance.federation.actors import resolve_key
-from instance.federation.instance_actor import forget_cache
-from instance.services import build_services, close_services
 from instance.storage.models import Account
+from tests.conftest import built_services
+from tests.federation.test_client import LocalServer
 
 
-class ActorServer:
-    """Serves fixed JSON documents by path on 127.0.0.1 (HTTP/1.1, one per connection)."""
+class ActorServer(LocalServer):
+    """Serves fixed JSON documents by path on 127.0.0.1."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.documents: dict[str, dict] = {}
-        self.port = 0
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        path = head.decode("latin-1").split(" ", 2)[1]
-        doc = self.documents.get(path)
-        body = json.dumps(doc).encode() if doc else b"{}"
-        status = "200 OK" if doc else "404 Not Found"
-        writer.write(f"HTTP/1.1 {status}\r\nContent-Type: application/activity+json\r\n"
-                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
-        await writer.drain()
-        writer.close()
+    def route(self, method: str, target: str):
+        doc = self.documents.get(target)
+        if doc is None:
+            return 404, [], b"not found", False
+        return 200, ["Content-Type: application/activity+json"], json.dumps(doc).encode(), False
 
 
 @pytest.fixture
@@ -51,15 +41,8 @@ async def peer():
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    config = load_config(environ={
-        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": connected,
-        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-        "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true",
-    })
-    forget_cache()
-    built = build_services(config)
-    yield built
-    await close_services(built)
+    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+        yield built
 
 
 def gotosocial_actor(base: str, pem: str) -> tuple[dict, dict]:
