@@ -213,11 +213,17 @@ class FederationClient:
         await self._http.aclose()
 
     async def get(
-        self, url: str, *, signer: Signer | None = None, accept: str = AP_ACCEPT
+        self,
+        url: str,
+        *,
+        signer: Signer | None = None,
+        accept: str = AP_ACCEPT,
+        max_bytes: int | None = None,
     ) -> Response:
-        """GET following at most `max_redirects` redirects (each hop guarded, re-signed)."""
+        """GET following at most `max_redirects` redirects (each hop guarded, re-signed).
+        `max_bytes` replaces the client's response bound for this request (images)."""
         for _ in range(self.max_redirects + 1):
-            response = await self._request("GET", url, {"Accept": accept}, b"", signer)
+            response = await self._request("GET", url, {"Accept": accept}, b"", signer, max_bytes)
             location = response.headers.get("location")
             if response.status not in _REDIRECTS or not location:
                 return response
@@ -256,7 +262,13 @@ class FederationClient:
         return await self._request("POST", url, {"Content-Type": content_type}, body, signer)
 
     async def _request(
-        self, method: str, url: str, headers: dict[str, str], body: bytes, signer: Signer | None
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        signer: Signer | None,
+        max_bytes: int | None = None,
     ) -> Response:
         try:
             parsed = httpx.URL(url)
@@ -274,7 +286,7 @@ class FederationClient:
         semaphore = self._enter_host(host)
         try:
             async with semaphore, asyncio.timeout(self.total_timeout):
-                return await self._send(method, url, headers, body)
+                return await self._send(method, url, headers, body, max_bytes or self.max_response_bytes)
         except TimeoutError as exc:
             raise FetchError(f"{method} {url} timed out", url=url) from exc
         except httpx.HTTPError as exc:
@@ -283,18 +295,20 @@ class FederationClient:
         finally:
             self._leave_host(host)
 
-    async def _send(self, method: str, url: str, headers: dict[str, str], body: bytes) -> Response:
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes, limit: int
+    ) -> Response:
         request = self._http.build_request(method, url, headers=headers, content=body or None)
         response = await self._http.send(request, stream=True)
         try:
             declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_response_bytes:
+            if declared.isdigit() and int(declared) > limit:
                 raise FetchError(f"{url} response too large ({declared} bytes)", url=url)
             chunks, total = [], 0
             async for chunk in response.aiter_bytes():
                 total += len(chunk)
-                if total > self.max_response_bytes:
-                    raise FetchError(f"{url} response larger than {self.max_response_bytes}")
+                if total > limit:
+                    raise FetchError(f"{url} response larger than {limit}")
                 chunks.append(chunk)
         finally:
             await response.aclose()

@@ -82,7 +82,9 @@ async def cache_remote(services: Any, media: MediaAttachment) -> MediaAttachment
         return media
     started = time.perf_counter()
     try:
-        response = await services.media.http.get(media.remote_url, accept=IMAGE_ACCEPT)
+        response = await services.http.get(
+            media.remote_url, accept=IMAGE_ACCEPT,
+            max_bytes=services.config.federation.max_remote_media_bytes)
     except FetchError as exc:
         raise RemoteMediaError(str(exc)) from exc
     if not 200 <= response.status < 300:

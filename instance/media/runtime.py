@@ -1,4 +1,4 @@
-"""The process pool for image work and the HTTP client for remote media.
+"""The process pool for image work.
 
 Image decoding, provenance and the cloak are CPU-bound for hundreds of milliseconds to
 seconds, so they never run in the event loop: a `ProcessPoolExecutor` owned here runs
@@ -16,14 +16,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from federation.client import FederationClient
 from instance.config import Config
 
 T = TypeVar("T")
 
 
 class MediaRuntime:
-    """Owns the image-work pool and the remote-media HTTP client of one process."""
+    """Owns the image-work pool of one process."""
 
     def __init__(self, config: Config, executor: ProcessPoolExecutor | None = None) -> None:
         """`executor`: an existing pool to use and leave open (tests and benches share
@@ -32,7 +31,6 @@ class MediaRuntime:
         self.workers = max(1, config.media.process_workers)
         self._pool: ProcessPoolExecutor | None = executor
         self._owned = executor is None
-        self._http: FederationClient | None = None
 
     def executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -60,29 +58,7 @@ class MediaRuntime:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    @property
-    def http(self) -> FederationClient:
-        """A client with the federation SSRF guard and timeouts, but the remote-media
-        size bound: the shared client's bound is for JSON documents (2 MB), and it has
-        no per-request limit."""
-        if self._http is None:
-            fed = self.config.federation
-            self._http = FederationClient(
-                self.config.instance.domain,
-                allow_private_addresses=fed.allow_private_addresses,
-                max_response_bytes=fed.max_remote_media_bytes,
-                timeout=fed.connect_timeout,
-                total_timeout=fed.request_timeout,
-                max_redirects=fed.max_redirects,
-                per_host_connections=2,
-                max_connections=20,
-            )
-        return self._http
-
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
         pool, self._pool = self._pool, None
         if pool is not None and self._owned:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

@@ -157,6 +157,16 @@ async def test_size_limit_while_streaming(client, server):
     assert "larger than" in info.value.reason
 
 
+async def test_one_request_may_bring_its_own_bound(client, server):
+    """Images share the one client but not its 2 MB document bound: a request can widen
+    or narrow it, declared and streamed alike."""
+    assert len((await client.get(server.base + "/big", max_bytes=6000)).body) == 5000
+    assert len((await client.get(server.base + "/big-chunked", max_bytes=20_000)).body) == 10_000
+    with pytest.raises(FetchError) as info:
+        await client.get(server.base + "/actor", max_bytes=10)
+    assert "too large (82 bytes)" in info.value.reason
+
+
 async def test_redirects_followed_up_to_the_limit(client, server):
     assert await client.fetch_json(server.base + "/redirect/2") == ACTOR  # 3 redirects
     with pytest.raises(FetchError) as info:
