@@ -3,11 +3,12 @@
 Mastodon's rules (federation.delivery_policy): about two days of retries, no retry on a
 4xx other than 401/408/429, a per-host circuit breaker (in this process), and a host
 that failed on 7 distinct days is skipped until a delivery to it succeeds. Every request
-is bounded by the client's timeouts, and to a host that has been failing at most
-PER_HOST deliveries run at once in a worker (the others are put back without spending
-an attempt), so a dead host holds two slots for a few seconds and live hosts keep the
-rest. Breaker waits do not spend attempts either: a day-long outage still gets Mastodon's
-two days of retries."""
+is bounded by the client's timeouts. Each job sits in its host's lane (outbox.fanout), so
+a worker never gives one host more than half its slots; once a host has been failing at
+most PER_HOST deliveries to it run at once (the others are put back without spending an
+attempt), so a dead host holds two slots for a few seconds and live hosts keep the rest.
+Breaker waits do not spend attempts either: a day-long outage still gets Mastodon's two
+days of retries."""
 
 from __future__ import annotations
 
