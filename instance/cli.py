@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suspend.add_argument("username")
     suspend.set_defaults(handler=_cmd_user_suspend)
+    delete = user_commands.add_parser(
+        "delete", help="delete an account for good (works, media, follows; peers are told)"
+    )
+    delete.add_argument("username")
+    delete.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    delete.set_defaults(handler=_cmd_user_delete)
     set_password = user_commands.add_parser("set-password", help="set an account's password")
     set_password.add_argument("username")
     set_password.add_argument(
@@ -282,6 +288,29 @@ def _cmd_user_suspend(config: Config, args: argparse.Namespace) -> int:
 
     with_database(config, lambda: suspend_user(args.username))
     print(f"suspended {args.username}")
+    return 0
+
+
+def _cmd_user_delete(config: Config, args: argparse.Namespace) -> int:
+    if not args.yes:
+        print(f"deleting {args.username} cannot be undone: run again with --yes", file=sys.stderr)
+        return 2
+
+    async def delete() -> int:
+        from instance.accounts import get_local_user
+        from instance.actions.departure import delete_local_account
+        from instance.services import build_services, close_services
+        from instance.storage.models import Account
+
+        user = await get_local_user(args.username)
+        services = build_services(config)
+        try:
+            return await delete_local_account(services, await Account.get(id=user.account_id))
+        finally:
+            await close_services(services)
+
+    told = with_database(config, delete)
+    print(f"deleted {args.username}; a Delete goes to {told} inboxes (run by the worker)")
     return 0
 
 

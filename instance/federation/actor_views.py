@@ -55,6 +55,12 @@ async def application_outbox():
 async def actor(username: str):
     account = await _artist(username)
     if account is None:
+        gone = await Account.get_or_none(username=username.lower(), domain=None,
+                                         deleted_at__not_isnull=True)
+        if gone is not None:  # the artist left: say so for good, to anyone
+            doc = {**documents.tombstone(gone.ap_id), "formerType": "Person",
+                   "deleted": documents.iso(gone.deleted_at)}
+            return ap_json({"@context": outgoing_context(), **doc}, status=410)
         return error(404, "no such account")
     if not wants_activitypub():
         return redirect(f"/@{account.username}")

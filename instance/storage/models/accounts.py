@@ -37,6 +37,7 @@ class Account(models.Model):
     discoverable = fields.BooleanField(default=True)
     indexable = fields.BooleanField(default=False)
     suspended = fields.BooleanField(default=False)
+    deleted_at = fields.DatetimeField(null=True)  # a local artist deleted the account
     silenced = fields.BooleanField(default=False)
     followers_count = fields.IntField(default=0)
     following_count = fields.IntField(default=0)

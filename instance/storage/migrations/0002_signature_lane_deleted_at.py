@@ -9,6 +9,11 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddField(
+            model_name='Account',
+            name='deleted_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
+        ops.AddField(
             model_name='InboxItem',
             name='signature_digest',
             field=fields.CharField(null=True, max_length=64),
