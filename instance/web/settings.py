@@ -1,5 +1,6 @@
 """Settings pages: profile (name, bio, fields, avatar, header, locked), defaults for new
-works (licence, cloak level), opt-out preferences, and the apps authorised through OAuth."""
+works (licence, cloak level), opt-out preferences, the apps authorised through OAuth, and
+deleting the account for good."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from datetime import UTC, datetime
 
 from quart import Blueprint, current_app, redirect, render_template, request, url_for
 
+from instance.accounts import verify_password
+from instance.actions.departure import delete_local_account
 from instance.actions.social import update_profile
 from instance.app import services_of
 from instance.profile_images import replace_profile_image
 from instance.storage.models import OAuthToken
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, login_required
+from instance.web.session import current_user, log_out, login_required
 from instance.web.upload import CLOAK_LEVELS, LICENCES
 from media.errors import MediaRejected
 
@@ -102,3 +105,28 @@ async def revoke(token_id: int):
     user = await current_user()
     await OAuthToken.filter(id=token_id, user_id=user.id).update(revoked_at=datetime.now(UTC))
     return redirect(url_for(".page", done="Access revoked."))
+
+
+@blueprint.route("/delete", methods=["GET", "POST"])
+@login_required
+async def delete_account():
+    """Asks for the password and the username typed out: this cannot be undone."""
+    user = await current_user()
+    account = user.account
+    error, status = None, 200
+    if request.method == "POST":
+        form = await request.form
+        if not verify_password(user.password_hash, form.get("password", "")):
+            error, status = "Your password is not right.", 422
+        elif form.get("confirm", "").strip().lower() != account.username:
+            error, status = f"Type your username, {account.username}, to confirm.", 422
+        else:
+            await delete_local_account(services_of(current_app), account)
+            log_out()
+            return await render_template(
+                "message.html", title="Your account is deleted",
+                message="Your works, images and follows are gone from this server, and the "
+                        "servers that knew you are being told. Copies those servers already "
+                        "hold are theirs to remove: most do, none can be forced to.")
+    return await render_template("delete_account.html", title="Delete your account",
+                                 account=account, error=error), status

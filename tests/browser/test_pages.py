@@ -157,6 +157,7 @@ def logged_in(browser, site):
         "/upload",
         "/settings",
         "/settings/password",
+        "/settings/delete",
         "/admin/",
         "/admin/registrations",
         "/admin/invites",

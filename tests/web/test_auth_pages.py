@@ -138,3 +138,28 @@ def test_password_change_logs_out_other_browsers(server_for):
         assert first.get("/settings/password").status_code == 200
         assert second.get("/settings/password").status_code == 302  # sent to log in
         assert login(second, "ode", "another long password").status_code == 302
+
+
+def test_deleting_an_account_asks_twice_then_logs_out_for_good(server_for):
+    env, server_cm = server_for("open")
+    with server_cm as server, httpx.Client(base_url=server.url) as client:
+        signup(client, "ivo")
+        token = csrf(client, "/settings/delete")
+        wrong = client.post("/settings/delete", data={"csrf_token": token, "password": "nope",
+                                                      "confirm": "ivo"})
+        assert wrong.status_code == 422 and "password is not right" in wrong.text
+        unconfirmed = client.post("/settings/delete", data={
+            "csrf_token": token, "password": "a long enough password", "confirm": "iv"})
+        assert unconfirmed.status_code == 422 and "Type your username" in unconfirmed.text
+        forged = client.post("/settings/delete", data={"password": "a long enough password",
+                                                       "confirm": "ivo"})
+        assert forged.status_code == 400  # no CSRF token: nothing happens
+        assert client.get("/@ivo").status_code == 200
+        done = client.post("/settings/delete", data={
+            "csrf_token": token, "password": "a long enough password", "confirm": "ivo"})
+        assert done.status_code == 200 and "Your account is deleted" in done.text
+        assert client.get("/settings").status_code == 302  # logged out
+        assert login(client, "ivo").status_code in (401, 403)
+        assert client.get("/@ivo").status_code == 404
+        gone = client.get("/users/ivo", headers={"Accept": "application/activity+json"})
+        assert gone.status_code == 410 and gone.json()["type"] == "Tombstone"
