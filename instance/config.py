@@ -129,6 +129,13 @@ class FederationSettings:
     max_inbox_bytes: int = _opt(1024 * 1024, "Largest activity accepted at an inbox, in bytes.")
     max_remote_media_bytes: int = _opt(40 * 1024 * 1024, "Largest remote image fetched, in bytes.")
     max_redirects: int = _opt(3, "Redirects followed per fetch; each target is checked again.")
+    signature_scheme: str = _opt(
+        "draft-cavage",
+        "How deliveries are signed: draft-cavage (every peer accepts it), or rfc9421 first and, "
+        "if a server answers 400/401, draft-cavage again at once (double-knocking, as Fedify does; "
+        "each worker remembers such servers).",
+        ("draft-cavage", "rfc9421"),
+    )
 
 
 @dataclass(frozen=True)

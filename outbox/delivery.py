@@ -16,12 +16,13 @@ import json
 import logging
 import random
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import F
 
-from federation.client import FetchError
+from federation.client import FetchError, Signer
 from federation.delivery_policy import (
     BreakerState,
     HostHealth,
@@ -79,14 +80,35 @@ async def _record(host: str, info: InstanceInfo | None, success: bool) -> None:
     )
 
 
-async def post_activity(services: Any, account: Account, inbox: str, body: bytes) -> int | None:
-    """POST and return the status (None on a network error or timeout)."""
+_cavage_only: set[str] = set()  # hosts that refused an RFC 9421 signature (this process)
+KNOCK_AGAIN = frozenset({400, 401})
+
+
+async def _post(services: Any, inbox: str, body: bytes, signer: Signer) -> int | None:
     try:
-        response = await services.http.post(inbox, body, signer=signer_for(account))
+        response = await services.http.post(inbox, body, signer=signer)
     except FetchError as exc:
         log.info("delivery failed", extra={"inbox": inbox, "error": exc.reason})
         return exc.status
     return response.status
+
+
+async def post_activity(services: Any, account: Account, inbox: str, body: bytes) -> int | None:
+    """POST and return the status (None on a network error or timeout). With
+    `[federation] signature_scheme = "rfc9421"`, sign with RFC 9421 first and, if the
+    server answers 400/401, at once again with draft-cavage — and from then on only
+    draft-cavage to that host (double-knocking, as Fedify does)."""
+    signer = signer_for(account)
+    host = domain_of(inbox) or ""
+    if services.config.federation.signature_scheme != "rfc9421" or host in _cavage_only:
+        return await _post(services, inbox, body, signer)
+    status = await _post(services, inbox, body, replace(signer, scheme="rfc9421"))
+    if status not in KNOCK_AGAIN:
+        return status
+    status = await _post(services, inbox, body, signer)
+    if status is not None and is_success(status):
+        _cavage_only.add(host)
+    return status
 
 
 @register(DELIVER_JOB)

@@ -4,6 +4,7 @@ their own while live ones get their delivery."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -21,10 +22,11 @@ from tests.federation_e2e.peers import free_port
 pytestmark = pytest.mark.slow
 
 
-def start_receiver(delay: float, status: int) -> tuple[subprocess.Popen, int]:
+def start_receiver(delay: float, status: int, refuse_rfc9421: bool = False) -> tuple[subprocess.Popen, int]:
+    env = {**os.environ, "RECEIVER_REFUSE_RFC9421": "1" if refuse_rfc9421 else "0"}
     process = subprocess.Popen(
         [sys.executable, str(REPO_ROOT / "tests/federation_e2e/receiver.py"), str(delay), str(status)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, text=True, env=env,
     )
     return process, int(process.stdout.readline())
 
@@ -33,8 +35,8 @@ def start_receiver(delay: float, status: int) -> tuple[subprocess.Popen, int]:
 def receivers():
     started: list[subprocess.Popen] = []
 
-    def start(delay: float = 0.0, status: int = 202) -> tuple[subprocess.Popen, int]:
-        process, port = start_receiver(delay, status)
+    def start(delay: float = 0.0, status: int = 202, refuse_rfc9421: bool = False):
+        process, port = start_receiver(delay, status, refuse_rfc9421)
         started.append(process)
         return process, port
 
@@ -153,3 +155,28 @@ async def test_open_circuit_defers_without_spending_attempts(services, receivers
     assert job.state == "queued" and job.attempts == 0 and "circuit open" in job.last_error
     quiet.kill()
     assert quiet.stdout.read() == ""
+
+
+async def test_rfc9421_first_and_draft_cavage_again_where_it_is_refused(connected, tmp_path, receivers):
+    """Double-knocking: RFC 9421 first; a peer that answers 401 gets the same delivery
+    signed draft-cavage at once, and only draft-cavage from then on."""
+    from outbox import delivery
+
+    modern, modern_port = receivers()
+    old, old_port = receivers(refuse_rfc9421=True)
+    async for services in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+                                         FEDERATION_SIGNATURE_SCHEME="rfc9421"):
+        try:
+            await publish_to(services, [modern_port, old_port])
+            await run(services)
+            assert modern.stdout.readline() == "POST /inbox signed rfc9421\n"
+            assert [old.stdout.readline() for _ in range(2)] == [
+                "POST /inbox signed rfc9421\n", "POST /inbox signed\n"]
+            assert {j.state for j in await Job.filter(kind="outbox.deliver")} == {"done"}
+            pia = await Account.get(username="pia", domain=None)
+            await works.create_work(services, pia, title="Again", content_source="c")
+            await run(services)
+            assert modern.stdout.readline() == "POST /inbox signed rfc9421\n"
+            assert old.stdout.readline() == "POST /inbox signed\n"  # remembered: one knock
+        finally:
+            delivery._cavage_only.clear()

@@ -1,6 +1,7 @@
 """A tiny loopback inbox farm for delivery tests: answers every POST with 202 (or the
 given status) after an optional delay, and prints `POST <path>` (flushed) before answering, so a test reading
-its output knows exactly which inboxes got a delivery. Prints its port first."""
+its output knows exactly which inboxes got a delivery (and ` rfc9421` after RFC 9421
+signatures). Prints its port first."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ STATUS = int(sys.argv[2]) if len(sys.argv) > 2 else 202
 # server that stops answering, so a test can kill its client mid-fan-out for sure).
 HOLD_FILE = sys.argv[3] if len(sys.argv) > 3 else ""
 HOLD_AFTER = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+# RECEIVER_REFUSE_RFC9421=1: a peer that only knows draft-cavage (401 to RFC 9421).
+REFUSE_RFC9421 = os.environ.get("RECEIVER_REFUSE_RFC9421") == "1"
 _seen = [0]
 _lock = threading.Lock()
 
@@ -27,6 +30,7 @@ class Inbox(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
         signed = "Signature" in self.headers
+        rfc9421 = "Signature-Input" in self.headers
         with _lock:
             _seen[0] += 1
             held = HOLD_FILE and _seen[0] > HOLD_AFTER
@@ -35,9 +39,10 @@ class Inbox(BaseHTTPRequestHandler):
         if DELAY:
             time.sleep(DELAY)  # a slow remote server, on purpose
         with _lock:  # one whole line at a time: threads must not interleave
-            sys.stdout.write(f"POST {self.path} {'signed' if signed else 'unsigned'}\n")
+            scheme = " rfc9421" if rfc9421 else ""
+            sys.stdout.write(f"POST {self.path} {'signed' if signed else 'unsigned'}{scheme}\n")
             sys.stdout.flush()
-        self.send_response(STATUS)
+        self.send_response(401 if rfc9421 and REFUSE_RFC9421 else STATUS)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
