@@ -36,6 +36,15 @@ def _max_id() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _requested_page() -> int | None:
+    """The `?page=N` asked for (1 for anything that is not a positive number), or None for
+    the collection itself."""
+    raw = request.args.get("page", "")
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
 @blueprint.get("/actor")
 async def application_actor():
     """Always public: peers fetch it to verify our signed fetches."""
@@ -119,9 +128,9 @@ async def _follow_collection(username: str, followers: bool):
     field = "target_id" if followers else "follower_id"
     other = "follower__ap_id" if followers else "target__ap_id"
     query = Follow.filter(**{field: account.id}, state="accepted")
-    if not request.args.get("page"):
+    page = _requested_page()
+    if page is None:
         return ap_json(documents.ordered_collection(ident, await query.count(), f"{ident}?page=1"))
-    page = int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1
     window = query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     rows = await window.values_list(other, flat=True)
     next_url = f"{ident}?page={page + 1}" if len(rows) == PAGE_SIZE else None
@@ -144,15 +153,6 @@ PUBLIC_VISIBILITIES = ("public", "unlisted")
 def _visible():
     return Work.filter(state="ready", deleted_at=None, hidden=False,
                        visibility__in=PUBLIC_VISIBILITIES)
-
-
-def _requested_page() -> int | None:
-    """The `?page=N` asked for (1 for anything that is not a positive number), or None for
-    the collection itself."""
-    raw = request.args.get("page", "")
-    if not raw:
-        return None
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
 def _paged(ident: str, total: int, page: int | None, items: list) -> dict:
