@@ -45,6 +45,7 @@ bench: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # After changing a model: write the next migration (Tortoise's own migration tool).
 migrations: $(VENV)/.installed

@@ -196,9 +196,9 @@ def parse_nodeinfo(doc: Any) -> RemoteNodeInfo:
     """Software name/version and any declared AI policy of a remote node."""
     if not isinstance(doc, dict):
         raise DiscoveryError("NodeInfo is not a JSON object")
-    software = doc.get("software") if isinstance(doc.get("software"), dict) else {}
+    software: dict[str, Any] = doc["software"] if isinstance(doc.get("software"), dict) else {}
     name, version = software.get("name"), software.get("version")
-    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
     policy = None
     for key in _AI_POLICY_KEYS:
         raw = metadata.get(key)

@@ -3,17 +3,16 @@ fetching an object from its origin when whoever vouches for it is someone else."
 
 from __future__ import annotations
 
-from typing import Any
-
 from federation.client import FetchError
 from federation.vocab import id_of, same_origin
 from inbox.process import Drop
 from instance.federation.actors import ActorError, fetch_document, get_actor
 from instance.jobs import Retry
+from instance.services import Services
 from instance.storage.models import Account, Follow, Work
 
 
-async def sender(services: Any, activity: dict) -> Account:
+async def sender(services: Services, activity: dict) -> Account:
     """The activity's actor (already verified and cached by the signature check)."""
     actor_id = id_of(activity.get("actor"))
     if not actor_id:
@@ -43,7 +42,7 @@ async def work_by_ap_id(ap_id: str | None) -> Work | None:
     return await Work.get_or_none(ap_id=ap_id, deleted_at=None)
 
 
-async def vouched_object(services: Any, activity: dict, actor: Account) -> dict:
+async def vouched_object(services: Services, activity: dict, actor: Account) -> dict:
     """The embedded object when it comes from the actor's own origin; otherwise (or
     when only an id was sent) the object as its origin serves it."""
     obj = activity.get("object")

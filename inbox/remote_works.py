@@ -14,6 +14,7 @@ from inbox.common import refuses
 from inbox.process import Drop
 from instance.actions.text import sanitise
 from instance.media.processing import delete_media
+from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
 
 OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
@@ -59,7 +60,7 @@ def _attachments(obj: dict) -> list[dict[str, Any]]:
     return found[:16]
 
 
-def _fields(services: Any, actor: Account, obj: dict) -> dict[str, Any]:
+def _fields(services: Services, actor: Account, obj: dict) -> dict[str, Any]:
     declared = obj.get("aiDeclaration") if obj.get("aiDeclaration") in AI_VALUES else "none"
     content = obj.get("content")
     if not isinstance(content, str):
@@ -101,7 +102,7 @@ def _mentions(obj: dict) -> list[str]:
             if isinstance(t, dict) and t.get("type") == "Mention" and id_of(t.get("href"))]
 
 
-async def store_work(services: Any, actor: Account, obj: dict) -> Work:
+async def store_work(services: Services, actor: Account, obj: dict) -> Work:
     """Create (or update, when known) the Work for `obj`, authored by `actor`."""
     ident = id_of(obj)
     if not ident or obj.get("type") not in OBJECT_TYPES:
@@ -139,7 +140,7 @@ async def store_work(services: Any, actor: Account, obj: dict) -> Work:
     return await _apply_ai_policy(services, work, new=True)
 
 
-async def _apply_ai_policy(services: Any, work: Work, *, new: bool) -> Work:
+async def _apply_ai_policy(services: Services, work: Work, *, new: bool) -> Work:
     """The moderation side's remote AI policy (text labels, the artist's declaration):
     it counts the work for its domain and may label, hide or drop it."""
     from instance.moderation import remote_ai
@@ -156,7 +157,7 @@ async def _apply_ai_policy(services: Any, work: Work, *, new: bool) -> Work:
     return current
 
 
-async def _new_remote_media(services: Any, account_id: int, work_id: int, position: int,
+async def _new_remote_media(services: Services, account_id: int, work_id: int, position: int,
                             media: dict[str, Any]) -> None:
     """Record a remote image and queue its fetch: it is shown only once we hold cleaned,
     checked copies of it (never hot-linked), unless its domain's media are rejected."""
@@ -167,7 +168,7 @@ async def _new_remote_media(services: Any, account_id: int, work_id: int, positi
     await services.jobs.enqueue(FETCH_JOB, {"media_id": record.id})
 
 
-async def update_work(services: Any, work: Work, obj: dict, fields: dict[str, Any]) -> None:
+async def update_work(services: Services, work: Work, obj: dict, fields: dict[str, Any]) -> None:
     async with in_transaction():
         await Work.filter(id=work.id).update(edited_at=_when(obj.get("updated")) or datetime.now(UTC),
                                              mentions=_mentions(obj), **fields)

@@ -21,8 +21,9 @@ from tortoise.transactions import in_transaction
 from federation.signatures import SignatureError, check_owner, verify_request
 from federation.vocab import id_of, is_activitypub_content_type, same_origin
 from instance.federation.actors import resolve_key
-from instance.federation.gate import error, public_url, services
+from instance.federation.gate import error, public_url
 from instance.federation.policy import domain_of, url_is_suspended
+from instance.services import current_services
 from instance.storage.models import Account, InboxItem, InstanceInfo
 
 blueprint = Blueprint("inbox", __name__)
@@ -52,7 +53,7 @@ def _content_type_ok(value: str | None) -> bool:
 
 
 async def receive() -> Response:
-    svc = services()
+    svc = current_services()
     body = await _read_body(svc.config.federation.max_inbox_bytes)
     if body is None:
         return error(413, "activity too large")

@@ -86,7 +86,7 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     for module_name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(module_name).blueprint)
 
-    worker_state: dict[str, object] = {}
+    running: list[tuple[asyncio.Event, asyncio.Task[None]]] = []  # the embedded worker
 
     @app.before_serving
     async def start() -> None:
@@ -95,13 +95,13 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
             worker = build_worker(services)
             services.jobs.notify = worker.notify
             stop = asyncio.Event()
-            worker_state.update(stop=stop, task=asyncio.create_task(worker.run(stop)))
+            running.append((stop, asyncio.create_task(worker.run(stop))))
 
     @app.after_serving
     async def stop() -> None:
-        if worker_state:
-            worker_state["stop"].set()  # type: ignore[union-attr]
-            await worker_state["task"]  # type: ignore[misc]
+        for stop_worker, task in running:
+            stop_worker.set()
+            await task
         await close_services(services)
         await db.disconnect()
 
@@ -132,7 +132,3 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         return jsonify(error="The request body is too large."), 413
 
     return app
-
-
-def services_of(app: Quart) -> Services:
-    return app.extensions["impasto"]

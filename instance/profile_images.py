@@ -7,11 +7,12 @@ from __future__ import annotations
 from instance.actions.social import update_profile
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext, register
+from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, User
 
 
 async def replace_profile_image(
-    services, user: User, field: str, data: bytes, filename: str, content_type: str
+    services: Services, user: User, field: str, data: bytes, filename: str, content_type: str
 ) -> None:
     """Avatars and headers go through the same pipeline as works (checked, cleaned,
     cloaked); a job puts the new URL on the profile once the image is ready."""

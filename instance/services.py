@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quart import current_app
+
 from federation.client import FederationClient
 from instance.config import Config
-from instance.jobs import JobQueue
+from instance.jobs import JobQueue, Worker
 from instance.media.runtime import MediaRuntime
 from instance.urls import LocalUrls
 from media.storage import LocalMediaStore
@@ -21,6 +23,13 @@ class Services:
     media_store: LocalMediaStore
     http: FederationClient  # the one shared, SSRF-guarded client for remote fetches/posts
     media: MediaRuntime  # the image-work process pool (created on first use)
+
+
+def current_services() -> Services:
+    """The services of the app serving this request. Views call it; everything below
+    the views takes `services` as an argument."""
+    services: Services = current_app.extensions["impasto"]
+    return services
 
 
 def build_services(config: Config) -> Services:
@@ -52,10 +61,9 @@ async def close_services(services: Services) -> None:
     await services.media.aclose()
 
 
-def build_worker(services: Services):
+def build_worker(services: Services) -> Worker:
     """The job worker for these services: every built-in job kind plus the configured
     plugins, the configured concurrency, and the periodic jobs queued on each tick."""
-    from instance.jobs import Worker
     from instance.jobs.registry import load_handlers
     from instance.jobs.schedule import ensure_periodic_jobs
 

@@ -18,7 +18,6 @@ import random
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.expressions import F
 
@@ -36,6 +35,7 @@ from instance.federation.instance_actor import signer_for
 from instance.federation.policy import domain_of, url_is_suspended
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext, register
+from instance.services import Services
 from instance.storage.models import Account, InstanceInfo, Job, OutboxActivity
 from outbox.fanout import DELIVER_JOB
 
@@ -84,7 +84,7 @@ _cavage_only: set[str] = set()  # hosts that refused an RFC 9421 signature (this
 KNOCK_AGAIN = frozenset({400, 401})
 
 
-async def _post(services: Any, inbox: str, body: bytes, signer: Signer) -> int | None:
+async def _post(services: Services, inbox: str, body: bytes, signer: Signer) -> int | None:
     try:
         response = await services.http.post(inbox, body, signer=signer)
     except FetchError as exc:
@@ -93,7 +93,7 @@ async def _post(services: Any, inbox: str, body: bytes, signer: Signer) -> int |
     return response.status
 
 
-async def post_activity(services: Any, account: Account, inbox: str, body: bytes) -> int | None:
+async def post_activity(services: Services, account: Account, inbox: str, body: bytes) -> int | None:
     """POST and return the status (None on a network error or timeout). With
     `[federation] signature_scheme = "rfc9421"`, sign with RFC 9421 first and, if the
     server answers 400/401, at once again with draft-cavage — and from then on only

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from federation.delivery_policy import MAX_ATTEMPTS
 from federation.vocab import PUBLIC, audience
+from instance.services import Services
 from instance.storage.models import Account, Follow, OutboxActivity
 
 DELIVER_JOB = "outbox.deliver"
@@ -59,7 +60,7 @@ async def previous_recipients(
 
 
 async def send(
-    services: Any,
+    services: Services,
     account: Account,
     activity: dict[str, Any],
     inboxes: Iterable[str],
@@ -78,7 +79,7 @@ async def send(
 
 
 async def _write(
-    services: Any,
+    services: Services,
     account: Account,
     activity: dict[str, Any],
     targets: list[str],

@@ -64,6 +64,7 @@ def sign(
     out["Host"] = host_of_url(url)
     out["Date"] = formatdate(timestamp(now), usegmt=True)
     lowered = {k.lower() for k in out}
+    covered: tuple[str, ...]
     if method == "GET":
         covered = GET_HEADERS
         if "accept" not in lowered:

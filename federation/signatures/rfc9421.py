@@ -173,9 +173,10 @@ def prepare(method: str, url: str, headers: dict[str, str], body: bytes, now: No
         raise SignatureError(401, f"signature {label!r} is missing or malformed")
     if not isinstance(sig.value, bytes) or isinstance(sig.value, bool):
         raise SignatureError(401, "signature value must be a byte sequence")
-    created, expires = inner.params.get("created"), inner.params.get("expires")
+    raw_expires = inner.params.get("expires")
+    created, expires = _int_or_none(inner.params.get("created")), _int_or_none(raw_expires)
     key_id, alg = inner.params.get("keyid"), inner.params.get("alg")
-    if not _is_int(created) or (expires is not None and not _is_int(expires)):
+    if created is None or (raw_expires is not None and expires is None):
         raise SignatureError(401, "the created parameter is required (integer)")
     if not isinstance(key_id, str) or not key_id:
         raise SignatureError(401, "the keyid parameter is required")
@@ -192,8 +193,9 @@ def prepare(method: str, url: str, headers: dict[str, str], body: bytes, now: No
     return Rfc9421Signature(key_id, alg if isinstance(alg, str) else None, sig.value, base)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _int_or_none(value: object) -> int | None:
+    """An sf-integer parameter (a boolean is not one)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _check_coverage(covered: list, method: str, url: str) -> None:

@@ -119,7 +119,7 @@ class _Parser:
         if self.peek() != "(":
             return Item(self.bare(), self.params())
         self.i += 1
-        items = []
+        items: list[Item] = []
         while True:
             self.skip()
             if self.peek() == ")":

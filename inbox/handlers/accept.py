@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.expressions import F
 
 from federation.vocab import id_of
 from inbox.common import sender
 from inbox.process import Drop
+from instance.services import Services
 from instance.storage.models import Account, Follow
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     obj = activity.get("object")
     follow_id = id_of(obj)

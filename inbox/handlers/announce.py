@@ -4,8 +4,6 @@ the booster."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
@@ -15,10 +13,11 @@ from inbox.common import has_local_followers, object_id, raise_if_transient, ref
 from inbox.process import Drop
 from inbox.remote_works import store_work
 from instance.federation.actors import ActorError, fetch_document, get_actor
+from instance.services import Services
 from instance.storage.models import Account, Boost, Notification, Work
 
 
-async def _remote_work(services: Any, ident: str) -> Work:
+async def _remote_work(services: Services, ident: str) -> Work:
     known = await Work.get_or_none(ap_id=ident, deleted_at=None)
     if known is not None:
         return known
@@ -35,7 +34,7 @@ async def _remote_work(services: Any, ident: str) -> Work:
     return await store_work(services, author, obj)
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     ident = object_id(activity)
     work = await Work.get_or_none(ap_id=ident, local=True, deleted_at=None)

@@ -3,18 +3,17 @@ notified (as on Mastodon)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from federation.vocab import id_of
 from inbox.common import local_account, object_id, sender
 from inbox.process import Drop
+from instance.services import Services
 from instance.storage.models import Account, Block, Follow
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     target = await local_account(object_id(activity))
     if target is None:

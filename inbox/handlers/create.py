@@ -4,16 +4,15 @@ fetched from their own."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from federation.vocab import id_of
 from inbox.common import has_local_followers, sender, vouched_object
 from inbox.process import Drop
 from inbox.remote_works import addresses_local, store_work
+from instance.services import Services
 from instance.storage.models import Work
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     obj = await vouched_object(services, activity, actor)
     parent = id_of(obj.get("inReplyTo"))

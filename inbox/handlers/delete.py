@@ -4,7 +4,6 @@ follows and interactions go; the account is kept as suspended so replays stay no
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -13,10 +12,11 @@ from federation.vocab import id_of
 from inbox.common import object_id
 from inbox.process import Drop
 from instance.actions.departure import erase_account
+from instance.services import Services
 from instance.storage.models import Account, Work
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor_id = id_of(activity.get("actor"))
     target = object_id(activity)
     actor = await Account.get_or_none(ap_id=actor_id)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 
 from federation.vocab import id_of, ids_of
 from inbox.common import sender
 from inbox.process import Drop
 from instance.moderation.domains import covering_policy
+from instance.services import Services
 from instance.storage.models import Account, Report, Work
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     reporter = await sender(services, activity)
     policy = await covering_policy(reporter.domain)
     if policy is not None and policy.reject_reports:

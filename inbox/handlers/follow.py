@@ -3,18 +3,17 @@ at once otherwise (Accept sent through the same action the UI uses)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 
 from federation.vocab import id_of
 from inbox.common import local_account, object_id, sender
 from inbox.process import Drop
 from instance.actions import social
+from instance.services import Services
 from instance.storage.models import Block, Follow, Notification
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     follower = await sender(services, activity)
     target = await local_account(object_id(activity))
     if target is None or target.suspended:

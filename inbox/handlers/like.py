@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from federation.vocab import id_of
 from inbox.common import object_id, refuses, sender
 from inbox.process import Drop
+from instance.services import Services
 from instance.storage.models import Account, Like, Notification, Work
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     work = await Work.get_or_none(ap_id=object_id(activity), local=True, deleted_at=None)
     if work is None:

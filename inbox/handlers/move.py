@@ -3,17 +3,16 @@ followers follow the new account (their old follow ends)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from federation.vocab import id_of
 from inbox.common import sender
 from inbox.process import Drop
 from instance.actions import social
 from instance.federation.actors import ActorError, get_actor
+from instance.services import Services
 from instance.storage.models import Account, Follow
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     if id_of(activity.get("object")) not in (None, actor.ap_id):
         raise Drop("an actor may only move itself")

@@ -9,6 +9,7 @@ from tortoise.expressions import F
 from federation.vocab import id_of
 from inbox.common import sender
 from inbox.process import Drop
+from instance.services import Services
 from instance.storage.models import Account, Block, Boost, Follow, Like, Work
 
 
@@ -24,7 +25,7 @@ def model_actor(model: Any) -> str:
     return "follower_id" if model is Follow else "account_id"
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     obj = activity.get("object")
     kind = obj.get("type") if isinstance(obj, dict) else None

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from federation.vocab import id_of
 from inbox.common import sender, vouched_object
 from inbox.process import Drop
 from inbox.remote_works import OBJECT_TYPES, store_work
 from instance.federation.actors import ACTOR_TYPES, store_actor
+from instance.services import Services
 from instance.storage.models import Work
 
 
-async def handle(services: Any, activity: dict) -> None:
+async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     obj = await vouched_object(services, activity, actor)
     kind = obj.get("type")

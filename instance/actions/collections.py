@@ -5,10 +5,10 @@ from the actor, so changes need no activity of their own)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from instance.services import Services
 from instance.storage.models import Account, Collection, CollectionItem, Work
 
 
@@ -16,7 +16,7 @@ class CollectionError(ValueError):
     """A collection request that cannot be done; the message says why."""
 
 
-async def create_collection(services: Any, account: Account, *, title: str,
+async def create_collection(services: Services, account: Account, *, title: str,
                             description: str = "", featured: bool = False) -> Collection:
     if account.domain is not None:
         raise CollectionError("only local accounts have portfolio collections")
@@ -41,7 +41,7 @@ async def _own(account: Account, collection_id: int) -> Collection:
     return collection
 
 
-async def add_work(services: Any, account: Account, collection_id: int, work_id: int) -> None:
+async def add_work(services: Services, account: Account, collection_id: int, work_id: int) -> None:
     collection = await _own(account, collection_id)
     if not await Work.filter(id=work_id, account_id=account.id, deleted_at=None).exists():
         raise CollectionError("only your own works go in your collections")
@@ -50,11 +50,11 @@ async def add_work(services: Any, account: Account, collection_id: int, work_id:
                                        defaults={"position": position})
 
 
-async def remove_work(services: Any, account: Account, collection_id: int, work_id: int) -> None:
+async def remove_work(services: Services, account: Account, collection_id: int, work_id: int) -> None:
     collection = await _own(account, collection_id)
     await CollectionItem.filter(collection_id=collection.id, work_id=work_id).delete()
 
 
-async def delete_collection(services: Any, account: Account, collection_id: int) -> None:
+async def delete_collection(services: Services, account: Account, collection_id: int) -> None:
     collection = await _own(account, collection_id)
     await Collection.filter(id=collection.id).delete()

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from federation.vocab import PUBLIC
 from instance.accounts import AccountError
 from instance.media.processing import delete_media
+from instance.services import Services
 from instance.storage.models import (
     Account,
     Boost,
@@ -74,7 +75,7 @@ async def _everyone_who_knew(account: Account) -> list[str]:
     return list(dict.fromkeys(shared.get(inbox) or inbox for inbox in inboxes))  # one per server
 
 
-async def delete_local_account(services: Any, account: Account) -> int:
+async def delete_local_account(services: Services, account: Account) -> int:
     """Delete a local artist's account for good; returns how many inboxes are told."""
     if account.domain is not None:
         raise AccountError(f"{account.username}@{account.domain} is not a local account")

@@ -11,6 +11,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from federation.vocab import PUBLIC
+from instance.services import Services
 from instance.storage.models import (
     Account,
     Block,
@@ -59,7 +60,7 @@ async def _count_follow(follow: Follow, connection: BaseDBAsyncClient, step: int
         followers_count=F("followers_count") + step)
 
 
-async def follow(services: Any, account: Account, target: Account) -> Follow:
+async def follow(services: Services, account: Account, target: Account) -> Follow:
     """Follow `target`; locked or remote targets leave the follow pending until accepted."""
     if account.id == target.id:
         raise SocialError("you cannot follow yourself")
@@ -87,7 +88,7 @@ async def follow(services: Any, account: Account, target: Account) -> Follow:
     return record
 
 
-async def unfollow(services: Any, account: Account, target: Account) -> None:
+async def unfollow(services: Services, account: Account, target: Account) -> None:
     """Stop following (or withdraw a request): Undo{Follow} to a remote target."""
     record = await Follow.get_or_none(follower_id=account.id, target_id=target.id)
     if record is None:
@@ -102,7 +103,7 @@ async def unfollow(services: Any, account: Account, target: Account) -> None:
             await send(services, account, doc, _own_inbox(target), using_db=connection)
 
 
-async def _answer(services: Any, account: Account, follower: Account, accept: bool) -> None:
+async def _answer(services: Services, account: Account, follower: Account, accept: bool) -> None:
     record = await Follow.get_or_none(follower_id=follower.id, target_id=account.id)
     if record is None:
         raise SocialError("no follow request from this account")
@@ -127,20 +128,20 @@ async def _answer(services: Any, account: Account, follower: Account, accept: bo
             await _notify(follower, "follow", account, None, connection)
 
 
-async def accept_follow(services: Any, account: Account, follower: Account) -> None:
+async def accept_follow(services: Services, account: Account, follower: Account) -> None:
     await _answer(services, account, follower, True)
 
 
-async def reject_follow(services: Any, account: Account, follower: Account) -> None:
+async def reject_follow(services: Services, account: Account, follower: Account) -> None:
     await _answer(services, account, follower, False)
 
 
-async def remove_follower(services: Any, account: Account, follower: Account) -> None:
+async def remove_follower(services: Services, account: Account, follower: Account) -> None:
     """Drop someone from one's followers (Reject{Follow} tells a remote one)."""
     await _answer(services, account, follower, False)
 
 
-async def like(services: Any, account: Account, work: Work) -> Like:
+async def like(services: Services, account: Account, work: Work) -> Like:
     existing = await Like.get_or_none(account_id=account.id, work_id=work.id)
     if existing is not None:
         return existing
@@ -158,7 +159,7 @@ async def like(services: Any, account: Account, work: Work) -> Like:
     return record
 
 
-async def unlike(services: Any, account: Account, work: Work) -> None:
+async def unlike(services: Services, account: Account, work: Work) -> None:
     record = await Like.get_or_none(account_id=account.id, work_id=work.id)
     if record is None:
         return
@@ -178,7 +179,7 @@ def _boost_audience(account: Account, author: Account) -> tuple[list, list]:
     return [PUBLIC], [author.ap_id, account.followers_url or f"{account.ap_id}/followers"]
 
 
-async def boost(services: Any, account: Account, work: Work) -> Boost:
+async def boost(services: Services, account: Account, work: Work) -> Boost:
     if work.visibility not in ("public", "unlisted"):
         raise SocialError("only public and unlisted works can be boosted")
     existing = await Boost.get_or_none(account_id=account.id, work_id=work.id)
@@ -201,7 +202,7 @@ async def boost(services: Any, account: Account, work: Work) -> Boost:
     return record
 
 
-async def unboost(services: Any, account: Account, work: Work) -> None:
+async def unboost(services: Services, account: Account, work: Work) -> None:
     record = await Boost.get_or_none(account_id=account.id, work_id=work.id)
     if record is None:
         return
@@ -220,7 +221,7 @@ async def unboost(services: Any, account: Account, work: Work) -> None:
         await send(services, account, doc, inboxes, using_db=connection)
 
 
-async def block(services: Any, account: Account, target: Account) -> Block:
+async def block(services: Services, account: Account, target: Account) -> Block:
     """Block: follows both ways end; a remote target is told with Block."""
     if account.id == target.id:
         raise SocialError("you cannot block yourself")
@@ -245,7 +246,7 @@ async def block(services: Any, account: Account, target: Account) -> Block:
     return record
 
 
-async def unblock(services: Any, account: Account, target: Account) -> None:
+async def unblock(services: Services, account: Account, target: Account) -> None:
     record = await Block.get_or_none(account_id=account.id, target_id=target.id)
     if record is None:
         return
@@ -258,7 +259,7 @@ async def unblock(services: Any, account: Account, target: Account) -> None:
             await send(services, account, doc, _own_inbox(target), using_db=connection)
 
 
-async def mute(services: Any, account: Account, target: Account, *,
+async def mute(services: Services, account: Account, target: Account, *,
                notifications: bool = True) -> Mute:
     """Mute is private: nothing is sent."""
     record, _ = await Mute.get_or_create(account_id=account.id, target_id=target.id,
@@ -266,7 +267,7 @@ async def mute(services: Any, account: Account, target: Account, *,
     return record
 
 
-async def unmute(services: Any, account: Account, target: Account) -> None:
+async def unmute(services: Services, account: Account, target: Account) -> None:
     await Mute.filter(account_id=account.id, target_id=target.id).delete()
 
 
@@ -274,7 +275,7 @@ PROFILE_FIELDS = ("display_name", "note", "avatar_url", "header_url", "fields_js
                   "discoverable", "indexable", "bot", "also_known_as")
 
 
-async def update_profile(services: Any, account: Account, **changes: Any) -> Account:
+async def update_profile(services: Services, account: Account, **changes: Any) -> Account:
     """Change profile fields (note is plain text, rendered) and send Update{Person}."""
     from instance.actions.text import render, sanitise
     from instance.federation.documents import actor_document

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -16,6 +15,7 @@ from tortoise.transactions import in_transaction
 from instance.actions.text import render
 from instance.federation.actors import resolve_acct
 from instance.federation.notes import note_for
+from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from outbox import documents
@@ -30,7 +30,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _mentions(services: Any, source: str, reply_to: Work | None) -> list[Account]:
+async def _mentions(services: Services, source: str, reply_to: Work | None) -> list[Account]:
     from instance.actions.text import find_mentions
 
     found: dict[str, Account] = {}
@@ -63,7 +63,7 @@ async def _set_tags(work: Work, names: Iterable[str], connection: BaseDBAsyncCli
 
 
 async def create_work(
-    services: Any,
+    services: Services,
     account: Account,
     *,
     title: str,
@@ -138,7 +138,7 @@ async def create_work(
     return work
 
 
-async def _media_ready(services: Any, work: Work, connection: BaseDBAsyncClient) -> bool:
+async def _media_ready(services: Services, work: Work, connection: BaseDBAsyncClient) -> bool:
     """All attached media ready at the work's cloak level (media rendered at another
     level go back to processing: the media integration's rule, docs/media.md)."""
     from instance.media.processing import sync_work_cloak
@@ -150,7 +150,7 @@ async def _media_ready(services: Any, work: Work, connection: BaseDBAsyncClient)
     return all(state == "ready" for state in states)
 
 
-async def _published(services: Any, work: Work, connection: BaseDBAsyncClient) -> None:
+async def _published(services: Services, work: Work, connection: BaseDBAsyncClient) -> None:
     """Counters, then the Create and its deliveries — inside the caller's transaction."""
     await Account.filter(id=work.account_id).using_db(connection).update(
         works_count=F("works_count") + 1, last_work_at=now()
@@ -174,7 +174,7 @@ async def _notify_local(work: Work, connection: BaseDBAsyncClient) -> None:
                                   using_db=connection)
 
 
-async def federate(services: Any, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
+async def federate(services: Services, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
     """Send a Create or Update of `work` to its followers, mentions and earlier recipients."""
     account = await Account.get(id=work.account_id).using_db(connection)
     note = await note_for(services, work, connection)
@@ -193,7 +193,7 @@ async def federate(services: Any, work: Work, kind: str, connection: BaseDBAsync
     await send(services, account, activity, inboxes, object_ap_id=work.ap_id, using_db=connection)
 
 
-async def publish_if_ready(services: Any, work_id: int) -> bool:
+async def publish_if_ready(services: Services, work_id: int) -> bool:
     """Publish a processing work once all its media are ready; True when this call
     published it. Safe to call concurrently and repeatedly: one Create, ever."""
     states = await MediaAttachment.filter(work_id=work_id).values_list("state", flat=True)
@@ -218,7 +218,7 @@ async def _own_work(account: Account, work_id: int) -> Work:
 
 
 async def edit_work(
-    services: Any,
+    services: Services,
     account: Account,
     work_id: int,
     *,
@@ -268,7 +268,7 @@ async def edit_work(
     return work
 
 
-async def delete_work(services: Any, account: Account, work_id: int) -> None:
+async def delete_work(services: Services, account: Account, work_id: int) -> None:
     """Delete a work: a Tombstone for everyone who got it (and current followers)."""
     work = await _own_work(account, work_id)
     was_published = work.state == "ready"

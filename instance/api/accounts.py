@@ -9,11 +9,12 @@ from quart import Blueprint, jsonify
 from instance.actions.social import SocialError
 from instance.api.auth import current_user, me, scoped, viewer
 from instance.api.body import as_id, params
-from instance.api.common import account_or_404, base_url, json_page, services
+from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships
 from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
 from instance.api.visibility import hidden_account_ids, shown_works
+from instance.services import current_services
 from instance.storage.models import Account, Follow
 
 blueprint = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts")
@@ -64,7 +65,7 @@ async def update_credentials():
     await _profile_images(p)
     if changes:
         try:
-            account = await update_profile(services(), account, **changes)
+            account = await update_profile(current_services(), account, **changes)
         except SocialError as exc:
             raise ApiError(422, str(exc)) from None
     return jsonify(account_entity(account, base_url(), source=True))
@@ -83,7 +84,7 @@ async def _profile_images(p) -> None:
             continue
         try:
             await replace_profile_image(
-                services(),
+                current_services(),
                 current_user(),
                 field,
                 upload.read(),
@@ -108,7 +109,7 @@ async def lookup():
     p = await params()
     name = p.text("acct", max_length=600).strip().lstrip("@")
     username, _, domain = name.partition("@")
-    local = services().config.instance.domain.lower()
+    local = current_services().config.instance.domain.lower()
     domain_value = None if not domain or domain.lower() == local else domain.lower()
     account = await Account.get_or_none(
         username=username.lower() if domain_value is None else username, domain=domain_value, suspended=False
@@ -210,7 +211,7 @@ async def _act(account_id: str, action: str, **options):
     target = await account_or_404(account_id)
     account = me()
     try:
-        await getattr(social, action)(services(), account, target, **options)
+        await getattr(social, action)(current_services(), account, target, **options)
     except SocialError as exc:
         raise ApiError(422, str(exc)) from None
     return jsonify((await relationships(account.id, [target.id]))[0])

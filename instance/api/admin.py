@@ -10,11 +10,12 @@ from quart import Blueprint, jsonify
 
 from instance.api.auth import current_user, me, scoped
 from instance.api.body import params
-from instance.api.common import parse_id, services
+from instance.api.common import parse_id
 from instance.api.errors import fail, not_found
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
 from instance.moderation.domain_names import DomainNameError
 from instance.moderation.domains import DomainPolicyError, block_domain, list_policies, unblock_domain
+from instance.services import current_services
 from instance.storage.models import DomainPolicy
 
 blueprint = Blueprint("api_admin", __name__, url_prefix="/api/v1/admin")
@@ -68,7 +69,7 @@ async def _save(domain: str, p, current: DomainPolicy | None = None) -> DomainPo
     except (DomainNameError, DomainPolicyError) as exc:
         fail(422, str(exc))
     if result.severity_raised_to_suspend:
-        await services().jobs.enqueue("moderation.purge_domain", {"domain": result.policy.domain})
+        await current_services().jobs.enqueue("moderation.purge_domain", {"domain": result.policy.domain})
     return result.policy
 
 

@@ -6,21 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quart import Response, current_app
+from quart import Response
 
 from instance.api.body import as_id
 from instance.api.errors import ApiError
-from instance.app import services_of
-from instance.services import Services
+from instance.services import current_services
 from instance.storage.models import Account, Work
 
 
-def services() -> Services:
-    return services_of(current_app)
-
-
 def base_url() -> str:
-    return services().config.base_url
+    return current_services().config.base_url
 
 
 def parse_id(text: str, what: str = "Record") -> int:

@@ -7,10 +7,11 @@ from quart import Blueprint, jsonify
 from instance.actions.social import SocialError
 from instance.api.auth import me, scoped
 from instance.api.body import params
-from instance.api.common import account_or_404, base_url, json_page, services
+from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships
 from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
+from instance.services import current_services
 from instance.storage.models import Block, Follow, Mute
 
 blueprint = Blueprint("api_follow_requests", __name__, url_prefix="/api/v1")
@@ -37,7 +38,7 @@ async def _answer(account_id: str, accept: bool):
 
     follower = await account_or_404(account_id)
     try:
-        await (accept_follow if accept else reject_follow)(services(), me(), follower)
+        await (accept_follow if accept else reject_follow)(current_services(), me(), follower)
     except SocialError as exc:
         raise ApiError(404, str(exc)) from None
     return jsonify((await relationships(me().id, [follower.id]))[0])

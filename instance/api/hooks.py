@@ -10,13 +10,14 @@ from werkzeug.exceptions import HTTPException
 
 from instance.api.errors import ApiError, error_response, wants_json
 from instance.api.ratelimit import RateLimiter, client_key, headers
+from instance.services import Services
 
 log = logging.getLogger("impasto.api")
 
 UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
 
 
-def install(app: Quart, services: object) -> None:
+def install(app: Quart, services: Services) -> None:
     config = services.config.api  # type: ignore[attr-defined]
     general = RateLimiter(config.rate_limit, config.rate_limit_window)
     uploads = RateLimiter(config.media_rate_limit, 1800)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from quart import Blueprint, current_app, jsonify
+from quart import Blueprint, jsonify
 
 from instance import __version__
 from instance.api.auth import current_user, scoped
-from instance.app import services_of
 from instance.config import Config
+from instance.services import current_services
 from instance.storage.models import Account, Work
 
 blueprint = Blueprint("api_instance", __name__)
@@ -70,7 +70,7 @@ def _streaming(config: Config) -> str:
 @blueprint.get("/api/v1/instance/")
 @scoped(public=True)
 async def instance_v1():
-    config = services_of(current_app).config
+    config = current_services().config
     inst, mode = config.instance, config.registration.mode
     return jsonify(
         {
@@ -98,7 +98,7 @@ async def instance_v1():
 @blueprint.get("/api/v2/instance/")
 @scoped(public=True)
 async def instance_v2():
-    config = services_of(current_app).config
+    config = current_services().config
     inst, mode = config.instance, config.registration.mode
     counts = await _counts()
     configuration = _configuration(config)

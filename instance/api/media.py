@@ -11,9 +11,10 @@ from quart import Blueprint, jsonify
 
 from instance.api.auth import me, scoped
 from instance.api.body import params
-from instance.api.common import base_url, parse_id, services
+from instance.api.common import base_url, parse_id
 from instance.api.entities import media_entity
 from instance.api.errors import ApiError
+from instance.services import current_services
 from instance.storage.models import MediaAttachment
 
 blueprint = Blueprint("api_media", __name__)
@@ -34,7 +35,7 @@ async def _upload():
     focus = p.text("focus", max_length=64) or None
     try:
         return await create_upload(
-            services(),
+            current_services(),
             me(),
             data,
             filename=upload.filename or "upload",
@@ -108,7 +109,7 @@ async def update_media(media_id: str):
 
             try:
                 await edit_work(
-                    services(),
+                    current_services(),
                     me(),
                     media.work_id,
                     media_descriptions={media.id: changes.get("description", media.description)},

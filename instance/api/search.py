@@ -10,11 +10,12 @@ from quart import Blueprint, jsonify
 
 from instance.api.auth import scoped, viewer
 from instance.api.body import params
-from instance.api.common import base_url, services
+from instance.api.common import base_url
 from instance.api.entities import account_entity
 from instance.api.errors import ApiError
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
+from instance.services import current_services
 from instance.storage.models import Account, Tag, Work
 
 blueprint = Blueprint("api_search", __name__)
@@ -34,7 +35,7 @@ async def find_accounts(q: str, *, resolve: bool, limit: int, offset: int = 0) -
     found: list[Account] = []
     if match:
         username, domain = match.group(1), match.group(2)
-        local = services().config.instance.domain.lower()
+        local = current_services().config.instance.domain.lower()
         if domain is None or domain.lower() == local:
             exact = await Account.get_or_none(username=username.lower(), domain=None, suspended=False)
         else:
@@ -42,7 +43,7 @@ async def find_accounts(q: str, *, resolve: bool, limit: int, offset: int = 0) -
             if exact is None and resolve and viewer() is not None:
                 from instance.federation.actors import resolve_acct
 
-                exact = await resolve_acct(services(), username, domain)
+                exact = await resolve_acct(current_services(), username, domain)
         if exact is not None and not exact.suspended:
             found.append(exact)
         prefix = username.lower()
@@ -54,7 +55,7 @@ async def find_accounts(q: str, *, resolve: bool, limit: int, offset: int = 0) -
             from instance.federation.actors import ActorError, get_actor
 
             try:
-                account = await get_actor(services(), q)
+                account = await get_actor(current_services(), q)
             except (ActorError, Exception):  # any fetch failure means "not found"
                 account = None
         return [account] if account is not None and not account.suspended else []

@@ -14,13 +14,14 @@ from instance.actions.social import SocialError
 from instance.actions.works import WorkError
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import as_id, params
-from instance.api.common import base_url, json_page, parse_id, services, work_or_404
+from instance.api.common import base_url, json_page, parse_id, work_or_404
 from instance.api.entities import account_entity, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
 from instance.api.paging import link_header, page
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
+from instance.services import current_services
 from instance.storage.models import Bookmark, Boost, Like, Work
 from instance.storage.models.works import VISIBILITIES
 
@@ -80,7 +81,7 @@ async def create():
         raise ApiError(422, "Validation failed: cloak_level must be off, low, medium or high")
     try:
         work = await create_work(
-            services(),
+            current_services(),
             me(),
             title=p.text("title", max_length=500),
             content_source=text,
@@ -127,7 +128,7 @@ async def edit(status_id: str):
                 descriptions[int(str(item["id"]))] = str(item.get("description", ""))[:1500]
     try:
         await edit_work(
-            services(),
+            current_services(),
             me(),
             work.id,
             content_source=p.text("status", max_length=MAX_CHARACTERS)
@@ -155,7 +156,7 @@ async def delete(status_id: str):
     body = await one(work)
     body["text"] = work.content_source
     try:
-        await delete_work(services(), me(), work.id)
+        await delete_work(current_services(), me(), work.id)
     except WorkError as exc:
         raise ApiError(422, str(exc)) from None
     return jsonify(body)
@@ -195,7 +196,7 @@ async def _interact(status_id: str, action: str) -> Work:
 
     work = await work_or_404(status_id)
     try:
-        await getattr(social, action)(services(), me(), work)
+        await getattr(social, action)(current_services(), me(), work)
     except SocialError as exc:
         raise ApiError(422, str(exc)) from None
     return work
@@ -222,7 +223,7 @@ async def reblog(status_id: str):
     if work.visibility not in ("public", "unlisted"):
         raise ApiError(422, "Validation failed: this status cannot be reblogged")
     try:
-        record = await boost(services(), me(), work)
+        record = await boost(current_services(), me(), work)
     except SocialError as exc:
         raise ApiError(422, str(exc)) from None
     record = await Boost.get(id=record.id).select_related("account")

@@ -9,16 +9,10 @@ from quart import Blueprint, Response, redirect, request
 
 from federation.jsonld import outgoing_context
 from instance.federation.documents import actor_document
-from instance.federation.gate import (
-    ap_json,
-    error,
-    services,
-    signed_fetch_refusal,
-    signed_requester,
-    wants_activitypub,
-)
+from instance.federation.gate import ap_json, error, signed_fetch_refusal, signed_requester, wants_activitypub
 from instance.federation.instance_actor import instance_actor
 from instance.federation.notes import note_for
+from instance.services import current_services
 from instance.storage.models import Account, Collection, CollectionItem, Follow, OutboxActivity, Work
 from outbox import documents
 
@@ -48,15 +42,15 @@ def _requested_page() -> int | None:
 @blueprint.get("/actor")
 async def application_actor():
     """Always public: peers fetch it to verify our signed fetches."""
-    account = await instance_actor(services())
+    account = await instance_actor(current_services())
     if not wants_activitypub():
         return redirect("/")
-    return ap_json({"@context": outgoing_context(), **actor_document(services(), account)})
+    return ap_json({"@context": outgoing_context(), **actor_document(current_services(), account)})
 
 
 @blueprint.get("/actor/outbox")
 async def application_outbox():
-    ident = services().urls.instance_actor + "/outbox"
+    ident = current_services().urls.instance_actor + "/outbox"
     return ap_json(documents.ordered_collection(ident, 0, None))
 
 
@@ -78,7 +72,7 @@ async def actor(username: str):
         return refusal
     streams = await Collection.filter(account_id=account.id).order_by("position").values_list(
         "ap_id", flat=True)
-    doc = actor_document(services(), account, list(streams))
+    doc = actor_document(current_services(), account, list(streams))
     return ap_json({"@context": outgoing_context(), **doc})
 
 
@@ -178,7 +172,7 @@ async def featured(username: str):
     page = _requested_page()
     query = _visible().filter(account_id=account.id, pinned_at__not_isnull=True)
     window = query.order_by("-pinned_at", "-id").offset(((page or 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    items = [await note_for(services(), w) for w in await window]
+    items = [await note_for(current_services(), w) for w in await window]
     doc = _paged(account.featured_url, await query.count(), page, items)
     doc["@context"] = outgoing_context()  # the embedded notes use Mastodon's terms
     return ap_json(doc)
@@ -242,7 +236,7 @@ async def work_object(username: str, work_id: int):
     work, refusal = await _work_for_requester(username, work_id)
     if refusal is not None:
         return refusal
-    return ap_json({"@context": outgoing_context(), **await note_for(services(), work)})
+    return ap_json({"@context": outgoing_context(), **await note_for(current_services(), work)})
 
 
 @blueprint.get("/users/<username>/works/<int:work_id>/activity")

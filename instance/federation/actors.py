@@ -19,6 +19,7 @@ from instance.actions.text import sanitise
 from instance.federation.instance_actor import instance_signer
 from instance.federation.policy import domain_of, url_is_suspended
 from instance.moderation.instances import meet_domain
+from instance.services import Services
 from instance.storage.models import Account
 
 log = logging.getLogger("impasto.federation")
@@ -30,7 +31,7 @@ class ActorError(Exception):
     """A remote actor cannot be fetched or is not usable."""
 
 
-async def fetch_document(services: Any, url: str) -> Any:
+async def fetch_document(services: Services, url: str) -> Any:
     """GET an ActivityPub document, signed by the instance actor; refuses suspended
     domains. Raises FetchError/ActorError."""
     if await url_is_suspended(services, url):
@@ -131,7 +132,7 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         return await Account.get(ap_id=actor_id)
 
 
-async def get_actor(services: Any, actor_id: str, *, refresh: bool = False) -> Account:
+async def get_actor(services: Services, actor_id: str, *, refresh: bool = False) -> Account:
     """The Account for `actor_id`: local, cached, or fetched now."""
     account = await Account.get_or_none(ap_id=actor_id)
     if account is not None and (account.domain is None or (account.inbox_url and not refresh)):
@@ -145,7 +146,7 @@ async def get_actor(services: Any, actor_id: str, *, refresh: bool = False) -> A
     return stored
 
 
-async def resolve_key(services: Any, key_id: str, refresh: bool) -> PublicKeyInfo | None:
+async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicKeyInfo | None:
     """The key resolver for signature checks: cached first, then fetched (once more
     with `refresh`). Only returns a key its owner's own document lists."""
     if not refresh:
@@ -176,7 +177,7 @@ async def resolve_key(services: Any, key_id: str, refresh: bool) -> PublicKeyInf
         return None
 
 
-async def resolve_acct(services: Any, username: str, domain: str | None) -> Account | None:
+async def resolve_acct(services: Services, username: str, domain: str | None) -> Account | None:
     """@user@domain → Account: local lookup, cache, or WebFinger + actor fetch."""
     local = services.config.instance.domain.lower()
     if domain is None or domain.lower() == local:

@@ -20,8 +20,9 @@ from federation.discovery import (
     webfinger_jrd,
 )
 from instance import __version__
-from instance.federation.gate import error, services
+from instance.federation.gate import error
 from instance.federation.instance_actor import INSTANCE_ACTOR_USERNAME, instance_actor
+from instance.services import current_services
 from instance.storage.models import Account, User, Work
 
 blueprint = Blueprint("federation_discovery", __name__)
@@ -34,7 +35,7 @@ def _json(doc: object, content_type: str) -> Response:
 
 
 async def _account_for_resource(resource: str) -> Account | None:
-    svc = services()
+    svc = current_services()
     base = svc.config.base_url
     if resource.startswith(("http://", "https://")):
         if resource.rstrip("/") in (svc.urls.instance_actor, base):
@@ -61,7 +62,7 @@ async def webfinger():
     account = await _account_for_resource(resource)
     if account is None:
         return error(404, "no such account here")
-    svc = services()
+    svc = current_services()
     domain = svc.config.instance.domain
     username = domain if account.username == INSTANCE_ACTOR_USERNAME else account.username
     doc = webfinger_jrd(
@@ -73,19 +74,19 @@ async def webfinger():
 
 @blueprint.get("/.well-known/host-meta")
 async def host_meta():
-    return Response(host_meta_xrd(services().config.base_url), content_type=XRD_CONTENT_TYPE)
+    return Response(host_meta_xrd(current_services().config.base_url), content_type=XRD_CONTENT_TYPE)
 
 
 @blueprint.get("/.well-known/nodeinfo")
 async def nodeinfo_index():
-    return _json(nodeinfo_links(services().config.base_url), "application/json")
+    return _json(nodeinfo_links(current_services().config.base_url), "application/json")
 
 
 @blueprint.get("/nodeinfo/<version>")
 async def nodeinfo_document(version: str):
     if version not in ("2.0", "2.1"):
         return error(404, "unknown NodeInfo version")
-    svc = services()
+    svc = current_services()
     config = svc.config
     now = datetime.now(UTC)
     users = User.filter(disabled=False, approved=True)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from instance.services import Services
 from instance.storage.models import Account
 from outbox.documents import iso
 
 
-def _image(services: Any, url: str | None) -> dict[str, Any] | None:
+def _image(services: Services, url: str | None) -> dict[str, Any] | None:
     if not url:
         return None
     if url.startswith("/"):
@@ -21,7 +22,7 @@ def _image(services: Any, url: str | None) -> dict[str, Any] | None:
 
 
 def actor_document(
-    services: Any, account: Account, collection_ids: list[str] | None = None
+    services: Services, account: Account, collection_ids: list[str] | None = None
 ) -> dict[str, Any]:
     """The actor document of a local account (without @context)."""
     ident = account.ap_id

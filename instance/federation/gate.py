@@ -6,23 +6,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quart import Response, current_app, request
+from quart import Response, request
 
 from federation.signatures import SignatureError, verify_request
 from federation.vocab import AP_CONTENT_TYPE, is_activitypub_accept
-from instance.app import services_of
 from instance.federation.actors import resolve_key
 from instance.federation.policy import url_is_suspended
-
-
-def services() -> Any:
-    return services_of(current_app)
+from instance.services import current_services
 
 
 def public_url() -> str:
     """The URL the peer signed: our public base plus the path and query it requested."""
     query = request.query_string.decode("latin-1")
-    return services().config.base_url + request.path + (f"?{query}" if query else "")
+    return current_services().config.base_url + request.path + (f"?{query}" if query else "")
 
 
 def wants_activitypub() -> bool:
@@ -46,7 +42,7 @@ async def signed_requester() -> tuple[str | None, Response | None]:
     authorized-fetch mode, badly signed), and the refusal to send instead, if any: in
     authorized-fetch mode a GET for ActivityPub JSON must be signed by a key we can
     resolve, from a domain that is not suspended."""
-    svc = services()
+    svc = current_services()
     signed = "signature" in request.headers or "signature-input" in request.headers
     if not signed:
         if svc.config.federation.authorized_fetch:

@@ -4,12 +4,11 @@ local Account whose username cannot collide with an artist's (artists match [a-z
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.exceptions import IntegrityError
 
 from federation.client import Signer
 from instance.accounts import generate_key_pair
+from instance.services import Services
 from instance.storage.models import Account
 
 INSTANCE_ACTOR_USERNAME = "instance.actor"
@@ -17,7 +16,7 @@ INSTANCE_ACTOR_USERNAME = "instance.actor"
 _cache: dict[tuple[str, str], Account] = {}
 
 
-async def instance_actor(services: Any) -> Account:
+async def instance_actor(services: Services) -> Account:
     """The instance actor's account, created with its own key pair on first use."""
     base = services.config.base_url
     key = (base, services.config.database_url)
@@ -48,7 +47,7 @@ def signer_for(account: Account) -> Signer:
     return Signer(account.public_key_id, account.private_key_pem)
 
 
-async def instance_signer(services: Any) -> Signer:
+async def instance_signer(services: Services) -> Signer:
     return signer_for(await instance_actor(services))
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Work
 from outbox import documents
 
@@ -14,7 +13,7 @@ def mention_name(account: Account, local_domain: str) -> str:
     return f"@{account.username}@{account.domain or local_domain}"
 
 
-async def note_for(services: Any, work: Work, using_db: BaseDBAsyncClient | None = None) -> dict:
+async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient | None = None) -> dict:
     """The Note document of a local work (without @context)."""
     account = await Account.get(id=work.account_id).using_db(using_db)
     media = await MediaAttachment.filter(work_id=work.id).using_db(using_db).order_by(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from instance.moderation import domains
+from instance.services import Services
 
 
 async def is_suspended(domain: str | None, *, allowlist_mode: bool = False) -> bool:
@@ -27,7 +28,7 @@ def domain_of(url: str | None) -> str | None:
     return netloc.rsplit("@", 1)[-1] or None
 
 
-async def url_is_suspended(services, url: str | None) -> bool:
+async def url_is_suspended(services: Services, url: str | None) -> bool:
     return await is_suspended(
         domain_of(url), allowlist_mode=services.config.moderation.allowlist_mode
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from instance.services import Services
 
 
 @dataclass(frozen=True)
 class JobContext:
     """What a handler gets besides its payload."""
 
-    services: Any
+    services: Services
     job_id: int
     attempt: int
     max_attempts: int

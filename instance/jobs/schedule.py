@@ -4,7 +4,10 @@ schedule durable across restarts (no separate cron)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from instance.services import Services
 from instance.storage.models import Job
 
 
@@ -16,7 +19,7 @@ def periodic_jobs(config) -> list[tuple[str, float]]:
     ]
 
 
-async def ensure_periodic_jobs(services) -> int:
+async def ensure_periodic_jobs(services: Services) -> int:
     """Queue the next run of every periodic job that has none waiting; returns how many.
     Two workers may race here; a duplicate run is harmless (these jobs are idempotent)."""
     queued = 0

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instance.jobs.errors import Permanent, Retry
 from instance.jobs.queue import ClaimedJob, JobQueue, default_backoff, make_worker_id, utcnow
 from instance.jobs.registry import JobContext, JobRegistry
+
+if TYPE_CHECKING:
+    from instance.services import Services
+
 
 log = logging.getLogger("impasto.jobs")
 
@@ -30,7 +35,7 @@ class Worker:
         self,
         queue: JobQueue,
         registry: JobRegistry,
-        services: Any,
+        services: Services,
         *,
         concurrency: int = 8,
         lane_limit: int | None = None,
@@ -94,24 +99,28 @@ class Worker:
             free = self.concurrency - len(self._running)
         full = [lane for lane, running in self._lanes.items() if running >= self.lane_limit]
         jobs = await self.queue.claim(self.worker_id, free, now, full_lanes=full,
-                                      room=lambda lane: self.lane_limit - self._lanes[lane])
+                                      room=self._room_in_lane)
         for job in jobs:
             task = asyncio.create_task(self._execute(job))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
             if job.lane is not None:
                 self._lanes[job.lane] += 1
-                task.add_done_callback(lambda _, lane=job.lane: self._leave_lane(lane))
+                task.add_done_callback(functools.partial(self._leave_lane, job.lane))
         return len(jobs)
 
-    def _leave_lane(self, lane: str) -> None:
+    def _room_in_lane(self, lane: str) -> int:
+        return self.lane_limit - self._lanes[lane]
+
+    def _leave_lane(self, lane: str, _task: object = None) -> None:
         self._lanes[lane] -= 1
         if self._lanes[lane] <= 0:
             del self._lanes[lane]
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         self.wake.clear()
-        waiters = [asyncio.create_task(self.wake.wait()), asyncio.create_task(stop.wait())]
+        waiters: list[asyncio.Task[Any]] = [asyncio.create_task(self.wake.wait()),
+                                            asyncio.create_task(stop.wait())]
         waiters += list(self._running)
         await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
         for task in waiters[:2]:

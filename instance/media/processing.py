@@ -30,6 +30,7 @@ from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext, register
 from instance.media.policy import decide_local, effective_cloak_level, optout_marks
 from instance.media.uploads import PROCESS_JOB, upload_limits
+from instance.services import Services
 from instance.storage.models import MediaAttachment, User, Work
 from media.errors import MediaRejected
 from media.pipeline import CloakWith, DetectProvenance, PipelineOptions, PipelineResult, run_in_pool
@@ -82,7 +83,7 @@ def delete_variants(store: Any, keys: list[str]) -> None:
         store.delete(Area.VARIANTS, key)
 
 
-async def delete_media(services: Any, media: MediaAttachment) -> None:
+async def delete_media(services: Services, media: MediaAttachment) -> None:
     """Delete a record, then its original and variants (files after the commit: a
     crash between leaves orphan files, never a record pointing at missing files)."""
     keys = variant_keys(media.variants)
@@ -93,7 +94,7 @@ async def delete_media(services: Any, media: MediaAttachment) -> None:
         await asyncio.to_thread(services.media_store.delete, Area.ORIGINALS, original)
 
 
-async def publish_work_if_ready(services: Any, work_id: int) -> bool:
+async def publish_work_if_ready(services: Services, work_id: int) -> bool:
     """Call `instance.actions.works.publish_if_ready` when that module exists (the
     federation side owns it); returns whether it was called."""
     if importlib.util.find_spec("instance.actions.works") is None:
@@ -110,7 +111,7 @@ def seed_for(media: MediaAttachment) -> int:
     return int((media.sha256 or hashlib.sha256(str(media.id).encode()).hexdigest())[:12], 16)
 
 
-async def run_pipeline(services: Any, data: bytes, *, claimed_type: str | None,
+async def run_pipeline(services: Services, data: bytes, *, claimed_type: str | None,
                        options: PipelineOptions, level: str, seed: int) -> PipelineResult:
     cloak = CloakWith(level, seed) if level != "off" else None
     return await services.media.run(lambda pool: run_in_pool(
@@ -118,7 +119,7 @@ async def run_pipeline(services: Any, data: bytes, *, claimed_type: str | None,
         provenance=DetectProvenance()))
 
 
-async def process_media(services: Any, media_id: int, *, recloak: bool = False
+async def process_media(services: Services, media_id: int, *, recloak: bool = False
                         ) -> MediaAttachment | None:
     """Process (or, with `recloak`, re-render) one local media record."""
     config, store = services.config, services.media_store
@@ -209,7 +210,7 @@ async def process_media(services: Any, media_id: int, *, recloak: bool = False
     return media
 
 
-async def _level_changed(services: Any, media: MediaAttachment, level: str) -> bool:
+async def _level_changed(services: Services, media: MediaAttachment, level: str) -> bool:
     """The work may have been attached while the pipeline ran; its level wins."""
     work_id = await MediaAttachment.filter(id=media.id).values_list("work_id", flat=True)
     if not work_id or work_id[0] is None:
@@ -217,7 +218,7 @@ async def _level_changed(services: Any, media: MediaAttachment, level: str) -> b
     return await sync_work_cloak(services, work_id[0], media_ids=[media.id]) > 0
 
 
-async def sync_work_cloak(services: Any, work_id: int, *, media_ids: list[int] | None = None,
+async def sync_work_cloak(services: Services, work_id: int, *, media_ids: list[int] | None = None,
                           using_db: Any = None) -> int:
     """Send back to processing the work's rendered media whose cloak level is not the
     work's effective one (an upload is processed before the artist picks the work's

@@ -32,6 +32,7 @@ from instance.media.processing import (
     variant_keys,
 )
 from instance.moderation.domains import rejects_media
+from instance.services import Services
 from instance.storage.models import Account, MediaAttachment
 from media.errors import MediaRejected
 from media.limits import Limits
@@ -55,7 +56,7 @@ def _domain(url: str) -> str:
     return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
 
 
-async def fetch_remote_media(services: Any, account: Account, url: str, *,
+async def fetch_remote_media(services: Services, account: Account, url: str, *,
                              work_id: int | None = None, description: str = "",
                              position: int = 0) -> MediaAttachment:
     """Record a remote image for `account` (and its work) and cache it now."""
@@ -68,7 +69,7 @@ async def fetch_remote_media(services: Any, account: Account, url: str, *,
     return await cache_remote(services, media)
 
 
-async def cache_remote(services: Any, media: MediaAttachment) -> MediaAttachment:
+async def cache_remote(services: Services, media: MediaAttachment) -> MediaAttachment:
     """Fetch, check and cache one remote record; raises RemoteMediaError to retry."""
     if not media.remote_url:
         raise ValueError("not a remote media record")
@@ -126,7 +127,7 @@ async def cache_remote(services: Any, media: MediaAttachment) -> MediaAttachment
     return media
 
 
-async def prune_remote_cache(services: Any, older_than_days: float) -> int:
+async def prune_remote_cache(services: Services, older_than_days: float) -> int:
     """Delete cached copies of remote media processed more than N days ago; returns how
     many records lost their copies (they can be fetched again)."""
     cutoff = datetime.now(UTC) - timedelta(days=older_than_days)

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from instance.media.processing import delete_variants, publish_work_if_ready, variant_keys
 from instance.media.uploads import PROCESS_JOB
+from instance.services import Services
 from instance.storage.models import Account, AuditEntry, MediaAttachment
 
 DECISIONS = ("approve", "label", "reject")
@@ -46,7 +47,7 @@ async def request_review(account: Account, media_id: int, note: str = "") -> Med
     return media
 
 
-async def decide(services: Any, moderator: Account, media_id: int, decision: str,
+async def decide(services: Services, moderator: Account, media_id: int, decision: str,
                  reason: str = "") -> MediaAttachment:
     """approve (published unlabelled), label (published with the AI label) or reject.
 

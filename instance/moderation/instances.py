@@ -15,6 +15,7 @@ from instance.jobs import Retry
 from instance.jobs.registry import JobContext, register
 from instance.moderation.ai_rules import apply_declared_policy_rule, propose_by_ai_rate
 from instance.moderation.domains import covering_policy
+from instance.services import Services
 from instance.storage.models import InstanceInfo
 
 
@@ -93,7 +94,7 @@ async def ai_report() -> list[AiReportRow]:
     return sorted(rows, key=lambda r: (r.declared_ai_policy != "allowed", -r.ai_rate, r.domain))
 
 
-async def meet_domain(services, domain: str | None) -> bool:
+async def meet_domain(services: Services, domain: str | None) -> bool:
     """The first time we store an actor of a domain, read its NodeInfo (software, any
     declared AI policy) in a job. Returns whether this was a first meeting."""
     if not domain:

@@ -6,9 +6,9 @@ per domain we count works seen and works with AI signals."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from instance.moderation.instances import record_work_seen
+from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Work
 
 AI_TAGS = frozenset(
@@ -52,7 +52,7 @@ def text_labels(tags: list[str], text: str) -> list[str]:
     return found
 
 
-async def mark_ai(services: Any, work: Work, reason: str) -> None:
+async def mark_ai(services: Services, work: Work, reason: str) -> None:
     """First AI signal for this work: count it and apply the remote policy."""
     policy = services.config.ai.remote_ai_verdict
     account = await Account.get(id=work.account_id)
@@ -70,7 +70,7 @@ async def mark_ai(services: Any, work: Work, reason: str) -> None:
     await work.save(update_fields=update)
 
 
-async def on_remote_work_stored(services: Any, work: Work, *, new: bool) -> None:
+async def on_remote_work_stored(services: Services, work: Work, *, new: bool) -> None:
     """Call after the inbox stores (or updates) a remote work."""
     account = await Account.get(id=work.account_id)
     if new:
@@ -86,7 +86,7 @@ async def on_remote_work_stored(services: Any, work: Work, *, new: bool) -> None
         await mark_ai(services, work, "AI label: " + ", ".join(labels[:3]))
 
 
-async def on_remote_media_checked(services: Any, media: MediaAttachment) -> None:
+async def on_remote_media_checked(services: Services, media: MediaAttachment) -> None:
     """Call after a remote image's provenance is known."""
     if media.provenance_verdict != "ai" or media.work_id is None:
         return

@@ -9,6 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from instance.services import Services
 from instance.storage.models import Account, AuditEntry, Notification, Report, User, Work
 
 CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
@@ -26,7 +27,7 @@ async def file_report(
     comment: str = "",
     category: str = "other",
     forward: bool = False,
-    services: Any = None,
+    services: Services = None,
 ) -> Report:
     """A local user reports an account (and some of its works); moderators are notified.
     With `forward` (and a remote target) an anonymous copy goes to the target's server as
@@ -58,7 +59,7 @@ async def file_report(
     return report
 
 
-async def forward_report(services: Any, report: Report, target: Account, connection: Any) -> None:
+async def forward_report(services: Services, report: Report, target: Account, connection: Any) -> None:
     """Send the report to the target's server as a Flag, from the instance actor (so the
     reporter stays anonymous), in the caller's transaction."""
     from instance.federation.instance_actor import instance_actor

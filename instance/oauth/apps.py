@@ -8,13 +8,12 @@ import binascii
 import time
 from datetime import UTC, datetime
 
-from quart import Blueprint, current_app, jsonify, request
+from quart import Blueprint, jsonify, request
 
 from instance.accounts import verify_password
 from instance.api.auth import load_token, scoped
 from instance.api.body import params
 from instance.api.errors import ApiError
-from instance.app import services_of
 from instance.oauth import scopes as scope_rules
 from instance.oauth.tokens import (
     OOB,
@@ -26,6 +25,7 @@ from instance.oauth.tokens import (
     redirect_uris,
     same,
 )
+from instance.services import current_services
 from instance.storage.models import OAuthApplication, OAuthAuthorization, OAuthToken, User
 
 blueprint = Blueprint("oauth_api", __name__)
@@ -74,7 +74,7 @@ async def create_app():
         redirect_uris="\n".join(uris),
         scopes=" ".join(scopes),
     )
-    body = _app_entity(app, services_of(current_app).config)
+    body = _app_entity(app, current_services().config)
     body.update(client_id=app.client_id, client_secret=secret, client_secret_expires_at=0)
     return jsonify(body)
 
@@ -98,12 +98,12 @@ async def verify_app():
     token = await load_token()
     if token is None:
         raise ApiError(401, "The access token is invalid")
-    return jsonify(_app_entity(token.application, services_of(current_app).config))
+    return jsonify(_app_entity(token.application, current_services().config))
 
 
 @blueprint.get("/.well-known/oauth-authorization-server")
 async def metadata():
-    config = services_of(current_app).config
+    config = current_services().config
     base = config.base_url
     grants = ["authorization_code", "client_credentials"]
     if config.api.password_grant:
@@ -225,7 +225,7 @@ async def _code_grant(p):
 async def _password_grant(p):
     from instance.web.auth import login_throttle
 
-    config = services_of(current_app).config
+    config = current_services().config
     if not config.api.password_grant:
         raise OAuthError(
             400,

@@ -4,9 +4,8 @@ defederation."""
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from quart import Blueprint, Response, redirect, render_template, request, url_for
 
-from instance.app import services_of
 from instance.moderation.blocklist_formats import (
     SEVERITIES,
     BlockEntry,
@@ -25,6 +24,7 @@ from instance.moderation.domains import (
 )
 from instance.moderation.instances import ai_report
 from instance.moderation.subscriptions import apply_drafts, dismiss_drafts, subscribe
+from instance.services import current_services
 from instance.storage.models import BlocklistSubscription, DomainPolicyDraft
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, role_required
@@ -41,7 +41,7 @@ def _flag(form, name: str) -> bool:
 
 async def _block(entry: BlockEntry, source: str = "") -> str:
     """Apply one policy; a new suspension purges the domain's stored content in a job."""
-    services = services_of(current_app)
+    services = current_services()
     me = await current_user()
     result = await block_domain(entry, actor=me.account, source=source)
     if result.severity_raised_to_suspend:
@@ -162,7 +162,7 @@ async def add_subscription():
         subscription = await subscribe(url, priority=priority, excludes=excludes)
     except DomainNameError as exc:
         return redirect(url_for(".subscriptions", done=str(exc)))
-    await services_of(current_app).jobs.enqueue(
+    await current_services().jobs.enqueue(
         "moderation.refresh_blocklist", {"subscription_id": subscription.id}
     )
     return redirect(url_for(".subscriptions", done="Subscribed; its changes will appear below for review."))
@@ -176,7 +176,7 @@ async def review_drafts():
     me = await current_user()
     if form.get("action") == "apply":
         for domain in await apply_drafts(ids, actor=me.account):
-            await services_of(current_app).jobs.enqueue("moderation.purge_domain", {"domain": domain})
+            await current_services().jobs.enqueue("moderation.purge_domain", {"domain": domain})
         done = f"Applied {len(ids)} drafts."
     else:
         done = f"Dismissed {await dismiss_drafts(ids, actor=me.account)} drafts."

@@ -14,6 +14,7 @@ from instance.moderation.reports import (
     resolve_report,
     suspend_account,
 )
+from instance.services import current_services
 from instance.storage.models import AuditEntry, Report, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, role_required
@@ -135,11 +136,9 @@ async def new_invite():
 async def instance_settings():
     from dataclasses import asdict
 
-    from quart import current_app
 
-    from instance.app import services_of
 
-    config = services_of(current_app).config
+    config = current_services().config
     sections = {name: asdict(getattr(config, name)) for name in (
         "instance", "registration", "federation", "ai", "moderation", "cloak", "optout", "media", "jobs"
     )}
@@ -163,15 +162,13 @@ async def media_review():
 @blueprint.post("/media-review/<int:media_id>")
 @role_required(*STAFF)
 async def decide_media(media_id: int):
-    from quart import current_app
 
-    from instance.app import services_of
     from instance.media.review import ReviewError, decide
 
     form = await request.form
     me = await current_user()
     try:
-        await decide(services_of(current_app), me.account, media_id, form.get("decision", ""),
+        await decide(current_services(), me.account, media_id, form.get("decision", ""),
                      form.get("reason", "").strip()[:1000])
         done = f"Image {media_id}: {form.get('decision')}."
     except ReviewError as exc:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from quart import Blueprint, current_app, redirect, render_template, request, url_for
+from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import F
 
 from instance.accounts import AccountError, create_local_user, hash_password, verify_password
-from instance.app import services_of
 from instance.invites import is_usable
+from instance.services import current_services
 from instance.storage.models import Account, Invite, Notification, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, log_in, log_out, login_required
@@ -70,7 +70,7 @@ async def logout():
 
 @blueprint.route("/signup", methods=["GET", "POST"])
 async def signup():
-    services = services_of(current_app)
+    services = current_services()
     mode = services.config.registration.mode
     if mode == "closed":
         return await render_template(

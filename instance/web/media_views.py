@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, Response, abort, current_app, send_file
+from quart import Blueprint, Response, abort, send_file
 
+from instance.services import current_services
 from media import optout
 from media.storage import InvalidKey, check_key
 
@@ -25,9 +26,6 @@ blueprint = Blueprint("media_views", __name__)
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 CACHE_CONTROL = "public, max-age=31536000"
 
-
-def _services() -> Any:
-    return current_app.extensions["impasto"]
 
 
 def optout_headers_for(config: Any) -> dict[str, str]:
@@ -50,7 +48,7 @@ async def serve_media(key: str) -> Response:
     if content_type is None:
         abort(404)
     try:
-        path = _services().media_store.path_for_serving(key)
+        path = current_services().media_store.path_for_serving(key)
     except InvalidKey:
         path = None
     if path is None:
@@ -59,7 +57,7 @@ async def serve_media(key: str) -> Response:
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
-    response.headers.update(optout_headers_for(_services().config))
+    response.headers.update(optout_headers_for(current_services().config))
     return response
 
 
@@ -71,21 +69,21 @@ def _text(body: str, content_type: str = "text/plain; charset=utf-8") -> Respons
 
 @blueprint.get("/robots.txt")
 async def robots_txt() -> Response:
-    if not _services().config.optout.robots:
+    if not current_services().config.optout.robots:
         return _text("User-agent: *\nAllow: /\n")
     return _text(optout.robots_txt(disallow_for_all=("/settings", "/admin", "/oauth")))
 
 
 @blueprint.get("/ai.txt")
 async def ai_txt() -> Response:
-    if not _services().config.optout.robots:
+    if not current_services().config.optout.robots:
         abort(404)
     return _text(optout.ai_txt())
 
 
 @blueprint.get("/.well-known/tdmrep.json")
 async def tdmrep_json() -> Response:
-    if not _services().config.optout.tdmrep:
+    if not current_services().config.optout.tdmrep:
         abort(404)
     return _text(optout.tdmrep_json(), "application/json")
 
@@ -95,6 +93,6 @@ async def add_optout_headers(response: Response) -> Response:
     """HTML pages carry the same opt-out headers as media (the meta tags are in the
     templates)."""
     if response.mimetype == "text/html":
-        for name, value in optout_headers_for(_services().config).items():
+        for name, value in optout_headers_for(current_services().config).items():
             response.headers.setdefault(name, value)
     return response

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from quart import Blueprint, Response, abort, current_app, render_template
+from quart import Blueprint, Response, abort, render_template
 
-from instance.app import services_of
+from instance.services import current_services
 from instance.storage.models import MediaAttachment
 from instance.web.session import current_user, login_required
 from media.compare import comparison_crops
@@ -51,7 +51,7 @@ async def compare(media_id: int, which: str):
     display = (media.variants or {}).get("display") or {}
     if media.state not in ("ready", "held") or not media.original_key or not display.get("webp"):
         abort(404, description="This image has no served copy yet.")
-    services = services_of(current_app)
+    services = current_services()
     store = services.media_store
     original = await asyncio.to_thread(store.get, Area.ORIGINALS, media.original_key)
     served = await asyncio.to_thread(store.get, Area.VARIANTS, display["webp"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from instance.app import services_of
 from instance.moderation.domains import silenced_accounts_filter
+from instance.services import current_services
 from instance.storage.models import Account, Boost, Follow, Like, User, Work
 from instance.web.render import ordered_media
 from instance.web.session import current_user
@@ -188,6 +188,6 @@ async def feed(username: str):
         .prefetch_related(ordered_media())
     )
     body = await render_template(
-        "feed.atom", account=account, works=works, base_url=services_of(current_app).config.base_url
+        "feed.atom", account=account, works=works, base_url=current_services().config.base_url
     )
     return Response(body, content_type="application/atom+xml; charset=utf-8")

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from quart import Quart
 from tortoise.query_utils import Prefetch
 
+from instance.services import Services
 from instance.storage.models import MediaAttachment
 from instance.web.csrf import csrf_token
 from instance.web.session import current_user
@@ -69,7 +70,7 @@ def safe_html(html: str | None) -> Markup:
     )
 
 
-def install(app: Quart, services: Any) -> None:
+def install(app: Quart, services: Services) -> None:
     """Register the template globals once, at app creation."""
     config = services.config
 

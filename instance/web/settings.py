@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from quart import Blueprint, current_app, redirect, render_template, request, url_for
+from quart import Blueprint, redirect, render_template, request, url_for
 
 from instance.accounts import verify_password
 from instance.actions.departure import delete_local_account
 from instance.actions.social import update_profile
-from instance.app import services_of
 from instance.profile_images import replace_profile_image
+from instance.services import current_services
 from instance.storage.models import OAuthToken
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, log_out, login_required
@@ -47,7 +47,7 @@ async def page():
 @blueprint.post("/profile")
 @login_required
 async def save_profile():
-    services = services_of(current_app)
+    services = current_services()
     user = await current_user()
     account = user.account
     form, files = await request.form, await request.files
@@ -121,7 +121,7 @@ async def delete_account():
         elif form.get("confirm", "").strip().lower() != account.username:
             error, status = f"Type your username, {account.username}, to confirm.", 422
         else:
-            await delete_local_account(services_of(current_app), account)
+            await delete_local_account(current_services(), account)
             log_out()
             return await render_template(
                 "message.html", title="Your account is deleted",

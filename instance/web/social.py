@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from quart import Blueprint, current_app, redirect, render_template, request, url_for
+from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import Q
 
 from federation.client import FetchError
 from federation.discovery import DiscoveryError
-from instance.app import services_of
+from instance.services import current_services
 from instance.storage.models import Account, Follow, Notification, Work
 from instance.web.csrf import check_csrf
 from instance.web.render import ordered_media
@@ -78,7 +78,7 @@ async def follow_by_handle():
     from instance.actions.social import follow
     from instance.federation.actors import resolve_acct
 
-    services = services_of(current_app)
+    services = current_services()
     me = await current_user()
     form = await request.form
     handle = parse_handle(form.get("handle", ""))
@@ -102,7 +102,7 @@ async def unfollow(account_id: int):
     target = await Account.get_or_none(id=account_id)
     if target is None:
         return await _message("Not found", "No such account.", 404)
-    await unfollow_action(services_of(current_app), me.account, target)
+    await unfollow_action(current_services(), me.account, target)
     return redirect(_profile_url(target))
 
 
@@ -115,7 +115,7 @@ async def follow_account(account_id: int):
     target = await Account.get_or_none(id=account_id, suspended=False)
     if target is None or target.id == me.account_id:
         return await _message("Not found", "No such account.", 404)
-    await follow(services_of(current_app), me.account, target)
+    await follow(current_services(), me.account, target)
     return redirect(_profile_url(target))
 
 
@@ -145,7 +145,7 @@ async def remote_profile(username: str, domain: str):
 @blueprint.post("/@<username>/follow-from-elsewhere")
 async def follow_from_elsewhere(username: str):
     """A visitor gives their handle; we send them to their own server's follow page."""
-    services = services_of(current_app)
+    services = current_services()
     form = await request.form
     handle = parse_handle(form.get("handle", ""))
     account = await Account.get_or_none(username=username.lower(), domain=None)
@@ -187,7 +187,7 @@ async def authorize_interaction():
     """Where other servers send our users to follow someone (the subscribe template)."""
     from instance.federation.actors import get_actor, resolve_acct
 
-    services = services_of(current_app)
+    services = current_services()
     uri = request.args.get("uri", "").strip()
     target = None
     if (handle := parse_handle(uri.removeprefix("acct:"))) is not None:
@@ -262,7 +262,7 @@ async def interact(work_id: int, action: str):
     from instance.actions import social as actions
     from instance.actions.works import WorkError, create_work
 
-    services = services_of(current_app)
+    services = current_services()
     me = await current_user()
     work = await Work.get_or_none(id=work_id, state="ready", deleted_at=None, hidden=False)
     if work is None:

@@ -6,9 +6,9 @@ Works without JavaScript too: the form posts the files with the work in one requ
 
 from __future__ import annotations
 
-from quart import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from quart import Blueprint, jsonify, redirect, render_template, request, url_for
 
-from instance.app import services_of
+from instance.services import current_services
 from instance.storage.models import MediaAttachment, User
 from instance.web.csrf import check_csrf
 from instance.web.render import media_url
@@ -49,7 +49,7 @@ async def _store(user: User, file, description: str) -> MediaAttachment:
 
     data = file.read()
     return await create_upload(
-        services_of(current_app), user.account, data, filename=file.filename or "",
+        current_services(), user.account, data, filename=file.filename or "",
         content_type=file.content_type or "", description=description,
     )
 
@@ -62,7 +62,7 @@ async def page():
     return await render_template(
         "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=settings.get("licence", ""),
-        default_cloak=settings.get("cloak_level") or services_of(current_app).config.cloak.default_level,
+        default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
         error=None, form={},
     )
 
@@ -98,7 +98,7 @@ async def media_status(media_id: int):
 async def publish():
     from instance.actions.works import create_work
 
-    services = services_of(current_app)
+    services = current_services()
     user = await current_user()
     form, files = await request.form, await request.files
     media_ids = [int(v) for v in form.getlist("media") if v.isdigit()][:MAX_IMAGES]
