@@ -4,7 +4,7 @@ distinct remote inbox, in one transaction; local-to-local needs no HTTP."""
 from __future__ import annotations
 
 from instance.accounts import create_local_user
-from instance.actions import social, works
+from instance.actions import publishing, social, works
 from instance.storage.models import (
     Account,
     Follow,
@@ -72,14 +72,14 @@ async def test_work_waits_for_media_then_publishes_once(services):
     work = await works.create_work(services, artist, title="Pair", content_source="two",
                                    media_ids=[m.id for m in media])
     assert work.state == "processing"
-    assert not await works.publish_if_ready(services, work.id)
+    assert not await publishing.publish_if_ready(services, work.id)
     await MediaAttachment.filter(id=media[0].id).update(state="ready")
-    assert not await works.publish_if_ready(services, work.id)
+    assert not await publishing.publish_if_ready(services, work.id)
     await MediaAttachment.filter(work_id=work.id).update(
         state="ready", description="alt", blurhash="LEHV6nWB2yk8pyo0adR*.7kCMdnj",
         variants={"display": {"jpeg": "ab/cd.jpg", "width": 800, "height": 600}})
-    assert await works.publish_if_ready(services, work.id)
-    assert not await works.publish_if_ready(services, work.id)
+    assert await publishing.publish_if_ready(services, work.id)
+    assert not await publishing.publish_if_ready(services, work.id)
     creates = await OutboxActivity.filter(activity_type="Create")
     assert len(creates) == 1
     image = creates[0].document["object"]["attachment"][0]

@@ -1,22 +1,20 @@
-"""Publishing, editing and deleting works. A work with media stays `processing` until
-every attachment is ready; then ONE Create and its delivery jobs are written in the same
-transaction as the state change (`publish_if_ready`, called by the media job)."""
+"""Creating, editing and deleting works. When a new work goes out, and what goes with it,
+is `instance.actions.publishing`'s rule; this module asks it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from instance.actions.publishing import federate, media_ready, now, publish_if_ready, published
 from instance.actions.text import render
 from instance.federation.actors import resolve_acct
-from instance.federation.notes import note_for
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
+from instance.storage.models import Account, MediaAttachment, Tag, Work
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from outbox import documents
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
@@ -24,10 +22,6 @@ from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, sen
 
 class WorkError(ValueError):
     """A work request that cannot be done; the message says why."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _mentions(services: Services, source: str, reply_to: Work | None) -> list[Account]:
@@ -124,90 +118,18 @@ async def create_work(
             await MediaAttachment.filter(id=media_id).using_db(connection).update(
                 work_id=work.id, position=position
             )
-        if media and await _media_ready(services, work, connection):
+        if media and await media_ready(services, work, connection):
             work.state, work.published_at = "ready", now()
             await work.save(update_fields=["state", "published_at"], using_db=connection)
             ready = True
         if ready:
-            await _published(services, work, connection)
+            await published(services, work, connection)
     if not ready:
         # A media job that finished while this transaction was open could not see the
         # work yet; look once more now that it is committed (publishing is idempotent).
         if await publish_if_ready(services, work.id):
             await work.refresh_from_db()
     return work
-
-
-async def _media_ready(services: Services, work: Work, connection: BaseDBAsyncClient) -> bool:
-    """All attached media ready at the work's cloak level (media rendered at another
-    level go back to processing: the media integration's rule, docs/media.md)."""
-    from instance.media.processing import sync_work_cloak
-
-    if await sync_work_cloak(services, work.id, using_db=connection):
-        return False
-    states = await MediaAttachment.filter(work_id=work.id).using_db(connection).values_list(
-        "state", flat=True)
-    return all(state == "ready" for state in states)
-
-
-async def _published(services: Services, work: Work, connection: BaseDBAsyncClient) -> None:
-    """Counters, then the Create and its deliveries — inside the caller's transaction."""
-    await Account.filter(id=work.account_id).using_db(connection).update(
-        works_count=F("works_count") + 1, last_work_at=now()
-    )
-    if work.in_reply_to_id:
-        await Work.filter(id=work.in_reply_to_id).using_db(connection).update(
-            replies_count=F("replies_count") + 1
-        )
-    await federate(services, work, "Create", connection)
-    await _notify_local(work, connection)
-
-
-async def _notify_local(work: Work, connection: BaseDBAsyncClient) -> None:
-    """Local people mentioned (or replied to) hear of it here; remote ones by delivery."""
-    mentioned = await Account.filter(
-        ap_id__in=list(work.mentions or []), domain=None
-    ).exclude(id=work.account_id).using_db(connection)
-    for account in mentioned:
-        await Notification.create(recipient_id=account.id, kind="mention",
-                                  from_account_id=work.account_id, work_id=work.id,
-                                  using_db=connection)
-
-
-async def federate(services: Services, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
-    """Send a Create or Update of `work` to its followers, mentions and earlier recipients."""
-    account = await Account.get(id=work.account_id).using_db(connection)
-    note = await note_for(services, work, connection)
-    inboxes: list[str] = []
-    if work.visibility != "direct":
-        inboxes += await follower_inboxes(account, connection)
-    mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(connection)
-    inboxes += inboxes_of(mentioned)
-    if kind != "Create":
-        inboxes += await previous_recipients(work.ap_id, connection)
-    suffix = "activity" if kind == "Create" else f"updates/{uuid.uuid4().hex}"
-    activity = documents.activity(
-        kind, f"{work.ap_id}/{suffix}", account.ap_id, note,
-        to=note["to"], cc=note["cc"], published=work.edited_at or work.published_at,
-    )
-    await send(services, account, activity, inboxes, object_ap_id=work.ap_id, using_db=connection)
-
-
-async def publish_if_ready(services: Services, work_id: int) -> bool:
-    """Publish a processing work once all its media are ready; True when this call
-    published it. Safe to call concurrently and repeatedly: one Create, ever."""
-    states = await MediaAttachment.filter(work_id=work_id).values_list("state", flat=True)
-    if any(state != "ready" for state in states):
-        return False
-    async with in_transaction() as connection:
-        won = await Work.filter(id=work_id, state="processing").using_db(connection).update(
-            state="ready", published_at=now()
-        )
-        if not won:
-            return False
-        work = await Work.get(id=work_id).using_db(connection)
-        await _published(services, work, connection)
-    return True
 
 
 async def _own_work(account: Account, work_id: int) -> Work:

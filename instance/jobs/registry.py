@@ -56,6 +56,7 @@ BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
     "instance.profile_images",
     "instance.media.processing",
     "instance.media.remote",
+    "instance.actions.publishing",
     "outbox.delivery",
     "inbox.process",
 )

@@ -4,7 +4,8 @@ The pipeline (decode, provenance on the ORIGINAL bytes, strip, cloak, variants w
 opt-out XMP, blurhash) runs in the process pool of `services.media`, never in the event
 loop. Then the [ai] policy decides: rejected uploads get no public variants at all;
 held ones get variants (moderators must see them; their keys are random and unlisted);
-ready ones are published, and their work too once all its media are ready.
+ready ones are published, and the media job then asks the publishing job to publish
+their work (it does once all the work's media are ready).
 
 A finished record is left alone when the job runs again (a retry after a crash that
 happened past the commit), except for a `recloak` run, which rebuilds the variants at
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib.util
-import logging
 import math
 import time
 import uuid
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from instance.jobs import Permanent, Retry
+from instance.jobs.kinds import PUBLISH_WORK
 from instance.jobs.registry import JobContext, register
 from instance.media.policy import decide_local, effective_cloak_level, optout_marks
 from instance.media.uploads import PROCESS_JOB, upload_limits
@@ -36,8 +36,6 @@ from media.errors import MediaRejected
 from media.pipeline import CloakWith, DetectProvenance, PipelineOptions, PipelineResult, run_in_pool
 from media.storage import Area, sharded_key
 from media.variants import FocalPoint
-
-log = logging.getLogger("impasto.media")
 
 
 def plain(value: Any) -> Any:
@@ -94,16 +92,10 @@ async def delete_media(services: Services, media: MediaAttachment) -> None:
         await asyncio.to_thread(services.media_store.delete, Area.ORIGINALS, original)
 
 
-async def publish_work_if_ready(services: Services, work_id: int) -> bool:
-    """Call `instance.actions.works.publish_if_ready` when that module exists (the
-    federation side owns it); returns whether it was called."""
-    if importlib.util.find_spec("instance.actions.works") is None:
-        log.info("instance.actions.works is absent; work %s not published", work_id)
-        return False
-    from instance.actions.works import publish_if_ready  # type: ignore[import-not-found]
-
-    await publish_if_ready(services, work_id)
-    return True
+async def ask_to_publish(services: Services, work_id: int) -> None:
+    """An attachment of this work became ready: the publishing job decides whether the
+    work is ready now (`instance.actions.publishing` owns that rule)."""
+    await services.jobs.enqueue(PUBLISH_WORK, {"work_id": work_id})
 
 
 def seed_for(media: MediaAttachment) -> int:
@@ -206,7 +198,7 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
     if not recloak and await _level_changed(services, media, level):
         return media  # attached to a work with another level meanwhile: rendered again
     if state == "ready" and media.work_id and not recloak:
-        await publish_work_if_ready(services, media.work_id)
+        await ask_to_publish(services, media.work_id)
     return media
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from instance.media.processing import delete_variants, publish_work_if_ready, variant_keys
+from instance.media.processing import ask_to_publish, delete_variants, variant_keys
 from instance.media.uploads import PROCESS_JOB
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, MediaAttachment
@@ -88,5 +88,5 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
         await asyncio.to_thread(delete_variants, services.media_store, keys)
         media.variants = {}
     if media.state == "ready" and media.work_id:
-        await publish_work_if_ready(services, media.work_id)
+        await ask_to_publish(services, media.work_id)
     return media
