@@ -12,10 +12,10 @@ from tortoise.transactions import in_transaction
 from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
 from inbox.common import refuses
 from inbox.process import Drop
-from instance.actions.text import sanitise
 from instance.media.processing import delete_media
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
+from instance.text import sanitise
 
 OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
 AI_VALUES = {"generated", "assisted", "none"}

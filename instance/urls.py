@@ -30,6 +30,13 @@ class LocalUrls:
     def featured(self, username: str) -> str:
         return f"{self.actor(username)}/collections/featured"
 
+    def work(self, actor_id: str, work_id: int) -> str:
+        """A work's id hangs under its artist's actor id (as stored when it was made)."""
+        return f"{actor_id}/works/{work_id}"
+
+    def work_page(self, username: str, work_id: int) -> str:
+        return f"{self.base}/@{username}/{work_id}"
+
     def profile(self, username: str) -> str:
         return f"{self.base}/@{username}"
 

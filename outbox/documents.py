@@ -1,165 +1,49 @@
-"""ActivityPub documents for local things: the Note a work federates as, its activities,
-and paged OrderedCollections. Pure builders: model objects in, JSON out (no ORM calls),
-so the views that serve them and the fan-out that sends them always agree."""
+"""The documents of local things, loaded from storage: the one module that reads the rows
+the pure builders of `federation.documents` need (a work's account, media, tags and
+mentions; an account's public URLs)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from tortoise.backends.base.client import BaseDBAsyncClient
 
-from federation.jsonld import outgoing_context
-from federation.vocab import AS2_CONTEXT, PUBLIC
-
-MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
+from federation import documents
+from instance.services import Services
+from instance.storage.models import Account, MediaAttachment, Work
 
 
-def iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+def _mention_name(account: Account, local_domain: str) -> str:
+    return f"@{account.username}@{account.domain or local_domain}"
 
 
-def work_ap_id(actor_id: str, work_id: int) -> str:
-    return f"{actor_id}/works/{work_id}"
+async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient | None = None) -> dict:
+    """The Note document of a local work (without @context)."""
+    account = await Account.get(id=work.account_id).using_db(using_db)
+    media = await MediaAttachment.filter(work_id=work.id).using_db(using_db).order_by(
+        "position", "id"
+    )
+    tags = await work.tags.all().using_db(using_db).values_list("name", flat=True)
+    mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(using_db)
+    domain = services.config.instance.domain
+    cloaked = services.config.cloak.enabled and any(
+        m.cloak_level not in (None, "", "off") for m in media
+    )
+    return documents.work_to_note(
+        work,
+        actor_id=account.ap_id,
+        followers_url=account.followers_url or f"{account.ap_id}/followers",
+        base_url=services.config.base_url,
+        media=list(media),
+        tags=sorted(tags),
+        mentions=[(m.ap_id, _mention_name(m, domain)) for m in mentioned],
+        in_reply_to=work.in_reply_to_ap_id,
+        cloaked=cloaked,
+    )
 
 
-def work_page_url(base_url: str, username: str, work_id: int) -> str:
-    return f"{base_url}/@{username}/{work_id}"
-
-
-def addressing(visibility: str, followers_url: str, mentions: list[str]) -> tuple[list, list]:
-    """(to, cc) for a visibility, as Mastodon addresses it."""
-    if visibility == "public":
-        return [PUBLIC], [followers_url, *mentions]
-    if visibility == "unlisted":
-        return [followers_url], [PUBLIC, *mentions]
-    if visibility == "private":
-        return [followers_url, *mentions], []
-    return list(mentions), []
-
-
-def attachment(media: Any, base_url: str) -> dict[str, Any] | None:
-    """An Image attachment Mastodon shows: alt text, blurhash, focal point, size."""
-    display = (media.variants or {}).get("display") or {}
-    key = display.get("jpeg") or display.get("webp")
-    if media.remote_url and not key:
-        url, media_type = media.remote_url, media.original_type or "image/jpeg"
-    elif key:
-        url = f"{base_url}/media/{key}"
-        media_type = MEDIA_TYPES["jpeg" if display.get("jpeg") else "webp"]
-    else:
-        return None
-    doc: dict[str, Any] = {
-        "type": "Image",
-        "mediaType": media_type,
-        "url": url,
-        "name": media.description or None,
-        "blurhash": media.blurhash,
-        "focalPoint": [media.focus_x, media.focus_y],
-        "width": display.get("width") or media.width,
-        "height": display.get("height") or media.height,
-    }
-    if media.ai_label or media.provenance_verdict == "ai":
-        doc["aiDeclaration"] = "generated"
-    return {k: v for k, v in doc.items() if v is not None}
-
-
-def note(
-    work: Any,
-    *,
-    actor_id: str,
-    followers_url: str,
-    base_url: str,
-    media: list[Any],
-    tags: list[str],
-    mentions: list[tuple[str, str]],  # (actor id, "@user@domain")
-    in_reply_to: str | None,
-    cloaked: bool,
-) -> dict[str, Any]:
-    """The Note a work federates as (Mastodon shows it as a post with images)."""
-    mention_ids = [m[0] for m in mentions]
-    to, cc = addressing(work.visibility, followers_url, mention_ids)
-    tag_docs: list[dict[str, Any]] = [
-        {"type": "Hashtag", "href": f"{base_url}/tags/{t}", "name": f"#{t}"} for t in tags
-    ]
-    tag_docs += [{"type": "Mention", "href": ident, "name": name} for ident, name in mentions]
-    verdicts = {m.provenance_verdict for m in media}
-    doc: dict[str, Any] = {
-        "id": work.ap_id,
-        "type": "Note",
-        "attributedTo": actor_id,
-        "name": work.title or None,
-        "summary": work.summary or None,
-        "sensitive": bool(work.sensitive or work.summary),
-        "content": work.content,
-        "published": iso(work.published_at or work.created_at),
-        "updated": iso(work.edited_at),
-        "url": work.url,
-        "inReplyTo": in_reply_to,
-        "to": to,
-        "cc": cc,
-        "tag": tag_docs,
-        "attachment": [a for a in (attachment(m, base_url) for m in media) if a],
-        "licence": work.licence or None,
-        "medium": work.medium or None,
-        "tools": list(work.tools or []),
-        "aiDeclaration": work.ai_declaration,
-        "provenanceVerdict": "ai" if "ai" in verdicts else
-        ("needs-review" if "needs-review" in verdicts else ("none" if media else None)),
-        "cloaked": cloaked if media else None,
-    }
-    if work.language:
-        doc["contentMap"] = {work.language: work.content}
-    return {k: v for k, v in doc.items() if v is not None}
-
-
-def with_context(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"@context": outgoing_context(), **doc}
-
-
-def activity(
-    kind: str,
-    ident: str,
-    actor_id: str,
-    obj: Any,
-    *,
-    to: list | None = None,
-    cc: list | None = None,
-    published: datetime | None = None,
-) -> dict[str, Any]:
-    doc: dict[str, Any] = {"id": ident, "type": kind, "actor": actor_id, "object": obj}
-    if to is not None:
-        doc["to"] = to
-    if cc is not None:
-        doc["cc"] = cc
-    if published is not None:
-        doc["published"] = iso(published)
-    return with_context(doc)
-
-
-def tombstone(ap_id: str) -> dict[str, Any]:
-    return {"id": ap_id, "type": "Tombstone"}
-
-
-def ordered_collection(ident: str, total: int, first: str | None) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "@context": AS2_CONTEXT, "id": ident, "type": "OrderedCollection", "totalItems": total,
-    }
-    if first:
-        doc["first"] = first
-    return doc
-
-
-def ordered_page(
-    ident: str, part_of: str, items: list[Any], next_url: str | None
-) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "@context": outgoing_context(),
-        "id": ident,
-        "type": "OrderedCollectionPage",
-        "partOf": part_of,
-        "orderedItems": items,
-    }
-    if next_url:
-        doc["next"] = next_url
-    return doc
+def person_for(
+    services: Services, account: Account, collection_ids: list[str] | None = None
+) -> dict:
+    """The actor document of a local account (without @context)."""
+    return documents.account_to_person(
+        account, base_url=services.config.base_url, shared_inbox=services.urls.shared_inbox,
+        collection_ids=collection_ids)

@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from federation import documents
 from federation.vocab import PUBLIC
 from instance.accounts import AccountError
 from instance.media.processing import delete_media
@@ -30,7 +31,7 @@ from instance.storage.models import (
     User,
     Work,
 )
-from outbox import documents, fanout
+from outbox import fanout
 
 
 async def _uncount(model: Any, field: str, ids: list[int]) -> None:

@@ -15,14 +15,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from instance.federation.notes import note_for
+from federation import documents
 from instance.jobs import Permanent
 from instance.jobs.kinds import PUBLISH_WORK
 from instance.jobs.registry import JobContext, register
 from instance.media.processing import sync_work_cloak
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Work
-from outbox import documents
+from outbox.documents import note_for
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 

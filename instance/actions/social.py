@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from federation import documents
 from federation.vocab import PUBLIC
 from instance.services import Services
 from instance.storage.models import (
@@ -22,7 +23,6 @@ from instance.storage.models import (
     Notification,
     Work,
 )
-from outbox import documents
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 
@@ -277,8 +277,8 @@ PROFILE_FIELDS = ("display_name", "note", "avatar_url", "header_url", "fields_js
 
 async def update_profile(services: Services, account: Account, **changes: Any) -> Account:
     """Change profile fields (note is plain text, rendered) and send Update{Person}."""
-    from instance.actions.text import render, sanitise
-    from instance.federation.documents import actor_document
+    from instance.text import render, sanitise
+    from outbox.documents import person_for
 
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -293,7 +293,7 @@ async def update_profile(services: Services, account: Account, **changes: Any) -
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(**changes)
         await account.refresh_from_db(using_db=connection)
-        doc = documents.with_context(actor_document(services, account))
+        doc = documents.with_context(person_for(services, account))
         update = documents.activity(
             "Update", f"{account.ap_id}#updates/{uuid.uuid4().hex}", account.ap_id, doc,
             to=[PUBLIC], cc=[account.followers_url],

@@ -10,13 +10,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from federation import documents
 from instance.actions.publishing import federate, media_ready, now, publish_if_ready, published
-from instance.actions.text import render
 from instance.federation.actors import resolve_acct
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Tag, Work
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
-from outbox import documents
+from instance.text import render
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 
@@ -25,7 +25,7 @@ class WorkError(ValueError):
 
 
 async def _mentions(services: Services, source: str, reply_to: Work | None) -> list[Account]:
-    from instance.actions.text import find_mentions
+    from instance.text import find_mentions
 
     found: dict[str, Account] = {}
     for user, domain in find_mentions(source):
@@ -110,8 +110,8 @@ async def create_work(
             published_at=now() if ready else None,
             using_db=connection,
         )
-        work.ap_id = documents.work_ap_id(account.ap_id, work.id)
-        work.url = documents.work_page_url(services.config.base_url, account.username, work.id)
+        work.ap_id = services.urls.work(account.ap_id, work.id)
+        work.url = services.urls.work_page(account.username, work.id)
         await work.save(update_fields=["ap_id", "url"], using_db=connection)
         await _set_tags(work, [*rendered.tags, *tags], connection)
         for position, media_id in enumerate(media_ids):

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, redirect, request
 
+from federation import documents
 from federation.jsonld import outgoing_context
-from instance.federation.documents import actor_document
 from instance.federation.gate import ap_json, error, signed_fetch_refusal, signed_requester, wants_activitypub
 from instance.federation.instance_actor import instance_actor
-from instance.federation.notes import note_for
 from instance.services import current_services
 from instance.storage.models import Account, Collection, CollectionItem, Follow, OutboxActivity, Work
-from outbox import documents
+from outbox.documents import note_for, person_for
 
 blueprint = Blueprint("federation_actors", __name__)
 
@@ -45,7 +44,7 @@ async def application_actor():
     account = await instance_actor(current_services())
     if not wants_activitypub():
         return redirect("/")
-    return ap_json({"@context": outgoing_context(), **actor_document(current_services(), account)})
+    return ap_json({"@context": outgoing_context(), **person_for(current_services(), account)})
 
 
 @blueprint.get("/actor/outbox")
@@ -72,7 +71,7 @@ async def actor(username: str):
         return refusal
     streams = await Collection.filter(account_id=account.id).order_by("position").values_list(
         "ap_id", flat=True)
-    doc = actor_document(current_services(), account, list(streams))
+    doc = person_for(current_services(), account, list(streams))
     return ap_json({"@context": outgoing_context(), **doc})
 
 

@@ -62,8 +62,8 @@ async def file_report(
 async def forward_report(services: Services, report: Report, target: Account, connection: Any) -> None:
     """Send the report to the target's server as a Flag, from the instance actor (so the
     reporter stays anonymous), in the caller's transaction."""
+    from federation.documents import activity
     from instance.federation.instance_actor import instance_actor
-    from outbox.documents import activity
     from outbox.fanout import send
 
     actor = await instance_actor(services)
