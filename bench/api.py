@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from instance.oauth.tokens import digest  # noqa: E402
+from instance.api.oauth.tokens import digest  # noqa: E402
 from instance.storage import db  # noqa: E402
 from tests.processes import impasto_env, running_server  # noqa: E402
 

@@ -84,7 +84,7 @@ def create_activity(actor: str, local_actor: str, n: int) -> dict:
 
 
 async def ingest(url: str, activities: int, concurrency: int) -> float:
-    from instance.accounts import create_local_user
+    from instance.actors.accounts import create_local_user
     from instance.storage.models import Account, InboxItem
     from instance.urls import LocalUrls
 
@@ -150,8 +150,8 @@ async def ingest(url: str, activities: int, concurrency: int) -> float:
 
 
 async def fanout(url: str, inboxes: int, concurrency: int) -> float:
-    from instance.accounts import create_local_user
     from instance.actions import works
+    from instance.actors.accounts import create_local_user
     from instance.config import load_config
     from instance.jobs import Worker
     from instance.jobs.registry import load_handlers

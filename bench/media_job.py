@@ -40,10 +40,10 @@ STEPS = ("read_original", "decode", "provenance", "strip", "cloak", "variants", 
 
 
 async def bench(runs: int, level: str, megapixels: float) -> None:
+    from instance.attachments.uploads import create_upload
     from instance.config import load_config
     from instance.jobs import Worker, registry
     from instance.jobs.registry import load_handlers
-    from instance.media.uploads import create_upload
     from instance.services import build_services, close_services
     from instance.storage import db
     from instance.storage.models import Account, MediaAttachment, User

@@ -6,7 +6,7 @@ from __future__ import annotations
 from federation.client import FetchError
 from federation.vocab import id_of, same_origin
 from inbox.process import Drop
-from instance.federation.actors import ActorError, fetch_document, get_actor
+from instance.actors.remote import ActorError, fetch_document, get_actor
 from instance.jobs import Retry
 from instance.services import Services
 from instance.storage.models import Account, Follow, Work

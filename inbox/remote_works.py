@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
 from inbox.common import refuses
 from inbox.process import Drop
-from instance.media.processing import delete_media
+from instance.attachments.processing import delete_media
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
 from instance.text import sanitise
@@ -161,7 +161,7 @@ async def _new_remote_media(services: Services, account_id: int, work_id: int, p
                             media: dict[str, Any]) -> None:
     """Record a remote image and queue its fetch: it is shown only once we hold cleaned,
     checked copies of it (never hot-linked), unless its domain's media are rejected."""
-    from instance.media.remote import FETCH_JOB
+    from instance.attachments.remote import FETCH_JOB
 
     record = await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
                                           state="processing", provenance_verdict="pending", **media)

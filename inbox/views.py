@@ -20,11 +20,11 @@ from tortoise.transactions import in_transaction
 
 from federation.signatures import SignatureError, check_owner, verify_request
 from federation.vocab import id_of, is_activitypub_content_type, same_origin
-from instance.federation.actors import resolve_key
-from instance.federation.gate import error, public_url
-from instance.federation.policy import domain_of, url_is_suspended
+from instance.actors.remote import resolve_key
+from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import current_services
 from instance.storage.models import Account, InboxItem, InstanceInfo
+from instance.web.activitypub.signed_fetch import error, public_url
 
 blueprint = Blueprint("inbox", __name__)
 

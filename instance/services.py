@@ -9,8 +9,8 @@ from quart import current_app
 
 from federation.client import FederationClient
 from instance.config import Config
+from instance.image_pool import MediaRuntime
 from instance.jobs import JobQueue, Worker
-from instance.media.runtime import MediaRuntime
 from instance.urls import LocalUrls
 from media.storage import LocalMediaStore
 

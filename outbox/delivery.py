@@ -31,10 +31,10 @@ from federation.delivery_policy import (
     is_success,
     next_retry_delay,
 )
-from instance.federation.instance_actor import signer_for
-from instance.federation.policy import domain_of, url_is_suspended
+from instance.actors.instance_actor import signer_for
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext, register
+from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import Services
 from instance.storage.models import Account, InstanceInfo, Job, OutboxActivity
 from outbox.fanout import DELIVER_JOB

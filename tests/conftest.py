@@ -143,8 +143,8 @@ async def connected(database_url) -> AsyncIterator[str]:
 async def built_services(database_url: str, tmp_path: Path, **env: str) -> AsyncIterator[object]:
     """Services for an instance at art.test on `database_url`; `env` adds IMPASTO_*
     settings (e.g. FEDERATION_ALLOW_PRIVATE_ADDRESSES="true")."""
+    from instance.actors.instance_actor import forget_cache
     from instance.config import load_config
-    from instance.federation.instance_actor import forget_cache
     from instance.services import build_services, close_services
 
     config = load_config(environ={

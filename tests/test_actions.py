@@ -3,8 +3,8 @@ distinct remote inbox, in one transaction; local-to-local needs no HTTP."""
 
 from __future__ import annotations
 
-from instance.accounts import create_local_user
 from instance.actions import publishing, social, works
+from instance.actors.accounts import create_local_user
 from instance.storage.models import (
     Account,
     Follow,

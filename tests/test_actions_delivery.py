@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from instance.accounts import create_local_user
 from instance.actions import works
+from instance.actors.accounts import create_local_user
 from instance.jobs import Worker
 from instance.jobs.registry import load_handlers
 from instance.storage.models import Account, Follow, InstanceInfo, Job

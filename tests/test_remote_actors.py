@@ -10,7 +10,7 @@ import json
 import pytest
 
 from federation.keys import generate_rsa_keypair
-from instance.federation.actors import resolve_key
+from instance.actors.remote import resolve_key
 from instance.storage.models import Account
 from tests.conftest import built_services
 from tests.federation.test_client import LocalServer

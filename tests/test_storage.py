@@ -7,7 +7,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 
-from instance.accounts import (
+from instance.actors.accounts import (
     AccountError,
     create_local_user,
     get_local_user,

@@ -12,7 +12,7 @@ from federation.vocab import id_of
 from inbox.common import has_local_followers, object_id, raise_if_transient, refuses, sender
 from inbox.process import Drop
 from inbox.remote_works import store_work
-from instance.federation.actors import ActorError, fetch_document, get_actor
+from instance.actors.remote import ActorError, fetch_document, get_actor
 from instance.services import Services
 from instance.storage.models import Account, Boost, Notification, Work
 

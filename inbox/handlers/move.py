@@ -7,7 +7,7 @@ from federation.vocab import id_of
 from inbox.common import sender
 from inbox.process import Drop
 from instance.actions import social
-from instance.federation.actors import ActorError, get_actor
+from instance.actors.remote import ActorError, get_actor
 from instance.services import Services
 from instance.storage.models import Account, Follow
 

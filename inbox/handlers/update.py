@@ -6,7 +6,7 @@ from federation.vocab import id_of
 from inbox.common import sender, vouched_object
 from inbox.process import Drop
 from inbox.remote_works import OBJECT_TYPES, store_work
-from instance.federation.actors import ACTOR_TYPES, store_actor
+from instance.actors.remote import ACTOR_TYPES, store_actor
 from instance.services import Services
 from instance.storage.models import Work
 

@@ -18,8 +18,8 @@ from tortoise.transactions import in_transaction
 
 from federation import documents
 from federation.vocab import PUBLIC
-from instance.accounts import AccountError
-from instance.media.processing import delete_media
+from instance.actors.accounts import AccountError
+from instance.attachments.processing import delete_media
 from instance.services import Services
 from instance.storage.models import (
     Account,

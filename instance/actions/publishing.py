@@ -16,10 +16,10 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from federation import documents
+from instance.attachments.processing import sync_work_cloak
 from instance.jobs import Permanent
 from instance.jobs.kinds import PUBLISH_WORK
 from instance.jobs.registry import JobContext, register
-from instance.media.processing import sync_work_cloak
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Work
 from outbox.documents import note_for

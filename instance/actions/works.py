@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from federation import documents
 from instance.actions.publishing import federate, media_ready, now, publish_if_ready, published
-from instance.federation.actors import resolve_acct
+from instance.actors.remote import resolve_acct
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Tag, Work
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES

@@ -74,8 +74,8 @@ async def update_credentials():
 async def _profile_images(p) -> None:
     """Avatar and header go through the media pipeline; a job puts them on the profile
     (and tells followers elsewhere) once they are ready."""
-    from instance.media.uploads import http_status
-    from instance.profile_images import replace_profile_image
+    from instance.actions.profile_images import replace_profile_image
+    from instance.attachments.uploads import http_status
     from media.errors import MediaRejected
 
     for field in ("avatar", "header"):

@@ -10,8 +10,8 @@ from typing import Any
 from quart import g, request
 
 from instance.api.errors import ApiError
-from instance.oauth import scopes as scope_rules
-from instance.oauth.tokens import find_token
+from instance.api.oauth import scopes as scope_rules
+from instance.api.oauth.tokens import find_token
 from instance.storage.models import Account, OAuthToken, User
 
 View = Callable[..., Awaitable[Any]]

@@ -24,7 +24,7 @@ FAILED_STATES = ("rejected", "failed")
 
 
 async def _upload():
-    from instance.media.uploads import create_upload, http_status
+    from instance.attachments.uploads import create_upload, http_status
     from media.errors import MediaRejected
 
     p = await params()
@@ -85,7 +85,7 @@ async def get_media(media_id: str):
 @blueprint.put("/api/v1/media/<media_id>")
 @scoped("write:media")
 async def update_media(media_id: str):
-    from instance.media.uploads import MAX_DESCRIPTION, parse_focus
+    from instance.attachments.uploads import MAX_DESCRIPTION, parse_focus
     from media.errors import MediaRejected
 
     media = await _own(media_id)

@@ -41,7 +41,7 @@ async def find_accounts(q: str, *, resolve: bool, limit: int, offset: int = 0) -
         else:
             exact = await Account.get_or_none(username=username, domain=domain.lower(), suspended=False)
             if exact is None and resolve and viewer() is not None:
-                from instance.federation.actors import resolve_acct
+                from instance.actors.remote import resolve_acct
 
                 exact = await resolve_acct(current_services(), username, domain)
         if exact is not None and not exact.suspended:
@@ -52,7 +52,7 @@ async def find_accounts(q: str, *, resolve: bool, limit: int, offset: int = 0) -
             url=q, suspended=False
         )
         if account is None and resolve and viewer() is not None:
-            from instance.federation.actors import ActorError, get_actor
+            from instance.actors.remote import ActorError, get_actor
 
             try:
                 account = await get_actor(current_services(), q)

@@ -142,8 +142,8 @@ async def websocket_stream():
     refuses the handshake with 401; a token without the scope with 403."""
     from quart import websocket
 
-    from instance.oauth import scopes as scope_rules
-    from instance.oauth.tokens import find_token
+    from instance.api.oauth import scopes as scope_rules
+    from instance.api.oauth.tokens import find_token
 
     raw = websocket.args.get("access_token") or websocket.headers.get("Sec-WebSocket-Protocol", "")
     header = websocket.headers.get("Authorization", "")

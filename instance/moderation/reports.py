@@ -63,7 +63,7 @@ async def forward_report(services: Services, report: Report, target: Account, co
     """Send the report to the target's server as a Flag, from the instance actor (so the
     reporter stays anonymous), in the caller's transaction."""
     from federation.documents import activity
-    from instance.federation.instance_actor import instance_actor
+    from instance.actors.instance_actor import instance_actor
     from outbox.fanout import send
 
     actor = await instance_actor(services)

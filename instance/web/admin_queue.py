@@ -118,7 +118,7 @@ async def invites():
 @blueprint.post("/invites")
 @role_required(*STAFF)
 async def new_invite():
-    from instance.invites import create_invite
+    from instance.actors.invites import create_invite
 
     form = await request.form
     uses = form.get("max_uses", "1").strip()
@@ -150,7 +150,7 @@ async def instance_settings():
 @blueprint.get("/media-review")
 @role_required(*STAFF)
 async def media_review():
-    from instance.media.review import review_queue
+    from instance.attachments.review import review_queue
 
     items = await review_queue().limit(50).prefetch_related("account")
     return await render_template(
@@ -163,7 +163,7 @@ async def media_review():
 @role_required(*STAFF)
 async def decide_media(media_id: int):
 
-    from instance.media.review import ReviewError, decide
+    from instance.attachments.review import ReviewError, decide
 
     form = await request.form
     me = await current_user()

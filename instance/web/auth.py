@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import F
 
-from instance.accounts import AccountError, create_local_user, hash_password, verify_password
-from instance.invites import is_usable
+from instance.actors.accounts import AccountError, create_local_user, hash_password, verify_password
+from instance.actors.invites import is_usable
 from instance.services import current_services
 from instance.storage.models import Account, Invite, Notification, User
 from instance.web.csrf import check_csrf

@@ -67,7 +67,7 @@ async def compare(media_id: int, which: str):
 async def ask_for_review(media_id: int):
     from quart import redirect, request, url_for
 
-    from instance.media.review import ReviewError, request_review
+    from instance.attachments.review import ReviewError, request_review
     from instance.web.csrf import check_csrf
 
     await check_csrf()

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from quart import Blueprint, redirect, render_template, request, url_for
 
-from instance.accounts import verify_password
 from instance.actions.departure import delete_local_account
+from instance.actions.profile_images import replace_profile_image
 from instance.actions.social import update_profile
-from instance.profile_images import replace_profile_image
+from instance.actors.accounts import verify_password
 from instance.services import current_services
 from instance.storage.models import OAuthToken
 from instance.web.csrf import check_csrf

@@ -76,7 +76,7 @@ async def notifications():
 async def follow_by_handle():
     """Follow an artist here or elsewhere by @name@server."""
     from instance.actions.social import follow
-    from instance.federation.actors import resolve_acct
+    from instance.actors.remote import resolve_acct
 
     services = current_services()
     me = await current_user()
@@ -185,7 +185,7 @@ async def follow_from_elsewhere(username: str):
 @login_required
 async def authorize_interaction():
     """Where other servers send our users to follow someone (the subscribe template)."""
-    from instance.federation.actors import get_actor, resolve_acct
+    from instance.actors.remote import get_actor, resolve_acct
 
     services = current_services()
     uri = request.args.get("uri", "").strip()

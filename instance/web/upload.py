@@ -45,7 +45,7 @@ def media_state(media: MediaAttachment) -> dict:
 
 
 async def _store(user: User, file, description: str) -> MediaAttachment:
-    from instance.media.uploads import create_upload
+    from instance.attachments.uploads import create_upload
 
     data = file.read()
     return await create_upload(

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from mastodon import Mastodon, MastodonAPIError
 
-from instance.oauth.tokens import issue_token
+from instance.api.oauth.tokens import issue_token
 from instance.storage import db
 from instance.storage.models import OAuthApplication, User
 from tests.processes import impasto_env, run_cli, running_server

@@ -3,9 +3,9 @@ needed) and find the scope rule on each view; and the scope rules themselves."""
 
 from __future__ import annotations
 
+from instance.api.oauth import scopes
 from instance.app import create_app
 from instance.config import load_config
-from instance.oauth import scopes
 
 # Endpoints that need no token by design.
 OPEN = {

@@ -48,7 +48,7 @@ class Peer:
     @asynccontextmanager
     async def open(self) -> AsyncIterator[Any]:
         """This instance's database and services, in this process (one at a time)."""
-        from instance.federation.instance_actor import forget_cache
+        from instance.actors.instance_actor import forget_cache
         from instance.services import build_services, close_services
         from instance.storage import db
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from instance.accounts import AccountError, create_local_user
 from instance.actions import works
-from instance.federation.instance_actor import instance_signer
+from instance.actors.accounts import AccountError, create_local_user
+from instance.actors.instance_actor import instance_signer
 from instance.storage.models import Account, Follow, MediaAttachment, User, Work
 from tests.federation_e2e.test_two_instances import PASSWORD, exchange, follow, user
 from tests.processes import run_cli

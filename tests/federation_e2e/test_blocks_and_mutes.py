@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from inbox.remote_works import store_work
-from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.federation.actors import resolve_acct
-from instance.federation.instance_actor import instance_signer
+from instance.actors.accounts import create_local_user
+from instance.actors.instance_actor import instance_signer
+from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Like, Notification, Work
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from instance.accounts import create_local_user
+from instance.actors.accounts import create_local_user
 from instance.jobs.queue import utcnow
 from instance.storage.models import InstanceInfo, Job
 from tests.federation_e2e.test_two_instances import PASSWORD

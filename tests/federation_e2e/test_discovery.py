@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from federation.discovery import parse_jrd
-from instance.accounts import create_local_user
 from instance.actions import collections, social, works
-from instance.federation.actor_views import PAGE_SIZE
-from instance.federation.instance_actor import instance_signer
+from instance.actors.accounts import create_local_user
+from instance.actors.instance_actor import instance_signer
 from instance.storage.models import Account, Work
+from instance.web.activitypub.actors import PAGE_SIZE
 from tests.federation_e2e.test_two_instances import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]

@@ -13,10 +13,10 @@ import json
 import httpx
 import pytest
 
-from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.federation.actors import resolve_acct
-from instance.media.uploads import create_upload
+from instance.actors.accounts import create_local_user
+from instance.actors.remote import resolve_acct
+from instance.attachments.uploads import create_upload
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain, unblock_domain
 from instance.storage.models import (
@@ -126,7 +126,7 @@ def public_timeline(peer) -> list[str]:
 
 
 async def home_timeline(peer, username: str) -> list[str]:
-    from instance.oauth.tokens import issue_token
+    from instance.api.oauth.tokens import issue_token
     from instance.storage.models import User
 
     async with peer.open():

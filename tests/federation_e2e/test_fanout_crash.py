@@ -11,10 +11,10 @@ import sys
 
 import pytest
 
-from instance.accounts import create_local_user
 from instance.actions import works
+from instance.actors.accounts import create_local_user
+from instance.actors.instance_actor import forget_cache
 from instance.config import load_config
-from instance.federation.instance_actor import forget_cache
 from instance.services import build_services, close_services
 from instance.storage import db
 from instance.storage.models import Account, Follow, Job

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from federation.signatures import sign_request
-from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.federation.actors import resolve_acct
+from instance.actors.accounts import create_local_user
+from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, InboxItem, Report
 from tests.federation_e2e.test_two_instances import PASSWORD, exchange
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from federation.signatures import sign_request
-from instance.accounts import create_local_user
+from instance.actors.accounts import create_local_user
 from instance.storage.models import Account, DomainPolicy, InboxItem, Job
 from tests.federation_e2e.test_two_instances import PASSWORD
 

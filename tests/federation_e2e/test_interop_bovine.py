@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.federation.actors import resolve_acct
+from instance.actors.accounts import create_local_user
+from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, Job, MediaAttachment, Work
 from tests.conftest import REPO_ROOT
 from tests.federation_e2e.interop import interop_python

@@ -11,7 +11,7 @@ import subprocess
 import httpx
 import pytest
 
-from instance.accounts import create_local_user
+from instance.actors.accounts import create_local_user
 from tests.conftest import REPO_ROOT
 from tests.federation_e2e.interop import interop_python
 from tests.federation_e2e.test_two_instances import PASSWORD

@@ -11,7 +11,7 @@ import pytest
 from federation.client import FetchError
 from federation.vocab import AP_ACCEPT
 from instance.actions import works
-from instance.federation.instance_actor import instance_signer, signer_for
+from instance.actors.instance_actor import instance_signer, signer_for
 from instance.storage.models import Account
 from tests.federation_e2e.test_two_instances import exchange, follow, user
 

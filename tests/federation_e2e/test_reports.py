@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from instance.accounts import create_local_user
-from instance.federation.actors import resolve_acct
+from instance.actors.accounts import create_local_user
+from instance.actors.remote import resolve_acct
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
 from instance.moderation.reports import file_report

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from instance.actions import social
-from instance.federation.actors import resolve_acct
+from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, InboxItem, Job
 from outbox import delivery
 from tests.federation_e2e.peers import make_peer, serving

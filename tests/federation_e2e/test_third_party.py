@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from federation.signatures import sign_request
-from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.federation.actors import resolve_acct
+from instance.actors.accounts import create_local_user
+from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Boost, InboxItem, Work
 from tests.federation_e2e.peers import make_peer, serving
 from tests.federation_e2e.test_two_instances import PASSWORD, exchange

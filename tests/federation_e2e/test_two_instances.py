@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from instance.accounts import create_local_user
 from instance.actions import social, works
-from instance.federation.actors import resolve_acct
+from instance.actors.accounts import create_local_user
+from instance.actors.remote import resolve_acct
 from instance.storage.models import (
     Account,
     Block,

@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from instance.config import load_config
+from instance.image_pool import MediaRuntime
 from instance.jobs import Worker, registry
 from instance.jobs.registry import load_handlers
-from instance.media.runtime import MediaRuntime
 from instance.services import Services, build_services, close_services
 from instance.storage.models import Account, User
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from instance.media.uploads import create_upload
+from instance.attachments.uploads import create_upload
 from instance.storage.models import Account, MediaAttachment, User
 from media.cloak.levels import SPECS
 from media.storage import Area

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from instance.media.review import ReviewError, decide, request_review, review_queue
-from instance.media.uploads import create_upload
+from instance.attachments.review import ReviewError, decide, request_review, review_queue
+from instance.attachments.uploads import create_upload
 from instance.storage.models import AuditEntry, MediaAttachment
 from media.storage import Area
 from tests.media_integration.conftest import fixture_file, local_account

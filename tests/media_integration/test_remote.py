@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from instance.media.remote import RemoteMediaError, fetch_remote_media, prune_remote_cache
+from instance.attachments.remote import RemoteMediaError, fetch_remote_media, prune_remote_cache
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
 from instance.storage.models import Account, MediaAttachment

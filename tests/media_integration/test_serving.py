@@ -16,9 +16,9 @@ import httpx
 import pytest
 from PIL import Image
 
+from instance.attachments.uploads import create_upload
 from instance.jobs import Worker
 from instance.jobs.registry import load_handlers
-from instance.media.uploads import create_upload
 from instance.services import Services, close_services
 from instance.storage import db
 from instance.storage.models import MediaAttachment

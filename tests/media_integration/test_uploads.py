@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from instance.media.uploads import create_upload, http_status
+from instance.attachments.uploads import create_upload, http_status
 from instance.storage.models import Job, MediaAttachment
 from media.cloak import LEVELS  # noqa: F401  (the cloak package must import here)
 from media.cloak.levels import SPECS
@@ -160,7 +160,7 @@ async def test_optout_xmp_setting_is_honoured(media_env, xmp):
 
 
 async def test_delete_media_removes_record_and_files(media_env):
-    from instance.media.processing import delete_media
+    from instance.attachments.processing import delete_media
 
     media = await create_upload(media_env.services, media_env.artist,
                                 encode(textured_rgb(200, 150)), filename="a.png",

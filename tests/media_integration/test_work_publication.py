@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from instance.media.processing import sync_work_cloak
-from instance.media.uploads import create_upload
+from instance.attachments.processing import sync_work_cloak
+from instance.attachments.uploads import create_upload
 from instance.storage.models import MediaAttachment, Work
 from tests.media_integration.conftest import encode, textured_rgb
 

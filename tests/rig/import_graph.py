@@ -27,18 +27,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pure libraries", ("federation", "media")),
     ("core", ("=instance", "instance.config", "instance.logs", "instance.urls", "instance.text",
               "instance.errors", "instance.storage", "instance.jobs", "instance.services",
-              "instance.image_pool", "instance.media.runtime", "instance.text")),
-    ("rules and actors", ("instance.moderation", "instance.actors", "instance.accounts",
-                          "instance.invites", "instance.federation")),
+              "instance.image_pool")),
+    ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments")),
     ("sending", ("outbox",)),
-    ("actions", ("instance.actions", "instance.attachments", "instance.moderation.reports",
-                 "instance.media", "instance.profile_images")),
+    ("actions", ("instance.actions", "instance.moderation.reports")),
     ("receiving", ("inbox",)),
-    ("views", ("instance.web", "instance.api", "inbox.views", "instance.oauth",
-               "instance.federation.actor_views", "instance.federation.discovery_views",
-               "instance.federation.gate")),
-    ("composition", ("instance.app", "instance.job_handlers", "instance.cli", "=instance.cli_domain",
-                     "=instance.cli_federation", "=instance.cli_media", "=instance.cli_support")),
+    ("views", ("instance.web", "instance.api", "inbox.views")),
+    ("composition", ("instance.app", "instance.job_handlers", "instance.cli")),
 )
 
 

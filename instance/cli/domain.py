@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from instance.cli_support import CliError, ProgressBar, with_database
+from instance.cli.support import CliError, ProgressBar, with_database
 from instance.config import Config
 from instance.moderation.blocklist_formats import (
     FORMATS,

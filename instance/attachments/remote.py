@@ -21,16 +21,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from federation.client import FetchError
-from instance.jobs import Permanent, Retry
-from instance.jobs.registry import JobContext, register
-from instance.media.policy import optout_marks
-from instance.media.processing import (
+from instance.attachments.policy import optout_marks
+from instance.attachments.processing import (
     delete_variants,
     plain,
     run_pipeline,
     store_variants,
     variant_keys,
 )
+from instance.jobs import Permanent, Retry
+from instance.jobs.registry import JobContext, register
 from instance.moderation.domains import rejects_media
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment

@@ -12,8 +12,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from instance.media.processing import ask_to_publish, delete_variants, variant_keys
-from instance.media.uploads import PROCESS_JOB
+from instance.attachments.processing import ask_to_publish, delete_variants, variant_keys
+from instance.attachments.uploads import PROCESS_JOB
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, MediaAttachment
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from instance.cli_support import CliError, with_database
+from instance.cli.support import CliError, with_database
 from instance.config import Config
 
 
@@ -27,7 +27,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _cmd_resolve(config: Config, args: argparse.Namespace) -> int:
     from federation.discovery import DiscoveryError, parse_acct
-    from instance.federation.actors import ActorError, get_actor, resolve_acct
+    from instance.actors.remote import ActorError, get_actor, resolve_acct
     from instance.services import build_services, close_services
 
     async def resolve():
@@ -55,7 +55,7 @@ def _cmd_resolve(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_hosts(config: Config, args: argparse.Namespace) -> int:
-    from instance.federation.policy import domain_of
+    from instance.moderation.gate import domain_of
     from instance.storage.models import InstanceInfo, Job
 
     async def gather():
@@ -81,8 +81,8 @@ def _cmd_hosts(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_reset(config: Config, args: argparse.Namespace) -> int:
-    from instance.federation.policy import domain_of
     from instance.jobs.queue import utcnow
+    from instance.moderation.gate import domain_of
     from instance.storage.models import InstanceInfo, Job
 
     host = args.host.strip().lower()

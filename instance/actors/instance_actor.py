@@ -7,7 +7,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from federation.client import Signer
-from instance.accounts import generate_key_pair
+from instance.actors.accounts import generate_key_pair
 from instance.services import Services
 from instance.storage.models import Account
 

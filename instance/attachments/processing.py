@@ -25,11 +25,11 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any
 
+from instance.attachments.policy import decide_local, effective_cloak_level, optout_marks
+from instance.attachments.uploads import PROCESS_JOB, upload_limits
 from instance.jobs import Permanent, Retry
 from instance.jobs.kinds import PUBLISH_WORK
 from instance.jobs.registry import JobContext, register
-from instance.media.policy import decide_local, effective_cloak_level, optout_marks
-from instance.media.uploads import PROCESS_JOB, upload_limits
 from instance.services import Services
 from instance.storage.models import MediaAttachment, User, Work
 from media.errors import MediaRejected

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 from quart import Blueprint, jsonify, request
 
-from instance.accounts import verify_password
+from instance.actors.accounts import verify_password
 from instance.api.auth import load_token, scoped
 from instance.api.body import params
 from instance.api.errors import ApiError
-from instance.oauth import scopes as scope_rules
-from instance.oauth.tokens import (
+from instance.api.oauth import scopes as scope_rules
+from instance.api.oauth.tokens import (
     OOB,
     digest,
     forget_token,

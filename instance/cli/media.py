@@ -9,7 +9,7 @@ import math
 import sys
 from typing import Any
 
-from instance.cli_support import CliError, ProgressBar, with_database
+from instance.cli.support import CliError, ProgressBar, with_database
 from instance.config import Config
 
 CLOAK_LEVELS = ("low", "medium", "high")
@@ -98,8 +98,8 @@ def _cloak(config: Config, args: argparse.Namespace) -> int:
 
 
 def _recloak(config: Config, args: argparse.Namespace) -> int:
-    from instance.media.policy import effective_cloak_level
-    from instance.media.processing import process_media
+    from instance.attachments.policy import effective_cloak_level
+    from instance.attachments.processing import process_media
     from instance.services import build_services, close_services
     from instance.storage.models import Account, MediaAttachment, User, Work
 
@@ -140,7 +140,7 @@ def _recloak(config: Config, args: argparse.Namespace) -> int:
 
 
 def _prune(config: Config, args: argparse.Namespace) -> int:
-    from instance.media.remote import prune_remote_cache
+    from instance.attachments.remote import prune_remote_cache
     from instance.services import build_services, close_services
 
     if args.older_than < 0:

@@ -15,8 +15,8 @@ from federation.discovery import DiscoveryError, parse_jrd
 from federation.jsonld import JsonLdError, normalize
 from federation.signatures import PublicKeyInfo
 from federation.vocab import as_list, id_of, same_origin
-from instance.federation.instance_actor import instance_signer
-from instance.federation.policy import domain_of, url_is_suspended
+from instance.actors.instance_actor import instance_signer
+from instance.moderation.gate import domain_of, url_is_suspended
 from instance.moderation.instances import meet_domain
 from instance.services import Services
 from instance.storage.models import Account

@@ -20,10 +20,10 @@ from federation.discovery import (
     webfinger_jrd,
 )
 from instance import __version__
-from instance.federation.gate import error
-from instance.federation.instance_actor import INSTANCE_ACTOR_USERNAME, instance_actor
+from instance.actors.instance_actor import INSTANCE_ACTOR_USERNAME, instance_actor
 from instance.services import current_services
 from instance.storage.models import Account, User, Work
+from instance.web.activitypub.signed_fetch import error
 
 blueprint = Blueprint("federation_discovery", __name__)
 

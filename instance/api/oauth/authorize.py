@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, redirect, render_template, request
 
-from instance.accounts import verify_password
-from instance.oauth import scopes as scope_rules
-from instance.oauth.tokens import OOB, issue_code, redirect_uris
+from instance.actors.accounts import verify_password
+from instance.api.oauth import scopes as scope_rules
+from instance.api.oauth.tokens import OOB, issue_code, redirect_uris
 from instance.storage.models import OAuthApplication, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, log_in

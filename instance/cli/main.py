@@ -15,19 +15,19 @@ import sys
 from pathlib import Path
 
 from instance import __version__
-from instance.accounts import AccountError
-from instance.cli_support import CliError, read_password_stdin, with_database
+from instance.actors.accounts import AccountError
+from instance.cli.support import CliError, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
 from instance.storage.db import DatabaseError
 
 EXIT_USAGE = 2
 
 # Feature areas add their own command groups: each module has `add_commands(subparsers)`
-# and sets `handler(config, args) -> int` on its parsers (see instance/cli_support.py).
+# and sets `handler(config, args) -> int` on its parsers (see instance/cli/support.py).
 COMMAND_MODULES: tuple[str, ...] = (
-    "instance.cli_domain",
-    "instance.cli_media",
-    "instance.cli_federation",
+    "instance.cli.domain",
+    "instance.cli.media",
+    "instance.cli.federation",
 )
 
 
@@ -139,7 +139,7 @@ def _cmd_migrate(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_setup(config: Config, args: argparse.Namespace) -> int:
-    from instance.accounts import create_local_user, generate_password
+    from instance.actors.accounts import create_local_user, generate_password
     from instance.storage.models import User
     from instance.urls import LocalUrls
 
@@ -248,7 +248,7 @@ def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_user_create(config: Config, args: argparse.Namespace) -> int:
-    from instance.accounts import create_local_user, generate_password
+    from instance.actors.accounts import create_local_user, generate_password
     from instance.urls import LocalUrls
 
     if args.admin and args.moderator:
@@ -284,7 +284,7 @@ def _cmd_user_list(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_user_suspend(config: Config, args: argparse.Namespace) -> int:
-    from instance.accounts import suspend_user
+    from instance.actors.accounts import suspend_user
 
     with_database(config, lambda: suspend_user(args.username))
     print(f"suspended {args.username}")
@@ -297,8 +297,8 @@ def _cmd_user_delete(config: Config, args: argparse.Namespace) -> int:
         return 2
 
     async def delete() -> int:
-        from instance.accounts import get_local_user
         from instance.actions.departure import delete_local_account
+        from instance.actors.accounts import get_local_user
         from instance.services import build_services, close_services
         from instance.storage.models import Account
 
@@ -315,7 +315,7 @@ def _cmd_user_delete(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_user_set_password(config: Config, args: argparse.Namespace) -> int:
-    from instance.accounts import set_password
+    from instance.actors.accounts import set_password
 
     password = read_password_stdin()
     with_database(config, lambda: set_password(args.username, password))
@@ -330,6 +330,3 @@ def _cmd_jobs(config: Config, args: argparse.Namespace) -> int:
     print("  ".join(f"{state}: {count}" for state, count in counts.items()))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

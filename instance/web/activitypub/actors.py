@@ -9,10 +9,16 @@ from quart import Blueprint, Response, redirect, request
 
 from federation import documents
 from federation.jsonld import outgoing_context
-from instance.federation.gate import ap_json, error, signed_fetch_refusal, signed_requester, wants_activitypub
-from instance.federation.instance_actor import instance_actor
+from instance.actors.instance_actor import instance_actor
 from instance.services import current_services
 from instance.storage.models import Account, Collection, CollectionItem, Follow, OutboxActivity, Work
+from instance.web.activitypub.signed_fetch import (
+    ap_json,
+    error,
+    signed_fetch_refusal,
+    signed_requester,
+    wants_activitypub,
+)
 from outbox.documents import note_for, person_for
 
 blueprint = Blueprint("federation_actors", __name__)

@@ -1,5 +1,5 @@
-"""The one domain-policy gate that inbox, fetch and delivery all ask (full moderation
-lives in instance.moderation; this keeps federation's question in one place)."""
+"""The one domain-policy gate that inbox, fetch and delivery all ask: may we accept from,
+fetch from or deliver to this domain? (The policies themselves are `domains`.)"""
 
 from __future__ import annotations
 

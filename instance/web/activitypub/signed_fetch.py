@@ -10,8 +10,8 @@ from quart import Response, request
 
 from federation.signatures import SignatureError, verify_request
 from federation.vocab import AP_CONTENT_TYPE, is_activitypub_accept
-from instance.federation.actors import resolve_key
-from instance.federation.policy import url_is_suspended
+from instance.actors.remote import resolve_key
+from instance.moderation.gate import url_is_suspended
 from instance.services import current_services
 
 

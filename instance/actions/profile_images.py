@@ -16,7 +16,7 @@ async def replace_profile_image(
 ) -> None:
     """Avatars and headers go through the same pipeline as works (checked, cleaned,
     cloaked); a job puts the new URL on the profile once the image is ready."""
-    from instance.media.uploads import create_upload
+    from instance.attachments.uploads import create_upload
 
     media = await create_upload(
         services,
