@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields, models
+
+if TYPE_CHECKING:
+    from instance.storage.models.works import Collection, Work
 
 
 class Account(models.Model):
@@ -27,11 +32,13 @@ class Account(models.Model):
     private_key_pem = fields.TextField(null=True)  # local accounts only
     avatar_url = fields.CharField(max_length=2048, null=True)
     header_url = fields.CharField(max_length=2048, null=True)
-    fields_json = fields.JSONField(default=list)  # [{"name", "value"}] profile fields
-    also_known_as = fields.JSONField(default=list)
-    moved_to = fields.ForeignKeyField(
+    # [{"name", "value"}] profile fields
+    fields_json: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
+    also_known_as: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    moved_to: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    moved_to_id: int | None
     locked = fields.BooleanField(default=False)
     bot = fields.BooleanField(default=False)
     discoverable = fields.BooleanField(default=True)
@@ -47,6 +54,10 @@ class Account(models.Model):
     fetched_at = fields.DatetimeField(null=True)
     last_work_at = fields.DatetimeField(null=True)
 
+    # Reverse sides (declared for type checkers only, Tortoise adds them at runtime)
+    works: fields.ReverseRelation[Work]
+    collections: fields.ReverseRelation[Collection]
+
     class Meta:
         table = "accounts"
         unique_together = (("username", "domain"),)
@@ -60,17 +71,22 @@ class User(models.Model):
     """Login, role and preferences of a local account."""
 
     id = fields.BigIntField(primary_key=True)
-    account = fields.OneToOneField("models.Account", related_name="user", on_delete=fields.CASCADE)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="user", on_delete=fields.CASCADE
+    )
+    account_id: int
     email = fields.CharField(max_length=320, null=True, unique=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharField(max_length=16, default="artist")  # artist | moderator | admin
     approved = fields.BooleanField(default=True)
     disabled = fields.BooleanField(default=False)
     signup_reason = fields.TextField(default="")
-    settings = fields.JSONField(default=dict)  # default licence, cloak level, opt-out choices
-    invite = fields.ForeignKeyField(
+    # default licence, cloak level, opt-out choices
+    settings: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    invite: fields.ForeignKeyNullableRelation[Invite] = fields.ForeignKeyField(
         "models.Invite", related_name="users", null=True, on_delete=fields.SET_NULL
     )
+    invite_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 
@@ -83,9 +99,10 @@ class Invite(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
-    created_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="invites_made", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     max_uses = fields.IntField(null=True)
     uses = fields.IntField(default=0)
     expires_at = fields.DatetimeField(null=True)

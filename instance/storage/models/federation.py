@@ -3,7 +3,12 @@ remote instance (software, declared AI policy, delivery health)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields, models
+
+if TYPE_CHECKING:
+    from instance.storage.models.accounts import Account
 
 
 class InboxItem(models.Model):
@@ -13,7 +18,7 @@ class InboxItem(models.Model):
     activity_id = fields.CharField(max_length=2048, unique=True)
     actor_id = fields.CharField(max_length=2048)
     activity_type = fields.CharField(max_length=64)
-    document = fields.JSONField()
+    document: fields.JSONField[dict[str, Any]] = fields.JSONField()
     # sha256 of the signature headers it came with: the same request again is a replay
     signature_digest = fields.CharField(max_length=64, null=True)
     state = fields.CharField(
@@ -32,14 +37,15 @@ class OutboxActivity(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, unique=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="activities", on_delete=fields.CASCADE
     )
+    account_id: int
     activity_type = fields.CharField(max_length=64)
     object_ap_id = fields.CharField(max_length=2048, null=True, db_index=True)
-    document = fields.JSONField()
+    document: fields.JSONField[dict[str, Any]] = fields.JSONField()
     public = fields.BooleanField(default=True)
-    delivered_to = fields.JSONField(default=list)  # inbox URLs
+    delivered_to: fields.JSONField[list[str]] = fields.JSONField(default=list)  # inbox URLs
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -54,11 +60,12 @@ class InstanceInfo(models.Model):
     software = fields.CharField(max_length=128, default="")
     version = fields.CharField(max_length=128, default="")
     declared_ai_policy = fields.CharField(max_length=32, default="")
-    nodeinfo = fields.JSONField(null=True)
+    nodeinfo: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     nodeinfo_fetched_at = fields.DatetimeField(null=True)
     works_seen = fields.IntField(default=0)
     ai_works_seen = fields.IntField(default=0)
-    failure_days = fields.JSONField(default=list)  # ISO dates with failed deliveries
+    # ISO dates with failed deliveries
+    failure_days: fields.JSONField[list[str]] = fields.JSONField(default=list)
     unavailable = fields.BooleanField(default=False)
     last_success_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

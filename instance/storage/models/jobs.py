@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields, models
 
 JOB_STATES = ("queued", "running", "done", "failed")
@@ -10,7 +12,7 @@ JOB_STATES = ("queued", "running", "done", "failed")
 class Job(models.Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=64)
-    payload = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     # Jobs in one lane (deliveries to one host) share a per-worker limit on how many run
     lane = fields.CharField(max_length=255, null=True)
     state = fields.CharField(max_length=16, default="queued")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields, models
+
+if TYPE_CHECKING:
+    from instance.storage.models.accounts import Account
 
 SEVERITIES = ("suspend", "silence", "noop")
 
@@ -30,13 +35,15 @@ class DomainPolicy(models.Model):
 class Report(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)  # incoming Flag
-    reporter = fields.ForeignKeyField(
+    reporter: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="reports_made", on_delete=fields.CASCADE
     )
-    target = fields.ForeignKeyField(
+    reporter_id: int
+    target: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="reports_against", on_delete=fields.CASCADE
     )
-    work_ids = fields.JSONField(default=list)
+    target_id: int
+    work_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
     comment = fields.TextField(default="")
     category = fields.CharField(max_length=32, default="other")
     forward = fields.BooleanField(default=False)
@@ -52,12 +59,13 @@ class AuditEntry(models.Model):
     """Every moderator action, with who did it and why."""
 
     id = fields.BigIntField(primary_key=True)
-    actor = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     action = fields.CharField(max_length=64)
     target = fields.CharField(max_length=2048, default="")
-    detail = fields.JSONField(default=dict)
+    detail: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -72,7 +80,8 @@ class BlocklistSubscription(models.Model):
     url = fields.CharField(max_length=2048, unique=True)
     format = fields.CharField(max_length=16, default="auto")
     priority = fields.IntField(default=0)
-    excludes = fields.JSONField(default=list)  # domains never taken from this list
+    # domains never taken from this list
+    excludes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     enabled = fields.BooleanField(default=True)
     last_fetched_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(default="")
@@ -86,11 +95,12 @@ class DomainPolicyDraft(models.Model):
     """A change a subscription proposes (or an AI rule proposes), applied only on review."""
 
     id = fields.BigIntField(primary_key=True)
-    subscription = fields.ForeignKeyField(
+    subscription: fields.ForeignKeyNullableRelation[BlocklistSubscription] = fields.ForeignKeyField(
         "models.BlocklistSubscription", related_name="drafts", null=True, on_delete=fields.CASCADE
     )
+    subscription_id: int | None
     domain = fields.CharField(max_length=255)
-    entry = fields.JSONField()  # a BlockEntry as a dict
+    entry: fields.JSONField[dict[str, Any]] = fields.JSONField()  # a BlockEntry as a dict
     reason = fields.TextField(default="")
     state = fields.CharField(max_length=16, default="pending")  # pending | applied | dismissed
     created_at = fields.DatetimeField(auto_now_add=True)

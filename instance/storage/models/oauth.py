@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields, models
+
+if TYPE_CHECKING:
+    from instance.storage.models.accounts import User
 
 
 class OAuthApplication(models.Model):
@@ -13,9 +18,10 @@ class OAuthApplication(models.Model):
     client_secret = fields.CharField(max_length=128)
     redirect_uris = fields.TextField(default="urn:ietf:wg:oauth:2.0:oob")
     scopes = fields.CharField(max_length=1024, default="read")
-    owner = fields.ForeignKeyField(
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="applications", null=True, on_delete=fields.CASCADE
     )
+    owner_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -27,10 +33,14 @@ class OAuthAuthorization(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     code_hash = fields.CharField(max_length=64, unique=True)
-    application = fields.ForeignKeyField(
+    application: fields.ForeignKeyRelation[OAuthApplication] = fields.ForeignKeyField(
         "models.OAuthApplication", related_name="codes", on_delete=fields.CASCADE
     )
-    user = fields.ForeignKeyField("models.User", related_name="codes", on_delete=fields.CASCADE)
+    application_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="codes", on_delete=fields.CASCADE
+    )
+    user_id: int
     scopes = fields.CharField(max_length=1024)
     redirect_uri = fields.CharField(max_length=2048)
     code_challenge = fields.CharField(max_length=128, null=True)
@@ -45,12 +55,14 @@ class OAuthAuthorization(models.Model):
 class OAuthToken(models.Model):
     id = fields.BigIntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
-    application = fields.ForeignKeyField(
+    application: fields.ForeignKeyRelation[OAuthApplication] = fields.ForeignKeyField(
         "models.OAuthApplication", related_name="tokens", on_delete=fields.CASCADE
     )
-    user = fields.ForeignKeyField(
+    application_id: int
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", null=True, on_delete=fields.CASCADE
     )
+    user_id: int | None
     scopes = fields.CharField(max_length=1024)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields, models
+
+if TYPE_CHECKING:
+    from instance.storage.models.accounts import Account
+    from instance.storage.models.works import Work
 
 
 class Follow(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    follower = fields.ForeignKeyField(
+    follower: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="following", on_delete=fields.CASCADE
     )
-    target = fields.ForeignKeyField(
+    follower_id: int
+    target: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="followers", on_delete=fields.CASCADE
     )
+    target_id: int
     state = fields.CharField(max_length=16, default="pending")  # pending | accepted
     show_reblogs = fields.BooleanField(default=True)
     notify = fields.BooleanField(default=False)
@@ -27,10 +35,14 @@ class Follow(models.Model):
 class Like(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="likes", on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField("models.Work", related_name="likes", on_delete=fields.CASCADE)
+    account_id: int
+    work: fields.ForeignKeyRelation[Work] = fields.ForeignKeyField(
+        "models.Work", related_name="likes", on_delete=fields.CASCADE
+    )
+    work_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -41,10 +53,14 @@ class Like(models.Model):
 class Boost(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="boosts", on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField("models.Work", related_name="boosts", on_delete=fields.CASCADE)
+    account_id: int
+    work: fields.ForeignKeyRelation[Work] = fields.ForeignKeyField(
+        "models.Work", related_name="boosts", on_delete=fields.CASCADE
+    )
+    work_id: int
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -55,12 +71,14 @@ class Boost(models.Model):
 class Block(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, null=True, unique=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="blocking", on_delete=fields.CASCADE
     )
-    target = fields.ForeignKeyField(
+    account_id: int
+    target: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="blocked_by", on_delete=fields.CASCADE
     )
+    target_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -70,12 +88,14 @@ class Block(models.Model):
 
 class Mute(models.Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="muting", on_delete=fields.CASCADE
     )
-    target = fields.ForeignKeyField(
+    account_id: int
+    target: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="muted_by", on_delete=fields.CASCADE
     )
+    target_id: int
     notifications = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -86,12 +106,14 @@ class Mute(models.Model):
 
 class Bookmark(models.Model):
     id = fields.BigIntField(primary_key=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="bookmarks", on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField(
+    account_id: int
+    work: fields.ForeignKeyRelation[Work] = fields.ForeignKeyField(
         "models.Work", related_name="bookmarked_by", on_delete=fields.CASCADE
     )
+    work_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -104,16 +126,19 @@ class Notification(models.Model):
     status, update, admin.sign_up, admin.report."""
 
     id = fields.BigIntField(primary_key=True)
-    recipient = fields.ForeignKeyField(
+    recipient: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="notifications", on_delete=fields.CASCADE
     )
+    recipient_id: int
     kind = fields.CharField(max_length=32)
-    from_account = fields.ForeignKeyField(
+    from_account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField(
+    from_account_id: int
+    work: fields.ForeignKeyNullableRelation[Work] = fields.ForeignKeyField(
         "models.Work", related_name=False, null=True, on_delete=fields.CASCADE
     )
+    work_id: int | None
     dismissed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields, models
+
+if TYPE_CHECKING:
+    from instance.storage.models.accounts import Account
+    from instance.storage.models.media import MediaAttachment
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 WORK_STATES = ("draft", "processing", "ready", "held", "rejected", "deleted")
@@ -23,9 +29,10 @@ class Work(models.Model):
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, unique=True)
     url = fields.CharField(max_length=2048, null=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="works", on_delete=fields.CASCADE
     )
+    account_id: int
     local = fields.BooleanField(default=True, db_index=True)
     title = fields.CharField(max_length=500, default="")
     content = fields.TextField(default="")  # sanitised HTML
@@ -36,20 +43,23 @@ class Work(models.Model):
     language = fields.CharField(max_length=16, null=True)
     licence = fields.CharField(max_length=255, default="")
     medium = fields.CharField(max_length=255, default="")
-    tools = fields.JSONField(default=list)
+    tools: fields.JSONField[list[str]] = fields.JSONField(default=list)
     ai_declaration = fields.CharField(max_length=16, default="none")
     ai_label = fields.BooleanField(default=False)  # shown with an "AI-generated" label
     cloak_level = fields.CharField(max_length=8, null=True)  # None = the artist's default
     state = fields.CharField(max_length=16, default="ready", db_index=True)
     state_reason = fields.TextField(default="")
     hidden = fields.BooleanField(default=False)  # hidden by a moderator
-    in_reply_to = fields.ForeignKeyField(
+    in_reply_to: fields.ForeignKeyNullableRelation[Work] = fields.ForeignKeyField(
         "models.Work", related_name="replies", null=True, on_delete=fields.SET_NULL
     )
+    in_reply_to_id: int | None
     in_reply_to_ap_id = fields.CharField(max_length=2048, null=True)
     conversation = fields.CharField(max_length=2048, null=True)
-    mentions = fields.JSONField(default=list)  # AP ids of mentioned actors
-    tags = fields.ManyToManyField("models.Tag", related_name="works", through="work_tags")
+    mentions: fields.JSONField[list[str]] = fields.JSONField(default=list)  # AP ids of mentioned actors
+    tags: fields.ManyToManyRelation[Tag] = fields.ManyToManyField(
+        "models.Tag", related_name="works", through="work_tags"
+    )
     likes_count = fields.IntField(default=0)
     boosts_count = fields.IntField(default=0)
     replies_count = fields.IntField(default=0)
@@ -58,6 +68,9 @@ class Work(models.Model):
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    # Reverse side (declared for type checkers only, Tortoise adds it at runtime)
+    media: fields.ReverseRelation[MediaAttachment]
 
     class Meta:
         table = "works"
@@ -69,9 +82,10 @@ class Collection(models.Model):
 
     id = fields.BigIntField(primary_key=True)
     ap_id = fields.CharField(max_length=2048, unique=True)
-    account = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="collections", on_delete=fields.CASCADE
     )
+    account_id: int
     title = fields.CharField(max_length=255)
     description = fields.TextField(default="")
     featured = fields.BooleanField(default=False)
@@ -84,12 +98,14 @@ class Collection(models.Model):
 
 class CollectionItem(models.Model):
     id = fields.BigIntField(primary_key=True)
-    collection = fields.ForeignKeyField(
+    collection: fields.ForeignKeyRelation[Collection] = fields.ForeignKeyField(
         "models.Collection", related_name="items", on_delete=fields.CASCADE
     )
-    work = fields.ForeignKeyField(
+    collection_id: int
+    work: fields.ForeignKeyRelation[Work] = fields.ForeignKeyField(
         "models.Work", related_name="in_collections", on_delete=fields.CASCADE
     )
+    work_id: int
     position = fields.IntField(default=0)
 
     class Meta:
