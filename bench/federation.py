@@ -153,8 +153,8 @@ async def fanout(url: str, inboxes: int, concurrency: int) -> float:
     from instance.actions import works
     from instance.actors.accounts import create_local_user
     from instance.config import load_config
+    from instance.job_handlers import load_handlers
     from instance.jobs import Worker
-    from instance.jobs.registry import load_handlers
     from instance.services import build_services, close_services
     from instance.storage.models import Account, Follow, Job
 

@@ -42,8 +42,8 @@ STEPS = ("read_original", "decode", "provenance", "strip", "cloak", "variants", 
 async def bench(runs: int, level: str, megapixels: float) -> None:
     from instance.attachments.uploads import create_upload
     from instance.config import load_config
-    from instance.jobs import Worker, registry
-    from instance.jobs.registry import load_handlers
+    from instance.job_handlers import load_handlers
+    from instance.jobs import Worker
     from instance.services import build_services, close_services
     from instance.storage import db
     from instance.storage.models import Account, MediaAttachment, User
@@ -55,7 +55,7 @@ async def bench(runs: int, level: str, megapixels: float) -> None:
     environ = {"IMPASTO_MEDIA_PATH": str(tmp / "media"), "IMPASTO_CLOAK_DEFAULT_LEVEL": level,
                "IMPASTO_CLOAK_ENABLED": "false" if level == "off" else "true"}
     services = build_services(load_config(None, environ=environ))
-    load_handlers()
+    handlers = load_handlers()
     account = await Account.create(ap_id="http://bench/users/a", username="a", display_name="A")
     await User.create(account=account, password_hash="-")
     width = int(math.sqrt(megapixels * 1e6 * 4 / 3))
@@ -72,7 +72,7 @@ async def bench(runs: int, level: str, megapixels: float) -> None:
             upload_ms = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             cpu_before = await services.media.call(time.process_time)
-            await Worker(services.jobs, registry, services).run_until_idle()
+            await Worker(services.jobs, handlers, services).run_until_idle()
             wall_ms = (time.perf_counter() - t) * 1000
             cpu_ms = (await services.media.call(time.process_time) - cpu_before) * 1000
             media = await MediaAttachment.get(id=media.id)

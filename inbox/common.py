@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from federation.client import FetchError
 from federation.vocab import id_of, same_origin
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.actors.remote import ActorError, fetch_document, get_actor
 from instance.jobs import Retry
 from instance.services import Services

@@ -5,37 +5,50 @@ dropped. The item ends `processed`, `dropped` (with the reason) or `failed`."""
 
 from __future__ import annotations
 
-import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from federation.jsonld import JsonLdError, normalize
+from inbox.errors import Drop
+from inbox.handlers import (
+    accept,
+    announce,
+    block,
+    create,
+    delete,
+    flag,
+    follow,
+    like,
+    move,
+    reject,
+    undo,
+    update,
+)
 from instance.jobs import Permanent
-from instance.jobs.registry import JobContext, register
+from instance.jobs.registry import JobContext
+from instance.services import Services
 from instance.storage.models import InboxItem
 
 log = logging.getLogger("impasto.inbox")
 
-PROCESS_JOB = "inbox.process"
+ActivityHandler = Callable[[Services, dict[str, Any]], Awaitable[None]]
 
-HANDLERS: dict[str, str] = {
-    "Follow": "inbox.handlers.follow",
-    "Accept": "inbox.handlers.accept",
-    "Reject": "inbox.handlers.reject",
-    "Undo": "inbox.handlers.undo",
-    "Create": "inbox.handlers.create",
-    "Update": "inbox.handlers.update",
-    "Delete": "inbox.handlers.delete",
-    "Announce": "inbox.handlers.announce",
-    "Like": "inbox.handlers.like",
-    "Block": "inbox.handlers.block",
-    "Flag": "inbox.handlers.flag",
-    "Move": "inbox.handlers.move",
+HANDLERS: dict[str, ActivityHandler] = {
+    "Follow": follow.handle,
+    "Accept": accept.handle,
+    "Reject": reject.handle,
+    "Undo": undo.handle,
+    "Create": create.handle,
+    "Update": update.handle,
+    "Delete": delete.handle,
+    "Announce": announce.handle,
+    "Like": like.handle,
+    "Block": block.handle,
+    "Flag": flag.handle,
+    "Move": move.handle,
 }
-
-
-class Drop(Exception):
-    """The activity is understood but not acted on; the message is the reason kept."""
 
 
 async def _finish(item: InboxItem, state: str, reason: str = "") -> None:
@@ -44,18 +57,16 @@ async def _finish(item: InboxItem, state: str, reason: str = "") -> None:
     )
 
 
-@register(PROCESS_JOB)
 async def process(ctx: JobContext, payload: dict) -> None:
     item = await InboxItem.get_or_none(id=payload["item"])
     if item is None:
         raise Permanent("the inbox item is gone")
     if item.state != "received":
         return
-    module_name = HANDLERS.get(item.activity_type)
-    if module_name is None:
+    handler = HANDLERS.get(item.activity_type)
+    if handler is None:
         await _finish(item, "dropped", f"unsupported type {item.activity_type}")
         return
-    handler = importlib.import_module(module_name).handle
     try:
         document = normalize(item.document)  # fast path for plain AS2, pyld otherwise
     except JsonLdError as exc:

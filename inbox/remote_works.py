@@ -11,8 +11,9 @@ from tortoise.transactions import in_transaction
 
 from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
 from inbox.common import refuses
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.attachments.processing import delete_media
+from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
 from instance.text import sanitise
@@ -161,11 +162,10 @@ async def _new_remote_media(services: Services, account_id: int, work_id: int, p
                             media: dict[str, Any]) -> None:
     """Record a remote image and queue its fetch: it is shown only once we hold cleaned,
     checked copies of it (never hot-linked), unless its domain's media are rejected."""
-    from instance.attachments.remote import FETCH_JOB
 
     record = await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
                                           state="processing", provenance_verdict="pending", **media)
-    await services.jobs.enqueue(FETCH_JOB, {"media_id": record.id})
+    await services.jobs.enqueue(kinds.FETCH_REMOTE_MEDIA, {"media_id": record.id})
 
 
 async def update_work(services: Services, work: Work, obj: dict, fields: dict[str, Any]) -> None:

@@ -21,14 +21,13 @@ from tortoise.transactions import in_transaction
 from federation.signatures import SignatureError, check_owner, verify_request
 from federation.vocab import id_of, is_activitypub_content_type, same_origin
 from instance.actors.remote import resolve_key
+from instance.jobs import kinds
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import current_services
 from instance.storage.models import Account, InboxItem, InstanceInfo
 from instance.web.activitypub.signed_fetch import error, public_url
 
 blueprint = Blueprint("inbox", __name__)
-
-PROCESS_JOB = "inbox.process"
 
 
 def accepted() -> Response:
@@ -96,7 +95,7 @@ async def receive() -> Response:
                 activity_id=activity_id, actor_id=actor_id, activity_type=kind[:64],
                 document=activity, signature_digest=signature, using_db=connection,
             )
-            await svc.jobs.enqueue(PROCESS_JOB, {"item": item.id}, using_db=connection)
+            await svc.jobs.enqueue(kinds.PROCESS_INBOX_ITEM, {"item": item.id}, using_db=connection)
     except IntegrityError:
         if await InboxItem.filter(activity_id=activity_id, signature_digest=signature).exists():
             return error(401, "replayed request: this signature was used before")

@@ -4,7 +4,6 @@ ties the database and the embedded worker to the server's lifetime."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import secrets
 import time
@@ -14,42 +13,72 @@ from pathlib import Path
 
 from quart import Quart, Response, g, jsonify, request
 
+from inbox import views as inbox_views
+from instance.api import accounts as api_accounts
+from instance.api import admin as api_admin
+from instance.api import empty as api_empty
+from instance.api import follow_requests as api_follow_requests
+from instance.api import hooks
+from instance.api import instance_info as api_instance_info
+from instance.api import markers as api_markers
+from instance.api import media as api_media
+from instance.api import notifications as api_notifications
+from instance.api import search as api_search
+from instance.api import statuses as api_statuses
+from instance.api import streaming as api_streaming
+from instance.api import timelines as api_timelines
+from instance.api.oauth import apps as oauth_apps
+from instance.api.oauth import authorize as oauth_authorize
 from instance.config import Config
+from instance.job_handlers import build_worker
 from instance.logs import request_id
-from instance.services import Services, build_services, build_worker, close_services
+from instance.services import Services, build_services, close_services
 from instance.storage import db
+from instance.web import admin_domains as web_admin_domains
+from instance.web import admin_queue as web_admin_queue
+from instance.web import auth as web_auth
+from instance.web import health as web_health
+from instance.web import media_views as web_media_views
+from instance.web import my_media as web_my_media
+from instance.web import pages as web_pages
+from instance.web import render
+from instance.web import settings as web_settings
+from instance.web import social as web_social
+from instance.web import upload as web_upload
+from instance.web.activitypub import actors as activitypub_actors
+from instance.web.activitypub import discovery as activitypub_discovery
 
 log = logging.getLogger("impasto.http")
 
-BLUEPRINT_MODULES: tuple[str, ...] = (
-    "instance.web.health",
-    "instance.web.pages",
-    "instance.web.auth",
-    "instance.web.media_views",
-    "instance.web.admin_domains",
-    "instance.web.admin_queue",
-    "instance.web.upload",
-    "instance.web.social",
-    "instance.web.settings",
-    "instance.web.my_media",
-    "instance.web.activitypub.discovery",
-    "instance.web.activitypub.actors",
-    "inbox.views",
-    "instance.api.oauth.apps",
-    "instance.api.oauth.authorize",
-    "instance.api.instance_info",
-    "instance.api.accounts",
-    "instance.api.statuses",
-    "instance.api.media",
-    "instance.api.timelines",
-    "instance.api.notifications",
-    "instance.api.follow_requests",
-    "instance.api.search",
-    "instance.api.markers",
-    "instance.api.streaming",
-    "instance.api.empty",
-    "instance.api.admin",
-)
+VIEW_MODULES = (
+    web_health,
+    web_pages,
+    web_auth,
+    web_media_views,
+    web_admin_domains,
+    web_admin_queue,
+    web_upload,
+    web_social,
+    web_settings,
+    web_my_media,
+    activitypub_discovery,
+    activitypub_actors,
+    inbox_views,
+    oauth_apps,
+    oauth_authorize,
+    api_instance_info,
+    api_accounts,
+    api_statuses,
+    api_media,
+    api_timelines,
+    api_notifications,
+    api_follow_requests,
+    api_search,
+    api_markers,
+    api_streaming,
+    api_empty,
+    api_admin,
+)  # each has a `blueprint`; order is registration order
 
 
 def load_secret_key(path: Path) -> str:
@@ -76,15 +105,11 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         SESSION_COOKIE_SECURE=config.instance.scheme == "https",
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
-    from instance.web import render
-
     render.install(app, services)
-    from instance.api import hooks
-
     hooks.install(app, services)  # JSON errors, rate limits and CORS for /api/ and /oauth/
 
-    for module_name in BLUEPRINT_MODULES:
-        app.register_blueprint(importlib.import_module(module_name).blueprint)
+    for module in VIEW_MODULES:
+        app.register_blueprint(module.blueprint)
 
     running: list[tuple[asyncio.Event, asyncio.Task[None]]] = []  # the embedded worker
 

@@ -10,7 +10,7 @@ from quart import current_app
 from federation.client import FederationClient
 from instance.config import Config
 from instance.image_pool import MediaRuntime
-from instance.jobs import JobQueue, Worker
+from instance.jobs import JobQueue
 from instance.urls import LocalUrls
 from media.storage import LocalMediaStore
 
@@ -59,20 +59,3 @@ async def close_services(services: Services) -> None:
     """Release what the services hold open (the HTTP connection pools, the image pool)."""
     await services.http.aclose()
     await services.media.aclose()
-
-
-def build_worker(services: Services) -> Worker:
-    """The job worker for these services: every built-in job kind plus the configured
-    plugins, the configured concurrency, and the periodic jobs queued on each tick."""
-    from instance.jobs.registry import load_handlers
-    from instance.jobs.schedule import ensure_periodic_jobs
-
-    config = services.config
-    return Worker(
-        services.jobs,
-        load_handlers(config.jobs.plugins),
-        services,
-        concurrency=config.jobs.concurrency,
-        poll_seconds=config.jobs.poll_seconds,
-        on_tick=lambda: ensure_periodic_jobs(services),
-    )

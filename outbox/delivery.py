@@ -33,11 +33,10 @@ from federation.delivery_policy import (
 )
 from instance.actors.instance_actor import signer_for
 from instance.jobs import Permanent, Retry
-from instance.jobs.registry import JobContext, register
+from instance.jobs.registry import JobContext
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import Services
 from instance.storage.models import Account, InstanceInfo, Job, OutboxActivity
-from outbox.fanout import DELIVER_JOB
 
 log = logging.getLogger("impasto.delivery")
 
@@ -111,7 +110,6 @@ async def post_activity(services: Services, account: Account, inbox: str, body: 
     return status
 
 
-@register(DELIVER_JOB)
 async def deliver(ctx: JobContext, payload: dict) -> None:
     services = ctx.services
     inbox = payload["inbox"]

@@ -13,10 +13,9 @@ from tortoise.transactions import in_transaction
 
 from federation.delivery_policy import MAX_ATTEMPTS
 from federation.vocab import PUBLIC, audience
+from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import Account, Follow, OutboxActivity
-
-DELIVER_JOB = "outbox.deliver"
 
 
 def delivery_lane(payload: dict) -> str:
@@ -102,7 +101,7 @@ async def _write(
     )
     if services.config.federation.enabled and targets:
         await services.jobs.enqueue_many(
-            DELIVER_JOB,
+            kinds.DELIVER,
             [{"activity": record.id, "inbox": inbox} for inbox in targets],
             max_attempts=MAX_ATTEMPTS,
             lane_of=delivery_lane,

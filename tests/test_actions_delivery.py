@@ -13,8 +13,8 @@ import pytest
 
 from instance.actions import works
 from instance.actors.accounts import create_local_user
+from instance.job_handlers import load_handlers
 from instance.jobs import Worker
-from instance.jobs.registry import load_handlers
 from instance.storage.models import Account, Follow, InstanceInfo, Job
 from tests.conftest import REPO_ROOT, built_services
 from tests.federation_e2e.peers import free_port

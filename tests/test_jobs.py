@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
-from instance.jobs import JobQueue, Worker, registry
+from instance.jobs import JobQueue, Worker, plugin_handlers
 from instance.jobs.queue import utcnow
 from instance.storage.models import Job
 from tests import jobs_plugin  # registers the test job kinds
 
 
 def make_worker(queue: JobQueue, concurrency: int = 4, worker_id: str | None = None) -> Worker:
-    return Worker(queue, registry, services=None, concurrency=concurrency, worker_id=worker_id)
+    return Worker(queue, plugin_handlers, services=None, concurrency=concurrency, worker_id=worker_id)
 
 
 def read_lines(path) -> list[str]:

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from instance.config import load_config
-from instance.jobs import Worker, registry
-from instance.jobs.registry import load_handlers
+from instance.job_handlers import load_handlers
+from instance.jobs import Worker
 from instance.jobs.schedule import ensure_periodic_jobs
 from instance.moderation.blocklist_formats import MASTODON_CSV_HEADER, BlockEntry
 from instance.moderation.domains import allow_domain, block_domain, covering_policy, is_suspended
@@ -57,8 +57,7 @@ def make_services(**settings: str):
 
 
 async def run_jobs(services) -> int:
-    load_handlers()
-    return await Worker(services.jobs, registry, services).run_until_idle()
+    return await Worker(services.jobs, load_handlers(), services).run_until_idle()
 
 
 def csv_list(*rows: str) -> bytes:

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 import tests.jobs_plugin  # noqa: F401  (registers the test job kinds in this process too)
-from instance.jobs import JobQueue, Worker, registry
+from instance.jobs import JobQueue, Worker, plugin_handlers
 from instance.storage import db
 from instance.storage.models import Job
 from tests.conftest import REPO_ROOT, require_postgres
@@ -78,7 +78,7 @@ async def test_sigkill_mid_job_loses_nothing(database_url, tmp_path):
     try:
         held = await Job.filter(state="running").count()
         assert held == concurrency
-        ran = await Worker(JobQueue(), registry, None, concurrency=8).run_until_idle()
+        ran = await Worker(JobQueue(), plugin_handlers, None, concurrency=8).run_until_idle()
         assert ran == total
         assert await Job.filter(state="done").count() == total
     finally:

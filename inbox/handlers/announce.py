@@ -10,7 +10,7 @@ from tortoise.expressions import F
 from federation.client import FetchError
 from federation.vocab import id_of
 from inbox.common import has_local_followers, object_id, raise_if_transient, refuses, sender
-from inbox.process import Drop
+from inbox.errors import Drop
 from inbox.remote_works import store_work
 from instance.actors.remote import ActorError, fetch_document, get_actor
 from instance.services import Services

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from federation.vocab import id_of
 from inbox.common import has_local_followers, sender, vouched_object
-from inbox.process import Drop
+from inbox.errors import Drop
 from inbox.remote_works import addresses_local, store_work
 from instance.services import Services
 from instance.storage.models import Work

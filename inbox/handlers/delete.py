@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from federation.vocab import id_of
 from inbox.common import object_id
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.actions.departure import erase_account
 from instance.services import Services
 from instance.storage.models import Account, Work

@@ -6,7 +6,7 @@ from tortoise.exceptions import IntegrityError
 
 from federation.vocab import id_of, ids_of
 from inbox.common import sender
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.moderation.domains import covering_policy
 from instance.services import Services
 from instance.storage.models import Account, Report, Work

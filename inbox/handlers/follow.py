@@ -7,7 +7,7 @@ from tortoise.exceptions import IntegrityError
 
 from federation.vocab import id_of
 from inbox.common import local_account, object_id, sender
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.actions import social
 from instance.services import Services
 from instance.storage.models import Block, Follow, Notification

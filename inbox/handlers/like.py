@@ -7,7 +7,7 @@ from tortoise.expressions import F
 
 from federation.vocab import id_of
 from inbox.common import object_id, refuses, sender
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.services import Services
 from instance.storage.models import Account, Like, Notification, Work
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from federation.vocab import id_of
 from inbox.common import sender
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.actions import social
 from instance.actors.remote import ActorError, get_actor
 from instance.services import Services

@@ -6,7 +6,7 @@ from tortoise.expressions import F
 
 from federation.vocab import id_of
 from inbox.common import sender
-from inbox.process import Drop
+from inbox.errors import Drop
 from instance.services import Services
 from instance.storage.models import Account, Follow
 

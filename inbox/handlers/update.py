@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from federation.vocab import id_of
 from inbox.common import sender, vouched_object
-from inbox.process import Drop
+from inbox.errors import Drop
 from inbox.remote_works import OBJECT_TYPES, store_work
 from instance.actors.remote import ACTOR_TYPES, store_actor
 from instance.services import Services

@@ -5,8 +5,8 @@ followers elsewhere."""
 from __future__ import annotations
 
 from instance.actions.social import update_profile
-from instance.jobs import Permanent, Retry
-from instance.jobs.registry import JobContext, register
+from instance.jobs import Permanent, Retry, kinds
+from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, User
 
@@ -26,10 +26,9 @@ async def replace_profile_image(
         content_type=content_type,
         description=f"{field} of @{user.account.username}",
     )
-    await services.jobs.enqueue("accounts.apply_profile_image", {"media_id": media.id, "field": field})
+    await services.jobs.enqueue(kinds.APPLY_PROFILE_IMAGE, {"media_id": media.id, "field": field})
 
 
-@register("accounts.apply_profile_image")
 async def apply_profile_image(ctx: JobContext, payload: dict) -> None:
     media = await MediaAttachment.get_or_none(id=payload["media_id"])
     field = payload.get("field")

@@ -17,9 +17,8 @@ from tortoise.transactions import in_transaction
 
 from federation import documents
 from instance.attachments.processing import sync_work_cloak
-from instance.jobs import Permanent
-from instance.jobs.kinds import PUBLISH_WORK
-from instance.jobs.registry import JobContext, register
+from instance.jobs import Permanent, kinds
+from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Notification, Work
 from outbox.documents import note_for
@@ -102,11 +101,10 @@ async def publish_if_ready(services: Services, work_id: int) -> bool:
 
 
 
-@register(PUBLISH_WORK)
 async def publish_job(ctx: JobContext, payload: dict) -> None:
     """Payload: {"work_id": int}. Publishes the work if it is ready; a no-op otherwise."""
     try:
         work_id = int(payload["work_id"])
     except (KeyError, TypeError, ValueError):
-        raise Permanent(f"bad {PUBLISH_WORK} payload: {payload!r}") from None
+        raise Permanent(f"bad {kinds.PUBLISH_WORK} payload: {payload!r}") from None
     await publish_if_ready(ctx.services, work_id)

@@ -12,6 +12,7 @@ from instance.api.auth import current_user, me, scoped
 from instance.api.body import params
 from instance.api.common import parse_id
 from instance.api.errors import fail, not_found
+from instance.jobs import kinds
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
 from instance.moderation.domain_names import DomainNameError
 from instance.moderation.domains import DomainPolicyError, block_domain, list_policies, unblock_domain
@@ -69,7 +70,7 @@ async def _save(domain: str, p, current: DomainPolicy | None = None) -> DomainPo
     except (DomainNameError, DomainPolicyError) as exc:
         fail(422, str(exc))
     if result.severity_raised_to_suspend:
-        await current_services().jobs.enqueue("moderation.purge_domain", {"domain": result.policy.domain})
+        await current_services().jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": result.policy.domain})
     return result.policy
 
 

@@ -15,7 +15,6 @@ from instance.storage.models import (
     Follow,
     MediaAttachment,
     Mute,
-    Work,
 )
 
 VERDICT_RANK = {"none": 0, "pending": 1, "needs-review": 2, "ai": 3}
@@ -130,13 +129,6 @@ def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
             "cloak_level": m.cloak_level,
         },
     }
-
-
-async def statuses(works: list[Work], base: str, viewer_id: int | None) -> list[dict[str, Any]]:
-    """Status entities for already-found works (see status_batch for the batch reads)."""
-    from instance.api.status_batch import statuses_for
-
-    return await statuses_for([w.id for w in works], base, viewer_id)
 
 
 def reblog_entity(boost: Boost, inner: dict[str, Any], base: str) -> dict[str, Any]:

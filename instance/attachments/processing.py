@@ -26,10 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from instance.attachments.policy import decide_local, effective_cloak_level, optout_marks
-from instance.attachments.uploads import PROCESS_JOB, upload_limits
-from instance.jobs import Permanent, Retry
-from instance.jobs.kinds import PUBLISH_WORK
-from instance.jobs.registry import JobContext, register
+from instance.attachments.uploads import upload_limits
+from instance.jobs import Permanent, Retry, kinds
+from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import MediaAttachment, User, Work
 from media.errors import MediaRejected
@@ -95,7 +94,7 @@ async def delete_media(services: Services, media: MediaAttachment) -> None:
 async def ask_to_publish(services: Services, work_id: int) -> None:
     """An attachment of this work became ready: the publishing job decides whether the
     work is ready now (`instance.actions.publishing` owns that rule)."""
-    await services.jobs.enqueue(PUBLISH_WORK, {"work_id": work_id})
+    await services.jobs.enqueue(kinds.PUBLISH_WORK, {"work_id": work_id})
 
 
 def seed_for(media: MediaAttachment) -> int:
@@ -228,7 +227,7 @@ async def sync_work_cloak(services: Services, work_id: int, *, media_ids: list[i
     stale = await query.using_db(using_db).values_list("id", flat=True)
     if stale:
         await MediaAttachment.filter(id__in=stale).using_db(using_db).update(state="processing")
-        await services.jobs.enqueue_many(PROCESS_JOB, [{"media_id": i} for i in stale],
+        await services.jobs.enqueue_many(kinds.PROCESS_MEDIA, [{"media_id": i} for i in stale],
                                          using_db=using_db)
     return len(stale)
 
@@ -239,7 +238,6 @@ async def _set_state(media: MediaAttachment, state: str, reason: str) -> None:
     await media.save()
 
 
-@register(PROCESS_JOB)
 async def process_job(ctx: JobContext, payload: dict) -> None:
     """Payload: {"media_id": int, "recloak": bool (optional)}."""
     try:

@@ -30,7 +30,7 @@ from instance.attachments.processing import (
     variant_keys,
 )
 from instance.jobs import Permanent, Retry
-from instance.jobs.registry import JobContext, register
+from instance.jobs.registry import JobContext
 from instance.moderation.domains import rejects_media
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment
@@ -38,7 +38,6 @@ from media.errors import MediaRejected
 from media.limits import Limits
 from media.pipeline import PipelineOptions
 
-FETCH_JOB = "media.fetch_remote"
 CACHE_PREFIX = "cache/"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
 
@@ -144,7 +143,6 @@ async def prune_remote_cache(services: Services, older_than_days: float) -> int:
     return pruned
 
 
-@register(FETCH_JOB)
 async def fetch_job(ctx: JobContext, payload: dict) -> None:
     """Payload: {"media_id": int} of a remote record (created by the inbox side)."""
     media = await MediaAttachment.get_or_none(id=int(payload.get("media_id", 0)))

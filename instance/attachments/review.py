@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from instance.attachments.processing import ask_to_publish, delete_variants, variant_keys
-from instance.attachments.uploads import PROCESS_JOB
+from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, MediaAttachment
 
@@ -71,7 +71,7 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
             if not media.original_key:
                 raise ReviewError("The original is gone; the artist must upload it again.")
             media.state = "processing"
-            await services.jobs.enqueue(PROCESS_JOB, {"media_id": media.id},
+            await services.jobs.enqueue(kinds.PROCESS_MEDIA, {"media_id": media.id},
                                         using_db=connection)
         else:
             media.state = "ready"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from PIL import Image
 from tortoise.transactions import in_transaction
 
+from instance.jobs import kinds
 from media import ingest
 from media.errors import MediaRejected
 from media.limits import Limits, check_byte_size, check_dimensions
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from instance.storage.models import Account, MediaAttachment
 
 MAX_DESCRIPTION = 1500  # Mastodon's limit for alt text
-PROCESS_JOB = "media.process"
 _EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif", "avif": "avif",
                "heic": "heic"}
 
@@ -181,7 +181,7 @@ async def create_upload(
                 height=facts.height,
                 using_db=connection,
             )
-            await services.jobs.enqueue(PROCESS_JOB, {"media_id": media.id},
+            await services.jobs.enqueue(kinds.PROCESS_MEDIA, {"media_id": media.id},
                                         using_db=connection)
     except BaseException:
         await asyncio.to_thread(services.media_store.delete, Area.ORIGINALS, key)

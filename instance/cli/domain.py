@@ -8,6 +8,7 @@ from pathlib import Path
 
 from instance.cli.support import CliError, ProgressBar, with_database
 from instance.config import Config
+from instance.jobs import kinds
 from instance.moderation.blocklist_formats import (
     FORMATS,
     SEVERITIES,
@@ -92,7 +93,7 @@ async def _apply(config: Config, entries: list[BlockEntry], source: str = "") ->
             result = await block_domain(entry, source=source)
             if result.severity_raised_to_suspend:
                 await services.jobs.enqueue(
-                    "moderation.purge_domain", {"domain": result.policy.domain}
+                    kinds.PURGE_DOMAIN, {"domain": result.policy.domain}
                 )
             verb = "added" if result.created else "updated"
             messages.append(f"{verb} {result.policy.domain}: {result.policy.severity}")
@@ -238,7 +239,7 @@ def _subscribe(config: Config, args: argparse.Namespace) -> int:
         services = build_services(config)
         try:
             subscription = await subscribe(args.url, priority=args.priority, excludes=args.exclude)
-            await services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": subscription.id})
+            await services.jobs.enqueue(kinds.REFRESH_BLOCKLIST, {"subscription_id": subscription.id})
             return subscription.id
         finally:
             await close_services(services)
@@ -295,7 +296,7 @@ def _apply_drafts(config: Config, args: argparse.Namespace) -> int:
                 progress.advance()
             progress.finish()
             for domain in suspended:
-                await services.jobs.enqueue("moderation.purge_domain", {"domain": domain})
+                await services.jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": domain})
             return len(ids)
         finally:
             await close_services(services)

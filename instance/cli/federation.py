@@ -8,6 +8,7 @@ from collections import Counter
 
 from instance.cli.support import CliError, with_database
 from instance.config import Config
+from instance.jobs import kinds
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -59,7 +60,7 @@ def _cmd_hosts(config: Config, args: argparse.Namespace) -> int:
     from instance.storage.models import InstanceInfo, Job
 
     async def gather():
-        jobs = await Job.filter(kind="outbox.deliver", state__in=("queued", "running", "failed")
+        jobs = await Job.filter(kind=kinds.DELIVER, state__in=("queued", "running", "failed")
                                 ).values_list("state", "payload")
         infos = {i.domain: i for i in await InstanceInfo.all()}
         return jobs, infos
@@ -89,7 +90,7 @@ def _cmd_reset(config: Config, args: argparse.Namespace) -> int:
 
     async def reset() -> int:
         await InstanceInfo.filter(domain=host).update(unavailable=False, failure_days=[])
-        ids = [j.id for j in await Job.filter(kind="outbox.deliver", state="failed")
+        ids = [j.id for j in await Job.filter(kind=kinds.DELIVER, state="failed")
                if domain_of(j.payload.get("inbox")) == host]
         if ids:
             await Job.filter(id__in=ids).update(state="queued", attempts=0, finished_at=None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import signal
 import socket
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from instance import __version__
 from instance.actors.accounts import AccountError
+from instance.cli import domain, federation, media
 from instance.cli.support import CliError, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
 from instance.storage.db import DatabaseError
@@ -24,11 +24,7 @@ EXIT_USAGE = 2
 
 # Feature areas add their own command groups: each module has `add_commands(subparsers)`
 # and sets `handler(config, args) -> int` on its parsers (see instance/cli/support.py).
-COMMAND_MODULES: tuple[str, ...] = (
-    "instance.cli.domain",
-    "instance.cli.media",
-    "instance.cli.federation",
-)
+COMMAND_GROUPS = (domain, media, federation)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     jobs.set_defaults(handler=_cmd_jobs)
 
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).add_commands(commands)
+    for group in COMMAND_GROUPS:
+        group.add_commands(commands)
     return parser
 
 
@@ -218,8 +214,9 @@ def _listen(bind: str) -> socket.socket:
 
 
 def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
+    from instance.job_handlers import build_worker
     from instance.logs import configure_logging
-    from instance.services import build_services, build_worker, close_services
+    from instance.services import build_services, close_services
 
     configure_logging(config.server.log_level)
     services = build_services(config)

@@ -6,7 +6,7 @@ raise `Retry(after)` or raise `Permanent`. Anything else is a failed attempt.
 
 from instance.jobs.errors import Permanent, Retry
 from instance.jobs.queue import JobQueue
-from instance.jobs.registry import JobContext, JobRegistry, registry
+from instance.jobs.registry import JobContext, JobRegistry, plugin_handlers
 from instance.jobs.worker import Worker
 
-__all__ = ["JobContext", "JobQueue", "JobRegistry", "Permanent", "Retry", "Worker", "registry"]
+__all__ = ["JobContext", "JobQueue", "JobRegistry", "Permanent", "Retry", "Worker", "plugin_handlers"]

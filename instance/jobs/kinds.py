@@ -1,6 +1,17 @@
-"""Every built-in job kind, named once: the code that enqueues a job and the handler that
-runs it both use these constants, so a kind is never typed out twice."""
+"""Every built-in job kind, named once: the code that enqueues a job and the table that
+maps it to its handler (`instance/job_handlers.py`) both use these constants, so a kind
+is never typed out twice. Plugins name their own kinds."""
 
 from __future__ import annotations
 
+PROCESS_INBOX_ITEM = "inbox.process"
+DELIVER = "outbox.deliver"
+PROCESS_MEDIA = "media.process"
+FETCH_REMOTE_MEDIA = "media.fetch_remote"
 PUBLISH_WORK = "works.publish"
+APPLY_PROFILE_IMAGE = "accounts.apply_profile_image"
+PURGE_DOMAIN = "moderation.purge_domain"
+REFRESH_BLOCKLIST = "moderation.refresh_blocklist"
+REFRESH_ALL_BLOCKLISTS = "moderation.refresh_all_blocklists"
+REFRESH_NODEINFO = "instances.refresh_nodeinfo"
+PRUNE_JOBS = "maintenance.prune_jobs"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from instance.jobs.registry import JobContext, register
+from instance.jobs.registry import JobContext
 
 
-@register("maintenance.prune_jobs")
 async def prune_jobs(ctx: JobContext, payload: dict) -> None:
     """Drop finished jobs older than `days` (default 7)."""
     days = payload.get("days", 7)

@@ -1,9 +1,10 @@
-"""Which handler runs which job kind; modules register their handlers at import."""
+"""Which handler runs which job kind. The built-in table is `instance/job_handlers.py`
+(direct references); plugins named in `[jobs] plugins` register theirs with
+`@register("kind")` into `plugin_handlers` when they are imported."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,14 +26,19 @@ Handler = Callable[[JobContext, dict], Awaitable[None]]
 
 
 class JobRegistry:
-    def __init__(self) -> None:
+    def __init__(self, handlers: Mapping[str, Handler] | None = None) -> None:
         self._handlers: dict[str, Handler] = {}
+        for kind, func in (handlers or {}).items():
+            self.add(kind, func)
+
+    def add(self, kind: str, func: Handler) -> None:
+        if self._handlers.get(kind, func) is not func:
+            raise ValueError(f"job kind {kind!r} is registered twice")
+        self._handlers[kind] = func
 
     def register(self, kind: str) -> Callable[[Handler], Handler]:
         def decorate(func: Handler) -> Handler:
-            if self._handlers.get(kind, func) is not func:
-                raise ValueError(f"job kind {kind!r} is registered twice")
-            self._handlers[kind] = func
+            self.add(kind, func)
             return func
 
         return decorate
@@ -45,30 +51,9 @@ class JobRegistry:
         return sorted(self._handlers)
 
 
-registry = JobRegistry()
-
-# Modules whose handlers every worker registers; features add theirs here.
-BUILTIN_HANDLER_MODULES: tuple[str, ...] = (
-    "instance.jobs.maintenance",
-    "instance.moderation.suspension",
-    "instance.moderation.instances",
-    "instance.moderation.subscriptions",
-    "instance.actions.profile_images",
-    "instance.attachments.processing",
-    "instance.attachments.remote",
-    "instance.actions.publishing",
-    "outbox.delivery",
-    "inbox.process",
-)
-
-
-def load_handlers(extra_modules: Iterable[str] = ()) -> JobRegistry:
-    """Import the built-in handler modules and any configured plugins."""
-    for name in (*BUILTIN_HANDLER_MODULES, *extra_modules):
-        importlib.import_module(name)
-    return registry
+plugin_handlers = JobRegistry()
 
 
 def register(kind: str) -> Callable[[Handler], Handler]:
-    """Decorator: `@register("kind")` on an async handler."""
-    return registry.register(kind)
+    """Decorator for plugins: `@register("kind")` on an async handler."""
+    return plugin_handlers.register(kind)

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from instance.services import Services
+from instance.jobs import kinds
 from instance.storage.models import Job
 
 
 def periodic_jobs(config) -> list[tuple[str, float]]:
     """(job kind, every N seconds) for this instance's settings."""
     return [
-        ("moderation.refresh_all_blocklists", config.moderation.blocklist_refresh_hours * 3600),
-        ("maintenance.prune_jobs", timedelta(days=1).total_seconds()),
+        (kinds.REFRESH_ALL_BLOCKLISTS, config.moderation.blocklist_refresh_hours * 3600),
+        (kinds.PRUNE_JOBS, timedelta(days=1).total_seconds()),
     ]
 
 

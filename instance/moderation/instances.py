@@ -11,8 +11,8 @@ from tortoise.expressions import F
 from federation.client import FetchError
 from federation.discovery import DiscoveryError, parse_nodeinfo, pick_nodeinfo_href
 from instance.config import Config
-from instance.jobs import Retry
-from instance.jobs.registry import JobContext, register
+from instance.jobs import Retry, kinds
+from instance.jobs.registry import JobContext
 from instance.moderation.ai_rules import apply_declared_policy_rule, propose_by_ai_rate
 from instance.moderation.domains import covering_policy
 from instance.services import Services
@@ -31,7 +31,6 @@ async def record_work_seen(config: Config, domain: str, *, ai: bool, counted: bo
     await propose_by_ai_rate(config, domain)
 
 
-@register("instances.refresh_nodeinfo")
 async def refresh_nodeinfo(ctx: JobContext, payload: dict) -> None:
     """Read a remote instance's NodeInfo and keep software, version and AI policy."""
     domain = payload["domain"]
@@ -102,5 +101,5 @@ async def meet_domain(services: Services, domain: str | None) -> bool:
     _, created = await InstanceInfo.get_or_create(domain=domain)
     if created:
         scheme = services.config.remote_scheme
-        await services.jobs.enqueue("instances.refresh_nodeinfo", {"domain": domain, "scheme": scheme})
+        await services.jobs.enqueue(kinds.REFRESH_NODEINFO, {"domain": domain, "scheme": scheme})
     return created

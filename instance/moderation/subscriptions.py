@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from federation.client import FetchError
-from instance.jobs import Retry
-from instance.jobs.registry import JobContext, register
+from instance.jobs import Retry, kinds
+from instance.jobs.registry import JobContext
 from instance.moderation.blocklist_formats import BlockEntry, BlocklistError, detect_format, parse_any
 from instance.moderation.domain_names import normalise_domain
 from instance.moderation.domains import as_entry, block_domain
@@ -66,7 +66,6 @@ async def draft_changes(subscription: BlocklistSubscription, entries: list[Block
     return drafted
 
 
-@register("moderation.refresh_blocklist")
 async def refresh_blocklist(ctx: JobContext, payload: dict) -> None:
     subscription = await BlocklistSubscription.get_or_none(id=payload["subscription_id"])
     if subscription is None or not subscription.enabled:
@@ -88,11 +87,10 @@ async def refresh_blocklist(ctx: JobContext, payload: dict) -> None:
     await subscription.save(update_fields=["last_fetched_at", "last_error"])
 
 
-@register("moderation.refresh_all_blocklists")
 async def refresh_all(ctx: JobContext, payload: dict) -> None:
     """The scheduled job: queue a refresh of every enabled subscription."""
     for subscription_id in await BlocklistSubscription.filter(enabled=True).values_list("id", flat=True):
-        await ctx.services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": subscription_id})
+        await ctx.services.jobs.enqueue(kinds.REFRESH_BLOCKLIST, {"subscription_id": subscription_id})
 
 
 async def apply_drafts(draft_ids: list[int], *, actor: Account | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from instance.jobs.registry import JobContext, register
+from instance.jobs.registry import JobContext
 from instance.moderation.domain_names import normalise_domain
 from instance.moderation.domains import accounts_on
 from instance.storage.models import (
@@ -47,6 +47,5 @@ async def purge_domain(domain: str) -> dict[str, int]:
     return removed
 
 
-@register("moderation.purge_domain")
 async def purge_domain_job(ctx: JobContext, payload: dict) -> None:
     await purge_domain(payload["domain"])

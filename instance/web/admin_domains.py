@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, redirect, render_template, request, url_for
 
+from instance.jobs import kinds
 from instance.moderation.blocklist_formats import (
     SEVERITIES,
     BlockEntry,
@@ -45,7 +46,7 @@ async def _block(entry: BlockEntry, source: str = "") -> str:
     me = await current_user()
     result = await block_domain(entry, actor=me.account, source=source)
     if result.severity_raised_to_suspend:
-        await services.jobs.enqueue("moderation.purge_domain", {"domain": result.policy.domain})
+        await services.jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": result.policy.domain})
     return result.policy.domain
 
 
@@ -163,7 +164,7 @@ async def add_subscription():
     except DomainNameError as exc:
         return redirect(url_for(".subscriptions", done=str(exc)))
     await current_services().jobs.enqueue(
-        "moderation.refresh_blocklist", {"subscription_id": subscription.id}
+        kinds.REFRESH_BLOCKLIST, {"subscription_id": subscription.id}
     )
     return redirect(url_for(".subscriptions", done="Subscribed; its changes will appear below for review."))
 
@@ -176,7 +177,7 @@ async def review_drafts():
     me = await current_user()
     if form.get("action") == "apply":
         for domain in await apply_drafts(ids, actor=me.account):
-            await current_services().jobs.enqueue("moderation.purge_domain", {"domain": domain})
+            await current_services().jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": domain})
         done = f"Applied {len(ids)} drafts."
     else:
         done = f"Dismissed {await dismiss_drafts(ids, actor=me.account)} drafts."

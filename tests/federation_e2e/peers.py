@@ -63,8 +63,8 @@ class Peer:
 
     async def run_jobs(self) -> int:
         """Run this instance's runnable jobs until none is left (deliveries, inbox)."""
+        from instance.job_handlers import load_handlers
         from instance.jobs import Worker
-        from instance.jobs.registry import load_handlers
 
         async with self.open() as services:
             worker = Worker(services.jobs, load_handlers(), services, concurrency=8)

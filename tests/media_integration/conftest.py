@@ -17,8 +17,8 @@ from PIL import Image
 
 from instance.config import load_config
 from instance.image_pool import MediaRuntime
-from instance.jobs import Worker, registry
-from instance.jobs.registry import load_handlers
+from instance.job_handlers import load_handlers
+from instance.jobs import Worker
 from instance.services import Services, build_services, close_services
 from instance.storage.models import Account, User
 
@@ -89,8 +89,7 @@ class MediaEnv:
     tmp_path: Path
 
     async def run_jobs(self) -> int:
-        load_handlers()
-        return await Worker(self.services.jobs, registry, self.services).run_until_idle()
+        return await Worker(self.services.jobs, load_handlers(), self.services).run_until_idle()
 
     def rebuild(self, **settings: str) -> None:
         """Same database and media folder, other settings (e.g. AI_LOCAL_AI_VERDICT)."""

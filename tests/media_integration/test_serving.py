@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 
 from instance.attachments.uploads import create_upload
+from instance.job_handlers import load_handlers
 from instance.jobs import Worker
-from instance.jobs.registry import load_handlers
 from instance.services import Services, close_services
 from instance.storage import db
 from instance.storage.models import MediaAttachment

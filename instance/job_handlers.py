@@ -1,0 +1,64 @@
+"""The built-in job table: every job kind and the handler that runs it, by direct
+reference, and the worker built from it. Part of the composition root (beside
+`instance/app.py`): it imports handlers from every layer. The one place that loads
+modules by name is `[jobs] plugins`."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+from inbox.process import process as process_inbox_item
+from instance.actions.profile_images import apply_profile_image
+from instance.actions.publishing import publish_job
+from instance.attachments.processing import process_job as process_media
+from instance.attachments.remote import fetch_job as fetch_remote_media
+from instance.jobs import Worker, kinds
+from instance.jobs.maintenance import prune_jobs
+from instance.jobs.registry import Handler, JobRegistry, plugin_handlers
+from instance.jobs.schedule import ensure_periodic_jobs
+from instance.moderation.instances import refresh_nodeinfo
+from instance.moderation.subscriptions import refresh_all, refresh_blocklist
+from instance.moderation.suspension import purge_domain_job
+from instance.services import Services
+from outbox.delivery import deliver
+
+BUILTIN_HANDLERS: dict[str, Handler] = {
+    kinds.PROCESS_INBOX_ITEM: process_inbox_item,
+    kinds.DELIVER: deliver,
+    kinds.PROCESS_MEDIA: process_media,
+    kinds.FETCH_REMOTE_MEDIA: fetch_remote_media,
+    kinds.PUBLISH_WORK: publish_job,
+    kinds.APPLY_PROFILE_IMAGE: apply_profile_image,
+    kinds.PURGE_DOMAIN: purge_domain_job,
+    kinds.REFRESH_BLOCKLIST: refresh_blocklist,
+    kinds.REFRESH_ALL_BLOCKLISTS: refresh_all,
+    kinds.REFRESH_NODEINFO: refresh_nodeinfo,
+    kinds.PRUNE_JOBS: prune_jobs,
+}
+
+
+def load_handlers(plugins: Iterable[str] = ()) -> JobRegistry:
+    """The built-in handlers plus those the configured plugin modules register."""
+    for name in plugins:
+        importlib.import_module(name)
+    handlers = JobRegistry(BUILTIN_HANDLERS)
+    for kind in plugin_handlers.kinds:
+        plugin = plugin_handlers.get(kind)
+        if plugin is not None:
+            handlers.add(kind, plugin)
+    return handlers
+
+
+def build_worker(services: Services) -> Worker:
+    """The job worker for these services: every built-in job kind plus the configured
+    plugins, the configured concurrency, and the periodic jobs queued on each tick."""
+    config = services.config
+    return Worker(
+        services.jobs,
+        load_handlers(config.jobs.plugins),
+        services,
+        concurrency=config.jobs.concurrency,
+        poll_seconds=config.jobs.poll_seconds,
+        on_tick=lambda: ensure_periodic_jobs(services),
+    )
