@@ -27,9 +27,11 @@ from instance.api import search as api_search
 from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
 from instance.api import timelines as api_timelines
+from instance.api.errors import ApiError, refused_json, wants_json
 from instance.api.oauth import apps as oauth_apps
 from instance.api.oauth import authorize as oauth_authorize
 from instance.config import Config
+from instance.errors import Refused
 from instance.job_handlers import build_worker
 from instance.logs import request_id
 from instance.services import Services, build_services, close_services
@@ -47,6 +49,7 @@ from instance.web import social as web_social
 from instance.web import upload as web_upload
 from instance.web.activitypub import actors as activitypub_actors
 from instance.web.activitypub import discovery as activitypub_discovery
+from instance.web.render import refused_page
 
 log = logging.getLogger("impasto.http")
 
@@ -151,6 +154,13 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
             },
         )
         return response
+
+    @app.errorhandler(Refused)
+    async def refused(exc: Refused):
+        """Every refusal, mapped once: JSON for the client API, a page for people."""
+        if isinstance(exc, ApiError) or wants_json(request.path):
+            return refused_json(exc)
+        return await refused_page(exc)
 
     @app.errorhandler(413)
     async def too_large(_error: Exception):

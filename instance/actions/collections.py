@@ -8,11 +8,12 @@ import uuid
 
 from tortoise.transactions import in_transaction
 
+from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, Collection, CollectionItem, Work
 
 
-class CollectionError(ValueError):
+class CollectionError(Refused):
     """A collection request that cannot be done; the message says why."""
 
 

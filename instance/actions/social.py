@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from federation import documents
 from federation.vocab import PUBLIC
+from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import (
     Account,
@@ -26,7 +27,7 @@ from instance.storage.models import (
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 
-class SocialError(ValueError):
+class SocialError(Refused):
     """An interaction that cannot be done; the message says why."""
 
 
@@ -106,7 +107,7 @@ async def unfollow(services: Services, account: Account, target: Account) -> Non
 async def _answer(services: Services, account: Account, follower: Account, accept: bool) -> None:
     record = await Follow.get_or_none(follower_id=follower.id, target_id=account.id)
     if record is None:
-        raise SocialError("no follow request from this account")
+        raise SocialError("no follow request from this account", status=404)
     async with in_transaction() as connection:
         if accept:
             if record.state != "accepted":

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from federation import documents
 from instance.actions.publishing import federate, media_ready, now, publish_if_ready, published
 from instance.actors.remote import resolve_acct
+from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Tag, Work
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
@@ -20,8 +21,10 @@ from instance.text import render
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 
-class WorkError(ValueError):
+class WorkError(Refused):
     """A work request that cannot be done; the message says why."""
+
+    title = "Not sent"
 
 
 async def _mentions(services: Services, source: str, reply_to: Work | None) -> list[Account]:

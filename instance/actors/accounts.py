@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tortoise.transactions import in_transaction
 
+from instance.errors import Refused
 from instance.storage.models import Account, User
 from instance.urls import LocalUrls
 
@@ -21,7 +22,7 @@ MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A request about an account cannot be done; the message says why."""
 
 

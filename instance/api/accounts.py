@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from quart import Blueprint, jsonify
 
-from instance.actions.social import SocialError
 from instance.api.auth import current_user, me, scoped, viewer
 from instance.api.body import as_id, params
 from instance.api.common import account_or_404, base_url, json_page
@@ -64,10 +63,7 @@ async def update_credentials():
     account = me()
     await _profile_images(p)
     if changes:
-        try:
-            account = await update_profile(current_services(), account, **changes)
-        except SocialError as exc:
-            raise ApiError(422, str(exc)) from None
+        account = await update_profile(current_services(), account, **changes)
     return jsonify(account_entity(account, base_url(), source=True))
 
 
@@ -210,10 +206,7 @@ async def _act(account_id: str, action: str, **options):
 
     target = await account_or_404(account_id)
     account = me()
-    try:
-        await getattr(social, action)(current_services(), account, target, **options)
-    except SocialError as exc:
-        raise ApiError(422, str(exc)) from None
+    await getattr(social, action)(current_services(), account, target, **options)
     return jsonify((await relationships(account.id, [target.id]))[0])
 
 

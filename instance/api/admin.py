@@ -14,8 +14,7 @@ from instance.api.common import parse_id
 from instance.api.errors import fail, not_found
 from instance.jobs import kinds
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
-from instance.moderation.domain_names import DomainNameError
-from instance.moderation.domains import DomainPolicyError, block_domain, list_policies, unblock_domain
+from instance.moderation.domains import block_domain, list_policies, unblock_domain
 from instance.services import current_services
 from instance.storage.models import DomainPolicy
 
@@ -65,10 +64,7 @@ async def _save(domain: str, p, current: DomainPolicy | None = None) -> DomainPo
         ),
         obfuscate=p.flag("obfuscate", current.obfuscate if current else False),
     )
-    try:
-        result = await block_domain(entry, actor=me())
-    except (DomainNameError, DomainPolicyError) as exc:
-        fail(422, str(exc))
+    result = await block_domain(entry, actor=me())
     if result.severity_raised_to_suspend:
         await current_services().jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": result.policy.domain})
     return result.policy

@@ -1,4 +1,6 @@
-"""API errors: every failure a client can cause is a 4xx with {"error": "…"}, never a 500."""
+"""API errors: every failure a client can cause is a 4xx with {"error": "…"}, never a 500.
+Any `Refused` becomes that body here (`refused_json`); as Mastodon does, a 422 from the
+domain reads "Validation failed: …"."""
 
 from __future__ import annotations
 
@@ -6,15 +8,14 @@ from typing import NoReturn
 
 from quart import Response, jsonify
 
+from instance.errors import Refused
 
-class ApiError(Exception):
-    """Raised anywhere in an API view; the app turns it into JSON with its status."""
+
+class ApiError(Refused):
+    """Raised anywhere in an API view, with the exact status and message to send."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+        super().__init__(message, status=status, headers=headers)
 
 
 def fail(status: int, message: str) -> NoReturn:
@@ -25,8 +26,11 @@ def not_found(what: str = "Record") -> NoReturn:
     raise ApiError(404, f"{what} not found")
 
 
-def error_response(exc: ApiError) -> tuple[Response, int, dict[str, str]]:
-    return jsonify(error=exc.message), exc.status, exc.headers
+def refused_json(exc: Refused) -> tuple[Response, int, dict[str, str]]:
+    message = exc.message
+    if exc.status == 422 and not isinstance(exc, ApiError):
+        message = f"Validation failed: {message}"
+    return jsonify(error=message), exc.status, exc.headers
 
 
 JSON_PREFIXES = ("/api/", "/oauth/", "/.well-known/oauth")

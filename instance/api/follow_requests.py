@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from quart import Blueprint, jsonify
 
-from instance.actions.social import SocialError
 from instance.api.auth import me, scoped
 from instance.api.body import params
 from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships
-from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
 from instance.services import current_services
 from instance.storage.models import Block, Follow, Mute
@@ -37,10 +35,7 @@ async def _answer(account_id: str, accept: bool):
     from instance.actions.social import accept_follow, reject_follow
 
     follower = await account_or_404(account_id)
-    try:
-        await (accept_follow if accept else reject_follow)(current_services(), me(), follower)
-    except SocialError as exc:
-        raise ApiError(404, str(exc)) from None
+    await (accept_follow if accept else reject_follow)(current_services(), me(), follower)
     return jsonify((await relationships(me().id, [follower.id]))[0])
 
 

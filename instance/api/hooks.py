@@ -8,7 +8,7 @@ import logging
 from quart import Quart, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from instance.api.errors import ApiError, error_response, wants_json
+from instance.api.errors import ApiError, wants_json
 from instance.api.ratelimit import RateLimiter, client_key, headers
 from instance.services import Services
 
@@ -50,10 +50,6 @@ def install(app: Quart, services: Services) -> None:
                 )
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
         return response
-
-    @app.errorhandler(ApiError)
-    async def api_error(exc: ApiError):
-        return error_response(exc)
 
     @app.errorhandler(405)
     @app.errorhandler(415)

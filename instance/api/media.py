@@ -105,17 +105,14 @@ async def update_media(media_id: str):
     if changes:
         if media.work_id is not None:
             # Attached and maybe federated: descriptions change through the work's edit.
-            from instance.actions.works import WorkError, edit_work
+            from instance.actions.works import edit_work
 
-            try:
-                await edit_work(
-                    current_services(),
-                    me(),
-                    media.work_id,
-                    media_descriptions={media.id: changes.get("description", media.description)},
-                )
-            except WorkError as exc:
-                raise ApiError(422, str(exc)) from None
+            await edit_work(
+                current_services(),
+                me(),
+                media.work_id,
+                media_descriptions={media.id: changes.get("description", media.description)},
+            )
             changes.pop("description", None)
         if changes:
             await MediaAttachment.filter(id=media.id).update(**changes)

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 
 from quart import Blueprint, jsonify, request
 
-from instance.actions.social import SocialError
-from instance.actions.works import WorkError
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import as_id, params
 from instance.api.common import base_url, json_page, parse_id, work_or_404
@@ -79,27 +77,24 @@ async def create():
     cloak = p.text("cloak_level", max_length=8) or None
     if cloak not in (None, "off", "low", "medium", "high"):
         raise ApiError(422, "Validation failed: cloak_level must be off, low, medium or high")
-    try:
-        work = await create_work(
-            current_services(),
-            me(),
-            title=p.text("title", max_length=500),
-            content_source=text,
-            summary=p.text("spoiler_text", max_length=1000),
-            sensitive=p.flag("sensitive"),
-            visibility=visibility,
-            licence=p.text("licence", max_length=255),
-            medium=p.text("medium", max_length=255),
-            tools=p.list("tools")[:20],
-            tags=p.list("tags")[:20],
-            ai_declaration=p.text("ai_declaration", max_length=16) or "none",
-            in_reply_to_id=in_reply_to_id,
-            media_ids=media_ids,
-            language=p.text("language", max_length=16) or None,
-            cloak_level=cloak,
-        )
-    except WorkError as exc:
-        raise ApiError(422, f"Validation failed: {exc}") from None
+    work = await create_work(
+        current_services(),
+        me(),
+        title=p.text("title", max_length=500),
+        content_source=text,
+        summary=p.text("spoiler_text", max_length=1000),
+        sensitive=p.flag("sensitive"),
+        visibility=visibility,
+        licence=p.text("licence", max_length=255),
+        medium=p.text("medium", max_length=255),
+        tools=p.list("tools")[:20],
+        tags=p.list("tags")[:20],
+        ai_declaration=p.text("ai_declaration", max_length=16) or "none",
+        in_reply_to_id=in_reply_to_id,
+        media_ids=media_ids,
+        language=p.text("language", max_length=16) or None,
+        cloak_level=cloak,
+    )
     if key:
         _idempotency[(me().id, key)] = (time.monotonic(), work.id)
     return jsonify(await reload(work.id))
@@ -126,22 +121,19 @@ async def edit(status_id: str):
         for item in attrs:
             if isinstance(item, dict) and as_id(item.get("id", "")) is not None:
                 descriptions[int(str(item["id"]))] = str(item.get("description", ""))[:1500]
-    try:
-        await edit_work(
-            current_services(),
-            me(),
-            work.id,
-            content_source=p.text("status", max_length=MAX_CHARACTERS)
-            if p.get("status") is not None
-            else None,
-            summary=p.text("spoiler_text", max_length=1000) if p.get("spoiler_text") is not None else None,
-            sensitive=p.flag("sensitive") if p.get("sensitive") is not None else None,
-            title=p.text("title", max_length=500) if p.get("title") is not None else None,
-            language=p.text("language", max_length=16) or None if p.get("language") is not None else None,
-            media_descriptions=descriptions or None,
-        )
-    except WorkError as exc:
-        raise ApiError(422, f"Validation failed: {exc}") from None
+    await edit_work(
+        current_services(),
+        me(),
+        work.id,
+        content_source=p.text("status", max_length=MAX_CHARACTERS)
+        if p.get("status") is not None
+        else None,
+        summary=p.text("spoiler_text", max_length=1000) if p.get("spoiler_text") is not None else None,
+        sensitive=p.flag("sensitive") if p.get("sensitive") is not None else None,
+        title=p.text("title", max_length=500) if p.get("title") is not None else None,
+        language=p.text("language", max_length=16) or None if p.get("language") is not None else None,
+        media_descriptions=descriptions or None,
+    )
     return jsonify(await reload(work.id))
 
 
@@ -155,10 +147,7 @@ async def delete(status_id: str):
         raise ApiError(404, "Record not found")
     body = await one(work)
     body["text"] = work.content_source
-    try:
-        await delete_work(current_services(), me(), work.id)
-    except WorkError as exc:
-        raise ApiError(422, str(exc)) from None
+    await delete_work(current_services(), me(), work.id)
     return jsonify(body)
 
 
@@ -195,10 +184,7 @@ async def _interact(status_id: str, action: str) -> Work:
     from instance.actions import social
 
     work = await work_or_404(status_id)
-    try:
-        await getattr(social, action)(current_services(), me(), work)
-    except SocialError as exc:
-        raise ApiError(422, str(exc)) from None
+    await getattr(social, action)(current_services(), me(), work)
     return work
 
 
@@ -222,10 +208,7 @@ async def reblog(status_id: str):
     work = await work_or_404(status_id)
     if work.visibility not in ("public", "unlisted"):
         raise ApiError(422, "Validation failed: this status cannot be reblogged")
-    try:
-        record = await boost(current_services(), me(), work)
-    except SocialError as exc:
-        raise ApiError(422, str(exc)) from None
+    record = await boost(current_services(), me(), work)
     record = await Boost.get(id=record.id).select_related("account")
     return jsonify(reblog_entity(record, await reload(work.id), base_url()))
 

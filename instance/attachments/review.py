@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from instance.attachments.processing import ask_to_publish, delete_variants, variant_keys
+from instance.errors import Refused
 from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, MediaAttachment
@@ -20,8 +21,10 @@ from instance.storage.models import Account, AuditEntry, MediaAttachment
 DECISIONS = ("approve", "label", "reject")
 
 
-class ReviewError(ValueError):
+class ReviewError(Refused):
     """A review request or decision that cannot be done; the message says why."""
+
+    title = "Not sent"
 
 
 def review_queue() -> Any:

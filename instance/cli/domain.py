@@ -18,7 +18,6 @@ from instance.moderation.blocklist_formats import (
     format_any,
     parse_any,
 )
-from instance.moderation.domain_names import DomainNameError
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -107,11 +106,8 @@ async def _apply(config: Config, entries: list[BlockEntry], source: str = "") ->
 
 
 def _block(config: Config, args: argparse.Namespace) -> int:
-    try:
-        entry = _entry_from_args(args)
-        messages = with_database(config, lambda: _apply(config, [entry]))
-    except DomainNameError as exc:
-        raise CliError(str(exc)) from None
+    entry = _entry_from_args(args)
+    messages = with_database(config, lambda: _apply(config, [entry]))
     print(messages[0])
     if args.severity == "suspend":
         print("its stored content and follows will be removed by the worker; nothing is sent to it")
@@ -119,12 +115,9 @@ def _block(config: Config, args: argparse.Namespace) -> int:
 
 
 def _unblock(config: Config, args: argparse.Namespace) -> int:
-    from instance.moderation.domains import DomainPolicyError, unblock_domain
+    from instance.moderation.domains import unblock_domain
 
-    try:
-        with_database(config, lambda: unblock_domain(args.domain))
-    except (DomainPolicyError, DomainNameError) as exc:
-        raise CliError(str(exc)) from None
+    with_database(config, lambda: unblock_domain(args.domain))
     print(f"removed the policy for {args.domain}")
     return 0
 
@@ -218,12 +211,9 @@ def add_subscription_commands(actions: argparse._SubParsersAction) -> None:
 
 
 def _allow(config: Config, args: argparse.Namespace) -> int:
-    from instance.moderation.domains import DomainPolicyError, allow_domain
+    from instance.moderation.domains import allow_domain
 
-    try:
-        policy = with_database(config, lambda: allow_domain(args.domain))
-    except (DomainPolicyError, DomainNameError) as exc:
-        raise CliError(str(exc)) from None
+    policy = with_database(config, lambda: allow_domain(args.domain))
     print(f"allowed {policy.domain}")
     return 0
 
@@ -244,10 +234,7 @@ def _subscribe(config: Config, args: argparse.Namespace) -> int:
         finally:
             await close_services(services)
 
-    try:
-        subscription_id = with_database(config, run)
-    except DomainNameError as exc:
-        raise CliError(str(exc)) from None
+    subscription_id = with_database(config, run)
     print(f"subscribed (id {subscription_id}); the worker fetches it now, then every "
           f"{config.moderation.blocklist_refresh_hours:g} h; review with `impasto domain drafts`")
     return 0

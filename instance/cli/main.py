@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from instance import __version__
-from instance.actors.accounts import AccountError
 from instance.cli import domain, federation, media
 from instance.cli.support import CliError, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
+from instance.errors import Refused
 from instance.storage.db import DatabaseError
 
 EXIT_USAGE = 2
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return args.handler(config, args) or 0
-    except (ConfigError, DatabaseError, AccountError, CliError) as exc:
+    except (ConfigError, DatabaseError, CliError, Refused) as exc:
         print(f"impasto: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from instance.errors import Refused
 from instance.moderation.domain_names import DomainNameError, normalise_domain
 
 MASTODON_CSV_COLUMNS = (
@@ -28,7 +29,7 @@ SEVERITIES = ("suspend", "silence", "noop")
 FORMATS = ("mastodon-csv", "json", "plain")
 
 
-class BlocklistError(ValueError):
+class BlocklistError(Refused):
     """The file cannot be read; the message names the line (1-based) and the problem."""
 
     def __init__(self, line: int | None, message: str) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from instance.errors import Refused
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-class DomainNameError(ValueError):
+class DomainNameError(Refused):
     """Not a usable domain name; the message says why."""
 
 

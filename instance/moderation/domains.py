@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from instance.errors import Refused
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
 from instance.moderation.domain_names import domain_and_parents, normalise_domain
 from instance.storage.models import Account, AuditEntry, DomainPolicy
 
 
-class DomainPolicyError(ValueError):
+class DomainPolicyError(Refused):
     """A policy request that cannot be done; the message says why."""
 
 

@@ -9,14 +9,17 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, Notification, Report, User, Work
 
 CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
 
 
-class ReportError(ValueError):
+class ReportError(Refused):
     """A report or moderation request that cannot be done; the message says why."""
+
+    title = "Not reported"
 
 
 async def file_report(

@@ -67,14 +67,11 @@ async def compare(media_id: int, which: str):
 async def ask_for_review(media_id: int):
     from quart import redirect, request, url_for
 
-    from instance.attachments.review import ReviewError, request_review
+    from instance.attachments.review import request_review
     from instance.web.csrf import check_csrf
 
     await check_csrf()
     user = await current_user()
     form = await request.form
-    try:
-        await request_review(user.account, media_id, form.get("note", "").strip())
-    except ReviewError as exc:
-        return await render_template("message.html", title="Not sent", message=str(exc)), 422
+    await request_review(user.account, media_id, form.get("note", "").strip())
     return redirect(url_for(".detail", media_id=media_id))

@@ -7,9 +7,10 @@ from typing import Any
 
 import nh3
 from markupsafe import Markup
-from quart import Quart
+from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import MediaAttachment
 from instance.web.csrf import csrf_token
@@ -68,6 +69,11 @@ def safe_html(html: str | None) -> Markup:
             link_rel="nofollow noopener noreferrer",
         )
     )
+
+
+async def refused_page(exc: Refused) -> tuple[str, int]:
+    """The web's one rendering of a refusal: a message page with its status."""
+    return await render_template("message.html", title=exc.title, message=exc.message), exc.status
 
 
 def install(app: Quart, services: Services) -> None:

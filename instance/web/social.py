@@ -233,7 +233,7 @@ async def report_form(account_id: int):
 @blueprint.post("/report/<int:account_id>")
 @login_required
 async def report(account_id: int):
-    from instance.moderation.reports import ReportError, file_report
+    from instance.moderation.reports import file_report
 
     me = await current_user()
     target = await Account.get_or_none(id=account_id)
@@ -241,17 +241,14 @@ async def report(account_id: int):
         return await _message("Not found", "No such account.", 404)
     form = await request.form
     work_ids = [int(v) for v in form.getlist("work") if v.isdigit()]
-    try:
-        await file_report(
-            me.account,
-            target,
-            work_ids=work_ids,
-            comment=form.get("comment", ""),
-            category=form.get("category", "other"),
-            forward=form.get("forward") == "on",
-        )
-    except ReportError as exc:
-        return await _message("Not reported", str(exc), 422)
+    await file_report(
+        me.account,
+        target,
+        work_ids=work_ids,
+        comment=form.get("comment", ""),
+        category=form.get("category", "other"),
+        forward=form.get("forward") == "on",
+    )
     return await _message("Thank you", "The moderators will look at your report.", 200)
 
 
@@ -260,7 +257,7 @@ async def report(account_id: int):
 async def interact(work_id: int, action: str):
     """Like, boost (and undo them) or reply, from a work's page."""
     from instance.actions import social as actions
-    from instance.actions.works import WorkError, create_work
+    from instance.actions.works import create_work
 
     services = current_services()
     me = await current_user()
@@ -272,12 +269,9 @@ async def interact(work_id: int, action: str):
         text = form.get("text", "").strip()
         if not text:
             return await _message("Nothing to send", "Write a reply first.", 422)
-        try:
-            await create_work(
-                services, me.account, title="", content_source=text[:5000], in_reply_to_id=work.id
-            )
-        except WorkError as exc:
-            return await _message("Not sent", str(exc), 422)
+        await create_work(
+            services, me.account, title="", content_source=text[:5000], in_reply_to_id=work.id
+        )
     elif action in ("like", "unlike", "boost", "unboost"):
         await getattr(actions, action)(services, me.account, work)
     else:

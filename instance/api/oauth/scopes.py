@@ -4,6 +4,8 @@ follow/block/mute scopes."""
 
 from __future__ import annotations
 
+from instance.errors import Refused
+
 GRANULAR = {
     "read": (
         "accounts",
@@ -45,7 +47,7 @@ ALL_SCOPES: frozenset[str] = frozenset(
 DEFAULT_SCOPES = "read"
 
 
-class ScopeError(ValueError):
+class ScopeError(Refused):
     """A requested scope is unknown or not allowed for the application."""
 
 
