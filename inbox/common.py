@@ -9,7 +9,7 @@ from inbox.errors import Drop
 from instance.actors.remote import ActorError, fetch_document, get_actor
 from instance.jobs import Retry
 from instance.services import Services
-from instance.storage.models import Account, Follow, Work
+from instance.storage.models import Account, Follow, FollowState, Work
 
 
 async def sender(services: Services, activity: dict) -> Account:
@@ -70,7 +70,7 @@ def raise_if_transient(exc: FetchError, url: str) -> None:
 
 async def has_local_followers(account: Account) -> bool:
     return await Follow.filter(
-        target_id=account.id, state="accepted", follower__domain=None
+        target_id=account.id, state=FollowState.ACCEPTED, follower__domain=None
     ).exists()
 
 

@@ -29,7 +29,7 @@ from inbox.handlers import (
 from instance.jobs import Permanent
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import InboxItem
+from instance.storage.models import InboxItem, InboxState
 
 log = logging.getLogger("impasto.inbox")
 
@@ -51,7 +51,7 @@ HANDLERS: dict[str, ActivityHandler] = {
 }
 
 
-async def _finish(item: InboxItem, state: str, reason: str = "") -> None:
+async def _finish(item: InboxItem, state: InboxState, reason: str = "") -> None:
     await InboxItem.filter(id=item.id).update(
         state=state, reason=reason[:2000], processed_at=datetime.now(UTC)
     )
@@ -61,27 +61,27 @@ async def process(ctx: JobContext, payload: dict) -> None:
     item = await InboxItem.get_or_none(id=payload["item"])
     if item is None:
         raise Permanent("the inbox item is gone")
-    if item.state != "received":
+    if item.state != InboxState.RECEIVED:
         return
     handler = HANDLERS.get(item.activity_type)
     if handler is None:
-        await _finish(item, "dropped", f"unsupported type {item.activity_type}")
+        await _finish(item, InboxState.DROPPED, f"unsupported type {item.activity_type}")
         return
     try:
         document = normalize(item.document)  # fast path for plain AS2, pyld otherwise
     except JsonLdError as exc:
-        await _finish(item, "dropped", f"unreadable JSON-LD: {exc}")
+        await _finish(item, InboxState.DROPPED, f"unreadable JSON-LD: {exc}")
         return
     try:
         await handler(ctx.services, document)
     except Drop as exc:
-        await _finish(item, "dropped", str(exc))
+        await _finish(item, InboxState.DROPPED, str(exc))
         return
     except Permanent as exc:
-        await _finish(item, "failed", str(exc))
+        await _finish(item, InboxState.FAILED, str(exc))
         raise
     except Exception as exc:
         if ctx.attempt >= ctx.max_attempts:
-            await _finish(item, "failed", f"{type(exc).__name__}: {exc}")
+            await _finish(item, InboxState.FAILED, f"{type(exc).__name__}: {exc}")
         raise
-    await _finish(item, "processed")
+    await _finish(item, InboxState.PROCESSED)

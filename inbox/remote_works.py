@@ -15,7 +15,16 @@ from inbox.errors import Drop
 from instance.attachments.processing import delete_media
 from instance.jobs import kinds
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, Notification, Tag, Work
+from instance.storage.models import (
+    Account,
+    MediaAttachment,
+    MediaState,
+    Notification,
+    ProvenanceVerdict,
+    Tag,
+    Work,
+    WorkState,
+)
 from instance.text import sanitise
 
 OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
@@ -123,7 +132,7 @@ async def store_work(services: Services, actor: Account, obj: dict) -> Work:
     mentions = _mentions(obj)
     async with in_transaction():
         work = await Work.create(
-            ap_id=ident, account_id=actor.id, local=False, state="ready",
+            ap_id=ident, account_id=actor.id, local=False, state=WorkState.READY,
             published_at=_when(obj.get("published")) or datetime.now(UTC),
             in_reply_to_id=parent.id if parent else None, in_reply_to_ap_id=parent_id,
             conversation=id_of(obj.get("context")) or id_of(obj.get("conversation")),
@@ -164,7 +173,8 @@ async def _new_remote_media(services: Services, account_id: int, work_id: int, p
     checked copies of it (never hot-linked), unless its domain's media are rejected."""
 
     record = await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
-                                          state="processing", provenance_verdict="pending", **media)
+                                          state=MediaState.PROCESSING,
+                                          provenance_verdict=ProvenanceVerdict.PENDING, **media)
     await services.jobs.enqueue(kinds.FETCH_REMOTE_MEDIA, {"media_id": record.id})
 
 

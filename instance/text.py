@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import nh3
 
+from instance.urls import LocalUrls
+
 ALLOWED_TAGS = {"p", "br", "a", "span"}
 _TOKEN = re.compile(
     r"(?P<url>https?://[^\s<>\"']+)"
@@ -69,7 +71,7 @@ def _render_line(line: str, base_url: str, mention_urls: dict, out: Rendered) ->
             tag = match.group("tag")
             if tag.lower() not in out.tags:
                 out.tags.append(tag.lower())
-            href = f"{base_url}/tags/{tag.lower()}"
+            href = LocalUrls(base_url).tag(tag.lower())
             pieces.append(f'<a href="{href}" class="mention hashtag" rel="tag">'
                           f"#<span>{html.escape(tag)}</span></a>")
         else:

@@ -1,4 +1,8 @@
-"""Where local things live: every local ActivityPub id and page URL is built here."""
+"""Where local things live: every local ActivityPub id and page URL is built here.
+
+Ids that hang under an actor's or an object's id take that stored id (`actor_id`,
+`object_id`), not a username: an id never moves, even if the base URL is changed later.
+"""
 
 from __future__ import annotations
 
@@ -30,15 +34,86 @@ class LocalUrls:
     def featured(self, username: str) -> str:
         return f"{self.actor(username)}/collections/featured"
 
+    def followers_of(self, actor_id: str) -> str:
+        """The followers collection under a stored actor id (when the row names none)."""
+        return f"{actor_id}/followers"
+
     def work(self, actor_id: str, work_id: int) -> str:
         """A work's id hangs under its artist's actor id (as stored when it was made)."""
         return f"{actor_id}/works/{work_id}"
+
+    def work_placeholder(self, actor_id: str, token: str) -> str:
+        """The unique id a work holds until its row id is known (then `work`)."""
+        return f"{actor_id}/works/pending-{token}"
+
+    def collection(self, actor_id: str, collection_id: int) -> str:
+        return f"{actor_id}/collections/{collection_id}"
+
+    def collection_placeholder(self, actor_id: str, token: str) -> str:
+        """The unique id a collection holds until its row id is known (then `collection`)."""
+        return f"{actor_id}/collections/pending-{token}"
+
+    # Activity ids. Those of a work's Create/Update/Delete hang under the work's id.
+
+    def create_activity(self, object_id: str) -> str:
+        return f"{object_id}/activity"
+
+    def update_activity(self, object_id: str, token: str) -> str:
+        return f"{object_id}/updates/{token}"
+
+    def delete_activity(self, object_id: str) -> str:
+        return f"{object_id}#delete"
+
+    def undo_activity(self, activity_id: str) -> str:
+        return f"{activity_id}/undo"
+
+    def profile_update_activity(self, actor_id: str, token: str) -> str:
+        return f"{actor_id}#updates/{token}"
+
+    def follow_activity(self, actor_id: str, token: str) -> str:
+        return f"{actor_id}#follows/{token}"
+
+    def answer_activity(self, actor_id: str, kind: str, token: str) -> str:
+        """An Accept or Reject (`kind`) of a follow request: …#accepts/… or …#rejects/…"""
+        return f"{actor_id}#{kind.lower()}s/{token}"
+
+    def like_activity(self, actor_id: str, like_id: int) -> str:
+        return f"{actor_id}#likes/{like_id}"
+
+    def announce_activity(self, actor_id: str, boost_id: int) -> str:
+        """A boost's Announce: dereferenceable, served at /users/<name>/boosts/<id>."""
+        return f"{actor_id}/boosts/{boost_id}"
+
+    def block_activity(self, actor_id: str, block_id: int) -> str:
+        return f"{actor_id}#blocks/{block_id}"
+
+    def flag_activity(self, actor_id: str, token: str) -> str:
+        return f"{actor_id}#flags/{token}"
 
     def work_page(self, username: str, work_id: int) -> str:
         return f"{self.base}/@{username}/{work_id}"
 
     def profile(self, username: str) -> str:
         return f"{self.base}/@{username}"
+
+    def media(self, key: str) -> str:
+        """A stored media file (a variant or a profile image) by its storage key."""
+        return f"{self.base}/media/{key}"
+
+    def tag(self, name: str) -> str:
+        return f"{self.base}/tags/{name}"
+
+    def static(self, name: str) -> str:
+        return f"{self.base}/static/{name}"
+
+    @property
+    def home(self) -> str:
+        return f"{self.base}/"
+
+    @property
+    def local_prefix(self) -> str:
+        """What every local URL starts with (to tell local ids and inboxes from remote ones)."""
+        return f"{self.base}/"
 
     @property
     def shared_inbox(self) -> str:
@@ -47,3 +122,15 @@ class LocalUrls:
     @property
     def instance_actor(self) -> str:
         return f"{self.base}/actor"
+
+    @property
+    def instance_actor_key_id(self) -> str:
+        return f"{self.instance_actor}#main-key"
+
+    @property
+    def instance_actor_inbox(self) -> str:
+        return f"{self.instance_actor}/inbox"
+
+    @property
+    def instance_actor_outbox(self) -> str:
+        return f"{self.instance_actor}/outbox"

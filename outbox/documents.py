@@ -30,7 +30,7 @@ async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient |
     return documents.work_to_note(
         work,
         actor_id=account.ap_id,
-        followers_url=account.followers_url or f"{account.ap_id}/followers",
+        followers_url=account.followers_url or services.urls.followers_of(account.ap_id),
         base_url=services.config.base_url,
         media=list(media),
         tags=sorted(tags),

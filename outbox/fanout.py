@@ -15,7 +15,7 @@ from federation.delivery_policy import MAX_ATTEMPTS
 from federation.vocab import PUBLIC, audience
 from instance.jobs import kinds
 from instance.services import Services
-from instance.storage.models import Account, Follow, OutboxActivity
+from instance.storage.models import Account, Follow, FollowState, OutboxActivity
 
 
 def delivery_lane(payload: dict) -> str:
@@ -26,7 +26,7 @@ def delivery_lane(payload: dict) -> str:
 async def follower_inboxes(account: Account, using_db: BaseDBAsyncClient | None = None) -> list[str]:
     """Distinct inboxes of the account's accepted remote followers (shared where known)."""
     rows = await (
-        Follow.filter(target_id=account.id, state="accepted", follower__domain__not_isnull=True)
+        Follow.filter(target_id=account.id, state=FollowState.ACCEPTED, follower__domain__not_isnull=True)
         .using_db(using_db)
         .values_list("follower__shared_inbox_url", "follower__inbox_url")
     )
@@ -69,7 +69,7 @@ async def send(
 ) -> OutboxActivity:
     """Record `activity` (by `account`) and queue its delivery to each distinct remote
     inbox. Pass `using_db` to join the caller's transaction."""
-    base = services.config.base_url + "/"
+    base = services.urls.local_prefix
     targets = list(dict.fromkeys(i for i in inboxes if i and not i.startswith(base)))
     if using_db is None:
         async with in_transaction() as connection:

@@ -8,7 +8,7 @@ from federation.vocab import id_of
 from inbox.common import sender
 from inbox.errors import Drop
 from instance.services import Services
-from instance.storage.models import Account, Follow
+from instance.storage.models import Account, Follow, FollowState
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -22,8 +22,8 @@ async def handle(services: Services, activity: dict) -> None:
         record = follower and await query.filter(follower_id=follower.id).first()
     if record is None:
         raise Drop("no matching follow request")
-    if record.state == "accepted":
+    if record.state == FollowState.ACCEPTED:
         return
-    await Follow.filter(id=record.id).update(state="accepted")
+    await Follow.filter(id=record.id).update(state=FollowState.ACCEPTED)
     await Account.filter(id=record.follower_id).update(following_count=F("following_count") + 1)
     await Account.filter(id=actor.id).update(followers_count=F("followers_count") + 1)

@@ -10,7 +10,7 @@ from federation.vocab import id_of
 from inbox.common import local_account, object_id, sender
 from inbox.errors import Drop
 from instance.services import Services
-from instance.storage.models import Account, Block, Follow
+from instance.storage.models import Account, Block, Follow, FollowState
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -26,7 +26,7 @@ async def handle(services: Services, activity: dict) -> None:
         follow = await Follow.get_or_none(follower_id=follower.id, target_id=followed.id)
         if follow is None or not await Follow.filter(id=follow.id).delete():
             continue
-        if follow.state == "accepted":  # counted when accepted: uncounted as it ends
+        if follow.state == FollowState.ACCEPTED:  # counted when accepted: uncounted as it ends
             await Account.filter(id=follower.id, following_count__gt=0).update(
                 following_count=F("following_count") - 1)
             await Account.filter(id=followed.id, followers_count__gt=0).update(

@@ -16,7 +16,7 @@ async def handle(services: Services, activity: dict) -> None:
     actor = await sender(services, activity)
     obj = await vouched_object(services, activity, actor)
     parent = id_of(obj.get("inReplyTo"))
-    local_prefix = services.config.base_url + "/"
+    local_prefix = services.urls.local_prefix
     wanted = (
         await has_local_followers(actor)
         or addresses_local(obj, activity, local_prefix)

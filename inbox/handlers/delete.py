@@ -13,7 +13,7 @@ from inbox.common import object_id
 from inbox.errors import Drop
 from instance.actions.departure import erase_account
 from instance.services import Services
-from instance.storage.models import Account, Work
+from instance.storage.models import Account, Work, WorkState
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -32,7 +32,7 @@ async def handle(services: Services, activity: dict) -> None:
     if work.account_id != actor.id:
         raise Drop("only the author deletes a work")
     async with in_transaction():
-        await Work.filter(id=work.id).update(state="deleted", deleted_at=datetime.now(UTC),
+        await Work.filter(id=work.id).update(state=WorkState.DELETED, deleted_at=datetime.now(UTC),
                                              content="", title="", summary="")
         if work.in_reply_to_id:
             await Work.filter(id=work.in_reply_to_id, replies_count__gt=0).update(

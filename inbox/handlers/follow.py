@@ -10,7 +10,7 @@ from inbox.common import local_account, object_id, sender
 from inbox.errors import Drop
 from instance.actions import social
 from instance.services import Services
-from instance.storage.models import Block, Follow, Notification
+from instance.storage.models import Block, Follow, FollowState, Notification
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -28,16 +28,16 @@ async def handle(services: Services, activity: dict) -> None:
     if existing is None:
         try:
             existing = await Follow.create(ap_id=id_of(activity), follower_id=follower.id,
-                                           target_id=target.id, state="pending")
+                                           target_id=target.id, state=FollowState.PENDING)
         except IntegrityError:
             raise Drop("duplicate follow") from None
     elif existing.ap_id != id_of(activity):
         await Follow.filter(id=existing.id).update(ap_id=id_of(activity))
-    if target.locked and existing.state != "accepted":
+    if target.locked and existing.state != FollowState.ACCEPTED:
         await Notification.create(recipient_id=target.id, kind="follow_request",
                                   from_account_id=follower.id)
         return
-    first = existing.state != "accepted"
+    first = existing.state != FollowState.ACCEPTED
     await social.accept_follow(services, target, follower)  # re-Accept a repeated Follow too
     if first:
         await Notification.create(recipient_id=target.id, kind="follow",

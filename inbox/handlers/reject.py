@@ -8,7 +8,7 @@ from federation.vocab import id_of
 from inbox.common import sender
 from inbox.errors import Drop
 from instance.services import Services
-from instance.storage.models import Account, Follow
+from instance.storage.models import Account, Follow, FollowState
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -22,7 +22,7 @@ async def handle(services: Services, activity: dict) -> None:
     if record is None:
         raise Drop("no matching follow")
     await Follow.filter(id=record.id).delete()
-    if record.state == "accepted":
+    if record.state == FollowState.ACCEPTED:
         await Account.filter(id=record.follower_id, following_count__gt=0).update(
             following_count=F("following_count") - 1)
         await Account.filter(id=actor.id, followers_count__gt=0).update(

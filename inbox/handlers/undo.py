@@ -10,7 +10,7 @@ from federation.vocab import id_of
 from inbox.common import sender
 from inbox.errors import Drop
 from instance.services import Services
-from instance.storage.models import Account, Block, Boost, Follow, Like, Work
+from instance.storage.models import Account, Block, Boost, Follow, FollowState, Like, Work
 
 
 async def _find(model: Any, actor: Account, obj: Any, target_field: str, target_id: int | None):
@@ -41,7 +41,7 @@ async def handle(services: Services, activity: dict) -> None:
         if record is None:
             raise Drop("no such follow")
         await Follow.filter(id=record.id).delete()
-        if record.state == "accepted":
+        if record.state == FollowState.ACCEPTED:
             await Account.filter(id=record.target_id, followers_count__gt=0).update(
                 followers_count=F("followers_count") - 1)
         return

@@ -26,11 +26,11 @@ async def create_collection(services: Services, account: Account, *, title: str,
     position = await Collection.filter(account_id=account.id).count()
     async with in_transaction() as connection:
         collection = await Collection.create(
-            ap_id=f"{account.ap_id}/collections/pending-{uuid.uuid4().hex}",
+            ap_id=services.urls.collection_placeholder(account.ap_id, uuid.uuid4().hex),
             account_id=account.id, title=title.strip()[:255], description=description,
             featured=featured, position=position, using_db=connection,
         )
-        collection.ap_id = f"{account.ap_id}/collections/{collection.id}"
+        collection.ap_id = services.urls.collection(account.ap_id, collection.id)
         await collection.save(update_fields=["ap_id"], using_db=connection)
     return collection
 

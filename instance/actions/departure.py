@@ -25,11 +25,13 @@ from instance.storage.models import (
     Account,
     Boost,
     Follow,
+    FollowState,
     Like,
     MediaAttachment,
     OutboxActivity,
     User,
     Work,
+    WorkState,
 )
 from outbox import fanout
 
@@ -45,14 +47,14 @@ async def _uncount(model: Any, field: str, ids: list[int]) -> None:
 async def erase_account(account: Account) -> None:
     """Remove what the account made and how it was linked; run inside a transaction."""
     follows = await Follow.filter(
-        Q(follower_id=account.id) | Q(target_id=account.id), state="accepted"
+        Q(follower_id=account.id) | Q(target_id=account.id), state=FollowState.ACCEPTED
     ).values_list("follower_id", "target_id")
     liked = await Like.filter(account_id=account.id).values_list("work_id", flat=True)
     boosted = await Boost.filter(account_id=account.id).values_list("work_id", flat=True)
     replied = await Work.filter(account_id=account.id, deleted_at=None,
                                 in_reply_to_id__not_isnull=True).values_list("in_reply_to_id", flat=True)
     await Work.filter(account_id=account.id, deleted_at=None).update(
-        state="deleted", deleted_at=datetime.now(UTC), content="")
+        state=WorkState.DELETED, deleted_at=datetime.now(UTC), content="")
     await Follow.filter(Q(follower_id=account.id) | Q(target_id=account.id)).delete()
     await Like.filter(account_id=account.id).delete()
     await Boost.filter(account_id=account.id).delete()

@@ -8,7 +8,7 @@ from instance.actions.social import update_profile
 from instance.jobs import Permanent, Retry, kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, User
+from instance.storage.models import Account, MediaAttachment, MediaState, User
 
 
 async def replace_profile_image(
@@ -34,13 +34,13 @@ async def apply_profile_image(ctx: JobContext, payload: dict) -> None:
     field = payload.get("field")
     if media is None or field not in ("avatar", "header"):
         raise Permanent("no such image or field")
-    if media.state == "processing":
+    if media.state == MediaState.PROCESSING:
         raise Retry(5, "the image is still being processed")
-    if media.state != "ready":
+    if media.state != MediaState.READY:
         raise Permanent(f"the {field} was not accepted: {media.state_reason}")
     variant = (media.variants or {}).get("thumb" if field == "avatar" else "display") or {}
     key = variant.get("jpeg") or variant.get("webp")
     if not key:
         raise Permanent("the image has no served variant")
-    url = f"{ctx.services.config.base_url}/media/{key}"
+    url = ctx.services.urls.media(key)
     await update_profile(ctx.services, await Account.get(id=media.account_id), **{f"{field}_url": url})

@@ -20,7 +20,7 @@ from instance.attachments.processing import sync_work_cloak
 from instance.jobs import Permanent, kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, Notification, Work
+from instance.storage.models import Account, MediaAttachment, MediaState, Notification, Work, WorkState
 from outbox.documents import note_for
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
@@ -36,7 +36,7 @@ async def media_ready(services: Services, work: Work, connection: BaseDBAsyncCli
         return False
     states = await MediaAttachment.filter(work_id=work.id).using_db(connection).values_list(
         "state", flat=True)
-    return all(state == "ready" for state in states)
+    return all(state == MediaState.READY for state in states)
 
 
 async def published(services: Services, work: Work, connection: BaseDBAsyncClient) -> None:
@@ -74,9 +74,11 @@ async def federate(services: Services, work: Work, kind: str, connection: BaseDB
     inboxes += inboxes_of(mentioned)
     if kind != "Create":
         inboxes += await previous_recipients(work.ap_id, connection)
-    suffix = "activity" if kind == "Create" else f"updates/{uuid.uuid4().hex}"
+    urls = services.urls
+    activity_id = urls.create_activity(work.ap_id) if kind == "Create" else \
+        urls.update_activity(work.ap_id, uuid.uuid4().hex)
     activity = documents.activity(
-        kind, f"{work.ap_id}/{suffix}", account.ap_id, note,
+        kind, activity_id, account.ap_id, note,
         to=note["to"], cc=note["cc"], published=work.edited_at or work.published_at,
     )
     await send(services, account, activity, inboxes, object_ap_id=work.ap_id, using_db=connection)
@@ -86,11 +88,11 @@ async def publish_if_ready(services: Services, work_id: int) -> bool:
     """Publish a processing work once all its media are ready; True when this call
     published it. Safe to call concurrently and repeatedly: one Create, ever."""
     states = await MediaAttachment.filter(work_id=work_id).values_list("state", flat=True)
-    if any(state != "ready" for state in states):
+    if any(state != MediaState.READY for state in states):
         return False
     async with in_transaction() as connection:
-        won = await Work.filter(id=work_id, state="processing").using_db(connection).update(
-            state="ready", published_at=now()
+        won = await Work.filter(id=work_id, state=WorkState.PROCESSING).using_db(connection).update(
+            state=WorkState.READY, published_at=now()
         )
         if not won:
             return False

@@ -19,6 +19,7 @@ from instance.storage.models import (
     Block,
     Boost,
     Follow,
+    FollowState,
     Like,
     Mute,
     Notification,
@@ -71,16 +72,16 @@ async def follow(services: Services, account: Account, target: Account) -> Follo
     if existing is not None:
         return existing
     local = target.domain is None
-    state = "pending" if (target.locked or not local) else "accepted"
+    state = FollowState.PENDING if (target.locked or not local) else FollowState.ACCEPTED
     async with in_transaction() as connection:
         record = await Follow.create(
-            ap_id=f"{account.ap_id}#follows/{uuid.uuid4().hex}", follower_id=account.id,
+            ap_id=services.urls.follow_activity(account.ap_id, uuid.uuid4().hex), follower_id=account.id,
             target_id=target.id, state=state, using_db=connection,
         )
-        if state == "accepted":
+        if state == FollowState.ACCEPTED:
             await _count_follow(record, connection, +1)
         if local:
-            kind = "follow" if state == "accepted" else "follow_request"
+            kind = "follow" if state == FollowState.ACCEPTED else "follow_request"
             await _notify(target, kind, account, None, connection)
         else:
             doc = documents.with_context(follow_document(record, account, target))
@@ -96,10 +97,10 @@ async def unfollow(services: Services, account: Account, target: Account) -> Non
         return
     async with in_transaction() as connection:
         await Follow.filter(id=record.id).using_db(connection).delete()
-        if record.state == "accepted":
+        if record.state == FollowState.ACCEPTED:
             await _count_follow(record, connection, -1)
         if target.domain is not None:
-            doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id,
+            doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
                                      follow_document(record, account, target))
             await send(services, account, doc, _own_inbox(target), using_db=connection)
 
@@ -110,20 +111,22 @@ async def _answer(services: Services, account: Account, follower: Account, accep
         raise SocialError("no follow request from this account", status=404)
     async with in_transaction() as connection:
         if accept:
-            if record.state != "accepted":
-                await Follow.filter(id=record.id).using_db(connection).update(state="accepted")
+            if record.state != FollowState.ACCEPTED:
+                await Follow.filter(id=record.id).using_db(connection).update(
+                    state=FollowState.ACCEPTED)
                 await _count_follow(record, connection, +1)
         else:
             await Follow.filter(id=record.id).using_db(connection).delete()
-            if record.state == "accepted":
+            if record.state == FollowState.ACCEPTED:
                 await _count_follow(record, connection, -1)
         if follower.domain is not None:
             kind = "Accept" if accept else "Reject"
             follow_id = record.ap_id or f"{follower.ap_id}#follows/{record.id}"
             inner = {"id": follow_id, "type": "Follow", "actor": follower.ap_id,
                      "object": account.ap_id}
-            doc = documents.activity(kind, f"{account.ap_id}#{kind.lower()}s/{uuid.uuid4().hex}",
-                                     account.ap_id, inner)
+            doc = documents.activity(
+                kind, services.urls.answer_activity(account.ap_id, kind, uuid.uuid4().hex),
+                account.ap_id, inner)
             await send(services, account, doc, _own_inbox(follower), using_db=connection)
         elif accept:
             await _notify(follower, "follow", account, None, connection)
@@ -149,7 +152,7 @@ async def like(services: Services, account: Account, work: Work) -> Like:
     author = await Account.get(id=work.account_id)
     async with in_transaction() as connection:
         record = await Like.create(account_id=account.id, work_id=work.id, using_db=connection)
-        record.ap_id = f"{account.ap_id}#likes/{record.id}"
+        record.ap_id = services.urls.like_activity(account.ap_id, record.id)
         await record.save(update_fields=["ap_id"], using_db=connection)
         await Work.filter(id=work.id).using_db(connection).update(likes_count=F("likes_count") + 1)
         await _notify(author, "favourite", account, work, connection)
@@ -172,12 +175,13 @@ async def unlike(services: Services, account: Account, work: Work) -> None:
         if author.domain is not None:
             inner = {"id": record.ap_id, "type": "Like", "actor": account.ap_id,
                      "object": work.ap_id}
-            doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id, inner)
+            doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+                                     inner)
             await send(services, account, doc, inboxes_of([author]), using_db=connection)
 
 
-def _boost_audience(account: Account, author: Account) -> tuple[list, list]:
-    return [PUBLIC], [author.ap_id, account.followers_url or f"{account.ap_id}/followers"]
+def _boost_audience(services: Services, account: Account, author: Account) -> tuple[list, list]:
+    return [PUBLIC], [author.ap_id, account.followers_url or services.urls.followers_of(account.ap_id)]
 
 
 async def boost(services: Services, account: Account, work: Work) -> Boost:
@@ -189,12 +193,12 @@ async def boost(services: Services, account: Account, work: Work) -> Boost:
     author = await Account.get(id=work.account_id)
     async with in_transaction() as connection:
         record = await Boost.create(account_id=account.id, work_id=work.id, using_db=connection)
-        record.ap_id = f"{account.ap_id}/boosts/{record.id}"
+        record.ap_id = services.urls.announce_activity(account.ap_id, record.id)
         await record.save(update_fields=["ap_id"], using_db=connection)
         await Work.filter(id=work.id).using_db(connection).update(
             boosts_count=F("boosts_count") + 1)
         await _notify(author, "reblog", account, work, connection)
-        to, cc = _boost_audience(account, author)
+        to, cc = _boost_audience(services, account, author)
         doc = documents.activity("Announce", record.ap_id, account.ap_id, work.ap_id, to=to,
                                  cc=cc, published=record.created_at)
         inboxes = await follower_inboxes(account, connection) + inboxes_of([author])
@@ -212,11 +216,11 @@ async def unboost(services: Services, account: Account, work: Work) -> None:
         await Boost.filter(id=record.id).using_db(connection).delete()
         await Work.filter(id=work.id, boosts_count__gt=0).using_db(connection).update(
             boosts_count=F("boosts_count") - 1)
-        to, cc = _boost_audience(account, author)
+        to, cc = _boost_audience(services, account, author)
         inner = {"id": record.ap_id, "type": "Announce", "actor": account.ap_id,
                  "object": work.ap_id}
-        doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id, inner,
-                                 to=to, cc=cc)
+        doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+                                 inner, to=to, cc=cc)
         inboxes = await previous_recipients(record.ap_id, connection)
         inboxes += await follower_inboxes(account, connection)
         await send(services, account, doc, inboxes, using_db=connection)
@@ -232,14 +236,14 @@ async def block(services: Services, account: Account, target: Account) -> Block:
     async with in_transaction() as connection:
         record = await Block.create(account_id=account.id, target_id=target.id,
                                     using_db=connection)
-        record.ap_id = f"{account.ap_id}#blocks/{record.id}"
+        record.ap_id = services.urls.block_activity(account.ap_id, record.id)
         await record.save(update_fields=["ap_id"], using_db=connection)
         for follower, followed in ((account, target), (target, account)):
             gone = await Follow.get_or_none(follower_id=follower.id, target_id=followed.id
                                             ).using_db(connection)
             if gone is not None:
                 await Follow.filter(id=gone.id).using_db(connection).delete()
-                if gone.state == "accepted":
+                if gone.state == FollowState.ACCEPTED:
                     await _count_follow(gone, connection, -1)
         if target.domain is not None:
             doc = documents.activity("Block", record.ap_id, account.ap_id, target.ap_id)
@@ -256,7 +260,8 @@ async def unblock(services: Services, account: Account, target: Account) -> None
         if target.domain is not None:
             inner = {"id": record.ap_id, "type": "Block", "actor": account.ap_id,
                      "object": target.ap_id}
-            doc = documents.activity("Undo", f"{record.ap_id}/undo", account.ap_id, inner)
+            doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+                                     inner)
             await send(services, account, doc, _own_inbox(target), using_db=connection)
 
 
@@ -296,7 +301,8 @@ async def update_profile(services: Services, account: Account, **changes: Any) -
         await account.refresh_from_db(using_db=connection)
         doc = documents.with_context(person_for(services, account))
         update = documents.activity(
-            "Update", f"{account.ap_id}#updates/{uuid.uuid4().hex}", account.ap_id, doc,
+            "Update", services.urls.profile_update_activity(account.ap_id, uuid.uuid4().hex),
+            account.ap_id, doc,
             to=[PUBLIC], cc=[account.followers_url],
         )
         update["object"].pop("@context", None)

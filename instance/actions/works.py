@@ -15,7 +15,7 @@ from instance.actions.publishing import federate, media_ready, now, publish_if_r
 from instance.actors.remote import resolve_acct
 from instance.errors import Refused
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, Tag, Work
+from instance.storage.models import Account, MediaAttachment, Tag, Work, WorkState
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from instance.text import render
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
@@ -100,12 +100,12 @@ async def create_work(
     ready = not media  # with media: decided once they are attached (below)
     async with in_transaction() as connection:
         work = await Work.create(
-            ap_id=f"{account.ap_id}/works/pending-{uuid.uuid4().hex}",
+            ap_id=services.urls.work_placeholder(account.ap_id, uuid.uuid4().hex),
             account_id=account.id, local=True, title=title[:500], content=rendered.html,
             content_source=content_source, summary=summary[:1000], sensitive=sensitive,
             visibility=visibility, language=language, licence=licence[:255],
             medium=medium[:255], tools=[str(t) for t in tools], ai_declaration=ai_declaration,
-            cloak_level=cloak_level, state="ready" if ready else "processing",
+            cloak_level=cloak_level, state=WorkState.READY if ready else WorkState.PROCESSING,
             in_reply_to_id=reply_to.id if reply_to else None,
             in_reply_to_ap_id=reply_to.ap_id if reply_to else None,
             conversation=(reply_to.conversation or reply_to.ap_id) if reply_to else None,
@@ -122,7 +122,7 @@ async def create_work(
                 work_id=work.id, position=position
             )
         if media and await media_ready(services, work, connection):
-            work.state, work.published_at = "ready", now()
+            work.state, work.published_at = WorkState.READY, now()
             await work.save(update_fields=["state", "published_at"], using_db=connection)
             ready = True
         if ready:
@@ -177,7 +177,7 @@ async def edit_work(
             setattr(work, name, value)
     if tools is not None:
         work.tools = [str(t) for t in tools]
-    published = work.state == "ready"
+    published = work.state == WorkState.READY
     if published:
         work.edited_at = now()
     async with in_transaction() as connection:
@@ -196,10 +196,10 @@ async def edit_work(
 async def delete_work(services: Services, account: Account, work_id: int) -> None:
     """Delete a work: a Tombstone for everyone who got it (and current followers)."""
     work = await _own_work(account, work_id)
-    was_published = work.state == "ready"
+    was_published = work.state == WorkState.READY
     async with in_transaction() as connection:
         await Work.filter(id=work.id).using_db(connection).update(
-            state="deleted", deleted_at=now(), content="", title="", summary=""
+            state=WorkState.DELETED, deleted_at=now(), content="", title="", summary=""
         )
         if not was_published:
             return
@@ -214,9 +214,10 @@ async def delete_work(services: Services, account: Account, work_id: int) -> Non
         inboxes += await follower_inboxes(account, connection)
         mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(connection)
         inboxes += inboxes_of(mentioned)
-        followers = account.followers_url or f"{account.ap_id}/followers"
+        followers = account.followers_url or services.urls.followers_of(account.ap_id)
         activity = documents.activity(
-            "Delete", f"{work.ap_id}#delete", account.ap_id, documents.tombstone(work.ap_id),
+            "Delete", services.urls.delete_activity(work.ap_id), account.ap_id,
+            documents.tombstone(work.ap_id),
             to=[documents.PUBLIC], cc=[followers],
         )
         await send(services, account, activity, inboxes, object_ap_id=work.ap_id,

@@ -31,9 +31,10 @@ async def instance_actor(services: Services) -> Account:
             account = await Account.create(
                 ap_id=actor_id, username=INSTANCE_ACTOR_USERNAME, domain=None,
                 actor_type="Application", display_name=services.config.instance.name,
-                url=base + "/", inbox_url=f"{actor_id}/inbox",
-                shared_inbox_url=services.urls.shared_inbox, outbox_url=f"{actor_id}/outbox",
-                public_key_id=f"{actor_id}#main-key", public_key_pem=public_pem,
+                url=services.urls.home, inbox_url=services.urls.instance_actor_inbox,
+                shared_inbox_url=services.urls.shared_inbox,
+                outbox_url=services.urls.instance_actor_outbox,
+                public_key_id=services.urls.instance_actor_key_id, public_key_pem=public_pem,
                 private_key_pem=private_pem, locked=True, discoverable=False, bot=True,
             )
         except IntegrityError:  # another process created it first

@@ -14,7 +14,7 @@ from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
 from instance.api.visibility import hidden_account_ids, shown_works
 from instance.services import current_services
-from instance.storage.models import Account, Follow
+from instance.storage.models import Account, Follow, FollowState
 
 blueprint = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts")
 
@@ -149,7 +149,8 @@ async def account_statuses(account_id: str):
         allowed = ["public", "unlisted"]
         if (
             reader is not None
-            and await Follow.filter(follower_id=reader.id, target_id=account.id, state="accepted").exists()
+            and await Follow.filter(follower_id=reader.id, target_id=account.id, state=FollowState.ACCEPTED)
+            .exists()
         ):
             allowed.append("private")
         query = query.filter(visibility__in=allowed)
@@ -179,7 +180,8 @@ async def _follow_list(account_id: str, *, followers: bool):
     p = await params()
     paging = page(p, default=40, maximum=80)
     query = Follow.filter(
-        state="accepted", **({"target_id": account.id} if followers else {"follower_id": account.id})
+        state=FollowState.ACCEPTED,
+        **({"target_id": account.id} if followers else {"follower_id": account.id}),
     )
     rows = await paging.rows(query.select_related("follower" if followers else "target"))
     people = [r.follower if followers else r.target for r in rows]

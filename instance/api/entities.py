@@ -13,11 +13,16 @@ from instance.storage.models import (
     Block,
     Boost,
     Follow,
+    FollowState,
     MediaAttachment,
+    MediaState,
     Mute,
+    ProvenanceVerdict,
 )
+from instance.urls import LocalUrls
 
-VERDICT_RANK = {"none": 0, "pending": 1, "needs-review": 2, "ai": 3}
+VERDICT_RANK = {ProvenanceVerdict.NONE: 0, ProvenanceVerdict.PENDING: 1,
+                ProvenanceVerdict.NEEDS_REVIEW: 2, ProvenanceVerdict.AI: 3}
 EMPTY: list[Any] = []
 
 
@@ -32,8 +37,9 @@ def acct(account: Account) -> str:
 
 
 def account_entity(a: Account, base: str, source: bool = False) -> dict[str, Any]:
-    avatar = a.avatar_url or f"{base}/static/favicon.svg"
-    header = a.header_url or f"{base}/static/favicon.svg"
+    placeholder = LocalUrls(base).static("favicon.svg")
+    avatar = a.avatar_url or placeholder
+    header = a.header_url or placeholder
     body: dict[str, Any] = {
         "id": str(a.id),
         "username": a.username,
@@ -83,7 +89,7 @@ def media_url(base: str, entry: dict | None, *formats: str) -> str | None:
     for fmt in formats:
         key = (entry or {}).get(fmt)
         if isinstance(key, str):
-            return f"{base}/media/{key}"
+            return LocalUrls(base).media(key)
     return None
 
 
@@ -97,7 +103,7 @@ def _dims(entry: dict | None, fallback: MediaAttachment | None = None) -> dict[s
 
 def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
     variants = m.variants or {}
-    ready = m.state == "ready"
+    ready = m.state == MediaState.READY
     url = media_url(base, variants.get("display"), "jpeg", "webp") if ready else None
     preview = (
         media_url(base, variants.get("thumb") or variants.get("thumbnail"), "jpeg", "webp") if ready else None
@@ -176,17 +182,17 @@ async def relationships(me_id: int, ids: list[int]) -> list[dict[str, Any]]:
         result.append(
             {
                 "id": str(target),
-                "following": bool(out and out.state == "accepted"),
+                "following": bool(out and out.state == FollowState.ACCEPTED),
                 "showing_reblogs": bool(out and out.show_reblogs),
                 "notifying": bool(out and out.notify),
                 "languages": None,
-                "followed_by": bool(back and back.state == "accepted"),
+                "followed_by": bool(back and back.state == FollowState.ACCEPTED),
                 "blocking": target in blocking,
                 "blocked_by": target in blocked_by,
                 "muting": target in mutes,
                 "muting_notifications": bool(mutes.get(target) and mutes[target].notifications),
-                "requested": bool(out and out.state != "accepted"),
-                "requested_by": bool(back and back.state != "accepted"),
+                "requested": bool(out and out.state != FollowState.ACCEPTED),
+                "requested_by": bool(back and back.state != FollowState.ACCEPTED),
                 "domain_blocking": False,
                 "endorsed": False,
                 "note": "",

@@ -10,7 +10,7 @@ from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships
 from instance.api.paging import link_header, page
 from instance.services import current_services
-from instance.storage.models import Block, Follow, Mute
+from instance.storage.models import Block, Follow, FollowState, Mute
 
 blueprint = Blueprint("api_follow_requests", __name__, url_prefix="/api/v1")
 
@@ -28,7 +28,7 @@ async def _listing(query, related: str):
 @blueprint.get("/follow_requests")
 @scoped("read:follows")
 async def follow_requests():
-    return await _listing(Follow.filter(target_id=me().id).exclude(state="accepted"), "follower")
+    return await _listing(Follow.filter(target_id=me().id).exclude(state=FollowState.ACCEPTED), "follower")
 
 
 async def _answer(account_id: str, accept: bool):

@@ -13,7 +13,7 @@ from instance import __version__
 from instance.api.auth import current_user, scoped
 from instance.config import Config
 from instance.services import current_services
-from instance.storage.models import Account, Work
+from instance.storage.models import Account, Work, WorkState
 
 blueprint = Blueprint("api_instance", __name__)
 
@@ -31,7 +31,7 @@ async def _counts() -> dict[str, int]:
         return _stats["counts"]
     counts = {
         "user_count": await Account.filter(domain=None, suspended=False).count(),
-        "status_count": await Work.filter(local=True, state="ready", deleted_at=None).count(),
+        "status_count": await Work.filter(local=True, state=WorkState.READY, deleted_at=None).count(),
         "domain_count": len(
             await Account.filter(domain__not_isnull=True).distinct().values_list("domain", flat=True)
         ),
@@ -82,7 +82,7 @@ async def instance_v1():
             "version": VERSION,
             "urls": {"streaming_api": _streaming(config)},
             "stats": await _counts(),
-            "thumbnail": f"{config.base_url}/static/favicon.svg",
+            "thumbnail": current_services().urls.static("favicon.svg"),
             "languages": ["en"],
             "registrations": mode != "closed",
             "approval_required": mode == "approval",
@@ -113,7 +113,8 @@ async def instance_v2():
             "source_url": "https://codeberg.org/impasto/impasto",
             "description": inst.description,
             "usage": {"users": {"active_month": counts["user_count"]}},
-            "thumbnail": {"url": f"{config.base_url}/static/favicon.svg", "blurhash": None, "versions": {}},
+            "thumbnail": {"url": current_services().urls.static("favicon.svg"), "blurhash": None,
+                          "versions": {}},
             "icon": [],
             "languages": ["en"],
             "configuration": configuration,

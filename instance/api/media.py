@@ -15,12 +15,12 @@ from instance.api.common import base_url, parse_id
 from instance.api.entities import media_entity
 from instance.api.errors import ApiError
 from instance.services import current_services
-from instance.storage.models import MediaAttachment
+from instance.storage.models import MediaAttachment, MediaState
 
 blueprint = Blueprint("api_media", __name__)
 
 V1_WAIT_SECONDS = 30.0
-FAILED_STATES = ("rejected", "failed")
+FAILED_STATES = (MediaState.REJECTED, MediaState.FAILED)
 
 
 async def _upload():
@@ -51,7 +51,7 @@ async def _upload():
 @scoped("write:media")
 async def upload_v2():
     media = await _upload()
-    return jsonify(media_entity(media, base_url())), 200 if media.state == "ready" else 202
+    return jsonify(media_entity(media, base_url())), 200 if media.state == MediaState.READY else 202
 
 
 @blueprint.post("/api/v1/media")
@@ -60,7 +60,7 @@ async def upload_v1():
     """Old clients expect a finished attachment: wait (bounded) for the job."""
     media = await _upload()
     deadline = time.monotonic() + V1_WAIT_SECONDS
-    while media.state == "processing" and time.monotonic() < deadline:
+    while media.state == MediaState.PROCESSING and time.monotonic() < deadline:
         await asyncio.sleep(0.25)
         media = await MediaAttachment.get(id=media.id)
     return jsonify(media_entity(media, base_url()))
@@ -79,7 +79,7 @@ async def get_media(media_id: str):
     media = await _own(media_id)
     if media.state in FAILED_STATES:
         raise ApiError(422, media.state_reason or "The image could not be processed")
-    return jsonify(media_entity(media, base_url())), 200 if media.state == "ready" else 206
+    return jsonify(media_entity(media, base_url())), 200 if media.state == MediaState.READY else 206
 
 
 @blueprint.put("/api/v1/media/<media_id>")

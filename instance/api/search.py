@@ -106,6 +106,6 @@ async def search_v2():
             await Tag.filter(name__startswith=_escape_like(name)).order_by("name").offset(offset).limit(limit)
         )
         body["hashtags"] = [
-            {"name": t.name, "url": f"{base_url()}/tags/{t.name}", "history": []} for t in tags
+            {"name": t.name, "url": current_services().urls.tag(t.name), "history": []} for t in tags
         ]
     return jsonify(body)

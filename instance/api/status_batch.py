@@ -16,7 +16,8 @@ from typing import Any
 from tortoise import Tortoise
 
 from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media_entity
-from instance.storage.models import Account
+from instance.storage.models import Account, FollowState, ProvenanceVerdict
+from instance.urls import LocalUrls
 
 WORK_FIELDS = (
     "id",
@@ -137,7 +138,7 @@ async def social_graph_full(viewer_id: int) -> tuple[list[int], set[int], set[in
     accounts whose reblogs the viewer turned off — one query."""
     v = int(viewer_id)
     rows = await raw_rows(
-        f"SELECT 1, target_id FROM follows WHERE follower_id = {v} AND state = 'accepted' "
+        f"SELECT 1, target_id FROM follows WHERE follower_id = {v} AND state = '{FollowState.ACCEPTED}' "
         f"UNION ALL SELECT 3, target_id FROM follows WHERE follower_id = {v} AND NOT show_reblogs "
         f"UNION ALL SELECT 2, target_id FROM blocks WHERE account_id = {v} "
         f"UNION ALL SELECT 2, account_id FROM blocks WHERE target_id = {v} "
@@ -271,7 +272,7 @@ def _status(
             for ap in (w["mentions"] or [])
             if (a := mentioned.get(ap)) is not None
         ],
-        "tags": [{"name": t, "url": f"{base}/tags/{t}"} for t in sorted(tags)],
+        "tags": [{"name": t, "url": LocalUrls(base).tag(t)} for t in sorted(tags)],
         "card": None,
         "poll": None,
         "application": None,
@@ -284,7 +285,8 @@ def _status(
             "ai_declaration": w["ai_declaration"],
             "ai_label": w["ai_label"],
             "state": w["state"],
-            "provenance_verdict": max(verdicts, key=lambda v: VERDICT_RANK.get(v, 1)) if verdicts else "none",
+            "provenance_verdict": max(verdicts, key=lambda v: VERDICT_RANK.get(v, 1))
+            if verdicts else ProvenanceVerdict.NONE,
             "cloak": {
                 "level": w["cloak_level"] or (cloaks[0] if cloaks else None),
                 "applied": any(c != "off" for c in cloaks),

@@ -12,7 +12,7 @@ from instance.api.common import base_url, json_page
 from instance.api.paging import Page, link_header, page
 from instance.api.status_batch import social_graph, statuses_for
 from instance.api.visibility import shown_works
-from instance.storage.models import Bookmark, Like
+from instance.storage.models import Bookmark, Like, WorkState
 
 blueprint = Blueprint("api_timelines", __name__, url_prefix="/api/v1")
 
@@ -86,7 +86,8 @@ async def tag(hashtag: str):
 async def _saved(model, scope_owner: int):
     p = await params()
     paging = page(p, default=20, maximum=40)
-    rows = await paging.rows(model.filter(account_id=scope_owner, work__state="ready", work__deleted_at=None))
+    rows = await paging.rows(model.filter(account_id=scope_owner, work__state=WorkState.READY,
+                                                work__deleted_at=None))
     body = await statuses_for([r.work_id for r in rows], base_url(), scope_owner)
     return json_page(
         body, link_header(base_url(), rows[0].id if rows else None, rows[-1].id if rows else None)

@@ -4,12 +4,12 @@ a mention; blocks hide both ways)."""
 
 from __future__ import annotations
 
-from instance.storage.models import Account, Block, Follow, Mute, Work
+from instance.storage.models import Account, Block, Follow, FollowState, Mute, Work, WorkState
 
 
 def shown_works():
     """Works that exist for readers at all."""
-    return Work.filter(state="ready", hidden=False, deleted_at=None, account__suspended=False)
+    return Work.filter(state=WorkState.READY, hidden=False, deleted_at=None, account__suspended=False)
 
 
 async def hidden_account_ids(viewer_id: int | None, *, mutes: bool = True) -> set[int]:
@@ -24,11 +24,11 @@ async def hidden_account_ids(viewer_id: int | None, *, mutes: bool = True) -> se
 
 
 async def can_see(work: Work, viewer: Account | None) -> bool:
-    if work.state != "ready" or work.hidden or work.deleted_at is not None:
+    if work.state != WorkState.READY or work.hidden or work.deleted_at is not None:
         return (
             viewer is not None
             and viewer.id == work.account_id
-            and work.state != "deleted"
+            and work.state != WorkState.DELETED
             and work.deleted_at is None
         )
     if viewer is not None and viewer.id == work.account_id:
@@ -41,6 +41,6 @@ async def can_see(work: Work, viewer: Account | None) -> bool:
         return False
     if work.visibility == "private":
         return await Follow.filter(
-            follower_id=viewer.id, target_id=work.account_id, state="accepted"
+            follower_id=viewer.id, target_id=work.account_id, state=FollowState.ACCEPTED
         ).exists()
     return viewer.ap_id in (work.mentions or [])

@@ -30,7 +30,7 @@ from instance.attachments.uploads import upload_limits
 from instance.jobs import Permanent, Retry, kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import MediaAttachment, User, Work
+from instance.storage.models import MediaAttachment, MediaState, ProvenanceVerdict, ReviewState, User, Work
 from media.errors import MediaRejected
 from media.pipeline import CloakWith, DetectProvenance, PipelineOptions, PipelineResult, run_in_pool
 from media.storage import Area, sharded_key
@@ -119,15 +119,15 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
         return None  # deleted while queued
     if media.remote_url or not media.original_key:
         raise Permanent(f"media {media_id} has no local original")
-    if recloak and media.state not in ("ready", "held"):
+    if recloak and media.state not in (MediaState.READY, MediaState.HELD):
         return media
-    if not recloak and media.state != "processing":
+    if not recloak and media.state != MediaState.PROCESSING:
         return media
     started = time.perf_counter()
     try:
         data = await asyncio.to_thread(store.get, Area.ORIGINALS, media.original_key)
     except FileNotFoundError:
-        await _set_state(media, "failed", "The original file is missing from storage.")
+        await _set_state(media, MediaState.FAILED, "The original file is missing from storage.")
         raise Permanent(f"original of media {media_id} is missing") from None
     account = await media.account
     user = await User.get_or_none(account_id=account.id)
@@ -145,18 +145,18 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
             raise Permanent(f"media {media_id} no longer decodes: {exc}") from exc
         await asyncio.to_thread(store.delete, Area.ORIGINALS, media.original_key)
         media.original_key = None
-        await _set_state(media, "rejected", exc.message)
+        await _set_state(media, MediaState.REJECTED, exc.message)
         return media
     except BrokenProcessPool as exc:
         raise Retry(30, "the image worker process crashed") from exc
     del data
 
     verdict = result.provenance.to_dict() if result.provenance is not None else \
-        {"verdict": "none", "signals": []}
-    if recloak or media.review_state == "reviewed":
+        {"verdict": ProvenanceVerdict.NONE, "signals": []}
+    if recloak or media.review_state == ReviewState.REVIEWED:
         # A moderator's decision (or the earlier one, for a re-render) stands.
-        state, reason = ("ready" if media.state == "processing" else media.state), \
-            media.state_reason
+        state = MediaState.READY if media.state == MediaState.PROCESSING else media.state
+        reason = media.state_reason
         ai_label, review_state = media.ai_label, media.review_state
     else:
         decision = decide_local(config.ai, verdict["verdict"], verdict["signals"])
@@ -166,7 +166,7 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
     t = time.perf_counter()
     old_keys = variant_keys(media.variants)
     variants: dict[str, Any] = {}
-    if state != "rejected":
+    if state != MediaState.REJECTED:
         # A re-render keeps the URLs: other servers and pages may refer to them already.
         # (Caches may then keep the old rendering until their max-age runs out.)
         variants = await asyncio.to_thread(store_variants, store, result,
@@ -196,7 +196,7 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
     await asyncio.to_thread(delete_variants, store, [k for k in old_keys if k not in kept])
     if not recloak and await _level_changed(services, media, level):
         return media  # attached to a work with another level meanwhile: rendered again
-    if state == "ready" and media.work_id and not recloak:
+    if state == MediaState.READY and media.work_id and not recloak:
         await ask_to_publish(services, media.work_id)
     return media
 
@@ -220,13 +220,13 @@ async def sync_work_cloak(services: Services, work_id: int, *, media_ids: list[i
         return 0
     user = await User.get_or_none(account_id=work.account_id).using_db(using_db)
     level = effective_cloak_level(services.config, work, user)
-    query = MediaAttachment.filter(work_id=work_id, state__in=("ready", "held"),
+    query = MediaAttachment.filter(work_id=work_id, state__in=(MediaState.READY, MediaState.HELD),
                                    remote_url=None).exclude(cloak_level=level)
     if media_ids is not None:
         query = query.filter(id__in=media_ids)
     stale = await query.using_db(using_db).values_list("id", flat=True)
     if stale:
-        await MediaAttachment.filter(id__in=stale).using_db(using_db).update(state="processing")
+        await MediaAttachment.filter(id__in=stale).using_db(using_db).update(state=MediaState.PROCESSING)
         await services.jobs.enqueue_many(kinds.PROCESS_MEDIA, [{"media_id": i} for i in stale],
                                          using_db=using_db)
     return len(stale)

@@ -33,7 +33,7 @@ from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.moderation.domains import rejects_media
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment
+from instance.storage.models import Account, MediaAttachment, MediaState, ProvenanceVerdict
 from media.errors import MediaRejected
 from media.limits import Limits
 from media.pipeline import PipelineOptions
@@ -64,7 +64,8 @@ async def fetch_remote_media(services: Services, account: Account, url: str, *,
     if media is None:
         media = await MediaAttachment.create(
             account=account, work_id=work_id, remote_url=url, description=description,
-            position=position, state="processing", provenance_verdict="pending")
+            position=position, state=MediaState.PROCESSING,
+            provenance_verdict=ProvenanceVerdict.PENDING)
     return await cache_remote(services, media)
 
 
@@ -72,11 +73,11 @@ async def cache_remote(services: Services, media: MediaAttachment) -> MediaAttac
     """Fetch, check and cache one remote record; raises RemoteMediaError to retry."""
     if not media.remote_url:
         raise ValueError("not a remote media record")
-    if media.variants and media.state == "ready":
+    if media.variants and media.state == MediaState.READY:
         return media
     domain = _domain(media.remote_url)
     if await rejects_media(domain):
-        media.state = "rejected"
+        media.state = MediaState.REJECTED
         media.state_reason = f"Media from {domain} are not fetched (domain policy)."
         await media.save(update_fields=["state", "state_reason"])
         return media
@@ -98,22 +99,22 @@ async def cache_remote(services: Services, media: MediaAttachment) -> MediaAttac
         result = await run_pipeline(services, response.body, claimed_type=None,
                                     options=options, level="off", seed=0)
     except MediaRejected as exc:
-        media.state, media.state_reason = "rejected", exc.message
+        media.state, media.state_reason = MediaState.REJECTED, exc.message
         await media.save(update_fields=["state", "state_reason"])
         return media
     old_keys = variant_keys(media.variants)
     variants = await asyncio.to_thread(store_variants, services.media_store, result,
                                        prefix=CACHE_PREFIX)
     verdict = result.provenance.to_dict() if result.provenance is not None else \
-        {"verdict": "none", "signals": []}
-    media.state, media.state_reason = "ready", ""
+        {"verdict": ProvenanceVerdict.NONE, "signals": []}
+    media.state, media.state_reason = MediaState.READY, ""
     media.variants = variants
     media.original_type, media.original_bytes = result.mime, len(response.body)
     media.sha256 = hashlib.sha256(response.body).hexdigest()
     media.width, media.height, media.blurhash = result.width, result.height, result.blurhash
     media.provenance_verdict = verdict["verdict"]
     media.provenance_evidence = plain(verdict["signals"])
-    media.ai_label = media.ai_label or verdict["verdict"] == "ai"  # keep a declared label
+    media.ai_label = media.ai_label or verdict["verdict"] == ProvenanceVerdict.AI  # keep a declared label
     media.cloak_level, media.cloak_metrics = "off", None
     media.timings = plain({**result.timings_ms, "fetch": fetch_ms})
     media.processed_at = datetime.now(UTC)
@@ -137,7 +138,7 @@ async def prune_remote_cache(services: Services, older_than_days: float) -> int:
         if not keys:
             continue
         await MediaAttachment.filter(id=media.id).update(
-            variants={}, state="processing", state_reason="cached copy pruned")
+            variants={}, state=MediaState.PROCESSING, state_reason="cached copy pruned")
         await asyncio.to_thread(delete_variants, services.media_store, keys)
         pruned += 1
     return pruned

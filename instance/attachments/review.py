@@ -16,7 +16,7 @@ from instance.attachments.processing import ask_to_publish, delete_variants, var
 from instance.errors import Refused
 from instance.jobs import kinds
 from instance.services import Services
-from instance.storage.models import Account, AuditEntry, MediaAttachment
+from instance.storage.models import Account, AuditEntry, MediaAttachment, MediaState, ReviewState
 
 DECISIONS = ("approve", "label", "reject")
 
@@ -29,7 +29,7 @@ class ReviewError(Refused):
 
 def review_queue() -> Any:
     """Media waiting for a moderator, oldest first (a queryset to page through)."""
-    return MediaAttachment.filter(review_state="queued").order_by("id")
+    return MediaAttachment.filter(review_state=ReviewState.QUEUED).order_by("id")
 
 
 async def request_review(account: Account, media_id: int, note: str = "") -> MediaAttachment:
@@ -37,13 +37,13 @@ async def request_review(account: Account, media_id: int, note: str = "") -> Med
     media = await MediaAttachment.get_or_none(id=media_id, account_id=account.id)
     if media is None:
         raise ReviewError("No such upload.")
-    if media.review_state == "reviewed":
+    if media.review_state == ReviewState.REVIEWED:
         raise ReviewError("A moderator has already reviewed this upload.")
-    if not (media.state in ("rejected", "held") or media.ai_label):
+    if not (media.state in (MediaState.REJECTED, MediaState.HELD) or media.ai_label):
         raise ReviewError("Only rejected, held or AI-labelled uploads can be reviewed.")
-    if media.state == "rejected" and not media.original_key:
+    if media.state == MediaState.REJECTED and not media.original_key:
         raise ReviewError("This file could not be decoded; upload it again instead.")
-    media.review_requested, media.review_state = True, "queued"
+    media.review_requested, media.review_state = True, ReviewState.QUEUED
     if note:
         media.state_reason = f"{media.state_reason}\nArtist's note: {note[:1000]}".strip()
     await media.save(update_fields=["review_requested", "review_state", "state_reason"])
@@ -65,19 +65,19 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
             raise ReviewError("No such local upload.")
         before = {"state": media.state, "ai_label": media.ai_label,
                   "verdict": media.provenance_verdict}
-        media.review_state = "reviewed"
+        media.review_state = ReviewState.REVIEWED
         media.ai_label = decision == "label"
         media.state_reason = reason or f"Reviewed by a moderator: {decision}."
         if decision == "reject":
-            media.state = "rejected"
-        elif media.state == "rejected" or not media.variants:
+            media.state = MediaState.REJECTED
+        elif media.state == MediaState.REJECTED or not media.variants:
             if not media.original_key:
                 raise ReviewError("The original is gone; the artist must upload it again.")
-            media.state = "processing"
+            media.state = MediaState.PROCESSING
             await services.jobs.enqueue(kinds.PROCESS_MEDIA, {"media_id": media.id},
                                         using_db=connection)
         else:
-            media.state = "ready"
+            media.state = MediaState.READY
         await media.save(using_db=connection)
         await AuditEntry.create(
             actor=moderator, action=f"media.{decision}", target=str(media.id),
@@ -85,11 +85,11 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
                                                 "ai_label": media.ai_label},
                     "reason": reason, "signals": media.provenance_evidence},
             using_db=connection)
-    if media.state == "rejected" and media.variants:  # nothing public stays of it
+    if media.state == MediaState.REJECTED and media.variants:  # nothing public stays of it
         keys = variant_keys(media.variants)
         await MediaAttachment.filter(id=media.id).update(variants={})
         await asyncio.to_thread(delete_variants, services.media_store, keys)
         media.variants = {}
-    if media.state == "ready" and media.work_id:
+    if media.state == MediaState.READY and media.work_id:
         await ask_to_publish(services, media.work_id)
     return media

@@ -150,7 +150,7 @@ async def create_upload(
     focus: object = None,
 ) -> MediaAttachment:
     """Store an upload privately and queue its processing; raises MediaRejected."""
-    from instance.storage.models import MediaAttachment
+    from instance.storage.models import MediaAttachment, MediaState
 
     if account.domain is not None:
         raise ValueError("only local accounts upload media")
@@ -169,7 +169,7 @@ async def create_upload(
         async with in_transaction() as connection:
             media = await MediaAttachment.create(
                 account=account,
-                state="processing",
+                state=MediaState.PROCESSING,
                 original_key=key,
                 original_type=facts.mime,
                 original_bytes=len(data),

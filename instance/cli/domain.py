@@ -254,9 +254,9 @@ def _subscriptions(config: Config, args: argparse.Namespace) -> int:
 
 
 def _drafts(config: Config, args: argparse.Namespace) -> int:
-    from instance.storage.models import DomainPolicyDraft
+    from instance.storage.models import DomainPolicyDraft, DraftState
 
-    drafts = with_database(config, lambda: DomainPolicyDraft.filter(state="pending").order_by("id"))
+    drafts = with_database(config, lambda: DomainPolicyDraft.filter(state=DraftState.PENDING).order_by("id"))
     for d in drafts:
         print(f"{d.id:>5}  {d.domain:<40} {d.entry.get('severity', ''):<8} {d.reason}")
     if not drafts:
@@ -267,7 +267,7 @@ def _drafts(config: Config, args: argparse.Namespace) -> int:
 def _apply_drafts(config: Config, args: argparse.Namespace) -> int:
     from instance.moderation.subscriptions import apply_drafts
     from instance.services import build_services, close_services
-    from instance.storage.models import DomainPolicyDraft
+    from instance.storage.models import DomainPolicyDraft, DraftState
 
     if not args.ids and not args.all:
         raise CliError("name draft ids, or --all")
@@ -275,7 +275,8 @@ def _apply_drafts(config: Config, args: argparse.Namespace) -> int:
     async def run() -> int:
         services = build_services(config)
         try:
-            ids = args.ids or await DomainPolicyDraft.filter(state="pending").values_list("id", flat=True)
+            ids = args.ids or await DomainPolicyDraft.filter(state=DraftState.PENDING).values_list(
+                "id", flat=True)
             progress = ProgressBar(len(ids), "applying drafts")
             suspended = []
             for draft_id in ids:

@@ -57,10 +57,11 @@ def _cmd_resolve(config: Config, args: argparse.Namespace) -> int:
 
 def _cmd_hosts(config: Config, args: argparse.Namespace) -> int:
     from instance.moderation.gate import domain_of
-    from instance.storage.models import InstanceInfo, Job
+    from instance.storage.models import InstanceInfo, Job, JobState
 
     async def gather():
-        jobs = await Job.filter(kind=kinds.DELIVER, state__in=("queued", "running", "failed")
+        waiting_or_failed = (JobState.QUEUED, JobState.RUNNING, JobState.FAILED)
+        jobs = await Job.filter(kind=kinds.DELIVER, state__in=waiting_or_failed
                                 ).values_list("state", "payload")
         infos = {i.domain: i for i in await InstanceInfo.all()}
         return jobs, infos
@@ -70,7 +71,7 @@ def _cmd_hosts(config: Config, args: argparse.Namespace) -> int:
     failed: Counter[str] = Counter()
     for state, payload in jobs:
         host = domain_of(payload.get("inbox")) or "?"
-        (failed if state == "failed" else waiting)[host] += 1
+        (failed if state == JobState.FAILED else waiting)[host] += 1
     hosts = sorted(set(waiting) | set(failed) | {d for d, i in infos.items() if i.unavailable})
     print(f"{'HOST':<40} {'WAITING':>8} {'FAILED':>7} {'FAIL DAYS':>9}  STATE")
     for host in hosts:
@@ -84,16 +85,16 @@ def _cmd_hosts(config: Config, args: argparse.Namespace) -> int:
 def _cmd_reset(config: Config, args: argparse.Namespace) -> int:
     from instance.jobs.queue import utcnow
     from instance.moderation.gate import domain_of
-    from instance.storage.models import InstanceInfo, Job
+    from instance.storage.models import InstanceInfo, Job, JobState
 
     host = args.host.strip().lower()
 
     async def reset() -> int:
         await InstanceInfo.filter(domain=host).update(unavailable=False, failure_days=[])
-        ids = [j.id for j in await Job.filter(kind=kinds.DELIVER, state="failed")
+        ids = [j.id for j in await Job.filter(kind=kinds.DELIVER, state=JobState.FAILED)
                if domain_of(j.payload.get("inbox")) == host]
         if ids:
-            await Job.filter(id__in=ids).update(state="queued", attempts=0, finished_at=None,
+            await Job.filter(id__in=ids).update(state=JobState.QUEUED, attempts=0, finished_at=None,
                                                 next_attempt_at=utcnow())
         return len(ids)
 

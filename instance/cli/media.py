@@ -101,11 +101,11 @@ def _recloak(config: Config, args: argparse.Namespace) -> int:
     from instance.attachments.policy import effective_cloak_level
     from instance.attachments.processing import process_media
     from instance.services import build_services, close_services
-    from instance.storage.models import Account, MediaAttachment, User, Work
+    from instance.storage.models import Account, MediaAttachment, MediaState, User, Work
 
     async def run() -> tuple[int, int, int]:
         query = MediaAttachment.filter(remote_url=None, original_key__isnull=False,
-                                       state__in=("ready", "held"))
+                                       state__in=(MediaState.READY, MediaState.HELD))
         if args.artist:
             account = await Account.get_or_none(username=args.artist.lstrip("@").lower(),
                                                 domain=None)

@@ -26,9 +26,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from instance.storage.models import Job
+from instance.storage.models import Job, JobState
 
-RUNNABLE = ("queued", "running")
+RUNNABLE = (JobState.QUEUED, JobState.RUNNING)
 
 
 def utcnow() -> datetime:
@@ -171,17 +171,17 @@ class JobQueue:
         full_lanes: Collection[str],
         room: LaneRoom | None,
     ) -> list[ClaimedJob]:
-        select = """
+        select = f"""
             SELECT id, lane FROM jobs
-            WHERE state IN ('queued', 'running') AND next_attempt_at <= $1
+            WHERE state IN ('{JobState.QUEUED}', '{JobState.RUNNING}') AND next_attempt_at <= $1
               AND (locked_by IS NULL OR locked_until < $2)
               AND (lane IS NULL OR lane <> ALL($3::text[]))
             ORDER BY next_attempt_at, id
             LIMIT $4
             FOR UPDATE SKIP LOCKED
         """
-        update = """
-            UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2,
+        update = f"""
+            UPDATE jobs SET state = '{JobState.RUNNING}', locked_by = $1, locked_until = $2,
                    attempts = attempts + 1
             WHERE id = ANY($3::bigint[])
             RETURNING id, kind, payload, attempts, max_attempts, lane
@@ -230,7 +230,7 @@ class JobQueue:
         await (
             Job.filter(id__in=candidates, state__in=RUNNABLE)
             .filter(free)
-            .update(state="running", locked_by=worker_id, locked_until=until,
+            .update(state=JobState.RUNNING, locked_by=worker_id, locked_until=until,
                     attempts=F("attempts") + 1)
         )
         won = await Job.filter(id__in=candidates, locked_by=worker_id, locked_until=until).order_by("id")
@@ -238,12 +238,12 @@ class JobQueue:
 
     async def finish(self, job_id: int, worker_id: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(
-            state="done", locked_by=None, locked_until=None, finished_at=utcnow(), last_error=""
+            state=JobState.DONE, locked_by=None, locked_until=None, finished_at=utcnow(), last_error=""
         )
 
     async def retry(self, job_id: int, worker_id: str, after: float, error: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(
-            state="queued",
+            state=JobState.QUEUED,
             locked_by=None,
             locked_until=None,
             next_attempt_at=utcnow() + timedelta(seconds=after),
@@ -252,7 +252,7 @@ class JobQueue:
 
     async def fail(self, job_id: int, worker_id: str, error: str) -> None:
         await Job.filter(id=job_id, locked_by=worker_id).update(
-            state="failed",
+            state=JobState.FAILED,
             locked_by=None,
             locked_until=None,
             finished_at=utcnow(),
@@ -262,13 +262,13 @@ class JobQueue:
     async def renew_locks(self, worker_id: str) -> int:
         """Heartbeat: keep this worker's running jobs locked while they run."""
         until = utcnow() + timedelta(seconds=self.lock_seconds)
-        return await Job.filter(locked_by=worker_id, state="running").update(locked_until=until)
+        return await Job.filter(locked_by=worker_id, state=JobState.RUNNING).update(locked_until=until)
 
     async def release_dead_local_workers(self) -> int:
         """Free at once the locks of crashed workers on this host (their pid is gone)."""
         host = socket.gethostname()
         holders = await (
-            Job.filter(state="running", locked_by__startswith=f"{host}:")
+            Job.filter(state=JobState.RUNNING, locked_by__startswith=f"{host}:")
             .distinct()
             .values_list("locked_by", flat=True)
         )
@@ -280,7 +280,7 @@ class JobQueue:
                 continue
             if pid == os.getpid() or _pid_alive(pid):
                 continue
-            released += await Job.filter(locked_by=holder, state="running").update(
+            released += await Job.filter(locked_by=holder, state=JobState.RUNNING).update(
                 locked_until=utcnow() - timedelta(seconds=1)
             )
         return released
@@ -292,13 +292,13 @@ class JobQueue:
 
     async def counts(self) -> dict[str, int]:
         result: dict[str, int] = {}
-        for state in ("queued", "running", "done", "failed"):
-            result[state] = await Job.filter(state=state).count()
+        for state in JobState:
+            result[state.value] = await Job.filter(state=state).count()
         return result
 
     async def prune_finished(self, older_than: timedelta) -> int:
         """Drop finished jobs past their keep time (failed ones stay for the admin)."""
-        return await Job.filter(state="done", finished_at__lt=utcnow() - older_than).delete()
+        return await Job.filter(state=JobState.DONE, finished_at__lt=utcnow() - older_than).delete()
 
 
 def _pid_alive(pid: int) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from instance.services import Services
 from instance.jobs import kinds
-from instance.storage.models import Job
+from instance.storage.models import Job, JobState
 
 
 def periodic_jobs(config) -> list[tuple[str, float]]:
@@ -25,7 +25,7 @@ async def ensure_periodic_jobs(services: Services) -> int:
     Two workers may race here; a duplicate run is harmless (these jobs are idempotent)."""
     queued = 0
     for kind, every in periodic_jobs(services.config):
-        if await Job.filter(kind=kind, state__in=("queued", "running")).exists():
+        if await Job.filter(kind=kind, state__in=(JobState.QUEUED, JobState.RUNNING)).exists():
             continue
         await services.jobs.enqueue(kind, {}, delay=every)
         queued += 1

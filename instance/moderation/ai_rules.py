@@ -9,7 +9,7 @@ from dataclasses import asdict
 from instance.config import Config
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain, covering_policy
-from instance.storage.models import DomainPolicyDraft, InstanceInfo
+from instance.storage.models import DomainPolicyDraft, DraftState, InstanceInfo
 
 DECLARED_RULE_SOURCE = "rule:declared-ai"
 
@@ -42,7 +42,7 @@ async def propose_by_ai_rate(config: Config, domain: str) -> bool:
         return False
     if await covering_policy(domain) is not None:
         return False
-    if await DomainPolicyDraft.filter(domain=domain, state="pending").exists():
+    if await DomainPolicyDraft.filter(domain=domain, state=DraftState.PENDING).exists():
         return False
     entry = BlockEntry(domain=domain, severity="suspend", public_comment="Mostly AI-generated content.")
     await DomainPolicyDraft.create(

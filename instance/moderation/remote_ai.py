@@ -9,7 +9,7 @@ import re
 
 from instance.moderation.instances import record_work_seen
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, Work
+from instance.storage.models import Account, MediaAttachment, ProvenanceVerdict, Work
 
 AI_TAGS = frozenset(
     {
@@ -88,7 +88,7 @@ async def on_remote_work_stored(services: Services, work: Work, *, new: bool) ->
 
 async def on_remote_media_checked(services: Services, media: MediaAttachment) -> None:
     """Call after a remote image's provenance is known."""
-    if media.provenance_verdict != "ai" or media.work_id is None:
+    if media.provenance_verdict != ProvenanceVerdict.AI or media.work_id is None:
         return
     work = await Work.get_or_none(id=media.work_id)
     if work is None or work.ai_label:

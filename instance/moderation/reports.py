@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from instance.errors import Refused
 from instance.services import Services
-from instance.storage.models import Account, AuditEntry, Notification, Report, User, Work
+from instance.storage.models import Account, AuditEntry, Notification, Report, ReportState, User, Work
 
 CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
 
@@ -71,7 +71,8 @@ async def forward_report(services: Services, report: Report, target: Account, co
 
     actor = await instance_actor(services)
     works = await Work.filter(id__in=report.work_ids).using_db(connection).values_list("ap_id", flat=True)
-    flag = activity("Flag", f"{actor.ap_id}#flags/{uuid.uuid4().hex}", actor.ap_id, [target.ap_id, *works])
+    flag = activity("Flag", services.urls.flag_activity(actor.ap_id, uuid.uuid4().hex), actor.ap_id,
+                    [target.ap_id, *works])
     flag["content"] = report.comment
     await send(services, actor, flag, [target.shared_inbox_url or target.inbox_url], using_db=connection)
 
@@ -104,8 +105,8 @@ async def suspend_account(actor: Account | None, account_id: int, reason: str = 
 
 
 async def resolve_report(actor: Account | None, report_id: int, note: str = "") -> None:
-    if not await Report.filter(id=report_id, state="open").update(
-        state="resolved", resolved_at=datetime.now(UTC)
+    if not await Report.filter(id=report_id, state=ReportState.OPEN).update(
+        state=ReportState.RESOLVED, resolved_at=datetime.now(UTC)
     ):
         raise ReportError(f"no open report {report_id}")
     await _audit(actor, "report.resolve", str(report_id), note=note)

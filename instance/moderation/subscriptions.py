@@ -24,6 +24,7 @@ from instance.storage.models import (
     BlocklistSubscription,
     DomainPolicy,
     DomainPolicyDraft,
+    DraftState,
 )
 
 MAX_BLOCKLIST_BYTES = 5 * 1024 * 1024
@@ -44,9 +45,9 @@ async def draft_changes(subscription: BlocklistSubscription, entries: list[Block
     subscribed = {s.url: s.priority for s in await BlocklistSubscription.all()}
     drafted = 0
     async with in_transaction() as connection:
-        await DomainPolicyDraft.filter(subscription=subscription, state="pending").using_db(
+        await DomainPolicyDraft.filter(subscription=subscription, state=DraftState.PENDING).using_db(
             connection
-        ).update(state="dismissed", reviewed_at=datetime.now(UTC))
+        ).update(state=DraftState.DISMISSED, reviewed_at=datetime.now(UTC))
         for entry in entries:
             if entry.domain in excluded:
                 continue
@@ -96,21 +97,21 @@ async def refresh_all(ctx: JobContext, payload: dict) -> None:
 async def apply_drafts(draft_ids: list[int], *, actor: Account | None = None) -> list[str]:
     """Apply reviewed drafts; returns the domains whose severity became suspend."""
     newly_suspended = []
-    for draft in await DomainPolicyDraft.filter(id__in=draft_ids, state="pending").prefetch_related(
+    for draft in await DomainPolicyDraft.filter(id__in=draft_ids, state=DraftState.PENDING).prefetch_related(
         "subscription"
     ):
         source = draft.subscription.url if draft.subscription else "rule"
         result = await block_domain(BlockEntry(**draft.entry), actor=actor, source=source)
         if result.severity_raised_to_suspend:
             newly_suspended.append(result.policy.domain)
-        draft.state, draft.reviewed_at = "applied", datetime.now(UTC)
+        draft.state, draft.reviewed_at = DraftState.APPLIED, datetime.now(UTC)
         await draft.save(update_fields=["state", "reviewed_at"])
     return newly_suspended
 
 
 async def dismiss_drafts(draft_ids: list[int], *, actor: Account | None = None) -> int:
-    dismissed = await DomainPolicyDraft.filter(id__in=draft_ids, state="pending").update(
-        state="dismissed", reviewed_at=datetime.now(UTC)
+    dismissed = await DomainPolicyDraft.filter(id__in=draft_ids, state=DraftState.PENDING).update(
+        state=DraftState.DISMISSED, reviewed_at=datetime.now(UTC)
     )
     await AuditEntry.create(actor=actor, action="domain.drafts_dismissed", detail={"ids": draft_ids})
     return dismissed

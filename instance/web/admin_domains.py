@@ -26,7 +26,7 @@ from instance.moderation.domains import (
 from instance.moderation.instances import ai_report
 from instance.moderation.subscriptions import apply_drafts, dismiss_drafts, subscribe
 from instance.services import current_services
-from instance.storage.models import BlocklistSubscription, DomainPolicyDraft
+from instance.storage.models import BlocklistSubscription, DomainPolicyDraft, DraftState
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, role_required
 
@@ -144,7 +144,7 @@ async def subscriptions():
     return await render_template(
         "admin/subscriptions.html",
         subscriptions=await BlocklistSubscription.all().order_by("-priority", "id"),
-        drafts=await DomainPolicyDraft.filter(state="pending").order_by("id"),
+        drafts=await DomainPolicyDraft.filter(state=DraftState.PENDING).order_by("id"),
         message=request.args.get("done", ""), title="Blocklist subscriptions",
     )
 

@@ -15,7 +15,7 @@ from instance.moderation.reports import (
     suspend_account,
 )
 from instance.services import current_services
-from instance.storage.models import AuditEntry, Report, User
+from instance.storage.models import AuditEntry, Report, ReportState, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, role_required
 
@@ -31,7 +31,7 @@ async def overview():
     return await render_template(
         "admin/overview.html", title="Administration",
         pending_signups=await User.filter(approved=False).count(),
-        open_reports=await Report.filter(state="open").count(),
+        open_reports=await Report.filter(state=ReportState.OPEN).count(),
         audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
     )
 
@@ -66,7 +66,7 @@ async def decide_registration(user_id: int):
 @blueprint.get("/reports")
 @role_required(*STAFF)
 async def reports():
-    state = "resolved" if request.args.get("state") == "resolved" else "open"
+    state = ReportState.RESOLVED if request.args.get("state") == ReportState.RESOLVED else ReportState.OPEN
     items = await Report.filter(state=state).order_by("-id").limit(100).prefetch_related("reporter", "target")
     return await render_template(
         "admin/reports.html", reports=items, state=state, message=request.args.get("done", ""),

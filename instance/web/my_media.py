@@ -9,7 +9,7 @@ import asyncio
 from quart import Blueprint, Response, abort, render_template
 
 from instance.services import current_services
-from instance.storage.models import MediaAttachment
+from instance.storage.models import MediaAttachment, MediaState
 from instance.web.session import current_user, login_required
 from media.compare import comparison_crops
 from media.storage import Area
@@ -49,7 +49,8 @@ async def compare(media_id: int, which: str):
         abort(404)
     media = await _own_media(media_id)
     display = (media.variants or {}).get("display") or {}
-    if media.state not in ("ready", "held") or not media.original_key or not display.get("webp"):
+    served = media.state in (MediaState.READY, MediaState.HELD)
+    if not served or not media.original_key or not display.get("webp"):
         abort(404, description="This image has no served copy yet.")
     services = current_services()
     store = services.media_store

@@ -6,7 +6,7 @@ from quart import Blueprint, Response, abort, redirect, render_template, request
 
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
-from instance.storage.models import Account, Boost, Follow, Like, User, Work
+from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
 from instance.web.render import ordered_media
 from instance.web.session import current_user
 
@@ -18,7 +18,7 @@ PAGE_SIZE = 24
 def public_works():
     """Works anyone may see: published, public, not hidden, by an active account."""
     return Work.filter(
-        state="ready",
+        state=WorkState.READY,
         visibility="public",
         hidden=False,
         deleted_at=None,
@@ -48,7 +48,7 @@ async def public_replies(work: Work) -> list[Work]:
     return (
         await Work.filter(
             in_reply_to=work,
-            state="ready",
+            state=WorkState.READY,
             hidden=False,
             deleted_at=None,
             visibility__in=("public", "unlisted"),
@@ -131,7 +131,7 @@ async def work(username: str, work_id: int):
     item = await Work.get_or_none(
         id=work_id,
         account=account,
-        state="ready",
+        state=WorkState.READY,
         hidden=False,
         deleted_at=None,
         visibility__in=("public", "unlisted"),
@@ -156,7 +156,7 @@ async def any_work(work_id: int):
     is shown here (its media only ever as our cleaned variants)."""
     item = await Work.get_or_none(
         id=work_id,
-        state="ready",
+        state=WorkState.READY,
         hidden=False,
         deleted_at=None,
         visibility__in=("public", "unlisted"),

@@ -12,7 +12,7 @@ from tortoise.query_utils import Prefetch
 
 from instance.errors import Refused
 from instance.services import Services
-from instance.storage.models import MediaAttachment
+from instance.storage.models import MediaAttachment, MediaState
 from instance.web.csrf import csrf_token
 from instance.web.session import current_user
 
@@ -20,7 +20,7 @@ from instance.web.session import current_user
 def ordered_media() -> Prefetch:
     """A work's served media (templates sort them by position: Tortoise does not keep a
     prefetch queryset's ordering)."""
-    return Prefetch("media", queryset=MediaAttachment.filter(state="ready"))
+    return Prefetch("media", queryset=MediaAttachment.filter(state=MediaState.READY))
 
 
 def media_url(media: Any, size: str = "display", fmt: str = "webp") -> str | None:

@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 from federation.client import FetchError
 from federation.discovery import DiscoveryError
 from instance.services import current_services
-from instance.storage.models import Account, Follow, Notification, Work
+from instance.storage.models import Account, Follow, FollowState, Notification, Work, WorkState
 from instance.web.csrf import check_csrf
 from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required
@@ -35,11 +35,12 @@ def parse_handle(text: str) -> tuple[str, str] | None:
 @login_required
 async def home():
     me = await current_user()
-    followed = Follow.filter(follower_id=me.account_id, state="accepted").values_list("target_id", flat=True)
+    followed = Follow.filter(follower_id=me.account_id, state=FollowState.ACCEPTED).values_list(
+        "target_id", flat=True)
     ids = [*await followed, me.account_id]
     query = Work.filter(
         Q(account_id__in=ids),
-        state="ready",
+        state=WorkState.READY,
         hidden=False,
         deleted_at=None,
         visibility__in=("public", "unlisted", "private"),
@@ -126,7 +127,8 @@ async def remote_profile(username: str, domain: str):
     if account is None:
         return await _message("Not known here", f"@{username}@{domain} has not reached this server yet.", 404)
     works = (
-        await Work.filter(account=account, state="ready", hidden=False, deleted_at=None, visibility="public")
+        await Work.filter(account=account, state=WorkState.READY, hidden=False, deleted_at=None,
+                          visibility="public")
         .order_by("-id")
         .limit(PAGE)
         .prefetch_related(ordered_media(), "account")
@@ -261,7 +263,7 @@ async def interact(work_id: int, action: str):
 
     services = current_services()
     me = await current_user()
-    work = await Work.get_or_none(id=work_id, state="ready", deleted_at=None, hidden=False)
+    work = await Work.get_or_none(id=work_id, state=WorkState.READY, deleted_at=None, hidden=False)
     if work is None:
         return await _message("Not found", "No such work.", 404)
     if action == "reply":

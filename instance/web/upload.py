@@ -159,12 +159,12 @@ async def _form_again(user: User, form, error: str):
 @blueprint.get("/upload/done/<int:work_id>")
 @login_required
 async def published(work_id: int):
-    from instance.storage.models import Work
+    from instance.storage.models import Work, WorkState
 
     user = await current_user()
     work = await Work.get_or_none(id=work_id, account_id=user.account_id)
     if work is None:
         return redirect(url_for("upload.page"))
-    if work.state == "ready":
+    if work.state == WorkState.READY:
         return redirect(url_for("pages.work", username=user.account.username, work_id=work.id))
     return await render_template("published.html", work=work, title="Almost there")

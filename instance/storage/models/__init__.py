@@ -1,9 +1,18 @@
-"""All Tortoise models, one module per area; Tortoise loads this package as the app."""
+"""All Tortoise models, one module per area; Tortoise loads this package as the app.
+
+`__all__` lists the models. The enums of their state columns are re-exported here too
+(`X as X`, see instance.storage.models.states), so a model and its states import together.
+"""
 
 from instance.storage.models.accounts import Account, Invite, User
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
+from instance.storage.models.federation import InboxState as InboxState
 from instance.storage.models.jobs import Job
+from instance.storage.models.jobs import JobState as JobState
 from instance.storage.models.media import MediaAttachment
+from instance.storage.models.media import MediaState as MediaState
+from instance.storage.models.media import ProvenanceVerdict as ProvenanceVerdict
+from instance.storage.models.media import ReviewState as ReviewState
 from instance.storage.models.moderation import (
     AuditEntry,
     BlocklistSubscription,
@@ -11,6 +20,8 @@ from instance.storage.models.moderation import (
     DomainPolicyDraft,
     Report,
 )
+from instance.storage.models.moderation import DraftState as DraftState
+from instance.storage.models.moderation import ReportState as ReportState
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
 from instance.storage.models.social import (
     Block,
@@ -21,7 +32,9 @@ from instance.storage.models.social import (
     Mute,
     Notification,
 )
+from instance.storage.models.social import FollowState as FollowState
 from instance.storage.models.works import Collection, CollectionItem, Tag, Work
+from instance.storage.models.works import WorkState as WorkState
 
 __all__ = [
     "Account",

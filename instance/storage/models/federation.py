@@ -3,12 +3,33 @@ remote instance (software, declared AI policy, delivery health)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields, models
 
 if TYPE_CHECKING:
     from instance.storage.models.accounts import Account
+
+
+class InboxState(StrEnum):
+    """InboxItem.state: RECEIVED when stored, then the `inbox.process` job ends it once."""
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    DROPPED = "dropped"  # acknowledged, not acted on (the reason says why)
+    FAILED = "failed"
+
+
+# The declared moves (instance.storage.models.states): inbox.process finishes a RECEIVED
+# item only; a finished item is never processed again.
+INBOX_TRANSITIONS: Mapping[InboxState, frozenset[InboxState]] = {
+    InboxState.RECEIVED: frozenset({InboxState.PROCESSED, InboxState.DROPPED, InboxState.FAILED}),
+    InboxState.PROCESSED: frozenset(),
+    InboxState.DROPPED: frozenset(),
+    InboxState.FAILED: frozenset(),
+}
 
 
 class InboxItem(models.Model):
@@ -21,9 +42,7 @@ class InboxItem(models.Model):
     document: fields.JSONField[dict[str, Any]] = fields.JSONField()
     # sha256 of the signature headers it came with: the same request again is a replay
     signature_digest = fields.CharField(max_length=64, null=True)
-    state = fields.CharField(
-        max_length=16, default="received"
-    )  # received | processed | dropped | failed
+    state = fields.CharField(max_length=16, default=InboxState.RECEIVED.value)
     reason = fields.TextField(default="")
     received_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)

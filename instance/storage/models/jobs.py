@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields, models
 
-JOB_STATES = ("queued", "running", "done", "failed")
+
+class JobState(StrEnum):
+    """Job.state: QUEUED until a worker claims it, RUNNING while it runs, then DONE or
+    FAILED (failed jobs stay for the admin)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# The declared moves (instance.storage.models.states), as instance.jobs.queue makes them:
+# a claim takes QUEUED to RUNNING (and re-claims a RUNNING job whose lock expired); a job
+# ends DONE or FAILED, or goes back to QUEUED to be retried later; an admin's reset
+# (`impasto federation reset`) queues FAILED deliveries again. DONE jobs are pruned.
+JOB_TRANSITIONS: Mapping[JobState, frozenset[JobState]] = {
+    JobState.QUEUED: frozenset({JobState.RUNNING}),
+    JobState.RUNNING: frozenset({JobState.DONE, JobState.FAILED, JobState.QUEUED}),
+    JobState.DONE: frozenset(),
+    JobState.FAILED: frozenset({JobState.QUEUED}),
+}
+JOB_STATES = tuple(JobState)
 
 
 class Job(models.Model):
@@ -15,7 +38,7 @@ class Job(models.Model):
     payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     # Jobs in one lane (deliveries to one host) share a per-worker limit on how many run
     lane = fields.CharField(max_length=255, null=True)
-    state = fields.CharField(max_length=16, default="queued")
+    state = fields.CharField(max_length=16, default=JobState.QUEUED.value)
     attempts = fields.IntField(default=0)
     max_attempts = fields.IntField(default=8)
     next_attempt_at = fields.DatetimeField()

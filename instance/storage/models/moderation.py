@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields, models
@@ -10,6 +12,37 @@ if TYPE_CHECKING:
     from instance.storage.models.accounts import Account
 
 SEVERITIES = ("suspend", "silence", "noop")
+
+
+class ReportState(StrEnum):
+    """Report.state: OPEN in the moderators' queue until one resolves it."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+# The declared moves (instance.storage.models.states): resolving is final.
+REPORT_TRANSITIONS: Mapping[ReportState, frozenset[ReportState]] = {
+    ReportState.OPEN: frozenset({ReportState.RESOLVED}),
+    ReportState.RESOLVED: frozenset(),
+}
+
+
+class DraftState(StrEnum):
+    """DomainPolicyDraft.state: PENDING for an admin's review, then APPLIED or DISMISSED."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    DISMISSED = "dismissed"
+
+
+# The declared moves (instance.storage.models.states): an admin applies or dismisses a
+# pending draft; a subscription's refresh dismisses its pending drafts before drafting anew.
+DRAFT_TRANSITIONS: Mapping[DraftState, frozenset[DraftState]] = {
+    DraftState.PENDING: frozenset({DraftState.APPLIED, DraftState.DISMISSED}),
+    DraftState.APPLIED: frozenset(),
+    DraftState.DISMISSED: frozenset(),
+}
 
 
 class DomainPolicy(models.Model):
@@ -47,7 +80,7 @@ class Report(models.Model):
     comment = fields.TextField(default="")
     category = fields.CharField(max_length=32, default="other")
     forward = fields.BooleanField(default=False)
-    state = fields.CharField(max_length=16, default="open")  # open | resolved
+    state = fields.CharField(max_length=16, default=ReportState.OPEN.value)
     created_at = fields.DatetimeField(auto_now_add=True)
     resolved_at = fields.DatetimeField(null=True)
 
@@ -102,7 +135,7 @@ class DomainPolicyDraft(models.Model):
     domain = fields.CharField(max_length=255)
     entry: fields.JSONField[dict[str, Any]] = fields.JSONField()  # a BlockEntry as a dict
     reason = fields.TextField(default="")
-    state = fields.CharField(max_length=16, default="pending")  # pending | applied | dismissed
+    state = fields.CharField(max_length=16, default=DraftState.PENDING.value)
     created_at = fields.DatetimeField(auto_now_add=True)
     reviewed_at = fields.DatetimeField(null=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields, models
@@ -9,6 +11,22 @@ from tortoise import fields, models
 if TYPE_CHECKING:
     from instance.storage.models.accounts import Account
     from instance.storage.models.works import Work
+
+
+class FollowState(StrEnum):
+    """Follow.state: PENDING until the target (a locked or remote account) accepts it;
+    only ACCEPTED follows are counted and delivered to."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+
+
+# The declared moves (instance.storage.models.states): an Accept takes PENDING to ACCEPTED;
+# a follow that ends (unfollow, Reject, Undo, Block) is deleted, never moved back.
+FOLLOW_TRANSITIONS: Mapping[FollowState, frozenset[FollowState]] = {
+    FollowState.PENDING: frozenset({FollowState.ACCEPTED}),
+    FollowState.ACCEPTED: frozenset(),
+}
 
 
 class Follow(models.Model):
@@ -22,7 +40,7 @@ class Follow(models.Model):
         "models.Account", related_name="followers", on_delete=fields.CASCADE
     )
     target_id: int
-    state = fields.CharField(max_length=16, default="pending")  # pending | accepted
+    state = fields.CharField(max_length=16, default=FollowState.PENDING.value)
     show_reblogs = fields.BooleanField(default=True)
     notify = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)

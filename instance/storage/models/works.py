@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields, models
@@ -11,7 +13,34 @@ if TYPE_CHECKING:
     from instance.storage.models.media import MediaAttachment
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
-WORK_STATES = ("draft", "processing", "ready", "held", "rejected", "deleted")
+
+
+class WorkState(StrEnum):
+    """Work.state. A local work with media is PROCESSING until every attachment is ready
+    at its cloak level, then READY (published, once); a work without media, and every
+    remote work, is READY from the start. DELETED keeps the row as a tombstone for its id.
+    DRAFT, HELD and REJECTED are part of the column's vocabulary that no code enters today."""
+
+    DRAFT = "draft"
+    PROCESSING = "processing"
+    READY = "ready"
+    HELD = "held"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+# The declared moves (see instance.storage.models.states): publishing takes PROCESSING to
+# READY (instance.actions.publishing); deleting a work (its artist, a remote Delete, an
+# account's erasure) takes any state but DELETED to DELETED; nothing leaves DELETED.
+WORK_TRANSITIONS: Mapping[WorkState, frozenset[WorkState]] = {
+    WorkState.DRAFT: frozenset({WorkState.DELETED}),
+    WorkState.PROCESSING: frozenset({WorkState.READY, WorkState.DELETED}),
+    WorkState.READY: frozenset({WorkState.DELETED}),
+    WorkState.HELD: frozenset({WorkState.DELETED}),
+    WorkState.REJECTED: frozenset({WorkState.DELETED}),
+    WorkState.DELETED: frozenset(),
+}
+WORK_STATES = tuple(WorkState)
 AI_DECLARATIONS = ("none", "assisted", "generated")
 
 
@@ -47,7 +76,7 @@ class Work(models.Model):
     ai_declaration = fields.CharField(max_length=16, default="none")
     ai_label = fields.BooleanField(default=False)  # shown with an "AI-generated" label
     cloak_level = fields.CharField(max_length=8, null=True)  # None = the artist's default
-    state = fields.CharField(max_length=16, default="ready", db_index=True)
+    state = fields.CharField(max_length=16, default=WorkState.READY.value, db_index=True)
     state_reason = fields.TextField(default="")
     hidden = fields.BooleanField(default=False)  # hidden by a moderator
     in_reply_to: fields.ForeignKeyNullableRelation[Work] = fields.ForeignKeyField(

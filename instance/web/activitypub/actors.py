@@ -11,7 +11,16 @@ from federation import documents
 from federation.jsonld import outgoing_context
 from instance.actors.instance_actor import instance_actor
 from instance.services import current_services
-from instance.storage.models import Account, Collection, CollectionItem, Follow, OutboxActivity, Work
+from instance.storage.models import (
+    Account,
+    Collection,
+    CollectionItem,
+    Follow,
+    FollowState,
+    OutboxActivity,
+    Work,
+    WorkState,
+)
 from instance.web.activitypub.signed_fetch import (
     ap_json,
     error,
@@ -55,7 +64,7 @@ async def application_actor():
 
 @blueprint.get("/actor/outbox")
 async def application_outbox():
-    ident = current_services().urls.instance_actor + "/outbox"
+    ident = current_services().urls.instance_actor_outbox
     return ap_json(documents.ordered_collection(ident, 0, None))
 
 
@@ -126,7 +135,7 @@ async def _follow_collection(username: str, followers: bool):
     ident = account.followers_url if followers else account.following_url
     field = "target_id" if followers else "follower_id"
     other = "follower__ap_id" if followers else "target__ap_id"
-    query = Follow.filter(**{field: account.id}, state="accepted")
+    query = Follow.filter(**{field: account.id}, state=FollowState.ACCEPTED)
     page = _requested_page()
     if page is None:
         return ap_json(documents.ordered_collection(ident, await query.count(), f"{ident}?page=1"))
@@ -150,7 +159,7 @@ PUBLIC_VISIBILITIES = ("public", "unlisted")
 
 
 def _visible():
-    return Work.filter(state="ready", deleted_at=None, hidden=False,
+    return Work.filter(state=WorkState.READY, deleted_at=None, hidden=False,
                        visibility__in=PUBLIC_VISIBILITIES)
 
 
@@ -193,7 +202,7 @@ async def portfolio(username: str, collection_id: int):
         return error(404, "no such collection")
     page = _requested_page()
     query = CollectionItem.filter(
-        collection_id=collection.id, work__state="ready", work__deleted_at=None, work__hidden=False,
+        collection_id=collection.id, work__state=WorkState.READY, work__deleted_at=None, work__hidden=False,
         work__visibility__in=PUBLIC_VISIBILITIES,
     )
     window = query.order_by("position", "id").offset(((page or 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
@@ -211,7 +220,7 @@ async def _work_for_requester(username: str, work_id: int) -> tuple[Work | None,
     accepted follower (followers-only) or a mentioned actor; others get 404, as if the
     work did not exist."""
     account = await _artist(username)
-    work = account and await Work.get_or_none(id=work_id, account_id=account.id, state="ready",
+    work = account and await Work.get_or_none(id=work_id, account_id=account.id, state=WorkState.READY,
                                                deleted_at=None, hidden=False)
     if work is None:
         return None, error(404, "no such work")
@@ -229,7 +238,7 @@ async def _in_audience(work: Work, actor_id: str) -> bool:
     if actor_id in (work.mentions or []):
         return True
     return work.visibility == "private" and await Follow.filter(
-        target_id=work.account_id, follower__ap_id=actor_id, state="accepted").exists()
+        target_id=work.account_id, follower__ap_id=actor_id, state=FollowState.ACCEPTED).exists()
 
 
 @blueprint.get("/users/<username>/works/<int:work_id>")
@@ -249,7 +258,7 @@ async def work_activity(username: str, work_id: int):
     work, refusal = await _work_for_requester(username, work_id)
     if refusal is not None:
         return refusal
-    row = await OutboxActivity.get_or_none(ap_id=f"{work.ap_id}/activity")
+    row = await OutboxActivity.get_or_none(ap_id=current_services().urls.create_activity(work.ap_id))
     if row is None:
         return error(404, "no such activity")
     return ap_json(row.document)
@@ -259,7 +268,7 @@ async def work_activity(username: str, work_id: int):
 async def boost_activity(username: str, boost_id: int):
     account = await _artist(username)
     row = account and await OutboxActivity.get_or_none(
-        ap_id=f"{account.ap_id}/boosts/{boost_id}", account_id=account.id)
+        ap_id=current_services().urls.announce_activity(account.ap_id, boost_id), account_id=account.id)
     if row is None:
         return error(404, "no such activity")
     refusal = await signed_fetch_refusal()

@@ -22,7 +22,7 @@ from federation.discovery import (
 from instance import __version__
 from instance.actors.instance_actor import INSTANCE_ACTOR_USERNAME, instance_actor
 from instance.services import current_services
-from instance.storage.models import Account, User, Work
+from instance.storage.models import Account, User, Work, WorkState
 from instance.web.activitypub.signed_fetch import error
 
 blueprint = Blueprint("federation_discovery", __name__)
@@ -97,7 +97,7 @@ async def nodeinfo_document(version: str):
         users_active_month=await users.filter(last_login_at__gte=now - timedelta(days=30)).count(),
         users_active_halfyear=await users.filter(
             last_login_at__gte=now - timedelta(days=180)).count(),
-        local_posts=await Work.filter(local=True, state="ready", deleted_at=None).count(),
+        local_posts=await Work.filter(local=True, state=WorkState.READY, deleted_at=None).count(),
         open_registrations=config.registration.mode == "open",
         ai_policy=config.ai.declared_policy,  # type: ignore[arg-type]
         media_cloaked=config.cloak.enabled,
