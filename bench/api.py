@@ -32,7 +32,7 @@ import httpx  # noqa: E402
 
 from instance.api.oauth.tokens import digest  # noqa: E402
 from instance.storage import db  # noqa: E402
-from tests.processes import impasto_env, running_server  # noqa: E402
+from tests.rig.processes import impasto_env, running_server  # noqa: E402
 
 ARTISTS = 100
 TOKEN = "bench-token-" + uuid.uuid4().hex

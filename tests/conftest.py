@@ -10,7 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.rig.processes import REPO_ROOT
+from tests.rig.services import built_services
+
 SHARED_DIR = Path(os.environ.get("IMPASTO_SHARED_DIR", REPO_ROOT.parent / "shared"))
 
 
@@ -138,26 +140,6 @@ async def connected(database_url) -> AsyncIterator[str]:
         yield database_url
     finally:
         await db.disconnect()
-
-
-async def built_services(database_url: str, tmp_path: Path, **env: str) -> AsyncIterator[object]:
-    """Services for an instance at art.test on `database_url`; `env` adds IMPASTO_*
-    settings (e.g. FEDERATION_ALLOW_PRIVATE_ADDRESSES="true")."""
-    from instance.actors.instance_actor import forget_cache
-    from instance.config import load_config
-    from instance.services import build_services, close_services
-
-    config = load_config(environ={
-        "IMPASTO_INSTANCE_DOMAIN": "art.test", "IMPASTO_DATABASE_URL": database_url,
-        "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-        **{f"IMPASTO_{name}": value for name, value in env.items()},
-    })
-    forget_cache()
-    built = build_services(config)
-    try:
-        yield built
-    finally:
-        await close_services(built)
 
 
 @pytest.fixture

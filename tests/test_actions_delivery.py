@@ -13,11 +13,11 @@ import pytest
 
 from instance.actions import works
 from instance.actors.accounts import create_local_user
-from instance.job_handlers import load_handlers
-from instance.jobs import Worker
 from instance.storage.models import Account, Follow, InstanceInfo, Job
-from tests.conftest import REPO_ROOT, built_services
-from tests.federation_e2e.peers import free_port
+from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.peers import free_port
+from tests.rig.processes import REPO_ROOT
+from tests.rig.services import built_services
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ async def publish_to(services, ports: list[int]) -> None:
 
 
 async def run(services) -> None:
-    await Worker(services.jobs, load_handlers(), services, concurrency=8).run_until_idle()
+    await run_jobs_until_idle(services, concurrency=8)
 
 
 async def job_for(port: int) -> Job:

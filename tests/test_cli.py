@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.processes import impasto_env, run_cli
+from tests.rig.processes import impasto_env, run_cli
 
 pytestmark = pytest.mark.slow
 

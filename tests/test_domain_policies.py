@@ -27,7 +27,7 @@ from instance.moderation.domains import (
 )
 from instance.moderation.suspension import purge_domain
 from instance.storage.models import Account, AuditEntry, Follow, Like, Work
-from tests.processes import impasto_env, run_cli
+from tests.rig.processes import impasto_env, run_cli
 
 MASTODON_EXPORT = (
     MASTODON_CSV_HEADER + "\n"

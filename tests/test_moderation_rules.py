@@ -3,61 +3,27 @@ refresh, periodic jobs and allowlist mode — against a real loopback HTTP serve
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from instance.config import load_config
-from instance.job_handlers import load_handlers
-from instance.jobs import Worker
 from instance.jobs.schedule import ensure_periodic_jobs
 from instance.moderation.blocklist_formats import MASTODON_CSV_HEADER, BlockEntry
 from instance.moderation.domains import allow_domain, block_domain, covering_policy, is_suspended
 from instance.moderation.instances import ai_report, record_work_seen
 from instance.moderation.subscriptions import apply_drafts, subscribe
-from instance.services import build_services, close_services
+from instance.services import close_services
 from instance.storage.models import DomainPolicy, DomainPolicyDraft, InstanceInfo, Job
-
-
-class StaticServer:
-    """Serves fixed bodies by path on 127.0.0.1 (asyncio.start_server, HTTP/1.1, close)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[str, bytes]] = {}
-        self.port = 0
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        path = head.split(" ", 2)[1]
-        content_type, body = self.files.get(path, ("text/plain", b""))
-        status = "200 OK" if path in self.files else "404 Not Found"
-        writer.write(
-            f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            f"Connection: close\r\n\r\n".encode()
-            + body
-        )
-        await writer.drain()
-        writer.close()
+from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.loopback import loopback_server
+from tests.rig.services import make_services
 
 
 @pytest.fixture
 async def static_server():
-    server = StaticServer()
-    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
-    server.port = listener.sockets[0].getsockname()[1]
-    async with listener:
+    async with loopback_server() as server:
         yield server
-
-
-def make_services(**settings: str):
-    environ = {"IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true"}
-    environ.update({f"IMPASTO_{k.upper()}": v for k, v in settings.items()})
-    return build_services(load_config(None, environ=environ))
-
-
-async def run_jobs(services) -> int:
-    return await Worker(services.jobs, load_handlers(), services).run_until_idle()
 
 
 def csv_list(*rows: str) -> bytes:
@@ -79,7 +45,7 @@ async def test_subscription_drafts_changes_for_review(connected, static_server):
     subscription = await subscribe(url, excludes=["friend.example"])
     await services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": subscription.id})
     try:
-        await run_jobs(services)
+        await run_jobs_until_idle(services)
         drafts = await DomainPolicyDraft.filter(state="pending")
         assert [d.domain for d in drafts] == ["farm.example"]  # excluded and manual skipped
         assert await covering_policy("farm.example") is None  # nothing applies before review
@@ -97,7 +63,7 @@ async def test_subscription_drafts_changes_for_review(connected, static_server):
             ),
         )
         await services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": subscription.id})
-        await run_jobs(services)
+        await run_jobs_until_idle(services)
         assert await DomainPolicyDraft.filter(state="pending").values_list("domain", flat=True) == [
             "new.example"
         ]
@@ -105,7 +71,7 @@ async def test_subscription_drafts_changes_for_review(connected, static_server):
         low = await subscribe(f"http://127.0.0.1:{static_server.port}/low.csv", priority=-5)
         static_server.files["/low.csv"] = ("text/csv", csv_list("farm.example,noop,false,false,,false"))
         await services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": low.id})
-        await run_jobs(services)
+        await run_jobs_until_idle(services)
         assert not await DomainPolicyDraft.filter(subscription=low, state="pending").exists()
     finally:
         await close_services(services)
@@ -116,7 +82,7 @@ async def test_unreachable_blocklist_is_retried_with_its_error_kept(connected, s
     subscription = await subscribe(f"http://127.0.0.1:{static_server.port}/missing.csv")
     await services.jobs.enqueue("moderation.refresh_blocklist", {"subscription_id": subscription.id})
     try:
-        await run_jobs(services)
+        await run_jobs_until_idle(services)
     finally:
         await close_services(services)
     await subscription.refresh_from_db()
@@ -147,7 +113,7 @@ async def test_nodeinfo_refresh_and_declared_ai_rule(connected, static_server, r
     services = make_services(ai_defederate_declared_ai=rule)
     await services.jobs.enqueue("instances.refresh_nodeinfo", {"domain": domain, "scheme": "http"})
     try:
-        await run_jobs(services)
+        await run_jobs_until_idle(services)
     finally:
         await close_services(services)
     info = await InstanceInfo.get(domain=domain)

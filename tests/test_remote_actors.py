@@ -4,38 +4,19 @@ id and the key) must not blank the stored inbox, followers or name."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import pytest
 
 from federation.keys import generate_rsa_keypair
 from instance.actors.remote import resolve_key
 from instance.storage.models import Account
-from tests.conftest import built_services
-from tests.federation.test_client import LocalServer
-
-
-class ActorServer(LocalServer):
-    """Serves fixed JSON documents by path on 127.0.0.1."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.documents: dict[str, dict] = {}
-
-    def route(self, method: str, target: str):
-        doc = self.documents.get(target)
-        if doc is None:
-            return 404, [], b"not found", False
-        return 200, ["Content-Type: application/activity+json"], json.dumps(doc).encode(), False
+from tests.rig.loopback import loopback_server
+from tests.rig.services import built_services
 
 
 @pytest.fixture
 async def peer():
-    server = ActorServer()
-    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
-    server.port = listening.sockets[0].getsockname()[1]
-    async with listening:
+    """Serves fixed JSON documents by path (`peer.documents`) on 127.0.0.1."""
+    async with loopback_server() as server:
         yield server
 
 

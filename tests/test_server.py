@@ -13,7 +13,7 @@ import pytest
 from instance import __version__
 from instance.jobs import JobQueue
 from instance.storage import db
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
 

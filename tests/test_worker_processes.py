@@ -16,7 +16,7 @@ from instance.jobs import JobQueue, Worker, plugin_handlers
 from instance.storage import db
 from instance.storage.models import Job
 from tests.conftest import REPO_ROOT, require_postgres
-from tests.processes import IMPASTO, impasto_env
+from tests.rig.processes import IMPASTO, impasto_env
 
 pytestmark = pytest.mark.slow
 

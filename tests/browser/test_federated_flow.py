@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.browser.test_upload_flow import painting
-from tests.federation_e2e.peers import make_peer, serving
-from tests.processes import run_cli
+from tests.rig.peers import make_peer, serving
+from tests.rig.processes import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_federation")]
 PASSWORD = "a long enough password"

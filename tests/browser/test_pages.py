@@ -10,7 +10,7 @@ import pytest
 
 from instance.storage import db
 from instance.storage.models import Account, Work
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
 

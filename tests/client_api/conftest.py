@@ -18,7 +18,7 @@ import httpx
 import pytest
 from mastodon import Mastodon
 
-from tests.processes import RunningServer, impasto_env, run_cli, running_server
+from tests.rig.processes import RunningServer, impasto_env, run_cli, running_server
 
 PASSWORD = "a long enough password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

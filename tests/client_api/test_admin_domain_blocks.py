@@ -11,7 +11,7 @@ from mastodon import Mastodon, MastodonAPIError
 from instance.api.oauth.tokens import issue_token
 from instance.storage import db
 from instance.storage.models import OAuthApplication, User
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
 

@@ -255,7 +255,7 @@ def test_suspended_users_token_stops_working_at_once(server):
     api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=server.url)
     api.log_in("sadie", PASSWORD, allow_http=True)
     assert api.account_verify_credentials().username == "sadie"  # the token is now cached
-    from tests.processes import run_cli
+    from tests.rig.processes import run_cli
 
     assert run_cli(["user", "suspend", "sadie"], server.env).returncode == 0
     refused = httpx.get(

@@ -4,6 +4,7 @@ limit, redirects, content type, signed GET and POST verified by our own verifier
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 
 import pytest
@@ -16,76 +17,39 @@ from federation.client import (
     is_forbidden_address,
 )
 from federation.signatures import PublicKeyInfo, verify_request
+from tests.rig.loopback import LoopbackServer, Request, Response, loopback_server
 
 ACTOR = {"@context": "https://www.w3.org/ns/activitystreams", "id": "x", "type": "Person"}
 
 
-class LocalServer:
-    """A tiny HTTP/1.1 server (asyncio.start_server); records every request."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.port = 0
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        method, target, _ = lines[0].split(" ", 2)
-        headers = dict(line.split(": ", 1) for line in lines[1:] if line)
-        length = int(next((v for k, v in headers.items() if k.lower() == "content-length"), 0))
-        body = await reader.readexactly(length) if length else b""
-        self.requests.append({"method": method, "target": target, "headers": headers,
-                              "body": body})
-        status, extra, payload, chunked = self.route(method, target)
-        out = [f"HTTP/1.1 {status} X", "Connection: close", *extra]
-        if chunked:
-            out.append("Transfer-Encoding: chunked")
-            writer.write(("\r\n".join(out) + "\r\n\r\n").encode())
-            for _ in range(10):
-                writer.write(b"%x\r\n" % 1000 + b"a" * 1000 + b"\r\n")
-            writer.write(b"0\r\n\r\n")
-        else:
-            out.append(f"Content-Length: {len(payload)}")
-            writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + payload)
-        try:
-            await writer.drain()
-        except ConnectionError:
-            pass
-        writer.close()
-
-    def route(self, method: str, target: str):
-        ap = ["Content-Type: application/activity+json"]
-        if target.startswith("/actor"):
-            return 200, ap, json.dumps(ACTOR).encode(), False
-        if target == "/inbox" and method == "POST":
-            return 202, [], b"", False
-        if target == "/big":
-            return 200, ap, b"x" * 5000, False
-        if target == "/big-chunked":
-            return 200, ap, b"", True
-        if target.startswith("/redirect/"):
-            hops = int(target.rsplit("/", 1)[1])
-            location = "/actor" if hops == 0 else f"/redirect/{hops - 1}"
-            return 302, [f"Location: {location}"], b"", False
-        if target == "/redirect-elsewhere":
-            return 302, [f"Location: http://127.0.0.2:{self.port}/actor"], b"", False
-        if target == "/html":
-            return 200, ["Content-Type: text/html"], b"<html></html>", False
-        return 404, [], b"not found", False
+def route(server: LoopbackServer, request: Request) -> Response:
+    """The documents, sizes, redirects and content types the client is tried against."""
+    method, target = request["method"], request["target"]
+    ap = {"Content-Type": "application/activity+json"}
+    if target.startswith("/actor"):
+        return Response(200, ap, json.dumps(ACTOR).encode())
+    if target == "/inbox" and method == "POST":
+        return Response(202)
+    if target == "/big":
+        return Response(200, ap, b"x" * 5000)
+    if target == "/big-chunked":
+        return Response(200, ap, b"a" * 10_000, chunked=True)
+    if target.startswith("/redirect/"):
+        hops = int(target.rsplit("/", 1)[1])
+        location = "/actor" if hops == 0 else f"/redirect/{hops - 1}"
+        return Response(302, {"Location": location})
+    if target == "/redirect-elsewhere":
+        return Response(302, {"Location": f"http://127.0.0.2:{server.port}/actor"})
+    if target == "/html":
+        return Response(200, {"Content-Type": "text/html"}, b"<html></html>")
+    return Response(404, body=b"not found")
 
 
 @pytest.fixture
 async def server():
-    srv = LocalServer()
-    asyncio_server = await asyncio.start_server(srv.handle, "127.0.0.1", 0)
-    srv.port = asyncio_server.sockets[0].getsockname()[1]
-    async with asyncio_server:
+    async with loopback_server() as srv:
+        srv.handler = functools.partial(route, srv)
         yield srv
-        asyncio_server.close()
 
 
 @pytest.fixture

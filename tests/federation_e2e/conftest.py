@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from tests.conftest import create_postgres_database, drop_postgres_database, require_postgres
-from tests.federation_e2e.peers import make_peer, serving
+from tests.rig.peers import make_peer, serving
 
 
 @pytest.fixture(scope="session",

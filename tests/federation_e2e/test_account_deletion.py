@@ -13,7 +13,7 @@ from instance.actors.accounts import AccountError, create_local_user
 from instance.actors.instance_actor import instance_signer
 from instance.storage.models import Account, Follow, MediaAttachment, User, Work
 from tests.federation_e2e.test_two_instances import PASSWORD, exchange, follow, user
-from tests.processes import run_cli
+from tests.rig.processes import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 

@@ -10,7 +10,7 @@ from instance.actors.accounts import create_local_user
 from instance.jobs.queue import utcnow
 from instance.storage.models import InstanceInfo, Job
 from tests.federation_e2e.test_two_instances import PASSWORD
-from tests.processes import run_cli
+from tests.rig.processes import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 

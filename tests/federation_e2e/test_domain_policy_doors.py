@@ -7,7 +7,6 @@ delivered to B."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import httpx
@@ -28,8 +27,10 @@ from instance.storage.models import (
     OAuthApplication,
     Work,
 )
-from tests.federation_e2e.peers import make_peer, serving
-from tests.processes import run_cli
+from tests.rig.loopback import Response, loopback_server
+from tests.rig.peers import make_peer, serving
+from tests.rig.processes import run_cli
+from tests.rig.signing import signed_headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("policy_doors")]
 PASSWORD = "correct horse battery"
@@ -66,17 +67,12 @@ async def publish(peer, username: str, title: str, image: bytes | None = None, n
 async def post_raw_image_work(a, b, image: bytes) -> str:
     """Sign, as ben on B, a Create whose image is served as-is (metadata intact) by a
     plain file server, and POST it to A's inbox — what a peer that keeps originals does."""
-    from federation.signatures import sign_request
+    jpeg = Response(200, {"Content-Type": "image/jpeg"}, image)
+    async with loopback_server(lambda request: jpeg) as files:
+        return await _post_note_with_image(a, b, files.port)
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        head = f"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {len(image)}\r\n"
-        writer.write(head.encode() + b"Connection: close\r\n\r\n" + image)
-        await writer.drain()
-        writer.close()
 
-    files = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = files.sockets[0].getsockname()[1]
+async def _post_note_with_image(a, b, port: int) -> str:
     async with b.open():
         ben = await Account.get(username="ben", domain=None)
     note_id = f"{ben.ap_id}/raw/1"
@@ -105,19 +101,11 @@ async def post_raw_image_work(a, b, image: bytes) -> str:
         },
     }
     body = json.dumps(activity).encode()
-    headers = sign_request(
-        "POST",
-        f"{a.url}/inbox",
-        {"Content-Type": "application/activity+json"},
-        body,
-        ben.public_key_id,
-        ben.private_key_pem,
-    )
+    headers = signed_headers(f"{a.url}/inbox", body, ben)
     async with httpx.AsyncClient() as client:
         response = await client.post(f"{a.url}/inbox", content=body, headers=headers)
     assert response.status_code == 202, response.text
-    async with files:
-        await a.run_jobs()  # the inbox item, and the image fetched from the file server
+    await a.run_jobs()  # the inbox item, and the image fetched from the file server
     return note_id
 
 

@@ -19,8 +19,8 @@ from instance.services import build_services, close_services
 from instance.storage import db
 from instance.storage.models import Account, Follow, Job
 from tests.conftest import REPO_ROOT
-from tests.federation_e2e.peers import peer_env
-from tests.processes import IMPASTO
+from tests.rig.peers import peer_env
+from tests.rig.processes import IMPASTO
 
 pytestmark = pytest.mark.slow
 INBOXES = 200

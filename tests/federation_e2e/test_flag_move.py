@@ -3,17 +3,14 @@ account only when that account claims the old one (alsoKnownAs)."""
 
 from __future__ import annotations
 
-import json
-
-import httpx
 import pytest
 
-from federation.signatures import sign_request
 from instance.actions import social, works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, InboxItem, Report
 from tests.federation_e2e.test_two_instances import PASSWORD, exchange
+from tests.rig.signing import post_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 AS = "https://www.w3.org/ns/activitystreams"
@@ -24,14 +21,6 @@ async def local_user(peer, name: str) -> Account:
         return await Account.get(id=(await create_local_user(services.urls, name, PASSWORD)).account_id)
 
 
-def post_signed(peer, account: Account, activity: dict) -> int:
-    body = json.dumps(activity).encode()
-    inbox = f"{peer.url}/inbox"
-    headers = sign_request("POST", inbox, {"Content-Type": "application/activity+json"}, body,
-                           account.public_key_id, account.private_key_pem)
-    return httpx.post(inbox, content=body, headers=headers, timeout=20).status_code
-
-
 async def test_flag_becomes_a_report(peers):
     a, b = peers
     reporter = await local_user(a, "rita")
@@ -40,7 +29,7 @@ async def test_flag_becomes_a_report(peers):
         work = await works.create_work(services, target, title="X", content_source="spam")
     flag = {"@context": AS, "id": f"{reporter.ap_id}#flags/1", "type": "Flag",
             "actor": reporter.ap_id, "object": [target.ap_id, work.ap_id], "content": "Spam"}
-    assert post_signed(b, reporter, flag) == 202
+    assert post_signed(f"{b.url}/inbox", reporter, flag) == 202
     await b.run_jobs()
     async with b.open():
         report = await Report.get(ap_id=flag["id"]).prefetch_related("target")
@@ -58,7 +47,7 @@ async def test_move_takes_followers_only_when_claimed(peers):
     await exchange(b, a, b)
     move = {"@context": AS, "id": f"{old.ap_id}#moves/1", "type": "Move", "actor": old.ap_id,
             "object": old.ap_id, "target": new.ap_id}
-    assert post_signed(b, old, move) == 202
+    assert post_signed(f"{b.url}/inbox", old, move) == 202
     await b.run_jobs()
     async with b.open():
         item = await InboxItem.get(activity_id=move["id"])
@@ -67,7 +56,7 @@ async def test_move_takes_followers_only_when_claimed(peers):
     async with a.open() as services:
         await social.update_profile(services, new, also_known_as=[old.ap_id])
     move["id"] = f"{old.ap_id}#moves/2"
-    assert post_signed(b, old, move) == 202
+    assert post_signed(f"{b.url}/inbox", old, move) == 202
     await exchange(b, a, b)  # B: Undo + Follow out; A: accepts; B: Accept in
     async with b.open():
         assert (await Account.get(ap_id=old.ap_id)).moved_to_id is not None

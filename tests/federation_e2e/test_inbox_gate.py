@@ -16,10 +16,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from federation.signatures import sign_request
 from instance.actors.accounts import create_local_user
 from instance.storage.models import Account, DomainPolicy, InboxItem, Job
 from tests.federation_e2e.test_two_instances import PASSWORD
+from tests.rig.signing import signed_headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 
@@ -35,11 +35,6 @@ def like(actor: Account, origin: str | None = None) -> dict:
     return {"@context": "https://www.w3.org/ns/activitystreams",
             "id": f"{base}#likes/{uuid.uuid4().hex}", "type": "Like", "actor": actor.ap_id,
             "object": "http://127.0.0.1:1/users/nobody/works/1"}
-
-
-def signed(url: str, body: bytes, account: Account, **kw) -> dict[str, str]:
-    return sign_request("POST", url, {"Content-Type": "application/activity+json"}, body,
-                        account.public_key_id, account.private_key_pem, **kw)
 
 
 async def stored(peer) -> tuple[int, int]:
@@ -59,38 +54,38 @@ async def test_refusals_store_nothing_and_replays_are_refused(peers):
     before = await stored(b)
 
     body = json.dumps(like(ida)).encode()
-    tampered = signed(inbox, body, ida)
+    tampered = signed_headers(inbox, body, ida)
     assert post(inbox, body.replace(b"Like", b"Boop"), tampered) == 401
 
     impostor = dict(like(ida), actor=f"{a.url}/users/jon")
     impostor["id"] = f"{a.url}/users/jon#x"
     raw = json.dumps(impostor).encode()
-    assert post(inbox, raw, signed(inbox, raw, ida)) == 403
+    assert post(inbox, raw, signed_headers(inbox, raw, ida)) == 403
 
-    stale = signed(inbox, body, ida, now=time.time() - 2 * 3600)
+    stale = signed_headers(inbox, body, ida, now=time.time() - 2 * 3600)
     assert post(inbox, body, stale) == 401
 
     assert post(inbox, body, _without_digest(inbox, body, ida)) == 401
 
     foreign = json.dumps(like(ida, origin="http://evil.example/a")).encode()
-    assert post(inbox, foreign, signed(inbox, foreign, ida)) == 403
+    assert post(inbox, foreign, signed_headers(inbox, foreign, ida)) == 403
 
     huge = json.dumps(dict(like(ida), content="x" * (b.config.federation.max_inbox_bytes))).encode()
-    assert post(inbox, huge, signed(inbox, huge, ida)) == 413
+    assert post(inbox, huge, signed_headers(inbox, huge, ida)) == 413
 
     unsigned = {"Content-Type": "application/activity+json"}
     assert post(inbox, body, unsigned) == 401
     assert await stored(b) == before
 
-    original = signed(inbox, body, ida)
+    original = signed_headers(inbox, body, ida)
     assert post(inbox, body, original) == 202
     assert post(inbox, body, original) == 401  # the captured request replayed
-    resent = signed(inbox, body, ida, now=time.time() + 5)  # a peer retrying signs anew
+    resent = signed_headers(inbox, body, ida, now=time.time() + 5)  # a peer retrying signs anew
     assert post(inbox, body, resent) == 202  # a no-op
     assert await stored(b) == (before[0] + 1, before[1] + 1)
 
     bite = json.dumps(dict(like(ida), type="Bite")).encode()  # a type nobody here knows
-    assert post(inbox, bite, signed(inbox, bite, ida)) == 202
+    assert post(inbox, bite, signed_headers(inbox, bite, ida)) == 202
     await b.run_jobs()
     async with b.open():
         items = {i.activity_type: i for i in await InboxItem.filter(actor_id=ida.ap_id)}
@@ -106,7 +101,7 @@ async def test_suspended_domain_is_dropped_silently(peers):
     try:
         before = await stored(b)
         body = json.dumps(like(kai)).encode()
-        assert post(f"{b.url}/inbox", body, signed(f"{b.url}/inbox", body, kai)) == 202
+        assert post(f"{b.url}/inbox", body, signed_headers(f"{b.url}/inbox", body, kai)) == 202
         assert await stored(b) == before
     finally:
         async with b.open():

@@ -11,9 +11,9 @@ from instance.actions import social
 from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, InboxItem, Job
 from outbox import delivery
-from tests.federation_e2e.peers import make_peer, serving
 from tests.federation_e2e.test_interop_bovine import bovine  # noqa: F401 (the fixture)
 from tests.federation_e2e.test_two_instances import exchange, follow, user
+from tests.rig.peers import make_peer, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 

@@ -4,18 +4,15 @@ id is on someone else's origin is never stored as sent."""
 
 from __future__ import annotations
 
-import json
-
-import httpx
 import pytest
 
-from federation.signatures import sign_request
 from instance.actions import social, works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Boost, InboxItem, Work
-from tests.federation_e2e.peers import make_peer, serving
 from tests.federation_e2e.test_two_instances import PASSWORD, exchange
+from tests.rig.peers import make_peer, serving
+from tests.rig.signing import post_signed
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 
@@ -76,11 +73,7 @@ async def test_embedded_object_from_another_origin_is_not_trusted(trio):
                    "content": "FORGED", "to": ["https://www.w3.org/ns/activitystreams#Public"],
                    "cc": [f"{b.url}/users/bo"]},
     }
-    body = json.dumps(forged).encode()
-    inbox = f"{b.url}/inbox"
-    headers = sign_request("POST", inbox, {"Content-Type": "application/activity+json"}, body,
-                           eve.public_key_id, eve.private_key_pem)
-    assert httpx.post(inbox, content=body, headers=headers, timeout=20).status_code == 202
+    assert post_signed(f"{b.url}/inbox", eve, forged) == 202
     await b.run_jobs()
     async with b.open():
         item = await InboxItem.get(activity_id=forged["id"])
@@ -91,7 +84,7 @@ async def test_embedded_object_from_another_origin_is_not_trusted(trio):
 
 async def test_object_whose_origin_is_down_is_retried_not_dropped(trio):
     from instance.storage.models import Job
-    from tests.federation_e2e.peers import free_port
+    from tests.rig.peers import free_port
 
     a, b, _ = trio
     una = await make_user(a, "una")
@@ -103,11 +96,7 @@ async def test_object_whose_origin_is_down_is_retried_not_dropped(trio):
         "cc": [f"{b.url}/users/ugo"],
         "object": {"id": gone, "type": "Note", "attributedTo": una.ap_id, "content": "?"},
     }
-    body = json.dumps(create).encode()
-    inbox = f"{b.url}/inbox"
-    headers = sign_request("POST", inbox, {"Content-Type": "application/activity+json"}, body,
-                           una.public_key_id, una.private_key_pem)
-    assert httpx.post(inbox, content=body, headers=headers, timeout=20).status_code == 202
+    assert post_signed(f"{b.url}/inbox", una, create) == 202
     await b.run_jobs()
     async with b.open():
         item = await InboxItem.get(activity_id=create["id"])

@@ -15,12 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from instance.config import load_config
-from instance.image_pool import MediaRuntime
-from instance.job_handlers import load_handlers
-from instance.jobs import Worker
-from instance.services import Services, build_services, close_services
+from instance.services import Services, close_services
 from instance.storage.models import Account, User
+from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.services import make_services
 
 
 @pytest.fixture(scope="session")
@@ -70,17 +68,6 @@ def image_pool() -> Iterator[ProcessPoolExecutor]:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_services(tmp_path: Path, pool: ProcessPoolExecutor | None = None,
-                  **settings: str) -> Services:
-    environ = {"IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-               "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true"}
-    environ.update({f"IMPASTO_{k.upper()}": v for k, v in settings.items()})
-    services = build_services(load_config(None, environ=environ))
-    if pool is not None:
-        services.media = MediaRuntime(services.config, executor=pool)
-    return services
-
-
 @dataclass
 class MediaEnv:
     services: Services
@@ -89,7 +76,7 @@ class MediaEnv:
     tmp_path: Path
 
     async def run_jobs(self) -> int:
-        return await Worker(self.services.jobs, load_handlers(), self.services).run_until_idle()
+        return await run_jobs_until_idle(self.services)
 
     def rebuild(self, **settings: str) -> None:
         """Same database and media folder, other settings (e.g. AI_LOCAL_AI_VERDICT)."""

@@ -15,7 +15,7 @@ from instance.storage.models import Account, MediaAttachment, User
 from media.cloak.levels import SPECS
 from media.storage import Area
 from tests.media_integration.conftest import encode, textured_rgb
-from tests.processes import impasto_env, run_cli
+from tests.rig.processes import impasto_env, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,6 @@ AI, cached as cleaned variants, skipped for domains that reject media, pruned.""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,37 +13,13 @@ from instance.moderation.domains import block_domain
 from instance.storage.models import Account, MediaAttachment
 from media.storage import Area
 from tests.media_integration.conftest import encode, fixture_file, textured_rgb
-
-
-class ImageServer:
-    """Serves fixed bodies by path on 127.0.0.1 and counts requests."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[str, bytes]] = {}
-        self.requests: list[str] = []
-        self.port = 0
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        path = head.split(" ", 2)[1]
-        self.requests.append(path)
-        content_type, body = self.files.get(path, ("text/plain", b"missing"))
-        status = "200 OK" if path in self.files else "404 Not Found"
-        writer.write(f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
-                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
-        await writer.drain()
-        writer.close()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+from tests.rig.loopback import loopback_server
 
 
 @pytest.fixture
 async def image_server():
-    server = ImageServer()
-    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
-    server.port = listener.sockets[0].getsockname()[1]
-    async with listener:
+    """Serves fixed bodies by path on 127.0.0.1 and records requests."""
+    async with loopback_server() as server:
         yield server
 
 
@@ -71,7 +46,7 @@ async def test_remote_image_is_cached_clean_and_checked(media_env, image_server,
     assert any(s["signal"] == "comfyui" for s in ai.provenance_evidence)
     # Fetched once: a second call finds the cached copy.
     again = await fetch_remote_media(media_env.services, remote_artist, image_server.url("/a.png"))
-    assert again.id == media.id and image_server.requests.count("/a.png") == 1
+    assert again.id == media.id and image_server.paths.count("/a.png") == 1
 
 
 async def test_rejecting_domain_is_not_fetched(media_env, image_server, remote_artist):

@@ -17,14 +17,14 @@ import pytest
 from PIL import Image
 
 from instance.attachments.uploads import create_upload
-from instance.job_handlers import load_handlers
-from instance.jobs import Worker
 from instance.services import Services, close_services
 from instance.storage import db
 from instance.storage.models import MediaAttachment
 from media.storage import Area
-from tests.media_integration.conftest import local_account, make_services, textured_rgb
-from tests.processes import impasto_env, running_server
+from tests.media_integration.conftest import local_account, textured_rgb
+from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.processes import impasto_env, running_server
+from tests.rig.services import make_services
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def served(tmp_path_factory, sqlite_template, image_pool):
             artist = await local_account(services, "painter", "Pat Painter")
             media = await create_upload(services, artist, original, filename="secret.jpg",
                                         content_type="image/jpeg")
-            await Worker(services.jobs, load_handlers(), services).run_until_idle()
+            await run_jobs_until_idle(services)
             return await MediaAttachment.get(id=media.id), services
         finally:
             await close_services(services)

@@ -1,0 +1,22 @@
+"""The test rig: the helpers many test files need, in one place, so each test says what
+it checks rather than how to stand an instance up.
+
+- `services`: `make_services(tmp_path=None, pool=None, **settings)` for a test that has
+  already connected the database (loopback peers allowed); `built_services(url, tmp_path,
+  **settings)`, an async iterator, for an art.test instance on a given database (what the
+  `services` fixture in tests/conftest.py uses).
+- `jobs`: `run_jobs_until_idle(services)` runs the queued jobs in the test's process with
+  the real handlers; use it instead of sleeping or an embedded worker.
+- `loopback`: `loopback_server()` starts a `LoopbackServer` on 127.0.0.1 that serves
+  `files`/`documents` by path (or a `handler` of your own, e.g. chunked bodies or
+  redirects) and records `requests`; use it when the code under test must go over HTTP.
+- `signing`: `signed_headers(url, body, account)` and `post_signed(url, account,
+  activity)` knock on an inbox as an actor would. (tests/federation/peers.py signs on its
+  own, on purpose.)
+- `peers`: `make_peer` and `serving` run whole Impasto instances (`impasto run`, worker
+  off) on loopback ports for federation tests; `Peer.open()` and `Peer.run_jobs()` reach
+  their database from the test.
+- `processes`: `impasto_env`, `run_cli`, `running_server` (and `IMPASTO`, the command) run
+  the real CLI and server as child processes.
+- `import_graph`: the package layering that tests/test_architecture.py enforces.
+"""

@@ -12,7 +12,7 @@ import pytest
 from instance.moderation.blocklist_formats import MASTODON_CSV_HEADER
 from instance.storage import db
 from instance.storage.models import Account, AuditEntry, InstanceInfo, Report, Work
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_auth_pages import csrf, login, signup
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_auth_pages import csrf, login
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,5 @@
-"""Helpers to run real `impasto` processes (server, worker, CLI) from tests."""
+"""Real `impasto` processes (server, worker, CLI) for tests: the command line and
+start-up path are part of what is tested, so these run the real entry point."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
-
+REPO_ROOT = Path(__file__).resolve().parents[2]
 IMPASTO = [sys.executable, "-m", "instance.cli"]
 
 

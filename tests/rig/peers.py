@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from instance.config import Config, load_config
-from tests.conftest import REPO_ROOT
-from tests.processes import IMPASTO
+from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.processes import IMPASTO, REPO_ROOT
 
 
 def free_port() -> int:
@@ -63,12 +63,8 @@ class Peer:
 
     async def run_jobs(self) -> int:
         """Run this instance's runnable jobs until none is left (deliveries, inbox)."""
-        from instance.job_handlers import load_handlers
-        from instance.jobs import Worker
-
         async with self.open() as services:
-            worker = Worker(services.jobs, load_handlers(), services, concurrency=8)
-            return await worker.run_until_idle()
+            return await run_jobs_until_idle(services, concurrency=8)
 
 
 def peer_env(name: str, port: int, database_url: str, tmp: Path, **extra: str) -> dict[str, str]:
