@@ -3,6 +3,10 @@ SwarmUI and Easy Diffusion write into PNG text chunks and EXIF.
 
 A key alone is weak (anyone can name a chunk `prompt`), so the common keys are checked
 for the generator's actual shape; only tool-specific key names count on their own.
+SwarmUI writes one JSON object, `{"sui_image_params": {...}, "sui_extra_data": …,
+"sui_models": […]}`, into PNG `parameters` (JPEG/WebP: EXIF UserComment): its settings sit
+one level down, so the object is recognised by that tool-specific key, not by top-level
+setting names.
 """
 
 from __future__ import annotations
@@ -87,6 +91,42 @@ def is_sd_json(obj: Any) -> bool:
     return isinstance(obj, dict) and len(_SD_JSON_KEYS.intersection(obj)) >= 3
 
 
+def swarm_params(obj: Any) -> dict[str, Any] | None:
+    """The `sui_image_params` object of SwarmUI's metadata JSON, else None."""
+    if isinstance(obj, dict):
+        params = obj.get("sui_image_params")
+        if isinstance(params, dict):
+            return params
+    return None
+
+
+def _swarm_detail(params: dict[str, Any]) -> str:
+    """What SwarmUI declared, for the moderator: version and model when present."""
+    parts = [
+        f"{key} {_snippet(str(params[key]), 50)}"
+        for key in ("swarm_version", "model")
+        if isinstance(params.get(key), (str, int, float)) and str(params[key]).strip()
+    ]
+    named = f" ({', '.join(parts)})" if parts else ""
+    return f"SwarmUI sui_image_params JSON{named}"
+
+
+def _fooocus_hint(fields: dict[str, str], obj: Any) -> str:
+    """' written by Fooocus (…)' when the EXIF says so: Fooocus puts its metadata scheme
+    in MakerNote, `Fooocus v…` in Software and in its JSON's `version`."""
+    found: list[str] = []
+    scheme = fields.get("MakerNote", "")
+    if scheme in ("fooocus", "a1111"):
+        found.append(f"MakerNote scheme '{scheme}'")
+    software = fields.get("Software", "")
+    if software.lower().startswith("fooocus"):
+        found.append(f"Software '{_snippet(software, 30)}'")
+    version = obj.get("version") if isinstance(obj, dict) else None
+    if isinstance(version, str) and version.lower().startswith("fooocus") and not found:
+        found.append(f"version '{_snippet(version, 30)}'")
+    return f" written by Fooocus ({', '.join(found)})" if found else ""
+
+
 def _snippet(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -122,6 +162,9 @@ def png_text_signals(text: list[tuple[str, str]]) -> list[Signal]:
                     HIGH,
                 )
             )
+        elif swarm_params(obj) is not None:
+            detail = _swarm_detail(swarm_params(obj) or {})
+            out.append(Signal("png-parameters", f"PNG text 'parameters' holds {detail}", HIGH))
         elif is_sd_json(obj):
             tool = "Fooocus" if "fooocus_scheme" in keys else "a generator"
             out.append(Signal("png-parameters", f"PNG text 'parameters' JSON from {tool}", HIGH))
@@ -149,22 +192,29 @@ def png_text_signals(text: list[tuple[str, str]]) -> list[Signal]:
 
 
 def exif_signals(fields: dict[str, str]) -> list[Signal]:
-    """Signals from EXIF: A1111/Fooocus UserComment, ComfyUI's WebP Make/Model."""
+    """Signals from EXIF: A1111/Fooocus/SwarmUI UserComment (either IFD), ComfyUI's WebP
+    Make/Model."""
     out: list[Signal] = []
-    for name in ("UserComment", "ImageDescription"):
+    for name in ("UserComment", "UserComment (IFD0)", "ImageDescription"):
         value = fields.get(name, "")
         if not value:
             continue
+        obj = load_json(value)
         if is_a1111(value):
             out.append(
                 Signal(
                     "exif",
-                    f"EXIF {name} in AUTOMATIC1111/Forge format: {_snippet(value)}",
+                    f"EXIF {name} in AUTOMATIC1111/Forge format"
+                    f"{_fooocus_hint(fields, None)}: {_snippet(value)}",
                     HIGH,
                 )
             )
-        elif is_sd_json(load_json(value)):
-            out.append(Signal("exif", f"EXIF {name} holds generation settings JSON", HIGH))
+        elif swarm_params(obj) is not None:
+            detail = _swarm_detail(swarm_params(obj) or {})
+            out.append(Signal("exif", f"EXIF {name} holds {detail}", HIGH))
+        elif is_sd_json(obj):
+            hint = _fooocus_hint(fields, obj)
+            out.append(Signal("exif", f"EXIF {name} holds generation settings JSON{hint}", HIGH))
     for name, key, check in (
         ("Model", "prompt", is_comfy_prompt),
         ("Make", "workflow", is_comfy_workflow),
