@@ -4,22 +4,30 @@ Every manifest in the store is checked, ingredients included: ChatGPT's active m
 has no actions and DALL-E's `trainedAlgorithmicMedia` sits in the ingredient. An AI claim
 counts even from an untrusted signer (nobody forges a claim against themselves); the
 signature state is still reported so a moderator can weigh it.
+
+Why we look before asking c2pa-python: its native reader walks the container through
+Python callbacks (ctypes), one or two tiny reads and a seek per PNG chunk or GIF block,
+and it reads a JPEG whole twice, all before it can say "no manifest". A 12 MP PNG with
+libpng's 8 KB IDAT chunks cost ~200 ms that way, a 50 000-chunk PNG over a second. So
+the reader is only called where an embedded manifest store can be: a PNG `caBX` chunk
+(from the chunk walk `containers` already made), a JPEG APP11 segment before the first
+scan, the JUMBF box type `jumb` in a GIF; other formats are cheap for it and always read.
+The library is imported on first need and its offline Context built once per process,
+not per file.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import threading
 from typing import Any
 
+from .containers import png_chunks
 from .model import HIGH, Signal
 from .xmp import ai_source_type
-
-try:  # the wheel bundles a native library; keep detection alive without it
-    import c2pa as _c2pa
-except Exception:  # pragma: no cover - depends on the environment
-    _c2pa = None
 
 OFFLINE_SETTINGS = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
 SUPPORTED = {
@@ -35,15 +43,96 @@ SUPPORTED = {
 # Bing Image Creator declares no source type, only this free-text action description.
 _AI_DESCRIPTION = re.compile(r"\bAI[- ]generated\b", re.IGNORECASE)
 _MAX_DEPTH = 12
+_MAX_JPEG_SEGMENTS = 4096  # past that, let the reader decide
+_NOT_LOADED = object()
+_library_cache: Any = _NOT_LOADED
+_context_cache: tuple[int, Any] | None = None
+_lock = threading.Lock()
+
+
+def _library() -> Any:
+    """c2pa-python, imported on first need, or None without it. Loading it (a 23 MB
+    native library) costs 35-70 ms, which a process that never meets a manifest
+    should not pay."""
+    global _library_cache
+    with _lock:
+        if _library_cache is _NOT_LOADED:
+            try:  # the wheel bundles a native library; keep detection alive without it
+                import c2pa
+
+                _library_cache = c2pa
+            except Exception:  # pragma: no cover - depends on the environment
+                _library_cache = None
+        return _library_cache
+
+
+def preload() -> bool:
+    """Load c2pa-python and build the offline Context now, so that the first upload with a
+    manifest does not pay for it (for a worker's initializer); False without the library."""
+    library = _library()
+    if library is None:
+        return False
+    _context(library)
+    return True
+
+
+def _context(library: Any) -> Any:
+    """The offline Context of this process (rebuilt after a fork: c2pa refuses handles
+    made in another process)."""
+    global _context_cache
+    with _lock:
+        if _context_cache is None or _context_cache[0] != os.getpid():
+            settings = library.Settings.from_dict(OFFLINE_SETTINGS)
+            _context_cache = (os.getpid(), library.Context(settings))
+        return _context_cache[1]
+
+
+def _jpeg_has_app11(data: bytes) -> bool:
+    """An APP11 segment (C2PA's JUMBF carrier) among the markers before the first scan;
+    True as well when the header cannot be followed, so the reader decides then."""
+    pos = 2
+    for _ in range(_MAX_JPEG_SEGMENTS):
+        if pos + 4 > len(data):
+            return False  # header ends before any scan: nothing more to find
+        if data[pos] != 0xFF:
+            return True
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # no length field
+            pos += 2
+        elif marker in (0xDA, 0xD9):  # SOS / EOI: the header is over
+            return False
+        elif marker == 0xEB:
+            return True
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return True
+
+
+def may_embed_manifest(
+    data: bytes, mime: str | None, png_chunk_types: frozenset[bytes] | None = None
+) -> bool:
+    """False only where the container shows no place for an embedded manifest store.
+    `png_chunk_types` saves walking a PNG again when the caller already has its chunks."""
+    if mime == "image/png":
+        if png_chunk_types is None:
+            png_chunk_types = frozenset(kind for kind, _ in png_chunks(data))
+        return b"caBX" in png_chunk_types
+    if mime == "image/jpeg":
+        return _jpeg_has_app11(data)
+    if mime == "image/gif":
+        return b"jumb" in data
+    return True
 
 
 def read_store(data: bytes, mime: str | None) -> tuple[dict[str, Any], str] | None:
     """(manifest store JSON, validation state), or None when absent/unreadable."""
-    if _c2pa is None or mime not in SUPPORTED:
+    library = _library() if mime in SUPPORTED else None
+    if library is None:
         return None
     try:
-        context = _c2pa.Context(_c2pa.Settings.from_dict(OFFLINE_SETTINGS))
-        reader = _c2pa.Reader(mime, io.BytesIO(data), context=context)
+        reader = library.Reader(mime, io.BytesIO(data), context=_context(library))
         try:
             store = json.loads(reader.json())
             state = str(reader.get_validation_state() or "")
@@ -142,8 +231,12 @@ def manifest_signals(store: dict[str, Any], state: str = "") -> list[Signal]:
     return out
 
 
-def c2pa_signals(data: bytes, mime: str | None) -> list[Signal]:
-    """Read the manifest store offline and report its AI declarations."""
+def c2pa_signals(
+    data: bytes, mime: str | None, png_chunk_types: frozenset[bytes] | None = None
+) -> list[Signal]:
+    """Read the manifest store offline, where one can be, and report its AI declarations."""
+    if not may_embed_manifest(data, mime, png_chunk_types):
+        return []
     found = read_store(data, mime)
     if found is None:
         return []

@@ -54,6 +54,7 @@ class Container:
 
     fmt: str = ""
     text: list[tuple[str, str]] = field(default_factory=list)  # PNG tEXt/zTXt/iTXt
+    png_chunk_types: frozenset[bytes] = frozenset()  # every PNG chunk type reached
     exif_raw: bytes | None = None
     xmp: list[str] = field(default_factory=list)
     comment: str | None = None  # JPEG COM
@@ -189,6 +190,7 @@ def read_container(data: bytes, filename: str | None = None) -> Container:
     if box.fmt == "png":
         chunks = png_chunks(data)
         box.text = png_text(chunks)
+        box.png_chunk_types = frozenset(kind for kind, _ in chunks)
         for ctype, payload in chunks:
             if ctype == b"eXIf" and box.exif_raw is None:
                 box.exif_raw = payload

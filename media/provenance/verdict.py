@@ -36,7 +36,7 @@ def _metadata_signals(data: bytes, box: Container) -> list[Signal]:
     except Exception:
         exif = {}
     signals: list[Signal] = []
-    signals += _safe(lambda: c2pa_signals(data, box.mime))
+    signals += _safe(lambda: c2pa_signals(data, box.mime, box.png_chunk_types or None))
     signals += _safe(lambda: dst_signals(box.xmp))
     signals += _safe(lambda: png_text_signals(box.text))
     signals += _safe(lambda: exif_signals(exif))
