@@ -77,11 +77,12 @@ def preload() -> bool:
 
 
 def _context(library: Any) -> Any:
-    """The offline Context of this process (rebuilt after a fork: c2pa refuses handles
-    made in another process)."""
+    """The offline Context of this process, rebuilt after a fork (c2pa refuses handles
+    made in another process) or if it was ever closed."""
     global _context_cache
     with _lock:
-        if _context_cache is None or _context_cache[0] != os.getpid():
+        cached = _context_cache
+        if cached is None or cached[0] != os.getpid() or not cached[1].is_valid:
             settings = library.Settings.from_dict(OFFLINE_SETTINGS)
             _context_cache = (os.getpid(), library.Context(settings))
         return _context_cache[1]

@@ -151,6 +151,9 @@ def test_context_is_built_once_per_process(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(c2pa_mod.os, "getpid", lambda: -1)  # as in a forked child
     c2pa_signals(jpeg, "image/jpeg")
     assert len(built) == 2
+    c2pa_mod._context(library).close()  # a closed Context is never handed out again
+    assert c2pa_mod._context(library).is_valid
+    assert len(built) == 3
 
 
 def test_library_is_loaded_only_for_a_manifest_carrier(shared_dir: Path) -> None:
