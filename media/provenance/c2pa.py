@@ -8,7 +8,7 @@ signature state is still reported so a moderator can weigh it.
 Why we look before asking c2pa-python: its native reader walks the container through
 Python callbacks (ctypes), one or two tiny reads and a seek per PNG chunk or GIF block,
 and it reads a JPEG whole twice, all before it can say "no manifest". A 12 MP PNG with
-libpng's 8 KB IDAT chunks cost ~200 ms that way, a 50 000-chunk PNG over a second. So
+libpng's 8 KB IDAT chunks cost ~200 ms that way, a 50 000-chunk PNG about a second. So
 the reader is only called where an embedded manifest store can be: a PNG `caBX` chunk
 (from the chunk walk `containers` already made), a JPEG APP11 segment before the first
 scan, the JUMBF box type `jumb` in a GIF; other formats are cheap for it and always read.
