@@ -55,7 +55,8 @@ def _attachments(obj: dict) -> list[dict[str, Any]]:
             url = next((u.get("href") for u in as_list(url) if isinstance(u, dict)), None)
         if not isinstance(url, str):
             continue
-        focus = entry.get("focalPoint") if isinstance(entry.get("focalPoint"), list) else [0, 0]
+        focal_point = entry.get("focalPoint")
+        focus = focal_point if isinstance(focal_point, list) else [0, 0]
         found.append({
             "remote_url": url[:2048],
             "original_type": _text(entry.get("mediaType"), 64),
@@ -108,8 +109,9 @@ async def _tags(work: Work, obj: dict) -> None:
 
 
 def _mentions(obj: dict) -> list[str]:
-    return [id_of(t.get("href")) for t in as_list(obj.get("tag"))
-            if isinstance(t, dict) and t.get("type") == "Mention" and id_of(t.get("href"))]
+    hrefs = (id_of(t.get("href")) for t in as_list(obj.get("tag"))
+             if isinstance(t, dict) and t.get("type") == "Mention")
+    return [href for href in hrefs if href]
 
 
 async def store_work(services: Services, actor: Account, obj: dict) -> Work:
@@ -192,8 +194,8 @@ async def update_work(services: Services, work: Work, obj: dict, fields: dict[st
                 await _new_remote_media(services, work.account_id, work.id, position, media)
         keep = {m["remote_url"] for m in wanted}
         gone = await MediaAttachment.filter(work_id=work.id).exclude(remote_url__in=list(keep))
-    for media in gone:  # the record, then its cached files
-        await delete_media(services, media)
+    for record in gone:  # the record, then its cached files
+        await delete_media(services, record)
     await _tags(work, obj)
 
 

@@ -278,7 +278,7 @@ class Config:
 SECTIONS: dict[str, type] = {
     name: cls
     for name, cls in typing.get_type_hints(Config).items()
-    if dataclasses.is_dataclass(cls)
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls)
 }
 
 
@@ -440,7 +440,12 @@ def render_example() -> str:
     for name, cls in SECTIONS.items():
         lines += ["", f"[{name}]"]
         for f in dataclasses.fields(cls):
-            default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+            if f.default is not dataclasses.MISSING:
+                default = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                default = f.default_factory()
+            else:  # no default at all: a TypeError, as calling MISSING raised before
+                raise TypeError(f"[{name}] {f.name} has no default")
             comment = f.metadata["help"]
             if f.metadata.get("choices"):
                 comment += " One of: " + ", ".join(f.metadata["choices"]) + "."

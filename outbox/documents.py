@@ -4,6 +4,8 @@ mentions; an account's public URLs)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from federation import documents
@@ -17,11 +19,11 @@ def _mention_name(account: Account, local_domain: str) -> str:
 
 async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient | None = None) -> dict:
     """The Note document of a local work (without @context)."""
-    account = await Account.get(id=work.account_id).using_db(using_db)
+    account = await Account.get(id=work.account_id, using_db=using_db)
     media = await MediaAttachment.filter(work_id=work.id).using_db(using_db).order_by(
         "position", "id"
     )
-    tags = await work.tags.all().using_db(using_db).values_list("name", flat=True)
+    tags = cast(list[str], await work.tags.all().using_db(using_db).values_list("name", flat=True))
     mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(using_db)
     domain = services.config.instance.domain
     cloaked = services.config.cloak.enabled and any(

@@ -45,9 +45,10 @@ def inboxes_of(accounts: Iterable[Account | None]) -> list[str]:
 
 
 async def previous_recipients(
-    object_ap_id: str, using_db: BaseDBAsyncClient | None = None
+    object_ap_id: str | None, using_db: BaseDBAsyncClient | None = None
 ) -> list[str]:
-    """Every inbox that was sent an activity about `object_ap_id` (for Update/Delete/Undo)."""
+    """Every inbox that was sent an activity about `object_ap_id` (for Update/Delete/Undo);
+    None matches the activities recorded without an object."""
     found: dict[str, None] = {}
     lists = await OutboxActivity.filter(object_ap_id=object_ap_id).using_db(using_db).values_list(
         "delivered_to", flat=True
@@ -62,7 +63,7 @@ async def send(
     services: Services,
     account: Account,
     activity: dict[str, Any],
-    inboxes: Iterable[str],
+    inboxes: Iterable[str | None],
     *,
     object_ap_id: str | None = None,
     using_db: BaseDBAsyncClient | None = None,

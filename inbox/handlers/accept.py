@@ -19,7 +19,8 @@ async def handle(services: Services, activity: dict) -> None:
     record = await query.filter(ap_id=follow_id).first() if follow_id else None
     if record is None and isinstance(obj, dict) and obj.get("type") == "Follow":
         follower = await Account.get_or_none(ap_id=id_of(obj.get("actor")), domain=None)
-        record = follower and await query.filter(follower_id=follower.id).first()
+        if follower is not None:
+            record = await query.filter(follower_id=follower.id).first()
     if record is None:
         raise Drop("no matching follow request")
     if record.state == FollowState.ACCEPTED:

@@ -37,7 +37,7 @@ async def handle(services: Services, activity: dict) -> None:
                 break
     if kind == "Follow":
         target = await Account.get_or_none(ap_id=inner_target, domain=None)
-        record = await _find(Follow, actor, obj, "target_id", target and target.id)
+        record = await _find(Follow, actor, obj, "target_id", target.id if target is not None else None)
         if record is None:
             raise Drop("no such follow")
         await Follow.filter(id=record.id).delete()
@@ -48,7 +48,7 @@ async def handle(services: Services, activity: dict) -> None:
     if kind in ("Like", "Announce"):
         model = Like if kind == "Like" else Boost
         work = await Work.get_or_none(ap_id=inner_target) if inner_target else None
-        record = await _find(model, actor, obj, "work_id", work and work.id)
+        record = await _find(model, actor, obj, "work_id", work.id if work is not None else None)
         if record is None:
             raise Drop(f"no such {kind}")
         await model.filter(id=record.id).delete()
@@ -58,7 +58,7 @@ async def handle(services: Services, activity: dict) -> None:
         return
     if kind == "Block":
         target = await Account.get_or_none(ap_id=inner_target, domain=None)
-        record = await _find(Block, actor, obj, "target_id", target and target.id)
+        record = await _find(Block, actor, obj, "target_id", target.id if target is not None else None)
         if record is None:
             raise Drop("no such block")
         await Block.filter(id=record.id).delete()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
@@ -49,10 +49,11 @@ async def erase_account(account: Account) -> None:
     follows = await Follow.filter(
         Q(follower_id=account.id) | Q(target_id=account.id), state=FollowState.ACCEPTED
     ).values_list("follower_id", "target_id")
-    liked = await Like.filter(account_id=account.id).values_list("work_id", flat=True)
-    boosted = await Boost.filter(account_id=account.id).values_list("work_id", flat=True)
-    replied = await Work.filter(account_id=account.id, deleted_at=None,
-                                in_reply_to_id__not_isnull=True).values_list("in_reply_to_id", flat=True)
+    liked = cast(list[int], await Like.filter(account_id=account.id).values_list("work_id", flat=True))
+    boosted = cast(list[int], await Boost.filter(account_id=account.id).values_list("work_id", flat=True))
+    replied = cast(list[int], await Work.filter(
+        account_id=account.id, deleted_at=None, in_reply_to_id__not_isnull=True
+    ).values_list("in_reply_to_id", flat=True))
     await Work.filter(account_id=account.id, deleted_at=None).update(
         state=WorkState.DELETED, deleted_at=datetime.now(UTC), content="")
     await Follow.filter(Q(follower_id=account.id) | Q(target_id=account.id)).delete()

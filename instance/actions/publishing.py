@@ -65,7 +65,7 @@ async def _notify_local(work: Work, connection: BaseDBAsyncClient) -> None:
 
 async def federate(services: Services, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
     """Send a Create or Update of `work` to its followers, mentions and earlier recipients."""
-    account = await Account.get(id=work.account_id).using_db(connection)
+    account = await Account.get(id=work.account_id, using_db=connection)
     note = await note_for(services, work, connection)
     inboxes: list[str] = []
     if work.visibility != "direct":
@@ -96,7 +96,7 @@ async def publish_if_ready(services: Services, work_id: int) -> bool:
         )
         if not won:
             return False
-        work = await Work.get(id=work_id).using_db(connection)
+        work = await Work.get(id=work_id, using_db=connection)
         await published(services, work, connection)
     return True
 

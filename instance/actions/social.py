@@ -32,6 +32,13 @@ class SocialError(Refused):
     """An interaction that cannot be done; the message says why."""
 
 
+def _undo_id(services: Services, record: Follow | Like | Boost | Block) -> str:
+    """The id of the Undo of `record`'s activity. Rows made by these actions always carry
+    an ap_id; a row stored without one (made directly, as fixtures do) keeps the Undo id it
+    has always had, "None/undo"."""
+    return services.urls.undo_activity(str(record.ap_id))
+
+
 def _own_inbox(account: Account) -> list[str]:
     """The account's personal inbox (Follow/Block go there, as Mastodon sends them)."""
     if account.domain is None:
@@ -100,7 +107,7 @@ async def unfollow(services: Services, account: Account, target: Account) -> Non
         if record.state == FollowState.ACCEPTED:
             await _count_follow(record, connection, -1)
         if target.domain is not None:
-            doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+            doc = documents.activity("Undo", _undo_id(services, record), account.ap_id,
                                      follow_document(record, account, target))
             await send(services, account, doc, _own_inbox(target), using_db=connection)
 
@@ -175,7 +182,7 @@ async def unlike(services: Services, account: Account, work: Work) -> None:
         if author.domain is not None:
             inner = {"id": record.ap_id, "type": "Like", "actor": account.ap_id,
                      "object": work.ap_id}
-            doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+            doc = documents.activity("Undo", _undo_id(services, record), account.ap_id,
                                      inner)
             await send(services, account, doc, inboxes_of([author]), using_db=connection)
 
@@ -219,7 +226,7 @@ async def unboost(services: Services, account: Account, work: Work) -> None:
         to, cc = _boost_audience(services, account, author)
         inner = {"id": record.ap_id, "type": "Announce", "actor": account.ap_id,
                  "object": work.ap_id}
-        doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+        doc = documents.activity("Undo", _undo_id(services, record), account.ap_id,
                                  inner, to=to, cc=cc)
         inboxes = await previous_recipients(record.ap_id, connection)
         inboxes += await follower_inboxes(account, connection)
@@ -239,8 +246,8 @@ async def block(services: Services, account: Account, target: Account) -> Block:
         record.ap_id = services.urls.block_activity(account.ap_id, record.id)
         await record.save(update_fields=["ap_id"], using_db=connection)
         for follower, followed in ((account, target), (target, account)):
-            gone = await Follow.get_or_none(follower_id=follower.id, target_id=followed.id
-                                            ).using_db(connection)
+            gone = await Follow.get_or_none(follower_id=follower.id, target_id=followed.id,
+                                            using_db=connection)
             if gone is not None:
                 await Follow.filter(id=gone.id).using_db(connection).delete()
                 if gone.state == FollowState.ACCEPTED:
@@ -260,7 +267,7 @@ async def unblock(services: Services, account: Account, target: Account) -> None
         if target.domain is not None:
             inner = {"id": record.ap_id, "type": "Block", "actor": account.ap_id,
                      "object": target.ap_id}
-            doc = documents.activity("Undo", services.urls.undo_activity(record.ap_id), account.ap_id,
+            doc = documents.activity("Undo", _undo_id(services, record), account.ap_id,
                                      inner)
             await send(services, account, doc, _own_inbox(target), using_db=connection)
 

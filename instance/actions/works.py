@@ -53,7 +53,7 @@ def _mention_urls(accounts: list[Account], local_domain: str) -> dict:
 async def _set_tags(work: Work, names: Iterable[str], connection: BaseDBAsyncClient) -> None:
     await work.tags.clear(using_db=connection)
     for name in dict.fromkeys(n.lower().lstrip("#") for n in names if n.strip("# ")):
-        tag = await Tag.get_or_none(name=name[:255]).using_db(connection)
+        tag = await Tag.get_or_none(name=name[:255], using_db=connection)
         if tag is None:
             tag = await Tag.create(name=name[:255], using_db=connection)
         await work.tags.add(tag, using_db=connection)

@@ -83,7 +83,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         raise ActorError(f"actor id {actor_id!r} does not match where it came from")
     if doc.get("type") not in ACTOR_TYPES:
         raise ActorError(f"{actor_id} is a {doc.get('type')!r}, not an actor")
-    endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
+    declared_endpoints = doc.get("endpoints")
+    endpoints = declared_endpoints if isinstance(declared_endpoints, dict) else {}
     key_id, pem = _key(doc, actor_id)
     username = str(doc.get("preferredUsername") or actor_id.rstrip("/").rsplit("/", 1)[-1])
     values: dict[str, Any] = dict(

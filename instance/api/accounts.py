@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from quart import Blueprint, jsonify
 
-from instance.api.auth import current_user, me, scoped, viewer
+from instance.api.auth import calling_user, me, scoped, viewer
 from instance.api.body import as_id, params
 from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships
@@ -81,7 +81,7 @@ async def _profile_images(p) -> None:
         try:
             await replace_profile_image(
                 current_services(),
-                current_user(),
+                calling_user(),
                 field,
                 upload.read(),
                 upload.filename or field,

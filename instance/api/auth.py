@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from quart import g, request
 
@@ -15,6 +15,7 @@ from instance.api.oauth.tokens import find_token
 from instance.storage.models import Account, OAuthToken, User
 
 View = Callable[..., Awaitable[Any]]
+AnyView = TypeVar("AnyView", bound=Callable[..., Any])
 
 
 def bearer() -> str | None:
@@ -59,8 +60,7 @@ def scoped(*needed: str, public: bool = False) -> Callable[[View], View]:
                 raise ApiError(422, "This method requires an authenticated user")
             return await view(*args, **kwargs)
 
-        wrapper.required_scopes = needed  # type: ignore[attr-defined]
-        return wrapper
+        return with_required_scopes(wrapper, needed)
 
     return decorate
 
@@ -68,6 +68,21 @@ def scoped(*needed: str, public: bool = False) -> Callable[[View], View]:
 def current_user() -> User | None:
     token: OAuthToken | None = g.get("token")
     return token.user if token is not None else None
+
+
+def with_required_scopes(view: AnyView, needed: tuple[str, ...]) -> AnyView:
+    """Mark `view` with the scopes it needs (`required_scopes`; a test reads it on every
+    endpoint)."""
+    view.required_scopes = needed  # type: ignore[attr-defined]
+    return view
+
+
+def calling_user() -> User:
+    """The token's user, in a view behind `scoped(...)` without `public=True` (it has
+    already refused tokens without a user)."""
+    user = current_user()
+    assert user is not None, "calling_user() outside a scoped(...) view"
+    return user
 
 
 def viewer() -> Account | None:

@@ -6,6 +6,7 @@ clients ignore."""
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from instance.storage.models import (
@@ -32,11 +33,12 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def acct(account: Account) -> str:
+def acct(account: Account | SimpleNamespace) -> str:
     return account.username if account.domain is None else f"{account.username}@{account.domain}"
 
 
-def account_entity(a: Account, base: str, source: bool = False) -> dict[str, Any]:
+def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False) -> dict[str, Any]:
+    """`a` is an Account, or an accounts row's fields as attributes (status_batch)."""
     placeholder = LocalUrls(base).static("favicon.svg")
     avatar = a.avatar_url or placeholder
     header = a.header_url or placeholder

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from instance.api.entities import BOOST_ID_BASE, reblog_entity
 from instance.api.errors import ApiError
@@ -23,17 +23,18 @@ async def _cursor(status_id: int) -> tuple[datetime, int, bool]:
     """(time, work id bound, bound is inclusive) for a paging id. Works are paged by id
     (the primary key keeps that a short index walk at any depth); reblogs by time."""
     if status_id >= BOOST_ID_BASE:
-        found = await Boost.filter(id=status_id - BOOST_ID_BASE).values_list("created_at", flat=True)
+        found = cast(list[datetime],
+                     await Boost.filter(id=status_id - BOOST_ID_BASE).values_list("created_at", flat=True))
         if not found:
             raise ApiError(422, "The paging id does not belong to this timeline")
-        newest = (
+        newest = cast(list[int], (
             await Work.filter(published_at__lte=found[0])
             .order_by("-published_at")
             .limit(1)
             .values_list("id", flat=True)
-        )
+        ))
         return found[0], (newest[0] if newest else 0), True
-    when = await Work.filter(id=status_id).values_list("published_at", flat=True)
+    when = cast(list[datetime | None], await Work.filter(id=status_id).values_list("published_at", flat=True))
     if not when or when[0] is None:
         raise ApiError(422, "The paging id does not belong to this timeline")
     return when[0], status_id, False

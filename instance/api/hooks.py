@@ -18,7 +18,7 @@ UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
 
 
 def install(app: Quart, services: Services) -> None:
-    config = services.config.api  # type: ignore[attr-defined]
+    config = services.config.api
     general = RateLimiter(config.rate_limit, config.rate_limit_window)
     uploads = RateLimiter(config.media_rate_limit, 1800)
 

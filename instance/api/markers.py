@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from quart import Blueprint, jsonify
 
-from instance.api.auth import current_user, scoped
+from instance.api.auth import calling_user, current_user, scoped
 from instance.api.body import as_id, params
 from instance.api.errors import ApiError
 from instance.storage.models import User
@@ -17,7 +17,7 @@ TIMELINES = ("home", "notifications")
 
 
 async def read_marker(timeline: str) -> int | None:
-    user = current_user()
+    user = calling_user()
     fresh = await User.get(id=user.id)
     value = ((fresh.settings or {}).get("markers", {}).get(timeline) or {}).get("last_read_id")
     return int(value) if isinstance(value, str) and value.isdigit() else None

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 from quart import Blueprint, Response, stream_with_context
 
-from instance.api.auth import scoped, viewer
+from instance.api.auth import scoped, viewer, with_required_scopes
 from instance.api.common import base_url
 from instance.api.status_batch import social_graph, statuses_for
 from instance.api.visibility import shown_works
@@ -77,6 +77,7 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
         if kind == "user":
             from instance.api.notifications import entities
 
+            assert account_id is not None  # the user stream is always somebody's
             notes = (
                 await Notification.filter(recipient_id=account_id, id__gt=last_note, dismissed=False)
                 .order_by("id")
@@ -103,14 +104,14 @@ def _sse(events: AsyncIterator[Event]) -> Response:
     response = Response(stream_with_context(lambda: generator)(), content_type="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
-    response.timeout = None  # type: ignore[attr-defined]
+    response.timeout = None
     return response
 
 
 @blueprint.get("/user")
 @scoped("read:statuses", "read:notifications")
 async def user_stream():
-    return _sse(_stream("user", viewer().id, False))  # type: ignore[union-attr]
+    return _sse(_stream("user", viewer().id, False))
 
 
 @blueprint.get("/public")
@@ -171,4 +172,4 @@ async def websocket_stream():
             )
 
 
-websocket_stream.required_scopes = ("read:statuses",)  # checked per stream inside
+with_required_scopes(websocket_stream, ("read:statuses",))  # checked per stream inside

@@ -4,6 +4,10 @@ a mention; blocks hide both ways)."""
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
+from tortoise.queryset import ValuesListQuery
+
 from instance.storage.models import Account, Block, Follow, FollowState, Mute, Work, WorkState
 
 
@@ -12,14 +16,19 @@ def shown_works():
     return Work.filter(state=WorkState.READY, hidden=False, deleted_at=None, account__suspended=False)
 
 
+async def _id_set(query: ValuesListQuery[Literal[False]]) -> set[int]:
+    """The ids a `values_list(<id field>, flat=True)` query returns."""
+    return set(cast(list[int], await query))
+
+
 async def hidden_account_ids(viewer_id: int | None, *, mutes: bool = True) -> set[int]:
     """Accounts whose works the viewer never sees in lists: blocked either way, muted."""
     if viewer_id is None:
         return set()
-    ids = set(await Block.filter(account_id=viewer_id).values_list("target_id", flat=True))
-    ids |= set(await Block.filter(target_id=viewer_id).values_list("account_id", flat=True))
+    ids = await _id_set(Block.filter(account_id=viewer_id).values_list("target_id", flat=True))
+    ids |= await _id_set(Block.filter(target_id=viewer_id).values_list("account_id", flat=True))
     if mutes:
-        ids |= set(await Mute.filter(account_id=viewer_id).values_list("target_id", flat=True))
+        ids |= await _id_set(Mute.filter(account_id=viewer_id).values_list("target_id", flat=True))
     return ids
 
 

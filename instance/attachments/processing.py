@@ -23,7 +23,7 @@ import time
 import uuid
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from instance.attachments.policy import decide_local, effective_cloak_level, optout_marks
 from instance.attachments.uploads import upload_limits
@@ -35,6 +35,9 @@ from media.errors import MediaRejected
 from media.pipeline import CloakWith, DetectProvenance, PipelineOptions, PipelineResult, run_in_pool
 from media.storage import Area, sharded_key
 from media.variants import FocalPoint
+
+if TYPE_CHECKING:
+    from media.provenance.model import Verdict
 
 
 def plain(value: Any) -> Any:
@@ -110,6 +113,14 @@ async def run_pipeline(services: Services, data: bytes, *, claimed_type: str | N
         provenance=DetectProvenance()))
 
 
+def provenance_of(result: PipelineResult) -> dict[str, Any]:
+    """The provenance verdict of a `run_pipeline` result, as stored. run_pipeline detects
+    it with DetectProvenance, which returns media.provenance's Verdict."""
+    verdict = cast("Verdict | None", result.provenance)
+    return verdict.to_dict() if verdict is not None else \
+        {"verdict": ProvenanceVerdict.NONE, "signals": []}
+
+
 async def process_media(services: Services, media_id: int, *, recloak: bool = False
                         ) -> MediaAttachment | None:
     """Process (or, with `recloak`, re-render) one local media record."""
@@ -151,8 +162,7 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
         raise Retry(30, "the image worker process crashed") from exc
     del data
 
-    verdict = result.provenance.to_dict() if result.provenance is not None else \
-        {"verdict": ProvenanceVerdict.NONE, "signals": []}
+    verdict = provenance_of(result)
     if recloak or media.review_state == ReviewState.REVIEWED:
         # A moderator's decision (or the earlier one, for a re-render) stands.
         state = MediaState.READY if media.state == MediaState.PROCESSING else media.state
@@ -203,7 +213,8 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
 
 async def _level_changed(services: Services, media: MediaAttachment, level: str) -> bool:
     """The work may have been attached while the pipeline ran; its level wins."""
-    work_id = await MediaAttachment.filter(id=media.id).values_list("work_id", flat=True)
+    work_id = cast(list[int | None],
+                   await MediaAttachment.filter(id=media.id).values_list("work_id", flat=True))
     if not work_id or work_id[0] is None:
         return False
     return await sync_work_cloak(services, work_id[0], media_ids=[media.id]) > 0
@@ -215,10 +226,10 @@ async def sync_work_cloak(services: Services, work_id: int, *, media_ids: list[i
     work's effective one (an upload is processed before the artist picks the work's
     level). Call it after attaching media and before deciding the work is ready; pass
     the transaction as `using_db`. Returns how many were queued again."""
-    work = await Work.get_or_none(id=work_id).using_db(using_db)
+    work = await Work.get_or_none(id=work_id, using_db=using_db)
     if work is None:
         return 0
-    user = await User.get_or_none(account_id=work.account_id).using_db(using_db)
+    user = await User.get_or_none(account_id=work.account_id, using_db=using_db)
     level = effective_cloak_level(services.config, work, user)
     query = MediaAttachment.filter(work_id=work_id, state__in=(MediaState.READY, MediaState.HELD),
                                    remote_url=None).exclude(cloak_level=level)

@@ -25,6 +25,7 @@ from instance.attachments.policy import optout_marks
 from instance.attachments.processing import (
     delete_variants,
     plain,
+    provenance_of,
     run_pipeline,
     store_variants,
     variant_keys,
@@ -105,8 +106,7 @@ async def cache_remote(services: Services, media: MediaAttachment) -> MediaAttac
     old_keys = variant_keys(media.variants)
     variants = await asyncio.to_thread(store_variants, services.media_store, result,
                                        prefix=CACHE_PREFIX)
-    verdict = result.provenance.to_dict() if result.provenance is not None else \
-        {"verdict": ProvenanceVerdict.NONE, "signals": []}
+    verdict = provenance_of(result)
     media.state, media.state_reason = MediaState.READY, ""
     media.variants = variants
     media.original_type, media.original_bytes = result.mime, len(response.body)

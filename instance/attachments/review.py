@@ -60,7 +60,7 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
     if decision not in DECISIONS:
         raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
     async with in_transaction() as connection:
-        media = await MediaAttachment.get_or_none(id=media_id).using_db(connection)
+        media = await MediaAttachment.get_or_none(id=media_id, using_db=connection)
         if media is None or media.remote_url:
             raise ReviewError("No such local upload.")
         before = {"state": media.state, "ai_label": media.ai_label,

@@ -18,8 +18,9 @@ import hashlib
 import io
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from PIL import Image
 from tortoise.transactions import in_transaction
@@ -101,7 +102,7 @@ def _declared_size(fmt: str, data: bytes) -> tuple[int, int]:
             if fmt == "heic":
                 import pillow_heif
 
-                return tuple(pillow_heif.open_heif(io.BytesIO(data)).size)  # type: ignore[return-value]
+                return tuple(pillow_heif.open_heif(io.BytesIO(data)).size)
             with Image.open(io.BytesIO(data), formats=list(ingest.SUPPORTED[fmt][2])) as im:
                 return im.size
     except Image.DecompressionBombError as exc:
@@ -124,7 +125,8 @@ def parse_focus(focus: object) -> FocalPoint:
             x_text, y_text = focus.split(",", 1)
             x, y = float(x_text), float(y_text)
         else:
-            x, y = (float(v) for v in focus)  # type: ignore[union-attr]
+            # Anything but two numbers raises TypeError or ValueError here (caught below).
+            x, y = (float(v) for v in cast(Iterable[Any], focus))
         return FocalPoint(x, y)
     except (TypeError, ValueError) as exc:
         raise MediaRejected(

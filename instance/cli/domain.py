@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import cast
 
 from instance.cli.support import CliError, ProgressBar, with_database
 from instance.config import Config
@@ -275,8 +276,8 @@ def _apply_drafts(config: Config, args: argparse.Namespace) -> int:
     async def run() -> int:
         services = build_services(config)
         try:
-            ids = args.ids or await DomainPolicyDraft.filter(state=DraftState.PENDING).values_list(
-                "id", flat=True)
+            ids: list[int] = args.ids or cast(list[int], await DomainPolicyDraft.filter(
+                state=DraftState.PENDING).values_list("id", flat=True))
             progress = ProgressBar(len(ids), "applying drafts")
             suspended = []
             for draft_id in ids:

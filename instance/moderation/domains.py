@@ -4,6 +4,7 @@ import and export — each change written with an audit entry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -94,7 +95,7 @@ async def block_domain(entry: BlockEntry, *, actor: Account | None = None, sourc
             policy = await DomainPolicy.create(domain=domain, using_db=connection, **values)
         else:
             await DomainPolicy.filter(id=existing.id).using_db(connection).update(**values)
-            policy = await DomainPolicy.get(id=existing.id).using_db(connection)
+            policy = await DomainPolicy.get(id=existing.id, using_db=connection)
         await AuditEntry.create(
             actor=actor,
             action="domain.block",
@@ -148,6 +149,7 @@ async def silenced_accounts_filter() -> Q:
     """A filter matching works by accounts that public timelines leave out: silenced
     accounts, and accounts on silenced domains (and their subdomains)."""
     condition = Q(account__silenced=True)
-    for domain in await DomainPolicy.filter(severity="silence", allow=False).values_list("domain", flat=True):
+    silenced = await DomainPolicy.filter(severity="silence", allow=False).values_list("domain", flat=True)
+    for domain in cast(list[str], silenced):
         condition |= accounts_on(domain, "account__domain")
     return condition

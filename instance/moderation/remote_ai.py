@@ -6,6 +6,7 @@ per domain we count works seen and works with AI signals."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from instance.moderation.instances import record_work_seen
 from instance.services import Services
@@ -80,7 +81,7 @@ async def on_remote_work_stored(services: Services, work: Work, *, new: bool) ->
     if await MediaAttachment.filter(work_id=work.id, ai_label=True).exists():
         await mark_ai(services, work, "its server declares an image AI-generated")
         return
-    tags = await work.tags.all().values_list("name", flat=True)
+    tags = cast(list[str], await work.tags.all().values_list("name", flat=True))
     labels = text_labels(list(tags), f"{work.title} {work.summary} {work.content}")
     if labels:
         await mark_ai(services, work, "AI label: " + ", ".join(labels[:3]))

@@ -4,6 +4,7 @@ every action writes an audit entry."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,11 +27,11 @@ async def file_report(
     reporter: Account,
     target: Account,
     *,
-    work_ids: list[int] = (),
+    work_ids: Sequence[int] = (),
     comment: str = "",
     category: str = "other",
     forward: bool = False,
-    services: Services = None,
+    services: Services | None = None,
 ) -> Report:
     """A local user reports an account (and some of its works); moderators are notified.
     With `forward` (and a remote target) an anonymous copy goes to the target's server as

@@ -7,6 +7,7 @@ priority wins; a subscription's excludes are never drafted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -31,7 +32,7 @@ MAX_BLOCKLIST_BYTES = 5 * 1024 * 1024
 BLOCKLIST_ACCEPT = "text/csv, application/json;q=0.9, text/plain;q=0.8"
 
 
-async def subscribe(url: str, *, priority: int = 0, excludes: list[str] = ()) -> BlocklistSubscription:
+async def subscribe(url: str, *, priority: int = 0, excludes: Sequence[str] = ()) -> BlocklistSubscription:
     subscription, _ = await BlocklistSubscription.update_or_create(
         url=url,
         defaults={"priority": priority, "excludes": [normalise_domain(d) for d in excludes]},

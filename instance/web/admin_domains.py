@@ -28,7 +28,7 @@ from instance.moderation.subscriptions import apply_drafts, dismiss_drafts, subs
 from instance.services import current_services
 from instance.storage.models import BlocklistSubscription, DomainPolicyDraft, DraftState
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, role_required
+from instance.web.session import current_user, role_required, signed_in_user
 
 blueprint = Blueprint("admin_domains", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
@@ -43,7 +43,7 @@ def _flag(form, name: str) -> bool:
 async def _block(entry: BlockEntry, source: str = "") -> str:
     """Apply one policy; a new suspension purges the domain's stored content in a job."""
     services = current_services()
-    me = await current_user()
+    me = await signed_in_user()
     result = await block_domain(entry, actor=me.account, source=source)
     if result.severity_raised_to_suspend:
         await services.jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": result.policy.domain})
@@ -82,7 +82,7 @@ async def add_domain():
 @blueprint.post("/domains/<domain>/remove")
 @role_required(*STAFF)
 async def remove_domain(domain: str):
-    me = await current_user()
+    me = await signed_in_user()
     try:
         await unblock_domain(domain, actor=me.account)
     except (DomainNameError, DomainPolicyError) as exc:

@@ -17,7 +17,7 @@ from instance.moderation.reports import (
 from instance.services import current_services
 from instance.storage.models import AuditEntry, Report, ReportState, User
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, role_required
+from instance.web.session import current_user, role_required, signed_in_user
 
 blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
@@ -50,7 +50,7 @@ async def registrations():
 @role_required(*STAFF)
 async def decide_registration(user_id: int):
     form = await request.form
-    me = await current_user()
+    me = await signed_in_user()
     try:
         if form.get("action") == "approve":
             await approve_signup(me.account, user_id)
@@ -78,7 +78,7 @@ async def reports():
 @role_required(*STAFF)
 async def act_on_report(report_id: int):
     form = await request.form
-    me = await current_user()
+    me = await signed_in_user()
     report = await Report.get_or_none(id=report_id)
     if report is None:
         return redirect(url_for(".reports", done=f"No report {report_id}."))
@@ -166,7 +166,7 @@ async def decide_media(media_id: int):
     from instance.attachments.review import ReviewError, decide
 
     form = await request.form
-    me = await current_user()
+    me = await signed_in_user()
     try:
         await decide(current_services(), me.account, media_id, form.get("decision", ""),
                      form.get("reason", "").strip()[:1000])

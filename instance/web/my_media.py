@@ -10,7 +10,7 @@ from quart import Blueprint, Response, abort, render_template
 
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, MediaState
-from instance.web.session import current_user, login_required
+from instance.web.session import login_required, signed_in_user
 from media.compare import comparison_crops
 from media.storage import Area
 
@@ -25,7 +25,7 @@ HONEST_WORDS = (
 
 
 async def _own_media(media_id: int) -> MediaAttachment:
-    user = await current_user()
+    user = await signed_in_user()
     media = await MediaAttachment.get_or_none(id=media_id, account_id=user.account_id)
     if media is None:
         abort(404, description="No such image of yours.")
@@ -55,8 +55,8 @@ async def compare(media_id: int, which: str):
     services = current_services()
     store = services.media_store
     original = await asyncio.to_thread(store.get, Area.ORIGINALS, media.original_key)
-    served = await asyncio.to_thread(store.get, Area.VARIANTS, display["webp"])
-    before, after = await services.media.call(comparison_crops, original, served)
+    served_copy = await asyncio.to_thread(store.get, Area.VARIANTS, display["webp"])
+    before, after = await services.media.call(comparison_crops, original, served_copy)
     return Response(
         before if which == "before" else after, content_type="image/png",
         headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noai, noimageai, noindex"},
@@ -72,7 +72,7 @@ async def ask_for_review(media_id: int):
     from instance.web.csrf import check_csrf
 
     await check_csrf()
-    user = await current_user()
+    user = await signed_in_user()
     form = await request.form
     await request_review(user.account, media_id, form.get("note", "").strip())
     return redirect(url_for(".detail", media_id=media_id))

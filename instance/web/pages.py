@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from instance.moderation.domains import silenced_accounts_filter
@@ -40,7 +42,8 @@ async def viewer_state(work: Work) -> dict:
 
 async def search_opt_out(account: Account) -> bool:
     """The artist asked search engines not to index their pages (a setting)."""
-    settings = await User.filter(account_id=account.id).values_list("settings", flat=True)
+    settings = cast(list[dict[str, Any] | None],
+                    await User.filter(account_id=account.id).values_list("settings", flat=True))
     return bool(settings) and (settings[0] or {}).get("search_engines") == "deny"
 
 

@@ -48,6 +48,14 @@ async def current_user() -> User | None:
     return user
 
 
+async def signed_in_user() -> User:
+    """The logged-in user, in a view behind `login_required` or `role_required` (they have
+    already sent everyone else to the login page)."""
+    user = await current_user()
+    assert user is not None, "signed_in_user() outside login_required/role_required"
+    return user
+
+
 def login_required(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(view)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -15,7 +15,7 @@ from instance.actors.accounts import verify_password
 from instance.services import current_services
 from instance.storage.models import OAuthToken
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, log_out, login_required
+from instance.web.session import current_user, log_out, login_required, signed_in_user
 from instance.web.upload import CLOAK_LEVELS, LICENCES
 from media.errors import MediaRejected
 
@@ -102,7 +102,7 @@ async def save_defaults():
 @blueprint.post("/apps/<int:token_id>/revoke")
 @login_required
 async def revoke(token_id: int):
-    user = await current_user()
+    user = await signed_in_user()
     await OAuthToken.filter(id=token_id, user_id=user.id).update(revoked_at=datetime.now(UTC))
     return redirect(url_for(".page", done="Access revoked."))
 

@@ -16,7 +16,7 @@ from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState, Notification, Work, WorkState
 from instance.web.csrf import check_csrf
 from instance.web.render import ordered_media
-from instance.web.session import current_user, login_required
+from instance.web.session import current_user, login_required, signed_in_user
 
 blueprint = Blueprint("social", __name__)
 blueprint.before_request(check_csrf)
@@ -99,7 +99,7 @@ async def follow_by_handle():
 async def unfollow(account_id: int):
     from instance.actions.social import unfollow as unfollow_action
 
-    me = await current_user()
+    me = await signed_in_user()
     target = await Account.get_or_none(id=account_id)
     if target is None:
         return await _message("Not found", "No such account.", 404)
@@ -112,7 +112,7 @@ async def unfollow(account_id: int):
 async def follow_account(account_id: int):
     from instance.actions.social import follow
 
-    me = await current_user()
+    me = await signed_in_user()
     target = await Account.get_or_none(id=account_id, suspended=False)
     if target is None or target.id == me.account_id:
         return await _message("Not found", "No such account.", 404)
@@ -237,7 +237,7 @@ async def report_form(account_id: int):
 async def report(account_id: int):
     from instance.moderation.reports import file_report
 
-    me = await current_user()
+    me = await signed_in_user()
     target = await Account.get_or_none(id=account_id)
     if target is None:
         return await _message("Not found", "No such account.", 404)
@@ -262,7 +262,7 @@ async def interact(work_id: int, action: str):
     from instance.actions.works import create_work
 
     services = current_services()
-    me = await current_user()
+    me = await signed_in_user()
     work = await Work.get_or_none(id=work_id, state=WorkState.READY, deleted_at=None, hidden=False)
     if work is None:
         return await _message("Not found", "No such work.", 404)

@@ -12,7 +12,7 @@ from instance.services import current_services
 from instance.storage.models import MediaAttachment, User
 from instance.web.csrf import check_csrf
 from instance.web.render import media_url
-from instance.web.session import current_user, login_required
+from instance.web.session import current_user, login_required, signed_in_user
 from media.errors import MediaRejected
 
 blueprint = Blueprint("upload", __name__)
@@ -86,7 +86,7 @@ async def upload_one():
 @blueprint.get("/upload/media/<int:media_id>")
 @login_required
 async def media_status(media_id: int):
-    user = await current_user()
+    user = await signed_in_user()
     media = await MediaAttachment.get_or_none(id=media_id, account_id=user.account_id)
     if media is None:
         return jsonify(error="No such upload."), 404
@@ -161,7 +161,7 @@ async def _form_again(user: User, form, error: str):
 async def published(work_id: int):
     from instance.storage.models import Work, WorkState
 
-    user = await current_user()
+    user = await signed_in_user()
     work = await Work.get_or_none(id=work_id, account_id=user.account_id)
     if work is None:
         return redirect(url_for("upload.page"))

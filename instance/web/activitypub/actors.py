@@ -5,6 +5,8 @@ Browsers asking for these URLs are sent to the HTML pages."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from quart import Blueprint, Response, redirect, request
 
 from federation import documents
@@ -84,8 +86,8 @@ async def actor(username: str):
     refusal = await signed_fetch_refusal()
     if refusal is not None:
         return refusal
-    streams = await Collection.filter(account_id=account.id).order_by("position").values_list(
-        "ap_id", flat=True)
+    streams = cast(list[str], await Collection.filter(account_id=account.id).order_by(
+        "position").values_list("ap_id", flat=True))
     doc = person_for(current_services(), account, list(streams))
     return ap_json({"@context": outgoing_context(), **doc})
 
@@ -220,8 +222,8 @@ async def _work_for_requester(username: str, work_id: int) -> tuple[Work | None,
     accepted follower (followers-only) or a mentioned actor; others get 404, as if the
     work did not exist."""
     account = await _artist(username)
-    work = account and await Work.get_or_none(id=work_id, account_id=account.id, state=WorkState.READY,
-                                               deleted_at=None, hidden=False)
+    work = await Work.get_or_none(id=work_id, account_id=account.id, state=WorkState.READY,
+                                  deleted_at=None, hidden=False) if account is not None else None
     if work is None:
         return None, error(404, "no such work")
     if work.visibility in PUBLIC_VISIBILITIES:
@@ -245,11 +247,13 @@ async def _in_audience(work: Work, actor_id: str) -> bool:
 async def work_object(username: str, work_id: int):
     if not wants_activitypub():
         account = await _artist(username)
-        work = account and await _visible().get_or_none(id=work_id, account_id=account.id)
+        work = await _visible().get_or_none(id=work_id, account_id=account.id) \
+            if account is not None else None
         return redirect(work.url or "/") if work else error(404, "no such work")
     work, refusal = await _work_for_requester(username, work_id)
     if refusal is not None:
         return refusal
+    assert work is not None  # _work_for_requester gives a work whenever it gives no refusal
     return ap_json({"@context": outgoing_context(), **await note_for(current_services(), work)})
 
 
@@ -258,6 +262,7 @@ async def work_activity(username: str, work_id: int):
     work, refusal = await _work_for_requester(username, work_id)
     if refusal is not None:
         return refusal
+    assert work is not None  # _work_for_requester gives a work whenever it gives no refusal
     row = await OutboxActivity.get_or_none(ap_id=current_services().urls.create_activity(work.ap_id))
     if row is None:
         return error(404, "no such activity")
@@ -267,8 +272,9 @@ async def work_activity(username: str, work_id: int):
 @blueprint.get("/users/<username>/boosts/<int:boost_id>")
 async def boost_activity(username: str, boost_id: int):
     account = await _artist(username)
-    row = account and await OutboxActivity.get_or_none(
-        ap_id=current_services().urls.announce_activity(account.ap_id, boost_id), account_id=account.id)
+    row = await OutboxActivity.get_or_none(
+        ap_id=current_services().urls.announce_activity(account.ap_id, boost_id), account_id=account.id
+    ) if account is not None else None
     if row is None:
         return error(404, "no such activity")
     refusal = await signed_fetch_refusal()
