@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from instance.config import Config
+from media.pipeline import warm_worker
 
 T = TypeVar("T")
 
@@ -35,7 +36,8 @@ class MediaRuntime:
     def executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=warm_worker,
             )
         return self._pool
 

@@ -194,3 +194,11 @@ class DetectProvenance:
         from media.provenance import detect
 
         return detect(data)
+
+
+def warm_worker() -> None:
+    """A pool process's initializer: load the C2PA library once at start-up, so the first
+    upload that carries a manifest does not wait 40-100 ms for it."""
+    from media.provenance import preload_c2pa
+
+    preload_c2pa()
