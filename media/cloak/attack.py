@@ -5,7 +5,9 @@ inside a per-pixel budget, the distance between the surrogate encoders' features
 of T(x + delta) and of T(target) at several depths, where the target is the same
 picture rendered in another style and T a random mimic transformation (eot.py).
 Each depth's squared distance is normalised by its value before optimisation, so
-no layer or encoder dominates. The update is sign-PGD with momentum (MI-FGSM),
+no layer or encoder dominates; a second term (weight AWAY) pushes the features away
+from the original's, which moved the held-out encoder further than the target term
+alone. The update is sign-PGD with momentum (MI-FGSM),
 which transfers better to encoders outside the ensemble; the step is scaled by the
 per-pixel budget so flat areas move less. The perturbation is parameterised in
 YCbCr (luminance carries most of it) on the 0..255 scale.
@@ -25,8 +27,9 @@ Progress = Callable[[float], None]
 
 _YCC2RGB = torch.linalg.inv(torch.tensor([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5],
                                           [0.5, -0.418688, -0.081312]]))
-_LAYER_WEIGHTS = (1.0, 1.0, 1.0, 2.0)
-POOL = 12  # transformations drawn per image; the target's features are computed once for each  # /4, /8, /16 maps, then the pooled embedding
+_LAYER_WEIGHTS = (1.0, 1.0, 1.0, 2.0)  # /4, /8, /16 maps, then the pooled embedding
+AWAY = 0.5  # weight of "and away from the original's features" (measured: transfers better)
+POOL = 12  # transformations drawn per image; the target's features are computed once for each
 
 
 def ycc_delta_to_rgb01(delta: torch.Tensor) -> torch.Tensor:
@@ -35,11 +38,12 @@ def ycc_delta_to_rgb01(delta: torch.Tensor) -> torch.Tensor:
 
 
 def _loss(encs: list[Encoder], xa: torch.Tensor, tgt: list[list[torch.Tensor]],
-          norms: list[list[float]]) -> torch.Tensor:
+          src: list[list[torch.Tensor]], norms: list[list[float]]) -> torch.Tensor:
     total = xa.new_zeros(())
-    for enc, t_feats, t_norms in zip(encs, tgt, norms, strict=True):
-        for f, t, n, wgt in zip(enc.features(xa), t_feats, t_norms, _LAYER_WEIGHTS, strict=True):
+    for enc, t_feats, s_feats, t_norms in zip(encs, tgt, src, norms, strict=True):
+        for f, t, s0, n, wgt in zip(enc.features(xa), t_feats, s_feats, t_norms, _LAYER_WEIGHTS, strict=True):
             total = total + wgt * torch.mean((f - t) ** 2) / n
+            total = total - AWAY * wgt * torch.mean((f - s0) ** 2) / n
     return total
 
 
@@ -60,13 +64,14 @@ def optimise(x: torch.Tensor, target: torch.Tensor, box: torch.Tensor, encs: lis
             norms.append([max(float(torch.mean((a - b) ** 2)), 1e-8) for a, b in zip(fx, ft, strict=True)])
         # the target's features under each pooled transformation, computed once
         targets = [[enc.features(tf(target)) for enc in encs] for tf in pool]
+        sources = [[enc.features(tf(x)) for enc in encs] for tf in pool]
     delta = (torch.rand(box.shape, generator=gen) * 2 - 1) * box * 0.5
     momentum = torch.zeros_like(delta)
     for step in range(steps):
         k = step % len(pool)
         delta.requires_grad_(True)
         xa = (x + ycc_delta_to_rgb01(delta)).clamp(0, 1)
-        loss = _loss(encs, pool[k](xa), targets[k], norms)
+        loss = _loss(encs, pool[k](xa), targets[k], sources[k], norms)
         (grad,) = torch.autograd.grad(loss, delta)
         with torch.no_grad():
             grad = grad / grad.abs().mean().clamp_min(1e-12)

@@ -44,7 +44,8 @@ def _qtables(quality: int) -> tuple[torch.Tensor, torch.Tensor]:
     s = 5000 / quality if quality < 50 else 200 - 2 * quality
 
     def scale(t: list[int]) -> torch.Tensor:
-        return torch.tensor([max(1, min(255, (v * s + 50) // 100)) for v in t], dtype=torch.float32).view(8, 8)
+        vals = [max(1, min(255, (v * s + 50) // 100)) for v in t]
+        return torch.tensor(vals, dtype=torch.float32).view(8, 8)
 
     return scale(_QY), scale(_QC)
 

@@ -27,12 +27,12 @@ class LevelSpec:
 
 
 SPECS: dict[str, LevelSpec] = {
-    "low": LevelSpec("low", 38.0, 0.97, linf=5.0, chroma_ratio=0.3, steps=24, work_side=320,
-                     mask_floor=0.35),
-    "medium": LevelSpec("medium", 34.0, 0.94, linf=8.0, chroma_ratio=0.35, steps=40, work_side=320,
-                        mask_floor=0.4),
-    "high": LevelSpec("high", 31.0, 0.90, linf=12.0, chroma_ratio=0.4, steps=60, work_side=320,
-                      mask_floor=0.45),
+    "low": LevelSpec("low", 38.0, 0.97, linf=8.0, chroma_ratio=0.3, steps=24, work_side=320,
+                     mask_floor=0.4),
+    "medium": LevelSpec("medium", 33.5, 0.93, linf=14.0, chroma_ratio=0.35, steps=40,
+                        work_side=320, mask_floor=0.4),
+    "high": LevelSpec("high", 31.0, 0.90, linf=18.0, chroma_ratio=0.4, steps=60, work_side=320,
+                      mask_floor=0.5),
 }
 
 PSNR_MARGIN_DB = 0.4  # aim this far above the PSNR floor when sizing the budget
