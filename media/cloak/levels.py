@@ -23,16 +23,17 @@ class LevelSpec:
     chroma_ratio: float  # chroma budget as a fraction of the luminance budget
     steps: int  # optimisation steps at the working resolution
     work_side: int  # long side of the working resolution (px)
-    mask_floor: float  # share of the budget allowed on perfectly flat areas
+    mask_floor: float  # share of linf allowed on perfectly flat areas (there: 1, 2, 3 grey
+    # levels of smooth, dithered luminance change; more showed as visible swirls at 100%)
 
 
 SPECS: dict[str, LevelSpec] = {
-    "low": LevelSpec("low", 38.0, 0.97, linf=8.0, chroma_ratio=0.3, steps=24, work_side=320,
-                     mask_floor=0.4),
-    "medium": LevelSpec("medium", 33.5, 0.93, linf=14.0, chroma_ratio=0.35, steps=40,
-                        work_side=320, mask_floor=0.4),
-    "high": LevelSpec("high", 31.0, 0.90, linf=18.0, chroma_ratio=0.4, steps=60, work_side=320,
-                      mask_floor=0.5),
+    "low": LevelSpec("low", 38.0, 0.97, linf=8.0, chroma_ratio=0.2, steps=24, work_side=320,
+                     mask_floor=1.0 / 8.0),
+    "medium": LevelSpec("medium", 33.5, 0.93, linf=14.0, chroma_ratio=0.25, steps=40,
+                        work_side=320, mask_floor=2.0 / 14.0),
+    "high": LevelSpec("high", 31.0, 0.90, linf=18.0, chroma_ratio=0.25, steps=60, work_side=320,
+                      mask_floor=3.0 / 18.0),
 }
 
 PSNR_MARGIN_DB = 0.4  # aim this far above the PSNR floor when sizing the budget
