@@ -147,8 +147,19 @@ def _child(kind: str, size: str, level: str, seed: int) -> tuple[np.ndarray, dic
     cpu = time.process_time()
     res = cloak_image(img, level, seed)
     metrics = {**res.metrics, "cpu_seconds": time.process_time() - cpu}
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    return res.image, metrics, rss
+    return res.image, metrics, peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM: per address space, so unlike ru_maxrss it does
+    not inherit the parent's peak across fork + exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def run_alone(kind: str, size: str, level: str, seed: int) -> tuple[np.ndarray, dict, float]:
