@@ -199,8 +199,9 @@ def main() -> None:
     lvls = (args.levels or ("medium" if args.quick else "low,medium,high")).split(",")
     held, surr = encoders.HELD_OUT, encoders.SURROGATES
     print(f"held-out encoder: {held} (never optimised on); surrogates: {', '.join(surr)}")
-    print("ratios = embedding shift of the cloak / of equal-L2 noise; 'lowfreq' is the strict baseline")
-    cols = "".join(f"{b[:3] + ':' + t[:5]:>12}" for b in ("lowfreq", "iid") for t in TF)
+    print("ratios = embedding shift of the cloak / of equal-L2 noise, after none / JPEG q75 / x0.5;")
+    print("'lf' = low-frequency noise shaped like the cloak (strict baseline), 'iid' = per-pixel Gaussian")
+    cols = "".join(f"{b + ':' + t[:5]:>12}" for b in ("lf", "iid") for t in TF)
     for level in lvls:
         spec = levels.SPECS[level]
         print(f"\n== level {level}: floors PSNR {spec.psnr_floor} dB, SSIM {spec.ssim_floor}; "

@@ -7,6 +7,9 @@ NOTES-AI.md); not Glaze.
 Optimised against small learned ImageNet encoders whose weights ship inside
 packages (MobileNetV2, EfficientNet-Lite0); measured on one outside that ensemble
 (EfficientNet-Lite2) by bench/cloak.py. Arrays or files in, arrays out.
+
+Importing this package does not import torch (the server's main process only needs
+LEVELS); the first cloak in a process does.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import numpy as np
 
 from .files import cloak_file
 from .levels import LEVELS
-from .pipeline import cloak_array
 from .result import CloakError, CloakResult
 
 __all__ = ["LEVELS", "CloakError", "CloakResult", "cloak_file", "cloak_image"]
@@ -33,4 +35,6 @@ def cloak_image(rgb: np.ndarray, level: str = "medium", seed: int = 0,
     ``progress(fraction)`` (optional) is called with non-decreasing values up to 1.0.
     Raises CloakError (bad input, or a weights package that is not installed).
     """
+    from .pipeline import cloak_array  # torch loads on first use, not on import
+
     return cloak_array(rgb, level, seed, progress=progress)
