@@ -28,11 +28,11 @@ class LevelSpec:
 
 
 SPECS: dict[str, LevelSpec] = {
-    "low": LevelSpec("low", 38.0, 0.97, linf=8.0, chroma_ratio=0.2, steps=24, work_side=320,
+    "low": LevelSpec("low", 38.0, 0.97, linf=8.0, chroma_ratio=0.2, steps=24, work_side=448,
                      mask_floor=1.0 / 8.0),
     "medium": LevelSpec("medium", 33.5, 0.93, linf=14.0, chroma_ratio=0.25, steps=40,
-                        work_side=320, mask_floor=2.0 / 14.0),
-    "high": LevelSpec("high", 31.0, 0.90, linf=18.0, chroma_ratio=0.25, steps=60, work_side=320,
+                        work_side=448, mask_floor=2.0 / 14.0),
+    "high": LevelSpec("high", 31.0, 0.90, linf=18.0, chroma_ratio=0.25, steps=60, work_side=448,
                       mask_floor=3.0 / 18.0),
 }
 

@@ -3,7 +3,7 @@
 1. A JND (texture) mask at full resolution sets the per-pixel budget; flat areas
    keep the level's ``mask_floor`` share so flat-shaded art is protected too. The
    budget is capped so the predicted PSNR clears the level's floor.
-2. The image is reduced to a working resolution (long side ~384 px, multiples of
+2. The image is reduced to a working resolution (long side ~448 px, multiples of
    32). There the same picture is rendered in other styles and the one farthest
    from it in the surrogates' embeddings becomes the target; the perturbation is
    optimised against the surrogate ensemble (attack.py), mostly in luminance,
