@@ -139,11 +139,11 @@ def make(kind: str, size: str, seed: int) -> np.ndarray:
 # ---------------------------------------------------------------- one cloak, alone
 
 
-def _child(kind: str, size: str, level: str, seed: int) -> tuple[np.ndarray, dict, float]:
-    """Runs in a fresh spawned process: peak RSS is this cloak's alone. CPU seconds
-    (process time, one thread) are recorded beside wall seconds because a loaded
-    machine inflates the wall clock."""
-    img = make(kind, size, seed)
+def _child(img: np.ndarray, level: str, seed: int) -> tuple[np.ndarray, dict, float]:
+    """Runs in a fresh spawned process: peak RSS is this cloak's alone (the image is
+    made by the parent: the synthetic generators peak higher than the cloak). CPU
+    seconds (process time, one thread) are recorded beside wall seconds because a
+    loaded machine inflates the wall clock."""
     cpu = time.process_time()
     res = cloak_image(img, level, seed)
     metrics = {**res.metrics, "cpu_seconds": time.process_time() - cpu}
@@ -162,10 +162,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_alone(kind: str, size: str, level: str, seed: int) -> tuple[np.ndarray, dict, float]:
+def run_alone(img: np.ndarray, level: str, seed: int) -> tuple[np.ndarray, dict, float]:
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        return pool.submit(_child, kind, size, level, seed).result()
+        return pool.submit(_child, img, level, seed).result()
 
 
 def save_crops(out_dir: Path, name: str, orig: np.ndarray, cloaked: np.ndarray) -> None:
@@ -214,7 +214,7 @@ def main() -> None:
         for kind in kinds:
             for size in sizes:
                 orig = make(kind, size, args.seed)
-                out, m, rss = run_alone(kind, size, level, args.seed)
+                out, m, rss = run_alone(orig, level, args.seed)
                 prep = pipeline.prepare(orig, spec, args.seed)
                 noise = measure.noise_images(orig, out, prep, spec, args.seed)
                 h = measure.shift_ratios(held, orig, out, noise)

@@ -20,6 +20,8 @@ digest of the working image; torch runs on one thread.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import time
 from collections.abc import Callable
@@ -144,6 +146,17 @@ def headroom(spec: levels.LevelSpec, delta_rgb: np.ndarray, eps: float) -> float
     return float(max(1.0, min(gain, spec.linf / max(eps, 1e-6))))
 
 
+def release_memory() -> None:
+    """Hand freed heap back to the OS (glibc keeps torch's freed activations
+    otherwise, and the full-size arrays would come on top: measured 1.45 GB peak at
+    12 MP without this, 1.13 GB with it)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _check(rgb: object, level: object, seed: object) -> None:
     if not isinstance(level, str) or level not in levels.LEVELS:
         raise CloakError(f"level must be one of {levels.LEVELS}, got {level!r}")
@@ -200,6 +213,7 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
     box = torch.stack([mw * eps, mw * (eps * spec.chroma_ratio), mw * (eps * spec.chroma_ratio)])[None]
     delta = optimise(to_tensor(prep.x_work), to_tensor(target), box, encs, spec.steps, prep.seed,
                      lambda f: report(0.05 + 0.85 * f))
+    release_memory()  # the autograd arenas are not needed for the full-size steps
     delta_rgb = upsample_delta(delta[0].numpy(), prep.mask_full, eps, spec.chroma_ratio)
     scale, fallbacks = headroom(spec, delta_rgb, eps), 0
     while True:
