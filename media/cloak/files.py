@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from .pipeline import cloak_array
 from .result import CloakError
 
 _JPEG = {".jpg", ".jpeg", ".jfif"}
@@ -28,6 +27,8 @@ def cloak_file(in_path: str | Path, out_path: str | Path, level: str = "medium",
             rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
     except OSError as exc:
         raise CloakError(f"cannot read image {in_path}: {exc}") from exc
+    from .pipeline import cloak_array  # torch loads on first use
+
     result = cloak_array(rgb, level, seed)
     out = Path(out_path)
     img = Image.fromarray(result.image, "RGB")

@@ -14,4 +14,5 @@ class CloakResult:
 
 
 class CloakError(ValueError):
-    """A bad level, seed or image array."""
+    """A bad level, seed or image array, or missing model weights (the message names
+    the package to install)."""

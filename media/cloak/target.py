@@ -14,7 +14,8 @@ directions a style can move:
 * ``brush``: smoothed base plus seeded oriented brush strokes that follow the
   local structure; adds texture, the far style for flat-shaded and line art.
 
-The candidate farthest from the image in the attacked representation wins.
+The candidate farthest from the image in the surrogate encoders' embeddings wins
+(see ``pipeline.choose_target``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from . import style
 from .colour import rgb_to_ycc, ycc_to_rgb
 
 
@@ -83,17 +83,3 @@ def smooth(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 RENDERERS = {"cartoon": cartoon, "smooth": smooth, "brush": brush}
-
-
-def choose(rgb: np.ndarray, seed: int) -> tuple[str, np.ndarray]:
-    """Render every candidate (seeded) and return the one farthest in style."""
-    here = style.stats(rgb_to_ycc(rgb))
-    best: tuple[float, str, np.ndarray] | None = None
-    for i, (name, render) in enumerate(RENDERERS.items()):
-        rng = np.random.default_rng([seed % 2**63, i])
-        img = render(rgb, rng)
-        d = style.distance(style.stats(rgb_to_ycc(img)), here)  # normalised by the image
-        if best is None or d > best[0]:
-            best = (d, name, img)
-    assert best is not None
-    return best[1], best[2]

@@ -1,4 +1,5 @@
-"""Tests for media.cloak: contract, quality floors, determinism, fallback."""
+"""Tests for media.cloak: contract, quality floors, determinism, fallback, progress,
+missing weights, and a behavioural check on the held-out encoder."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from PIL import Image
 from skimage.metrics import structural_similarity
 
-from media.cloak import LEVELS, CloakError, CloakResult, cloak_file, cloak_image, quality
+from media.cloak import LEVELS, CloakError, CloakResult, cloak_file, cloak_image, encoders, quality
 from media.cloak import levels as cloak_levels
 from media.cloak.pipeline import cloak_array
 
@@ -79,9 +80,11 @@ def test_input_unchanged_and_output_differs(images, medium_painterly):
 def test_metrics_keys(medium_painterly):
     m = medium_painterly.metrics
     for key in ("level", "psnr", "ssim", "linf", "seconds", "strength", "fallbacks",
-                "backend", "seed"):
+                "backend", "seed", "target", "steps"):
         assert key in m
     assert m["level"] == "medium" and m["seed"] == 3
+    assert "mobilenet_v2" in m["backend"] and "efficientnet_lite0" in m["backend"]
+    assert encoders.HELD_OUT not in m["backend"]
     assert 0 < m["linf"] <= 255
 
 
@@ -92,8 +95,8 @@ def test_off_returns_copy(images):
     assert res.metrics["psnr"] == float("inf") and res.metrics["linf"] == 0
 
 
-FLOOR_CASES = [(k, lv) for k in ("painterly", "photo") for lv in LEVELS if lv != "off"]
-FLOOR_CASES += [("flat", "high"), ("lineart", "medium")]
+FLOOR_CASES = [("painterly", lv) for lv in LEVELS if lv != "off"]
+FLOOR_CASES += [("photo", "medium"), ("flat", "high"), ("lineart", "medium")]
 
 
 @pytest.mark.parametrize(("kind", "level"), FLOOR_CASES)
@@ -133,6 +136,48 @@ def test_flat_image_with_tiny_texture_passes():
     assert res.metrics["fallbacks"] >= 1
     assert quality.psnr(img, res.image) >= 32.0
     assert structural_similarity(img, res.image, channel_axis=2, data_range=255) >= 0.90
+
+
+def test_progress_is_monotone_and_ends_at_one(images):
+    seen: list[float] = []
+    cloak_image(images["flat"][:96, :128], "low", seed=0, progress=seen.append)
+    assert len(seen) > 3 and seen[-1] == 1.0
+    assert all(0.0 <= a <= b <= 1.0 for a, b in zip(seen, seen[1:], strict=False))
+
+
+def test_progress_for_off():
+    seen: list[float] = []
+    cloak_image(np.zeros((80, 80, 3), np.uint8), "off", progress=seen.append)
+    assert seen == [1.0]
+
+
+def test_missing_weights_name_the_package(images, monkeypatch):
+    dist, version, inner, code = encoders.WEIGHTS["efficientnet_lite0"]
+    monkeypatch.setitem(encoders.WEIGHTS, "efficientnet_lite0",
+                        ("impasto-no-such-weights", "9.9.9", inner, code))
+    encoders.encoder.cache_clear()
+    try:
+        with pytest.raises(CloakError, match="impasto-no-such-weights==9.9.9"):
+            cloak_image(images["flat"], "low", seed=0)
+    finally:
+        monkeypatch.undo()
+        encoders.encoder.cache_clear()
+    assert encoders.weights_path("efficientnet_lite0").name.endswith(".pth")
+
+
+def test_held_out_encoder_moves_more_than_equal_noise():
+    """Behavioural: the encoder outside the ensemble moves further for the cloak
+    than for Gaussian noise of the same L2 norm, also after JPEG q75 and x0.5."""
+    from media.cloak import measure, pipeline
+
+    img = painterly(np.random.default_rng(11), 480, 640)
+    res = cloak_image(img, "medium", seed=0)
+    spec = cloak_levels.SPECS["medium"]
+    prep = pipeline.prepare(img, spec, 0)
+    noise = measure.noise_images(img, res.image, prep, spec, seed=0)
+    r = measure.shift_ratios(encoders.HELD_OUT, img, res.image, noise)
+    assert r["iid", "clean"] > 1.5 and r["iid", "jpeg75"] > 1.2 and r["iid", "half"] > 1.2
+    assert r["lowfreq", "clean"] > 1.1
 
 
 # ------------------------------------------------------------ errors, metrics, files
