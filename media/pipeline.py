@@ -28,10 +28,12 @@ from media.clean import clean
 from media.ingest import decode
 from media.limits import Limits
 from media.optout import OptOutMarks, build_xmp
+from media.progress import STAGES
 from media.variants import FocalPoint, Variant, VariantOptions, make_variants
 
-CloakFn = Callable[[np.ndarray], tuple[np.ndarray, dict]]
+CloakFn = Callable[..., tuple[np.ndarray, dict]]  # cloak(rgb) or cloak(rgb, progress=f)
 ProvenanceFn = Callable[[bytes, "str | None"], object]
+ReportFn = Callable[[str, float], None]  # report(stage, fraction of the whole), see progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +86,24 @@ def process_image(
     options: PipelineOptions | None = None,
     cloak: CloakFn | None = None,
     provenance: ProvenanceFn | None = None,
+    report: ReportFn | None = None,
 ) -> PipelineResult:
     """Run the pipeline on an upload's original bytes; raises MediaRejected on bad input.
 
     `provenance(data, mime)` receives the untouched original bytes and the sniffed
     MIME type. `cloak(rgb)` receives the cleaned H×W×3 uint8 array at display size and
-    must return an array of the same shape and dtype plus a metrics dict.
+    must return an array of the same shape and dtype plus a metrics dict. `report`, when
+    given, hears each stage of `media.progress.STAGES` and, while the cloak runs, its
+    progress (then the cloak is called as `cloak(rgb, progress=fraction_callback)`).
     """
+    def tell(stage: str, within: float = 0.0) -> None:
+        if report is not None:
+            names = list(STAGES)
+            start = STAGES[stage]
+            following = names.index(stage) + 1
+            end = STAGES[names[following]] if following < len(names) else 1.0
+            report(stage, start + (end - start) * within)
+
     opts = options or PipelineOptions()
     timings: dict[str, float] = {}
     t_total = time.perf_counter()
@@ -101,11 +114,13 @@ def process_image(
     timings["decode"] = _ms(t)
 
     verdict = None
+    tell("checking provenance")
     if provenance is not None:
         t = time.perf_counter()
         verdict = provenance(data, decoded.mime)
         timings["provenance"] = _ms(t)
 
+    tell("cleaning")
     t = time.perf_counter()
     cleaned = clean(decoded, max_side=opts.variants.display_max,
                     background=opts.background, resample=opts.variants.resample)
@@ -120,13 +135,18 @@ def process_image(
     metrics: dict[str, Any] | None = None
     if cloak is not None:
         t = time.perf_counter()
-        rgb, metrics = cloak(rgb)
+        tell("cloaking")
+        if report is None:
+            rgb, metrics = cloak(rgb)
+        else:
+            rgb, metrics = cloak(rgb, progress=lambda within: tell("cloaking", within))
         if not isinstance(rgb, np.ndarray) or rgb.shape != cleaned.rgb.shape \
                 or rgb.dtype != np.uint8:
             raise ValueError("the cloak must return an array of the same shape, dtype uint8")
         metrics = dict(metrics)
         timings["cloak"] = _ms(t)
 
+    tell("making variants")
     t = time.perf_counter()
     xmp = build_xmp(opts.marks) if opts.embed_xmp else None
     variants = make_variants(rgb, options=opts.variants, xmp=xmp, focus=opts.focus)
@@ -137,6 +157,7 @@ def process_image(
                      y_components=opts.blurhash_components[1])
     timings["blurhash"] = _ms(t)
     timings["total"] = _ms(t_total)
+    tell("making variants", 1.0)
 
     return PipelineResult(
         format=fmt, mime=mime,
@@ -156,6 +177,7 @@ def run_in_pool(
     options: PipelineOptions | None = None,
     cloak: CloakFn | None = None,
     provenance: ProvenanceFn | None = None,
+    report: ReportFn | None = None,
 ) -> Future[PipelineResult]:
     """Submit `process_image` to an executor (typically a ProcessPoolExecutor).
 
@@ -165,7 +187,7 @@ def run_in_pool(
     MediaRejected pickles, so it is re-raised unchanged by `future.result()`.
     """
     return executor.submit(process_image, data, claimed_type=claimed_type,
-                           options=options, cloak=cloak, provenance=provenance)
+                           options=options, cloak=cloak, provenance=provenance, report=report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +198,11 @@ class CloakWith:
     level: str = "medium"
     seed: int = 0
 
-    def __call__(self, rgb: np.ndarray) -> tuple[np.ndarray, dict]:
+    def __call__(self, rgb: np.ndarray,
+                 progress: Callable[[float], None] | None = None) -> tuple[np.ndarray, dict]:
         from media.cloak import cloak_image
 
-        out = cloak_image(rgb, self.level, self.seed)
+        out = cloak_image(rgb, self.level, self.seed, progress=progress)
         return out.image, dict(out.metrics)
 
 

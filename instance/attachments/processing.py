@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from instance.attachments.policy import decide_local, effective_cloak_level, optout_marks
+from instance.attachments.progress import followed
 from instance.attachments.uploads import upload_limits
 from instance.jobs import Permanent, Retry, kinds
 from instance.jobs.registry import JobContext
@@ -106,11 +107,18 @@ def seed_for(media: MediaAttachment) -> int:
 
 
 async def run_pipeline(services: Services, data: bytes, *, claimed_type: str | None,
-                       options: PipelineOptions, level: str, seed: int) -> PipelineResult:
+                       options: PipelineOptions, level: str, seed: int,
+                       media_id: int | None = None) -> PipelineResult:
+    """Run the pipeline in the pool; with `media_id`, its progress goes on that record."""
     cloak = CloakWith(level, seed) if level != "off" else None
-    return await services.media.run(lambda pool: run_in_pool(
-        pool, data, claimed_type=claimed_type, options=options, cloak=cloak,
-        provenance=DetectProvenance()))
+    if media_id is None:
+        return await services.media.run(lambda pool: run_in_pool(
+            pool, data, claimed_type=claimed_type, options=options, cloak=cloak,
+            provenance=DetectProvenance()))
+    async with followed(media_id) as report:
+        return await services.media.run(lambda pool: run_in_pool(
+            pool, data, claimed_type=claimed_type, options=options, cloak=cloak,
+            provenance=DetectProvenance(), report=report))
 
 
 def provenance_of(result: PipelineResult) -> dict[str, Any]:
@@ -150,7 +158,8 @@ async def process_media(services: Services, media_id: int, *, recloak: bool = Fa
     read_ms = round((time.perf_counter() - started) * 1000, 2)
     try:
         result = await run_pipeline(services, data, claimed_type=media.original_type,
-                                    options=options, level=level, seed=seed_for(media))
+                                    options=options, level=level, seed=seed_for(media),
+                                    media_id=media.id)
     except MediaRejected as exc:
         if recloak:
             raise Permanent(f"media {media_id} no longer decodes: {exc}") from exc

@@ -30,7 +30,18 @@
     var status = item.querySelector(".status");
     status.innerHTML = "";
     if (data.state === "processing") {
-      status.textContent = "Checking provenance and cloaking…";
+      var p = data.progress;
+      if (!p) {
+        status.textContent = "Waiting for its turn (checking provenance, cleaning, cloaking)…";
+        return false;
+      }
+      var words = p.stage.charAt(0).toUpperCase() + p.stage.slice(1) + ": " + Math.round(p.fraction * 100) + " %";
+      if (p.eta_seconds !== null && p.eta_seconds !== undefined) {
+        words += p.eta_seconds < 60 ? ", about " + Math.max(1, p.eta_seconds) + " s left"
+                                    : ", about " + Math.round(p.eta_seconds / 60) + " min left";
+      }
+      status.appendChild(el("span", { "class": "stage" }, words));
+      status.appendChild(el("progress", { max: "100", value: String(Math.round(p.fraction * 100)), "aria-label": words }));
       return false;
     }
     var verdict = el("strong", { "class": "verdict verdict-" + data.verdict }, VERDICTS[data.verdict] || data.verdict);

@@ -41,6 +41,7 @@ def media_state(media: MediaAttachment) -> dict:
         "signals": media.provenance_evidence or [],
         "description": media.description,
         "thumb": media_url(media, "thumb"),
+        "progress": media.progress,  # {"stage", "fraction", "eta_seconds"} while processing
     }
 
 

@@ -25,6 +25,7 @@ from media.pipeline import (
     process_image,
     run_in_pool,
 )
+from media.progress import ProgressFile, read_progress
 from media.variants import FocalPoint
 
 # exiftool groups a served file may have: container basics and our own XMP.
@@ -227,3 +228,28 @@ def test_animated_gif_is_served_as_its_first_frame():
     still = Image.open(io.BytesIO(r.display.webp))
     assert not getattr(still, "is_animated", False)
     assert still.convert("RGB").getpixel((20, 15))[0] > 200
+
+
+def test_progress_is_reported_stage_by_stage_through_the_cloak(tmp_path):
+    """The pipeline tells each stage in order, the cloak's own progress in between, and
+    ends at 1.0; a ProgressFile carries the last report across processes."""
+    heard: list[tuple[str, float]] = []
+
+    def cloak(rgb, progress=None):
+        for step in (0.25, 0.5, 1.0):
+            progress(step)
+        return invert(rgb)
+
+    arr = np.random.default_rng(4).integers(0, 256, (40, 60, 3), dtype=np.uint8)
+    process_image(jpeg(arr), claimed_type="image/jpeg", cloak=cloak,
+                  report=lambda stage, fraction: heard.append((stage, fraction)))
+    stages = list(dict.fromkeys(stage for stage, _ in heard))
+    assert stages == ["checking provenance", "cleaning", "cloaking", "making variants"]
+    fractions = [fraction for _, fraction in heard]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    cloaking = [f for stage, f in heard if stage == "cloaking"]
+    assert cloaking[0] == 0.2 and 0.2 < cloaking[1] < cloaking[2] < 0.9
+    report = ProgressFile(str(tmp_path / "p.json"))
+    assert read_progress(report.path) is None
+    report("cloaking", 0.55)
+    assert read_progress(report.path) == ("cloaking", 0.55)

@@ -172,3 +172,28 @@ async def test_delete_media_removes_record_and_files(media_env):
     await delete_media(media_env.services, media)
     assert stored_files(media_env.tmp_path) == []
     assert not await MediaAttachment.exists(id=media.id)
+
+
+async def test_processing_progress_reaches_the_record_and_is_cleared(media_env, tmp_path):
+    """What the pool writes is copied onto the record with an estimate, and a finished
+    job leaves no progress behind (the upload page reads `progress` while processing)."""
+    from instance.attachments.progress import followed, record_progress
+    from media.progress import ProgressFile
+
+    media = await create_upload(media_env.services, media_env.artist,
+                                encode(textured_rgb(96, 64)), filename="p.png",
+                                content_type="image/png")
+    path = tmp_path / "progress.json"
+    assert await record_progress(media.id, path, started=0.0) is None  # nothing written yet
+    ProgressFile(str(path))("cloaking", 0.5)
+    assert await record_progress(media.id, path, started=0.0) == ("cloaking", 0.5)
+    progress = (await MediaAttachment.get(id=media.id)).progress
+    assert progress["stage"] == "cloaking" and progress["fraction"] == 0.5
+    assert progress["eta_seconds"] is not None and progress["eta_seconds"] > 0
+    async with followed(media.id) as report:
+        report("making variants", 0.95)
+    assert (await MediaAttachment.get(id=media.id)).progress is None
+    assert not list(tmp_path.glob("impasto-progress-*"))
+    assert await media_env.run_jobs() == 1
+    done = await MediaAttachment.get(id=media.id)
+    assert done.state == "ready" and done.progress is None

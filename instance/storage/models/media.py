@@ -117,6 +117,8 @@ class MediaAttachment(models.Model):
     cloak_level = fields.CharField(max_length=8, null=True)
     cloak_metrics: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     timings: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # While processing: {"stage", "fraction", "eta_seconds"} as the pool last reported it
+    progress: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
 
