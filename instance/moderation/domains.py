@@ -147,9 +147,14 @@ def accounts_on(domain: str, field: str = "domain") -> Q:
 
 async def silenced_accounts_filter() -> Q:
     """A filter matching works by accounts that public timelines leave out: silenced
-    accounts, and accounts on silenced domains (and their subdomains)."""
+    accounts, and accounts on silenced domains (and their subdomains).
+
+    Local accounts have no domain (NULL). Used under `.exclude()`, a bare `domain = x`
+    is NULL for them, which makes the whole NOT(...) NULL and drops every local work, so
+    the domain conditions only ever apply to accounts that have a domain."""
     condition = Q(account__silenced=True)
     silenced = await DomainPolicy.filter(severity="silence", allow=False).values_list("domain", flat=True)
-    for domain in cast(list[str], silenced):
-        condition |= accounts_on(domain, "account__domain")
+    on_domains = [accounts_on(domain, "account__domain") for domain in cast(list[str], silenced)]
+    if on_domains:
+        condition |= Q(account__domain__isnull=False) & Q(*on_domains, join_type=Q.OR)
     return condition
