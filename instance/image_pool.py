@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,14 @@ from instance.config import Config
 from media.pipeline import warm_worker
 
 T = TypeVar("T")
+
+
+def start_pool_process() -> None:
+    """A pool process's initializer. Ctrl-C in a terminal sends SIGINT to the whole process
+    group, pool processes included: they ignore it (the server stops them when it shuts
+    down) instead of each dying with a KeyboardInterrupt traceback. Then the C2PA warm-up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_worker()
 
 
 class MediaRuntime:
@@ -37,7 +46,7 @@ class MediaRuntime:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=warm_worker,
+                initializer=start_pool_process,
             )
         return self._pool
 

@@ -66,3 +66,55 @@ async def test_embedded_worker_runs_jobs_enqueued_elsewhere(tmp_path):
     finally:
         os.close(keep)
         os.close(reader)
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path):
+    """Ctrl-C in a terminal sends SIGINT to the whole foreground process group: the server
+    and the image-pool processes it spawned. The server shuts down gracefully and exits 0
+    (a requested stop is a clean exit, as for SIGTERM); nothing prints a traceback."""
+    import io
+    import re
+    import signal
+    import subprocess
+
+    from mastodon import Mastodon
+
+    from tests.client_api.conftest import PASSWORD, free_port, png_bytes, register_app
+    from tests.rig.processes import IMPASTO, REPO_ROOT
+
+    port = free_port()
+    env = impasto_env(
+        f"sqlite://{tmp_path / 'impasto.sqlite3'}",
+        tmp_path,
+        INSTANCE_DOMAIN=f"127.0.0.1:{port}",
+        API_PASSWORD_GRANT="true",
+    )
+    assert run_cli(["migrate"], env).returncode == 0
+    assert run_cli(["user", "create", "ines", "--password-stdin"], env, stdin=PASSWORD).returncode == 0
+    process = subprocess.Popen(
+        [*IMPASTO, "run", "--bind", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        line = process.stdout.readline()
+        assert re.search(r"listening on 127\.0\.0\.1:\d+", line), line
+        url = f"http://127.0.0.1:{port}"
+        client_id, secret = register_app(url)
+        api = Mastodon(client_id=client_id, client_secret=secret, api_base_url=url)
+        api.log_in("ines", PASSWORD, allow_http=True)
+        # An upload starts the image pool, whose processes get the SIGINT too.
+        api.media_post(io.BytesIO(png_bytes()), mime_type="image/png", synchronous=True)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in stderr, stderr
+    assert "KeyboardInterrupt" not in stderr, stderr
+    assert process.returncode == 0, stderr

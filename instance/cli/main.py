@@ -2,6 +2,12 @@
 
 Every problem a person can cause (bad config, unreachable database, unknown user) ends in
 one line on stderr naming it and exit status 2, never a traceback.
+
+`impasto run` stopped by SIGINT (Ctrl-C) or SIGTERM once it is serving shuts down
+gracefully and exits 0: a requested stop is a clean exit. Ctrl-C before it serves (during
+the migration) exits 130, the shell's code for an interrupt. Neither prints a traceback;
+the image-pool processes, which get the terminal's SIGINT too, ignore it and are stopped
+by the server (instance/image_pool.py).
 """
 
 from __future__ import annotations
