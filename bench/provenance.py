@@ -24,10 +24,8 @@ import hashlib
 import io
 import os
 import statistics
-import struct
 import sys
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -40,6 +38,7 @@ from media.provenance.containers import read_container  # noqa: E402
 from media.provenance.pixels import decode  # noqa: E402
 from media.provenance.stealth import stealth_signals  # noqa: E402
 from media.provenance.watermark import watermark_signals  # noqa: E402
+from tests.rig.png import png_chunk, rechunk_png  # noqa: E402
 
 SHARED = Path(os.environ.get("IMPASTO_SHARED_DIR", REPO.parent / "shared"))
 
@@ -68,24 +67,6 @@ def _c2pa_call(data: bytes) -> Callable[[], object]:
     return lambda: c2pa_signals(data, box.mime, *extra)
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _rechunk_png(data: bytes, size: int) -> bytes:
-    """The same PNG with its image data cut into IDAT chunks of `size` bytes."""
-    pos, head, idat = 8, b"", b""
-    while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        if kind == b"IDAT":
-            idat += data[pos + 8 : pos + 8 + length]
-        elif kind != b"IEND":
-            head += data[pos : pos + 12 + length]
-        pos += 12 + length
-    body = b"".join(_chunk(b"IDAT", idat[i : i + size]) for i in range(0, len(idat), size))
-    return data[:8] + head + body + _chunk(b"IEND", b"")
-
-
 def synthetic() -> Iterator[tuple[str, bytes]]:
     """Generated files without a manifest whose containers are long to walk."""
     import numpy as np
@@ -95,7 +76,7 @@ def synthetic() -> Iterator[tuple[str, bytes]]:
     photo = Image.fromarray(rng.integers(0, 256, (3000, 4000, 3), dtype=np.uint8))
     out = io.BytesIO()
     photo.save(out, "PNG", compress_level=1)
-    yield "synthetic 12MP PNG, 8 KB IDATs (libpng)", _rechunk_png(out.getvalue(), 8192)
+    yield "synthetic 12MP PNG, 8 KB IDATs (libpng)", rechunk_png(out.getvalue(), 8192)
     yield "synthetic 12MP PNG, 64 KB IDATs (Pillow)", out.getvalue()
     out = io.BytesIO()
     photo.save(out, "JPEG", quality=90)
@@ -109,7 +90,7 @@ def synthetic() -> Iterator[tuple[str, bytes]]:
     small = out.getvalue()
     end = small.rindex(b"IEND") - 4
     yield "synthetic PNG, 50 000 tiny tEXt chunks", (
-        small[:end] + _chunk(b"tEXt", b"k\x00v") * 50_000 + small[end:]
+        small[:end] + png_chunk(b"tEXt", b"k\x00v") * 50_000 + small[end:]
     )
 
 

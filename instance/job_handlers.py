@@ -43,10 +43,8 @@ def load_handlers(plugins: Iterable[str] = ()) -> JobRegistry:
     for name in plugins:
         importlib.import_module(name)
     handlers = JobRegistry(BUILTIN_HANDLERS)
-    for kind in plugin_handlers.kinds:
-        plugin = plugin_handlers.get(kind)
-        if plugin is not None:
-            handlers.add(kind, plugin)
+    for kind, plugin in plugin_handlers.items():
+        handlers.add(kind, plugin)
     return handlers
 
 

@@ -46,6 +46,9 @@ class JobRegistry:
     def get(self, kind: str) -> Handler | None:
         return self._handlers.get(kind)
 
+    def items(self) -> list[tuple[str, Handler]]:
+        return sorted(self._handlers.items())
+
     @property
     def kinds(self) -> list[str]:
         return sorted(self._handlers)

@@ -13,7 +13,6 @@ import json
 import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
@@ -23,27 +22,14 @@ from media.provenance import c2pa as c2pa_mod
 from media.provenance import detect
 from media.provenance.c2pa import c2pa_signals, may_embed_manifest, read_store
 from media.provenance.containers import read_container
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+from tests.rig.png import png_chunk, rechunk_png
 
 
 def many_idat_png(size: int = 256) -> bytes:
     """A PNG cut into 256-byte IDAT chunks, the shape that made the reader slow."""
     out = io.BytesIO()
     Image.effect_noise((256, 256), 60).convert("RGB").save(out, "PNG", compress_level=1)
-    data = out.getvalue()
-    pos, head, idat = 8, b"", b""
-    while pos + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        if kind == b"IDAT":
-            idat += data[pos + 8 : pos + 8 + length]
-        elif kind != b"IEND":
-            head += data[pos : pos + 12 + length]
-        pos += 12 + length
-    body = b"".join(_chunk(b"IDAT", idat[i : i + size]) for i in range(0, len(idat), size))
-    return data[:8] + head + body + _chunk(b"IEND", b"")
+    return rechunk_png(out.getvalue(), size)
 
 
 def encoded(fmt: str) -> bytes:
@@ -87,7 +73,7 @@ def test_reader_called_where_a_carrier_is(reader_calls: list[str]) -> None:
     as nothing, without raising)."""
     png = encoded("PNG")
     end = png.rindex(b"IEND") - 4
-    cabx = png[:end] + _chunk(b"caBX", b"\x00\x00\x00\x10jumbnot-a-store") + png[end:]
+    cabx = png[:end] + png_chunk(b"caBX", b"\x00\x00\x00\x10jumbnot-a-store") + png[end:]
     assert c2pa_signals(cabx, "image/png") == []
     jpeg = with_app11(encoded("JPEG"), b"JP\x00\x01\x00\x00\x00\x01\x00\x00\x00\x10jumb")
     assert c2pa_signals(jpeg, "image/jpeg") == []
