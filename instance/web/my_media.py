@@ -11,18 +11,10 @@ from quart import Blueprint, Response, abort, render_template
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, MediaState
 from instance.web.session import login_required, signed_in_user
-from media.compare import comparison_crops
+from media.compare import Region, comparison_crops
 from media.storage import Area
 
 blueprint = Blueprint("my_media", __name__, url_prefix="/settings/media")
-
-HONEST_WORDS = (
-    "The cloak nudges the texture and colour statistics of the copies we serve toward a "
-    "different style, within a visual budget. It is defence in depth: it makes naive "
-    "mimicry from the federated copy harder, and determined purification (noise, "
-    "upscaling, diffusion) removes it. It is not Glaze, and no cloak is a guarantee."
-)
-
 
 async def _own_media(media_id: int) -> MediaAttachment:
     user = await signed_in_user()
@@ -37,15 +29,15 @@ async def _own_media(media_id: int) -> MediaAttachment:
 async def detail(media_id: int):
     media = await _own_media(media_id)
     return await render_template(
-        "my_media.html", media=media, metrics=media.cloak_metrics or {}, honest=HONEST_WORDS,
+        "my_media.html", media=media, metrics=media.cloak_metrics or {},
         title="Your image",
     )
 
 
-@blueprint.get("/<int:media_id>/compare/<which>.png")
+@blueprint.get("/<int:media_id>/compare/<region>/<which>.png")
 @login_required
-async def compare(media_id: int, which: str):
-    if which not in ("before", "after"):
+async def compare(media_id: int, region: str, which: str):
+    if which not in ("before", "after") or region not in Region.__members__.values():
         abort(404)
     media = await _own_media(media_id)
     display = (media.variants or {}).get("display") or {}
@@ -56,7 +48,7 @@ async def compare(media_id: int, which: str):
     store = services.media_store
     original = await asyncio.to_thread(store.get, Area.ORIGINALS, media.original_key)
     served_copy = await asyncio.to_thread(store.get, Area.VARIANTS, display["webp"])
-    before, after = await services.media.call(comparison_crops, original, served_copy)
+    before, after = await services.media.call(comparison_crops, original, served_copy, region=Region(region))
     return Response(
         before if which == "before" else after, content_type="image/png",
         headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noai, noimageai, noindex"},

@@ -15,6 +15,7 @@ from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
 from instance.web.csrf import csrf_token
 from instance.web.session import current_user
+from media.cloak.levels import MEASURED
 
 
 def ordered_media() -> Prefetch:
@@ -91,6 +92,7 @@ def install(app: Quart, services: Services) -> None:
             "base_url": config.base_url,
         }
 
-    app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url)
+    app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url,
+                                  cloak_measured=MEASURED)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.autoescape = True

@@ -39,4 +39,27 @@ SPECS: dict[str, LevelSpec] = {
 PSNR_MARGIN_DB = 0.4  # aim this far above the PSNR floor when sizing the budget
 MAX_FALLBACKS = 8  # after this many scale-downs, the input is returned unchanged
 FALLBACK_SHRINK = 0.8  # extra multiplier when SSIM (not PSNR) is what failed
+FLAT_RAMP = 0.2  # mask above its floor by this much counts as textured (flatness 0)
+FLAT_LOWPASS_SIGMA = 1.3  # Gaussian sigma, in working-resolution pixels, of the "low" part
+FLAT_LOWPASS_CUT = 0.5  # share of that low part removed on flat areas (1.0 left visible
+# grain only but halved the held-out effect on flat art; 0.5 keeps ~90% of it)
 TEXTURE_REF = 12.0  # local std (grey levels) at which the full budget is allowed
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """What ``bench/cloak.py`` measured for one level on the held-out encoder
+    (EfficientNet-Lite2, never optimised on): its embedding shift divided by that of
+    noise of the same size and shape as the cloak (the strict baseline), clean, as a
+    (lowest, highest) range over 2048 px and 12 MP. Shown to artists as measured;
+    update it from a bench run whenever the cloak changes."""
+
+    detailed: tuple[float, float]  # photographs and paintings
+    flat: tuple[float, float]  # flat colour, line art and pixel art
+    run: str  # the command and date of the run the figures come from
+
+
+MEASURED: dict[str, HeldOut] = {
+    "medium": HeldOut(detailed=(3.5, 5.7), flat=(1.0, 2.5),
+                      run="bench/cloak.py --levels medium, 3 December 2026"),
+}

@@ -9,8 +9,9 @@
    optimised against the surrogate ensemble (attack.py), mostly in luminance,
    averaged over mimic transformations (eot.py).
 3. The perturbation is upsampled (bicubic: smooth, no blocks), clipped to the
-   full-resolution budget, added, and quantised with seeded dither so smooth
-   changes on flat fills do not turn into contour bands.
+   full-resolution budget, on flat areas half its low-frequency part is removed
+   (soft swirls show there at 100% zoom), added, and quantised with seeded dither
+   so smooth changes on flat fills do not turn into contour bands.
 4. PSNR and SSIM are measured on the result; below a floor the perturbation is
    scaled down (no re-optimisation), each time counted in ``fallbacks``.
 
@@ -107,16 +108,33 @@ def budget(spec: levels.LevelSpec, mask_full: np.ndarray) -> float:
     return min(spec.linf, float(np.sqrt(mse / energy)))
 
 
+def flatness(mask_full: np.ndarray, mask_floor: float) -> np.ndarray:
+    """1 where the mask sits at its floor (a flat fill, a sky), 0 where there is texture."""
+    f = (mask_full - np.float32(mask_floor)) * np.float32(-1.0 / levels.FLAT_RAMP)
+    f += np.float32(1.0)
+    return np.clip(f, 0.0, 1.0, out=f)
+
+
 def upsample_delta(delta: np.ndarray, mask_full: np.ndarray, eps: float,
-                   chroma_ratio: float) -> np.ndarray:
-    """(3, h, w) YCbCr delta -> HxWx3 float32 RGB delta at full size, re-clipped."""
+                   chroma_ratio: float, mask_floor: float) -> np.ndarray:
+    """(3, h, w) YCbCr delta -> HxWx3 float32 RGB delta at full size, re-clipped.
+
+    On flat areas part of the low-frequency component is taken out: lifted from the
+    working resolution it shows at 100% zoom as soft swirls at exactly the scale
+    the eye is most sensitive to, while fine grain of the same size does not."""
     h, w = mask_full.shape
     interp = cv2.INTER_CUBIC if (h, w) != delta.shape[1:] else cv2.INTER_LINEAR
+    sigma = levels.FLAT_LOWPASS_SIGMA * max(h / delta.shape[1], w / delta.shape[2], 1.0)
+    keep_low = flatness(mask_full, mask_floor)
+    keep_low *= np.float32(-levels.FLAT_LOWPASS_CUT)  # -cut where flat, 0 on texture
     full = np.empty((3, h, w), dtype=np.float32)
     for c in range(3):
         up = cv2.resize(delta[c], (w, h), interpolation=interp)
         lim = mask_full * np.float32(eps * (chroma_ratio if c else 1.0))
         np.clip(up, -lim, lim, out=up)
+        low = cv2.GaussianBlur(up, (0, 0), sigma)
+        low *= keep_low
+        up += low
         full[c] = up
     return delta_ycc_to_rgb(full)
 
@@ -213,7 +231,8 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
     delta = optimise(to_tensor(prep.x_work), to_tensor(target), box, encs, spec.steps, prep.seed,
                      lambda f: report(0.05 + 0.85 * f))
     release_memory()  # the autograd arenas are not needed for the full-size steps
-    delta_rgb = upsample_delta(delta[0].numpy(), prep.mask_full, eps, spec.chroma_ratio)
+    delta_rgb = upsample_delta(delta[0].numpy(), prep.mask_full, eps, spec.chroma_ratio,
+                               spec.mask_floor)
     scale, fallbacks = headroom(spec, delta_rgb, eps), 0
     while True:
         out = apply_delta(src, delta_rgb, scale, prep.seed)

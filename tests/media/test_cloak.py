@@ -219,3 +219,16 @@ def test_cloak_file(tmp_path, images, suffix):
         if suffix == ".png":
             assert quality.psnr(images["lineart"], np.asarray(im.convert("RGB"))) == \
                 pytest.approx(m["psnr"])
+
+
+def test_flat_sky_gets_grain_not_blotches():
+    """On the smooth sky of a cel-shaded illustration the medium cloak changes pixels but
+    its local average (blotches, bands, swirls at 100 %) stays within 2 grey levels."""
+    from tests.rig.art import blotchiness, flat_illustration, flat_sky
+
+    img = flat_illustration()
+    out = cloak_image(img, "medium", seed=0).image
+    sky = flat_sky(img)
+    assert sky.mean() > 0.2
+    assert np.abs(out.astype(np.int16) - img)[sky].mean() > 0.3, "the sky gets no perturbation"
+    assert blotchiness(img, out, sky) <= 2.0
