@@ -27,6 +27,19 @@ class ReviewError(Refused):
     title = "Not sent"
 
 
+def review_refusal(media: MediaAttachment) -> str | None:
+    """Why the artist cannot ask for a review of this upload now, or None if they can."""
+    if media.review_state == ReviewState.REVIEWED:
+        return "A moderator has already reviewed this upload."
+    if media.review_state == ReviewState.QUEUED and media.review_requested:
+        return "You have already asked for a review of this upload."
+    if not (media.state in (MediaState.REJECTED, MediaState.HELD) or media.ai_label):
+        return "Only rejected, held or AI-labelled uploads can be reviewed."
+    if media.state == MediaState.REJECTED and not media.original_key:
+        return "This file could not be decoded; upload it again instead."
+    return None
+
+
 def review_queue() -> Any:
     """Media waiting for a moderator, oldest first (a queryset to page through)."""
     return MediaAttachment.filter(review_state=ReviewState.QUEUED).order_by("id")
@@ -37,12 +50,9 @@ async def request_review(account: Account, media_id: int, note: str = "") -> Med
     media = await MediaAttachment.get_or_none(id=media_id, account_id=account.id)
     if media is None:
         raise ReviewError("No such upload.")
-    if media.review_state == ReviewState.REVIEWED:
-        raise ReviewError("A moderator has already reviewed this upload.")
-    if not (media.state in (MediaState.REJECTED, MediaState.HELD) or media.ai_label):
-        raise ReviewError("Only rejected, held or AI-labelled uploads can be reviewed.")
-    if media.state == MediaState.REJECTED and not media.original_key:
-        raise ReviewError("This file could not be decoded; upload it again instead.")
+    refusal = review_refusal(media)
+    if refusal:
+        raise ReviewError(refusal)
     media.review_requested, media.review_state = True, ReviewState.QUEUED
     if note:
         media.state_reason = f"{media.state_reason}\nArtist's note: {note[:1000]}".strip()

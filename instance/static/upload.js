@@ -24,7 +24,56 @@
     return node;
   }
 
-  function refreshPublish() { publish.disabled = pending > 0; }
+  var why = document.getElementById("publish-why");
+
+  function refreshPublish() {
+    publish.disabled = pending > 0;
+    var refused = list.querySelectorAll(".upload-item.refused").length;
+    var words = "";
+    if (pending > 0) {
+      words = "Publish waits for " + pending + (pending === 1 ? " image" : " images") +
+              " still uploading or being checked and cloaked.";
+    } else if (refused > 0) {
+      words = refused + (refused === 1 ? " image" : " images") +
+              " cannot be published and will be left out; remove " + (refused === 1 ? "it" : "them") +
+              " or ask for a review.";
+    }
+    why.textContent = words;
+    why.hidden = !words;
+  }
+
+  function removeItem(item) {
+    if (item.dataset.watching === "1") { item.dataset.watching = "0"; pending -= 1; }
+    item.remove();
+    refreshPublish();
+    saveDraft();
+  }
+
+  function reviewForm(item, id) {
+    var box = el("div", { "class": "review-ask stack" });
+    var label = el("label", {}, "Think this is wrong? Tell the moderators why ");
+    var note = el("textarea", { rows: "2", maxlength: "1000", "class": "review-note" });
+    label.appendChild(note);
+    var button = el("button", { type: "button", "class": "ask-review" }, "Ask for a review");
+    button.addEventListener("click", function () {
+      var data = new FormData();
+      data.append("csrf_token", token);
+      data.append("note", note.value);
+      button.disabled = true;
+      fetch("/settings/media/" + id + "/review", { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw new Error("refused");
+          box.replaceWith(el("p", { "class": "ok", role: "status" }, "You asked for a review: a moderator will look at this image."));
+        })
+        .catch(function () {
+          button.disabled = false;
+          box.appendChild(el("p", { "class": "error" }, "The request did not go through; try again."));
+        });
+    });
+    box.appendChild(label);
+    box.appendChild(button);
+    return box;
+  }
 
   function showState(item, data) {
     var status = item.querySelector(".status");
@@ -50,9 +99,12 @@
       status.appendChild(el("p", { "class": "error" }, data.reason || "This image cannot be published."));
       var hidden = item.querySelector("input[name=media]");
       if (hidden) hidden.remove();
+      item.classList.add("refused");
     } else if (data.state === "held") {
       status.appendChild(el("p", {}, data.reason || "A moderator will review this image."));
     }
+    if (data.reviewable) status.appendChild(reviewForm(item, data.id));
+    else if (data.review_state === "queued") status.appendChild(el("p", {}, "This image is in the moderators' queue."));
     if (data.signals && data.signals.length) {
       var why = el("ul", { "class": "signals" });
       data.signals.forEach(function (s) { why.appendChild(el("li", {}, s.signal + " (" + s.confidence + "): " + s.detail)); });
@@ -68,12 +120,14 @@
   }
 
   function watch(item, id) {
-    pending += 1; refreshPublish();
+    pending += 1; item.dataset.watching = "1"; refreshPublish();
     function poll() {
+      if (item.dataset.watching !== "1") return;  // removed from the batch
       fetch(form.dataset.statusUrl + id, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (data) {
-          if (showState(item, data)) { pending -= 1; refreshPublish(); saveDraft(); }
+          if (item.dataset.watching !== "1") return;
+          if (showState(item, data)) { item.dataset.watching = "0"; pending -= 1; refreshPublish(); saveDraft(); }
           else setTimeout(poll, 1000);
         })
         .catch(function () { setTimeout(poll, 2000); });
@@ -92,6 +146,9 @@
     label.appendChild(altInput);
     item.appendChild(label);
     item.appendChild(el("div", { "class": "status", role: "status" }));
+    var remove = el("button", { type: "button", "class": "remove quiet" }, "Remove " + name + " from this work");
+    remove.addEventListener("click", function () { removeItem(item); });
+    item.appendChild(remove);
     list.appendChild(item);
     if (id) attach(item, id, name);
     return item;
@@ -126,6 +183,7 @@
       pending -= 1; refreshPublish();
       var body = {};
       try { body = JSON.parse(xhr.responseText); } catch (e) { body = { error: "Upload failed." }; }
+      if (!item.isConnected) return;  // removed from the batch while it was uploading
       if (xhr.status === 202) { attach(item, body.id, file.name); saveDraft(); }
       else item.querySelector(".status").appendChild(el("p", { "class": "error" }, body.error || "Upload failed."));
     };

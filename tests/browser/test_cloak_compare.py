@@ -70,7 +70,8 @@ def test_before_after_of_a_flat_illustration(browser, site, screenshot, width):
         "() => [...document.querySelectorAll('.compare img')].every(i => i.complete && i.naturalWidth > 0)")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     low, high = MEASURED["medium"].detailed
-    assert f"{low:.1f}–{high:.1f} times as far" in page.inner_text("main"), "the measured figures are not shown"
+    shown = page.inner_text("main")
+    assert f"{low:.1f}–{high:.1f} times as far" in shown, "the measured figures are not shown"
     screenshot(page, f"cloak-before-after-flat-{width}")
 
     crops = {}

@@ -91,3 +91,56 @@ def test_sign_up_upload_two_images_and_publish(browser, site, screenshot):
     page.goto(base + "/@mira")
     assert page.locator(".grid img").first.get_attribute("alt") == "Harbour at dusk, oil"
     screenshot(page, "portfolio")
+
+
+def declared_ai(path) -> None:
+    """A PNG whose `parameters` text says it came from Stable Diffusion (as A1111 writes it)."""
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("parameters",
+                  "a castle\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Model: sd_xl_base_1.0")
+    rgb = np.random.default_rng(5).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(path, format="PNG", pnginfo=info)
+
+
+def test_publish_says_why_it_waits_and_a_rejected_image_is_reviewed_and_removed_in_place(
+        browser, site, screenshot):
+    base, tmp = site
+    good, flagged = tmp / "cliffs.jpg", tmp / "castle.png"
+    painting(good, 3)
+    declared_ai(flagged)
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(base + "/signup")
+    page.fill("input[name=username]", "ines")
+    page.fill("input[name=password]", "a long enough password")
+    page.fill("input[name=password_again]", "a long enough password")
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/@ines")
+
+    page.goto(base + "/upload")
+    page.set_input_files("#files", [str(good), str(flagged)])
+    why = page.locator("#publish-why")
+    assert page.locator("#publish").is_disabled()
+    assert "Publish waits for 2 images" in why.inner_text()
+
+    items = page.locator(".upload-item")
+    castle = items.filter(has_text="castle.png")
+    castle.locator(".error").wait_for(timeout=120_000)  # rejected: declared AI
+    items.filter(has_text="cliffs.jpg").locator(".verdict").wait_for(timeout=120_000)
+    page.wait_for_function("() => !document.getElementById('publish').disabled")
+    assert "1 image cannot be published" in why.inner_text()
+    screenshot(page, "upload-rejected-in-batch-375")
+
+    castle.locator("textarea.review-note").fill("I painted this; the metadata came from a template.")
+    castle.locator("button.ask-review").click()
+    castle.get_by_text("You asked for a review").wait_for()
+    castle.locator("button.remove").click()
+    assert items.count() == 1
+    assert why.is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.fill("input[name=title]", "Cliffs")
+    page.click("#publish")
+    page.wait_for_url(f"{base}/@ines/*")
+    assert page.locator("figure img").count() == 1
