@@ -16,6 +16,7 @@ from media.storage import Area
 
 blueprint = Blueprint("my_media", __name__, url_prefix="/settings/media")
 
+
 async def _own_media(media_id: int) -> MediaAttachment:
     user = await signed_in_user()
     media = await MediaAttachment.get_or_none(id=media_id, account_id=user.account_id)
@@ -37,7 +38,7 @@ async def detail(media_id: int):
 @blueprint.get("/<int:media_id>/compare/<region>/<which>.png")
 @login_required
 async def compare(media_id: int, region: str, which: str):
-    if which not in ("before", "after") or region not in Region.__members__.values():
+    if which not in ("before", "after") or region not in tuple(Region):
         abort(404)
     media = await _own_media(media_id)
     display = (media.variants or {}).get("display") or {}

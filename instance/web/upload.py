@@ -10,7 +10,7 @@ from quart import Blueprint, jsonify, redirect, render_template, request, url_fo
 
 from instance.attachments.review import review_refusal
 from instance.services import current_services
-from instance.storage.models import MediaAttachment, MediaState, User
+from instance.storage.models import MediaAttachment, User
 from instance.web.csrf import check_csrf
 from instance.web.render import media_url
 from instance.web.session import current_user, login_required, signed_in_user
@@ -44,7 +44,7 @@ def media_state(media: MediaAttachment) -> dict:
         "thumb": media_url(media, "thumb"),
         "progress": media.progress,  # {"stage", "fraction", "eta_seconds"} while processing
         "review_state": media.review_state,
-        "reviewable": media.state != MediaState.PROCESSING and review_refusal(media) is None,
+        "reviewable": review_refusal(media) is None,
     }
 
 

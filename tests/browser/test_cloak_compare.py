@@ -12,6 +12,7 @@ from PIL import Image
 
 from media.cloak.levels import MEASURED
 from media.variants import VariantOptions
+from tests.browser.pages import sign_up
 from tests.rig.art import blotchiness, flat_illustration, flat_sky
 from tests.rig.processes import impasto_env, run_cli, running_server
 
@@ -47,12 +48,7 @@ def test_before_after_of_a_flat_illustration(browser, site, screenshot, width):
     art.write_bytes(_png(flat_illustration(), format="PNG"))
     page = browser.new_page(viewport={"width": width, "height": 900})
     name = f"cel{width}"
-    page.goto(base + "/signup")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", "a long enough password")
-    page.fill("input[name=password_again]", "a long enough password")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/@{name}")
+    sign_up(page, base, name)
 
     page.goto(base + "/upload")
     page.set_input_files("#files", [str(art)])

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.browser.pages import sign_up
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -50,12 +51,7 @@ def test_sign_up_upload_two_images_and_publish(browser, site, screenshot):
     painting(first, 1)
     painting(second, 2)
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(base + "/signup")
-    page.fill("input[name=username]", "mira")
-    page.fill("input[name=password]", "a long enough password")
-    page.fill("input[name=password_again]", "a long enough password")
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/@mira")
+    sign_up(page, base, "mira")
     page.click("form[action='/logout'] button")
     page.goto(base + "/login")
     page.fill("input[name=username]", "mira")
@@ -111,12 +107,7 @@ def test_publish_says_why_it_waits_and_a_rejected_image_is_reviewed_and_removed_
     painting(good, 3)
     declared_ai(flagged)
     page = browser.new_page(viewport={"width": 375, "height": 800})
-    page.goto(base + "/signup")
-    page.fill("input[name=username]", "ines")
-    page.fill("input[name=password]", "a long enough password")
-    page.fill("input[name=password_again]", "a long enough password")
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/@ines")
+    sign_up(page, base, "ines")
 
     page.goto(base + "/upload")
     page.set_input_files("#files", [str(good), str(flagged)])
