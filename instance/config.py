@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "IMPASTO_"
+S3_SECRET_ENV = "IMPASTO_S3_SECRET_ACCESS_KEY"
 
 
 class ConfigError(Exception):
@@ -74,6 +75,10 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class MediaSettings:
+    backend: str = _opt(
+        "local", "Where media bytes live: this machine's disk, or an S3-compatible store ([s3]).",
+        ("local", "s3"),
+    )
     path: str = _opt(
         "data/media", "Where media files live; originals in a private folder that is never served."
     )
@@ -90,6 +95,19 @@ class MediaSettings:
         30,
         "Days to keep cached variants of remote media before `impasto media prune` may drop them.",
     )
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    endpoint: str = _opt("", "The S3 API's URL (e.g. https://s3.eu-west-1.amazonaws.com, or your SeaweedFS/MinIO); empty for AWS's default.")
+    region: str = _opt("us-east-1", "The store's region name.")
+    bucket: str = _opt("impasto-media", "Bucket for the public variants (and the originals, under originals/, unless private_bucket is set).")
+    private_bucket: str = _opt("", "Separate bucket for originals; never made public. Empty: the originals/ prefix of `bucket`.")
+    access_key_id: str = _opt("", "Access key id (or IMPASTO_S3_ACCESS_KEY_ID).")
+    secret_access_key_file: str = _opt("", "File holding the secret access key (or set IMPASTO_S3_SECRET_ACCESS_KEY); never logged.")
+    path_style: bool = _opt(True, "Address buckets as endpoint/bucket (SeaweedFS, MinIO) rather than bucket.endpoint.")
+    public_url: str = _opt("", "Public base URL of the variants (a CDN, or the bucket's endpoint + /bucket/variants); /media/KEY redirects there. Empty: the server reads and serves them.")
+    timeout: float = _opt(10.0, "Seconds for one request to the store.")
 
 
 @dataclass(frozen=True)
@@ -240,6 +258,7 @@ class Config:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
+    s3: S3Settings = field(default_factory=S3Settings)
     registration: RegistrationSettings = field(default_factory=RegistrationSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
@@ -354,6 +373,8 @@ def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, dict[str, str
         rest = var[len(ENV_PREFIX) :].lower()
         if rest.startswith("test_") or rest == "shared_dir":
             continue  # the test suite's own variables
+        if rest == S3_SECRET_ENV[len(ENV_PREFIX):].lower():
+            continue  # a secret, read where it is used (instance/services.py), never a setting
         for section in SECTIONS:
             if rest.startswith(section + "_"):
                 found.setdefault(section, {})[rest[len(section) + 1 :]] = value

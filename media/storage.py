@@ -1,6 +1,6 @@
 """Where media bytes live. Originals are private (never served: they keep the
 uploader's metadata and uncloaked pixels); variants are public. The interface is
-small so an S3-compatible store can replace the local one later.
+small so an S3-compatible store (media/s3store.py) can stand in for the local one.
 
 Keys are relative, slash-separated names ("ab/cd/0193….webp"). Every segment must
 start with a letter or digit, so "..", hidden files and absolute paths cannot be
@@ -10,9 +10,11 @@ expressed, and the resolved path is checked to stay under its root as well.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -28,6 +30,10 @@ class Area(StrEnum):
 
 class InvalidKey(ValueError):
     """A key that is malformed or would leave the store's root."""
+
+
+class StoreUnavailable(OSError):
+    """The store cannot take or give bytes now (down, full, read-only): try again later."""
 
 
 def check_key(key: str) -> str:
@@ -54,7 +60,16 @@ class MediaStore(Protocol):
     def delete(self, area: Area, key: str) -> bool: ...
     def exists(self, area: Area, key: str) -> bool: ...
     def path_for_serving(self, key: str) -> Path | None:
-        """Filesystem path of a public variant for the web server, or None if absent."""
+        """Filesystem path of a public variant for the web server, or None if the store
+        has no files (then the web reads the bytes with `get`)."""
+        ...
+
+    def md5(self, area: Area, key: str) -> str | None:
+        """Hex MD5 of the stored bytes ("" if the store cannot tell), None if absent."""
+        ...
+
+    def iter_keys(self, area: Area) -> Iterator[str]:
+        """Every key stored in the area (for moving between stores)."""
         ...
 
 
@@ -123,6 +138,19 @@ class LocalMediaStore:
     def path_for_serving(self, key: str) -> Path | None:
         path = self._path(Area.VARIANTS, key)
         return path if path.is_file() and not path.is_symlink() else None
+
+    def md5(self, area: Area, key: str) -> str | None:
+        if not self.exists(area, key):
+            return None
+        return hashlib.md5(self.get(area, key), usedforsecurity=False).hexdigest()
+
+    def iter_keys(self, area: Area) -> Iterator[str]:
+        base = self._base(area)
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+                key = path.relative_to(base).as_posix()
+                if _KEY_RE.fullmatch(key):
+                    yield key
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -34,7 +34,7 @@ from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState, ProvenanceVerdict, ReviewState, User, Work
 from media.errors import MediaRejected
 from media.pipeline import CloakWith, DetectProvenance, PipelineOptions, PipelineResult, run_in_pool
-from media.storage import Area, sharded_key
+from media.storage import Area, StoreUnavailable, sharded_key
 from media.variants import FocalPoint
 
 if TYPE_CHECKING:
@@ -264,4 +264,7 @@ async def process_job(ctx: JobContext, payload: dict) -> None:
         media_id = int(payload["media_id"])
     except (KeyError, TypeError, ValueError):
         raise Permanent(f"bad media.process payload: {payload!r}") from None
-    await process_media(ctx.services, media_id, recloak=bool(payload.get("recloak")))
+    try:
+        await process_media(ctx.services, media_id, recloak=bool(payload.get("recloak")))
+    except StoreUnavailable as exc:  # the store will be back: nothing was recorded as ready
+        raise Retry(60, f"media store unavailable: {exc}") from exc

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import logging
 import uuid
 import warnings
 from collections.abc import Iterable
@@ -25,12 +26,15 @@ from typing import TYPE_CHECKING, Any, cast
 from PIL import Image
 from tortoise.transactions import in_transaction
 
+from instance.errors import Refused
 from instance.jobs import kinds
 from media import ingest
 from media.errors import MediaRejected
 from media.limits import Limits, check_byte_size, check_dimensions
 from media.storage import Area, sharded_key
 from media.variants import FocalPoint
+
+log = logging.getLogger("impasto.media")
 
 if TYPE_CHECKING:
     from instance.config import Config
@@ -134,6 +138,13 @@ def parse_focus(focus: object) -> FocalPoint:
         ) from exc
 
 
+class MediaStoreDown(Refused):
+    """The store cannot take the original now; the person may simply try again."""
+
+    status = 503
+    title = "Try again soon"
+
+
 def _store_original(services: Services, key: str, data: bytes) -> str:
     """Runs in a thread: hashing 40 MB and an fsync should not stall the event loop."""
     digest = hashlib.sha256(data).hexdigest()
@@ -166,7 +177,14 @@ async def create_upload(
     facts = precheck(data, content_type=content_type, filename=filename,
                      limits=upload_limits(services.config))
     key = sharded_key(f"{uuid.uuid4().hex}.{_EXTENSIONS[facts.format]}")
-    digest = await asyncio.to_thread(_store_original, services, key, data)
+    try:
+        digest = await asyncio.to_thread(_store_original, services, key, data)
+    except OSError as exc:  # disk full, read-only, the object store down
+        log.warning("media store refused an upload: %s", exc)
+        raise MediaStoreDown(
+            "The image could not be saved: the media store is not accepting files right "
+            "now. Nothing was stored; please try again in a few minutes."
+        ) from None
     try:
         async with in_transaction() as connection:
             media = await MediaAttachment.create(

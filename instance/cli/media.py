@@ -11,6 +11,7 @@ from typing import Any
 
 from instance.cli.support import CliError, ProgressBar, with_database
 from instance.config import Config
+from media.storage import Area
 
 CLOAK_LEVELS = ("low", "medium", "high")
 
@@ -52,6 +53,21 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     recloak.add_argument("--only-changed", action="store_true",
                          help="skip media already rendered at their effective level")
     recloak.set_defaults(handler=_recloak)
+
+    move = actions.add_parser(
+        "move-storage",
+        help="copy every media file to the other backend (local folder <-> S3), verified",
+        description="Copies originals and variants from the backend now configured "
+        "([media] backend) to the other one, checking each file's MD5 after writing. "
+        "Resumable: run it again after an interruption and files already copied are "
+        "skipped. Nothing is deleted. Switch [media] backend only once it reports complete.",
+    )
+    move.add_argument("--to", choices=("local", "s3"), required=True)
+    move.set_defaults(handler=_move_storage)
+
+    s3_setup = actions.add_parser(
+        "s3-setup", help="create the [s3] buckets and make only the variants publicly readable")
+    s3_setup.set_defaults(handler=_s3_setup)
 
     prune = actions.add_parser("prune", help="delete cached copies of remote media")
     prune.add_argument("--older-than", type=float, required=True, metavar="DAYS",
@@ -155,4 +171,61 @@ def _prune(config: Config, args: argparse.Namespace) -> int:
 
     count = with_database(config, run)
     print(f"pruned the cached copies of {count} remote media")
+    return 0
+
+
+def _with_backend(config: Config, backend: str) -> Config:
+    import dataclasses
+
+    return dataclasses.replace(config, media=dataclasses.replace(config.media, backend=backend))
+
+
+def _store_or_fail(config: Config) -> Any:
+    from instance.services import build_media_store
+
+    store = build_media_store(config)
+    if config.media.backend == "s3":
+        from media.storage import StoreUnavailable
+
+        try:
+            store.md5(Area.VARIANTS, "impasto-probe")
+        except StoreUnavailable as exc:
+            raise CliError(f"the S3 store at {config.s3.endpoint or 'AWS'} does not answer "
+                           f"({exc}); check [s3] endpoint, bucket and credentials") from None
+    return store
+
+
+def _move_storage(config: Config, args: argparse.Namespace) -> int:
+    from media.storage_move import copy_all, plan
+
+    if args.to == config.media.backend:
+        raise CliError(f"media already live on {args.to!r} ([media] backend); "
+                       f"--to names the backend to copy to")
+    source = _store_or_fail(config)
+    target = _store_or_fail(_with_backend(config, args.to))
+    files = plan(source)
+    progress = ProgressBar(len(files), f"copying to {args.to}")
+    try:
+        report = copy_all(source, target, files, progress.advance)
+    finally:
+        progress.finish()
+    print(f"{report.copied} copied, {report.skipped} already there, "
+          f"{len(report.mismatched)} failed verification, of {report.total} files")
+    if not report.complete:
+        for name in report.mismatched[:20]:
+            print(f"impasto: checksum differs after copying {name}", file=sys.stderr)
+        print("not complete: keep [media] backend as it is and run this again", file=sys.stderr)
+        return 1
+    print(f'complete: every file verified. Now set [media] backend = "{args.to}" and restart '
+          "the server and workers; the source files can be removed afterwards.")
+    return 0
+
+
+def _s3_setup(config: Config, args: argparse.Namespace) -> int:
+    from media.s3store import S3MediaStore
+
+    store = _store_or_fail(_with_backend(config, "s3"))
+    assert isinstance(store, S3MediaStore)
+    for line in store.prepare():
+        print(line)
     return 0

@@ -13,13 +13,16 @@ requests to crawlers, not enforcement; see media/optout.py.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from typing import Any
 
-from quart import Blueprint, Response, abort, send_file
+from quart import Blueprint, Response, abort, redirect, request, send_file
+from werkzeug.wrappers.response import Response as WerkzeugResponse
 
-from instance.services import current_services
+from instance.services import Services, current_services
 from media import optout
-from media.storage import InvalidKey, check_key
+from media.storage import Area, InvalidKey, StoreUnavailable, check_key
 
 blueprint = Blueprint("media_views", __name__)
 
@@ -39,7 +42,7 @@ def optout_headers_for(config: Any) -> dict[str, str]:
 
 
 @blueprint.get("/media/<path:key>")
-async def serve_media(key: str) -> Response:
+async def serve_media(key: str) -> Response | WerkzeugResponse:
     try:
         check_key(key)
     except InvalidKey:
@@ -47,17 +50,49 @@ async def serve_media(key: str) -> Response:
     content_type = CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower())
     if content_type is None:
         abort(404)
-    try:
-        path = current_services().media_store.path_for_serving(key)
-    except InvalidKey:
-        path = None
-    if path is None:
-        abort(404)
-    response = await send_file(path, mimetype=content_type, conditional=True)
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    services = current_services()
+    response: Response | WerkzeugResponse
+    if services.config.media.backend == "s3":
+        response = await _from_object_store(services, key, content_type)
+    else:
+        try:
+            path = services.media_store.path_for_serving(key)
+        except InvalidKey:  # a folder symlinked out of the store
+            path = None
+        if path is None:
+            abort(404)
+        response = await send_file(path, mimetype=content_type, conditional=True)
+    if response.status_code != 302:  # a redirect to the public URL keeps its shorter life
+        response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     response.headers.update(optout_headers_for(current_services().config))
+    return response
+
+
+async def _from_object_store(services: Services, key: str, content_type: str
+                             ) -> Response | WerkzeugResponse:
+    """`/media/KEY` stays the one URL of a variant whatever the backend (ids already sent
+    to other servers keep working after `impasto media move-storage`): with a public base
+    URL it redirects there (a CDN serves the bytes), otherwise the server reads and serves
+    them itself, with an ETag so browsers revalidate cheaply."""
+    public_url = services.config.s3.public_url.rstrip("/")
+    if public_url:
+        moved = redirect(f"{public_url}/{key}", 302)
+        moved.headers["Cache-Control"] = "public, max-age=86400"  # the target may move
+        return moved
+    try:
+        data = await asyncio.to_thread(services.media_store.get, Area.VARIANTS, key)
+    except FileNotFoundError:
+        abort(404)
+    except StoreUnavailable:
+        abort(503, description="The media store is not answering; try again in a minute.")
+    etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    if etag in request.if_none_match:
+        response = Response(b"", status=304)
+    else:
+        response = Response(data, mimetype=content_type)
+    response.set_etag(etag)
     return response
 
 
