@@ -71,10 +71,15 @@ def running_server(
             raise RuntimeError(f"server did not start: {line!r} {process.stderr.read()}")
         yield RunningServer(process, f"http://{match.group(1)}:{match.group(2)}")
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 20) -> None:
+    """Ask a child to stop (SIGTERM), and kill it if it has not within `grace` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

