@@ -14,7 +14,7 @@ from instance.actions.publishing import publish_job
 from instance.attachments.processing import process_job as process_media
 from instance.attachments.remote import fetch_job as fetch_remote_media
 from instance.jobs import Worker, kinds
-from instance.jobs.maintenance import prune_jobs
+from instance.jobs.maintenance import prune_counters, prune_jobs
 from instance.jobs.registry import Handler, JobRegistry, plugin_handlers
 from instance.jobs.schedule import ensure_periodic_jobs
 from instance.moderation.instances import refresh_nodeinfo
@@ -35,6 +35,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.REFRESH_ALL_BLOCKLISTS: refresh_all,
     kinds.REFRESH_NODEINFO: refresh_nodeinfo,
     kinds.PRUNE_JOBS: prune_jobs,
+    kinds.PRUNE_COUNTERS: prune_counters,
 }
 
 

@@ -19,8 +19,8 @@ UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
 
 def install(app: Quart, services: Services) -> None:
     config = services.config.api
-    general = RateLimiter(config.rate_limit, config.rate_limit_window)
-    uploads = RateLimiter(config.media_rate_limit, 1800)
+    general = RateLimiter("general", config.rate_limit, config.rate_limit_window)
+    uploads = RateLimiter("media", config.media_rate_limit, 1800)
 
     @app.before_request
     async def rate_limit() -> Response | None:
@@ -29,7 +29,7 @@ def install(app: Quart, services: Services) -> None:
             return None
         key = client_key(request.headers.get("Authorization", ""), request.remote_addr)
         limiter = uploads if request.method == "POST" and path in UPLOAD_PATHS else general
-        allowed, remaining, reset = limiter.hit(key)
+        allowed, remaining, reset = await limiter.hit(key)
         g.rate_headers = headers(limiter.limit, remaining, reset)
         if not allowed:
             raise ApiError(429, "Too many requests", g.rate_headers)

@@ -40,20 +40,20 @@ async def login():
         form = await request.form
         username = form.get("username", "").strip().lstrip("@").lower()
         client = request.remote_addr or "unknown"
-        wait = login_throttle.retry_after(f"ip:{client}", f"user:{username}")
+        wait = await login_throttle.retry_after(f"ip:{client}", f"user:{username}")
         if wait:
             error, status = f"Too many failed attempts. Try again in {int(wait) + 1} seconds.", 429
         else:
             user = await User.filter(account__username=username, account__domain=None).first()
             if user is None or not verify_password(user.password_hash, form.get("password", "")):
-                login_throttle.failed(f"ip:{client}", f"user:{username}")
+                await login_throttle.failed(f"ip:{client}", f"user:{username}")
                 error, status = "That username and password do not match.", 401
             elif user.disabled:
                 error, status = "This account is suspended.", 403
             elif not user.approved:
                 error, status = "Your sign-up is waiting for a moderator's approval.", 403
             else:
-                login_throttle.succeeded(f"user:{username}")
+                await login_throttle.succeeded(f"user:{username}")
                 log_in(user)
                 await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
                 return redirect(_safe_next(form.get("next")))

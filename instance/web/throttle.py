@@ -1,44 +1,31 @@
-"""Login throttling: a bounded in-memory window of failed attempts per client address and
-per username (a worker-per-process deployment keeps one window per process)."""
+"""Login throttling: failed attempts per client address and per username in a fixed
+window, counted in the database (instance/counters.py) so that a second web process does
+not give an attacker a second allowance."""
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+
+from instance import counters
 
 
 class Throttle:
-    def __init__(self, limit: int = 5, window_seconds: float = 300.0, max_keys: int = 10_000) -> None:
-        self.limit, self.window, self.max_keys = limit, window_seconds, max_keys
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+    def __init__(self, limit: int = 5, window_seconds: float = 300.0) -> None:
+        self.limit, self.window = limit, window_seconds
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
-
-    def retry_after(self, *keys: str) -> float:
+    async def retry_after(self, *keys: str) -> float:
         """Seconds until another attempt is allowed (0 when allowed now)."""
-        now = time.monotonic()
-        waits = [
-            self.window - (now - times[0])
-            for key in keys
-            if len(times := self._recent(key, now)) >= self.limit
-        ]
+        now = time.time()
+        waits = []
+        for key in keys:
+            seen = await counters.current(f"login:{key}", self.window, now)
+            if seen.count >= self.limit:
+                waits.append(max(1.0, seen.reset - now))
         return max(waits, default=0.0)
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
+    async def failed(self, *keys: str) -> None:
         for key in keys:
-            times = self._failures.setdefault(key, deque())
-            self._failures.move_to_end(key)
-            times.append(now)
-        while len(self._failures) > self.max_keys:
-            self._failures.popitem(last=False)
+            await counters.hit(f"login:{key}", self.window)
 
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
+    async def succeeded(self, *keys: str) -> None:
+        await counters.clear(*(f"login:{key}" for key in keys))

@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pure libraries", ("federation", "media")),
     ("core", ("=instance", "instance.config", "instance.logs", "instance.urls", "instance.text",
               "instance.errors", "instance.storage", "instance.jobs", "instance.services",
-              "instance.image_pool")),
+              "instance.image_pool", "instance.counters")),
     ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments")),
     ("sending", ("outbox",)),
     ("actions", ("instance.actions", "instance.moderation.reports")),

@@ -232,7 +232,7 @@ async def _password_grant(p):
     app = await _client(p, secret_required=True)
     name = p.text("username", max_length=320).strip().lstrip("@").lower()
     keys = (f"ip:{request.remote_addr or 'unknown'}", f"user:{name}")
-    wait = login_throttle.retry_after(*keys)
+    wait = await login_throttle.retry_after(*keys)
     if wait:
         raise ApiError(
             429,
@@ -244,11 +244,11 @@ async def _password_grant(p):
     )
     user = await query.first()
     if user is None or not verify_password(user.password_hash, p.text("password", max_length=1000)):
-        login_throttle.failed(*keys)
+        await login_throttle.failed(*keys)
         raise OAuthError(400, "invalid_grant", "The username and password do not match.")
     if user.disabled or not user.approved:
         raise OAuthError(400, "invalid_grant", "This login is disabled or waiting for approval.")
-    login_throttle.succeeded(keys[1])
+    await login_throttle.succeeded(keys[1])
     raw, row = await issue_token(app, user, _requested(p, app))
     return jsonify(_token_body(raw, row))
 

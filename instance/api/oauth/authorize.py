@@ -112,7 +112,7 @@ async def _login(details: dict, form) -> object:
 
     username = form.get("username", "").strip().lstrip("@").lower()
     keys = (f"ip:{request.remote_addr or 'unknown'}", f"user:{username}")
-    wait = login_throttle.retry_after(*keys)
+    wait = await login_throttle.retry_after(*keys)
     if wait:
         return await _page(
             "login", details, 429, error=f"Too many failed attempts. Try again in {int(wait) + 1} seconds."
@@ -121,11 +121,11 @@ async def _login(details: dict, form) -> object:
         await User.filter(account__username=username, account__domain=None).select_related("account").first()
     )
     if user is None or not verify_password(user.password_hash, form.get("password", "")):
-        login_throttle.failed(*keys)
+        await login_throttle.failed(*keys)
         return await _page("login", details, 401, error="That username and password do not match.")
     if user.disabled or not user.approved:
         return await _page("login", details, 403, error="This account cannot log in.")
-    login_throttle.succeeded(keys[1])
+    await login_throttle.succeeded(keys[1])
     log_in(user)
     await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
     return await _page("consent", details, username=user.account.username)

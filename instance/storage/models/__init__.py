@@ -5,6 +5,7 @@
 """
 
 from instance.storage.models.accounts import Account, Invite, User
+from instance.storage.models.counters import RateCounter
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.federation import InboxState as InboxState
 from instance.storage.models.jobs import Job
@@ -60,6 +61,7 @@ __all__ = [
     "OAuthAuthorization",
     "OAuthToken",
     "OutboxActivity",
+    "RateCounter",
     "Report",
     "Tag",
     "User",

@@ -1,0 +1,66 @@
+"""Fixed-window counters in the database, so a limit holds across every web process on
+one database (two processes must not each give a client its full rate).
+
+One atomic upsert per hit (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, the same SQL on
+PostgreSQL and SQLite ≥ 3.35): no read-modify-write race between processes. Windows are
+aligned to the epoch, as Mastodon's are; `reset` is when the current one ends."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from tortoise import Tortoise
+
+from instance.storage.models import RateCounter
+
+KEY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Hit:
+    count: int  # hits in the current window, this one included
+    reset: float  # epoch seconds when the window ends
+
+
+def _window(seconds: float, now: float) -> tuple[int, int]:
+    start = int(now // seconds * seconds)
+    return start, int(start + seconds)
+
+
+def _placeholders(dialect: str, n: int) -> list[str]:
+    return [f"${i}" for i in range(1, n + 1)] if dialect == "postgres" else ["?"] * n
+
+
+async def hit(key: str, seconds: float, now: float | None = None) -> Hit:
+    """Count one hit of `key` in its current window of `seconds`."""
+    now = time.time() if now is None else now
+    start, end = _window(seconds, now)
+    connection = Tortoise.get_connection("default")
+    p = _placeholders(connection.capabilities.dialect, 3)
+    rows = await connection.execute_query_dict(
+        f"INSERT INTO rate_counters (key, window_start, count, expires_at) "
+        f"VALUES ({p[0]}, {p[1]}, 1, {p[2]}) "
+        f"ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1 "
+        f"RETURNING count",
+        [key[:KEY_LENGTH], start, end],
+    )
+    return Hit(count=int(rows[0]["count"]), reset=float(end))
+
+
+async def current(key: str, seconds: float, now: float | None = None) -> Hit:
+    """Hits of `key` in its current window, without counting one."""
+    now = time.time() if now is None else now
+    start, end = _window(seconds, now)
+    row = await RateCounter.get_or_none(key=key[:KEY_LENGTH], window_start=start)
+    return Hit(count=row.count if row else 0, reset=float(end))
+
+
+async def clear(*keys: str) -> None:
+    await RateCounter.filter(key__in=[k[:KEY_LENGTH] for k in keys]).delete()
+
+
+async def prune(now: float | None = None) -> int:
+    """Drop the windows that have ended."""
+    now = time.time() if now is None else now
+    return await RateCounter.filter(expires_at__lte=int(now)).delete()

@@ -1,0 +1,60 @@
+"""Limits that hold across processes: the counters are exact under concurrent hits, and
+two real `impasto run` processes on one database give an API client one shared rate and
+an attacker one shared allowance of failed logins."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from instance import counters
+from instance.storage.models import RateCounter
+from instance.web.throttle import Throttle
+from tests.rig.processes import impasto_env, running_server
+from tests.web.test_auth_pages import login, signup
+
+
+async def test_concurrent_hits_are_counted_exactly(connected):
+    hits = await asyncio.gather(*(counters.hit("k", 300, now=1000.0) for _ in range(40)))
+    assert sorted(h.count for h in hits) == list(range(1, 41))
+    assert {h.reset for h in hits} == {1200.0}  # windows aligned to the epoch
+    assert (await counters.current("k", 300, now=1199.0)).count == 40
+    assert (await counters.current("k", 300, now=1200.0)).count == 0  # a new window
+    assert (await counters.hit("k", 300, now=1200.0)).count == 1
+
+    assert await counters.prune(now=1200.0) == 1  # the ended window only
+    assert await RateCounter.filter(key="k").count() == 1
+
+
+async def test_throttle_waits_after_the_limit_and_forgets_on_success(connected):
+    throttle = Throttle(limit=3, window_seconds=300)
+    for _ in range(3):
+        assert await throttle.retry_after("ip:x", "user:a") == 0
+        await throttle.failed("ip:x", "user:a")
+    assert 0 < await throttle.retry_after("ip:x", "user:a") <= 300
+    assert await throttle.retry_after("ip:y", "user:a") > 0  # the username alone is enough
+    await throttle.succeeded("user:a")
+    assert await throttle.retry_after("ip:y", "user:a") == 0
+    assert await throttle.retry_after("ip:x") > 0  # the address still waits
+
+
+@pytest.mark.slow
+def test_two_processes_share_one_rate_and_one_login_allowance(database_url, tmp_path):
+    env = impasto_env(database_url, tmp_path, API_RATE_LIMIT="6", REGISTRATION_MODE="open",
+                      SERVER_RUN_WORKER="false")
+    with running_server(env) as one, running_server(env) as two:
+        with httpx.Client(base_url=one.url) as first, httpx.Client(base_url=two.url) as second:
+            answers = [(first if i % 2 else second).get("/api/v1/instance") for i in range(8)]
+            assert [a.status_code for a in answers] == [200] * 6 + [429] * 2
+            assert answers[5].headers["X-RateLimit-Remaining"] == "0"
+
+            assert signup(first, "lee").status_code in (302, 303)
+            first.cookies.clear()
+            for i in range(5):  # five failures, spread over both processes
+                assert login(first if i % 2 else second, "lee", "wrong password!").status_code == 401
+            for client in (first, second):
+                refused = login(client, "lee")
+                assert refused.status_code == 429, "the other process forgot the failures"
+                assert "Try again" in refused.text or refused.headers.get("Retry-After")
