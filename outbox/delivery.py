@@ -1,7 +1,8 @@
 """The `outbox.deliver` job: sign and POST one activity to one inbox.
 
 Mastodon's rules (federation.delivery_policy): about two days of retries, no retry on a
-4xx other than 401/408/429, a per-host circuit breaker (in this process), and a host
+4xx other than 401/408/429, a per-host circuit breaker (kept in the host's InstanceInfo
+row, so every worker process sees one breaker), and a host
 that failed on 7 distinct days is skipped until a delivery to it succeeds. Every request
 is bounded by the client's timeouts. Each job sits in its host's lane (outbox.fanout), so
 a worker never gives one host more than half its slots; once a host has been failing at
@@ -40,8 +41,7 @@ from instance.storage.models import Account, InstanceInfo, Job, OutboxActivity
 
 log = logging.getLogger("impasto.delivery")
 
-_breakers: dict[str, BreakerState] = {}
-_in_flight: dict[str, int] = {}
+_in_flight: dict[str, int] = {}  # this process's sends per host (the lane limit is per worker)
 PER_HOST = 2  # deliveries to one host at once per worker: the rest of the slots stay free
 
 
@@ -59,12 +59,21 @@ def _health(info: InstanceInfo | None) -> HostHealth:
     return HostHealth(days)
 
 
+def _breaker(info: InstanceInfo | None) -> BreakerState:
+    if info is None:
+        return BreakerState()
+    return BreakerState(failures=info.breaker_failures, opened_at=info.breaker_opened_at)
+
+
 async def _record(host: str, info: InstanceInfo | None, success: bool) -> None:
+    """Write the outcome to the host's row: failure days and the breaker. The failure
+    count is incremented in SQL, so two workers failing at once both count."""
     today = datetime.now(UTC).date().isoformat()
     if success:
-        if info is not None and (info.failure_days or info.unavailable):
+        if info is not None and (info.failure_days or info.unavailable or info.breaker_failures):
             await InstanceInfo.filter(id=info.id).update(
-                failure_days=[], unavailable=False, last_success_at=datetime.now(UTC)
+                failure_days=[], unavailable=False, last_success_at=datetime.now(UTC),
+                breaker_failures=0, breaker_opened_at=None,
             )
         elif info is None:
             await InstanceInfo.get_or_create(domain=host,
@@ -75,11 +84,15 @@ async def _record(host: str, info: InstanceInfo | None, success: bool) -> None:
     days = sorted(set(info.failure_days or []) | {today})
     health = _health(info)
     await InstanceInfo.filter(id=info.id).update(
-        failure_days=days[-30:], unavailable=len(days) >= 7 or health.unavailable
+        failure_days=days[-30:], unavailable=len(days) >= 7 or health.unavailable,
+        breaker_failures=F("breaker_failures") + 1,
     )
+    counted = await InstanceInfo.get(id=info.id).only("id", "breaker_failures")
+    opened = breaker_record(BreakerState(failures=counted.breaker_failures - 1), False, time.time())
+    if opened.opened_at is not None:
+        await InstanceInfo.filter(id=info.id).update(breaker_opened_at=opened.opened_at)
 
 
-_cavage_only: set[str] = set()  # hosts that refused an RFC 9421 signature (this process)
 KNOCK_AGAIN = frozenset({400, 401})
 
 
@@ -92,21 +105,25 @@ async def _post(services: Services, inbox: str, body: bytes, signer: Signer) -> 
     return response.status
 
 
-async def post_activity(services: Services, account: Account, inbox: str, body: bytes) -> int | None:
+async def post_activity(services: Services, account: Account, inbox: str, body: bytes,
+                        info: InstanceInfo | None = None) -> int | None:
     """POST and return the status (None on a network error or timeout). With
     `[federation] signature_scheme = "rfc9421"`, sign with RFC 9421 first and, if the
     server answers 400/401, at once again with draft-cavage — and from then on only
-    draft-cavage to that host (double-knocking, as Fedify does)."""
+    draft-cavage to that host, for every worker (double-knocking, as Fedify does)."""
     signer = signer_for(account)
     host = domain_of(inbox) or ""
-    if services.config.federation.signature_scheme != "rfc9421" or host in _cavage_only:
+    if info is None:
+        info = await InstanceInfo.get_or_none(domain=host)
+    cavage_only = info is not None and info.cavage_only
+    if services.config.federation.signature_scheme != "rfc9421" or cavage_only:
         return await _post(services, inbox, body, signer)
     status = await _post(services, inbox, body, replace(signer, scheme="rfc9421"))
     if status not in KNOCK_AGAIN:
         return status
     status = await _post(services, inbox, body, signer)
     if status is not None and is_success(status):
-        _cavage_only.add(host)
+        await InstanceInfo.update_or_create(defaults={"cavage_only": True}, domain=host)
     return status
 
 
@@ -120,26 +137,24 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
     if record is None:
         raise Permanent("the activity no longer exists")
     info = await InstanceInfo.get_or_none(domain=host)
-    decision = decide(_health(info), _breakers.get(host, BreakerState()), time.monotonic())
+    decision = decide(_health(info), _breaker(info), time.time())
     if decision.action == "skip":
         return  # unavailable host: Mastodon drops the delivery too
     if decision.action == "wait":
         await _defer(ctx, decision.retry_after + 1, f"circuit open for {host}")
-    failing = _breakers.get(host, BreakerState()).failures > 0
+    failing = _breaker(info).failures > 0
     if failing and _in_flight.get(host, 0) >= PER_HOST:
         await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
     _in_flight[host] = _in_flight.get(host, 0) + 1
     try:
         account = await Account.get(id=record.account_id)
         body = json.dumps(record.document, separators=(",", ":")).encode()
-        status = await post_activity(services, account, inbox, body)
+        status = await post_activity(services, account, inbox, body, info)
     finally:
         _in_flight[host] -= 1
         if not _in_flight[host]:
             del _in_flight[host]
     success = status is not None and is_success(status)
-    _breakers[host] = breaker_record(_breakers.get(host, BreakerState()), success,
-                                     time.monotonic())
     await _record(host, info, success)
     if success:
         return

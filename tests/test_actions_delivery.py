@@ -108,9 +108,6 @@ async def test_host_failing_seven_days_is_skipped_until_it_succeeds(services, re
 
 
 async def test_failing_host_holds_two_slots_and_waits_cost_no_attempts(services, receivers):
-    from federation.delivery_policy import BreakerState
-    from outbox import delivery
-
     _, held_port = receivers(delay=5)  # answers too late for the 1 s timeout
     live, live_port = receivers()
     user = await create_local_user(services.urls, "quin", "correct horse battery")
@@ -124,12 +121,9 @@ async def test_failing_host_holds_two_slots_and_waits_cost_no_attempts(services,
                                domain=f"127.0.0.1:{live_port}",
                                inbox_url=f"http://127.0.0.1:{live_port}/inbox")
     await Follow.create(follower=fan, target=quin, state="accepted")
-    delivery._breakers[f"127.0.0.1:{held_port}"] = BreakerState(failures=1)  # failed before
-    try:
-        await works.create_work(services, quin, title="T", content_source="c")
-        await run(services)
-    finally:
-        delivery._breakers.clear()
+    await InstanceInfo.create(domain=f"127.0.0.1:{held_port}", breaker_failures=1)  # failed before
+    await works.create_work(services, quin, title="T", content_source="c")
+    await run(services)
     assert live.stdout.readline().startswith("POST /inbox signed")
     held = [j for j in await Job.filter(kind="outbox.deliver") if f":{held_port}/" in j.payload["inbox"]]
     tried = [j for j in held if j.attempts == 1]
@@ -141,16 +135,11 @@ async def test_failing_host_holds_two_slots_and_waits_cost_no_attempts(services,
 async def test_open_circuit_defers_without_spending_attempts(services, receivers):
     import time
 
-    from federation.delivery_policy import BreakerState
-    from outbox import delivery
-
     quiet, port = receivers()
-    delivery._breakers[f"127.0.0.1:{port}"] = BreakerState(failures=10, opened_at=time.monotonic())
-    try:
-        await publish_to(services, [port])
-        await run(services)
-    finally:
-        delivery._breakers.clear()
+    await InstanceInfo.create(domain=f"127.0.0.1:{port}", breaker_failures=10,
+                              breaker_opened_at=time.time())
+    await publish_to(services, [port])
+    await run(services)
     job = await job_for(port)
     assert job.state == "queued" and job.attempts == 0 and "circuit open" in job.last_error
     quiet.kill()
@@ -159,24 +148,44 @@ async def test_open_circuit_defers_without_spending_attempts(services, receivers
 
 async def test_rfc9421_first_and_draft_cavage_again_where_it_is_refused(connected, tmp_path, receivers):
     """Double-knocking: RFC 9421 first; a peer that answers 401 gets the same delivery
-    signed draft-cavage at once, and only draft-cavage from then on."""
-    from outbox import delivery
-
+    signed draft-cavage at once, and only draft-cavage from then on (remembered in the
+    database: every worker knocks once)."""
     modern, modern_port = receivers()
     old, old_port = receivers(refuse_rfc9421=True)
     async for services in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
                                          FEDERATION_SIGNATURE_SCHEME="rfc9421"):
-        try:
-            await publish_to(services, [modern_port, old_port])
-            await run(services)
-            assert modern.stdout.readline() == "POST /inbox signed rfc9421\n"
-            assert [old.stdout.readline() for _ in range(2)] == [
-                "POST /inbox signed rfc9421\n", "POST /inbox signed\n"]
-            assert {j.state for j in await Job.filter(kind="outbox.deliver")} == {"done"}
-            pia = await Account.get(username="pia", domain=None)
-            await works.create_work(services, pia, title="Again", content_source="c")
-            await run(services)
-            assert modern.stdout.readline() == "POST /inbox signed rfc9421\n"
-            assert old.stdout.readline() == "POST /inbox signed\n"  # remembered: one knock
-        finally:
-            delivery._cavage_only.clear()
+        await publish_to(services, [modern_port, old_port])
+        await run(services)
+        assert modern.stdout.readline() == "POST /inbox signed rfc9421\n"
+        assert [old.stdout.readline() for _ in range(2)] == [
+            "POST /inbox signed rfc9421\n", "POST /inbox signed\n"]
+        assert {j.state for j in await Job.filter(kind="outbox.deliver")} == {"done"}
+        assert await InstanceInfo.filter(domain=f"127.0.0.1:{old_port}", cavage_only=True).exists()
+        pia = await Account.get(username="pia", domain=None)
+        await works.create_work(services, pia, title="Again", content_source="c")
+        await run(services)
+        assert modern.stdout.readline() == "POST /inbox signed rfc9421\n"
+        assert old.stdout.readline() == "POST /inbox signed\n"  # remembered: one knock
+
+
+async def test_a_failing_host_seen_by_one_worker_is_backed_off_by_another(services, connected, tmp_path):
+    """The breaker lives in the database: failures counted by this process's worker open
+    the circuit for a separate `impasto worker` process, which defers without a request."""
+    from federation.delivery_policy import BREAKER_THRESHOLD
+    from tests.rig.processes import impasto_env, run_cli
+
+    dead = free_port()  # nothing listens: every delivery fails at once
+    # One failure short of opening, as if earlier deliveries had failed.
+    await InstanceInfo.create(domain=f"127.0.0.1:{dead}", breaker_failures=BREAKER_THRESHOLD - 1)
+    await publish_to(services, [dead])
+    await run(services)
+    info = await InstanceInfo.get(domain=f"127.0.0.1:{dead}")
+    assert info.breaker_failures == BREAKER_THRESHOLD and info.breaker_opened_at is not None
+
+    pia = await Account.get(username="pia", domain=None)
+    await works.create_work(services, pia, title="After", content_source="c")
+    env = impasto_env(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true")
+    result = run_cli(["worker", "--until-idle"], env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    latest = (await Job.filter(kind="outbox.deliver").order_by("-id").first())
+    assert latest.attempts == 0 and "circuit open" in latest.last_error

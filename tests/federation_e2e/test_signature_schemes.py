@@ -9,8 +9,7 @@ import pytest
 
 from instance.actions import social
 from instance.actors.remote import resolve_acct
-from instance.storage.models import Account, Follow, InboxItem, Job
-from outbox import delivery
+from instance.storage.models import Account, Follow, InboxItem, InstanceInfo, Job
 from tests.federation_e2e.test_interop_bovine import bovine  # noqa: F401 (the fixture)
 from tests.federation_e2e.test_two_instances import exchange, follow, user
 from tests.rig.peers import make_peer, serving
@@ -21,28 +20,27 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 async def test_rfc9421_first_with_draft_cavage_where_refused(peers, bovine, tmp_path):  # noqa: F811
     _, b = peers
     modern = make_peer("modern", tmp_path, FEDERATION_SIGNATURE_SCHEME="rfc9421")
-    delivery._cavage_only.clear()
-    try:
-        with serving(modern):
-            await user(modern, "kai")
-            await user(b, "lin")
-            await follow(modern, "kai", b, "lin")
-            await exchange(modern)
-            assert b.domain not in delivery._cavage_only  # B verified the RFC 9421 signature
-            async with b.open():
-                assert await InboxItem.filter(actor_id=f"{modern.url}/users/kai",
-                                              activity_type="Follow").exists()
-            await exchange(b, modern)
-            async with modern.open() as services:
-                kai = await Account.get(username="kai", domain=None)
-                assert (await Follow.get(follower_id=kai.id)).state == "accepted"
-                milou = await resolve_acct(services, "milou", bovine.domain)
-                await social.follow(services, kai, milou)
-            await exchange(modern)
-            async with modern.open():
-                job = await Job.filter(kind="outbox.deliver").order_by("-id").first()
-                assert job.payload["inbox"] == milou.inbox_url
-                assert job.state == "done", job.last_error
-            assert bovine.domain in delivery._cavage_only  # 401 to RFC 9421, 2xx to draft-cavage
-    finally:
-        delivery._cavage_only.clear()
+    # The remembered refusal lives in modern's database (InstanceInfo.cavage_only).
+    with serving(modern):
+        await user(modern, "kai")
+        await user(b, "lin")
+        await follow(modern, "kai", b, "lin")
+        await exchange(modern)
+        async with modern.open():  # B verified the RFC 9421 signature
+            assert not await InstanceInfo.filter(domain=b.domain, cavage_only=True).exists()
+        async with b.open():
+            assert await InboxItem.filter(actor_id=f"{modern.url}/users/kai",
+                                          activity_type="Follow").exists()
+        await exchange(b, modern)
+        async with modern.open() as services:
+            kai = await Account.get(username="kai", domain=None)
+            assert (await Follow.get(follower_id=kai.id)).state == "accepted"
+            milou = await resolve_acct(services, "milou", bovine.domain)
+            await social.follow(services, kai, milou)
+        await exchange(modern)
+        async with modern.open():
+            job = await Job.filter(kind="outbox.deliver").order_by("-id").first()
+            assert job.payload["inbox"] == milou.inbox_url
+            assert job.state == "done", job.last_error
+        async with modern.open():  # 401 to RFC 9421, 2xx to draft-cavage: remembered
+            assert await InstanceInfo.filter(domain=bovine.domain, cavage_only=True).exists()

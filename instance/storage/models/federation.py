@@ -87,6 +87,11 @@ class InstanceInfo(models.Model):
     failure_days: fields.JSONField[list[str]] = fields.JSONField(default=list)
     unavailable = fields.BooleanField(default=False)
     last_success_at = fields.DatetimeField(null=True)
+    # The delivery circuit breaker, shared by every worker (federation.delivery_policy)
+    breaker_failures = fields.IntField(default=0)
+    breaker_opened_at = fields.FloatField(null=True)  # epoch seconds
+    # It refused an RFC 9421 signature and took draft-cavage: sign draft-cavage only
+    cavage_only = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
