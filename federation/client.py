@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from federation import safe_json
 from federation.signatures import sign_request
 from federation.signatures.common import lower_headers
 from federation.vocab import AP_ACCEPT, AP_CONTENT_TYPE, is_activitypub_content_type
@@ -153,9 +153,9 @@ class Response:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.body)
-        except ValueError as exc:
-            raise FetchError(f"invalid JSON from {self.url}: {exc}", url=self.url) from exc
+            return safe_json.loads(self.body, max_bytes=len(self.body))
+        except safe_json.JsonInputError as exc:
+            raise FetchError(f"invalid JSON from {self.url}: {exc.reason}", url=self.url) from exc
 
 
 def _package_version() -> str:

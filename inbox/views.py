@@ -10,7 +10,6 @@ comes again."""
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from typing import Any
 
@@ -18,6 +17,7 @@ from quart import Blueprint, Response, request
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from federation import safe_json
 from federation.signatures import SignatureError, check_owner, verify_request
 from federation.vocab import id_of, is_activitypub_content_type, same_origin
 from instance.actors.remote import resolve_key
@@ -59,9 +59,9 @@ async def receive() -> Response:
     if not _content_type_ok(request.headers.get("Content-Type")):
         return error(415, "send application/activity+json")
     try:
-        activity: Any = json.loads(body)
-    except ValueError:
-        return error(400, "body is not JSON")
+        activity: Any = safe_json.loads(body, max_bytes=len(body))
+    except safe_json.JsonInputError as exc:
+        return error(400, f"body is not acceptable JSON: {exc.reason}")
     if not isinstance(activity, dict):
         return error(400, "an activity is a JSON object")
     activity_id, actor_id = id_of(activity), id_of(activity.get("actor"))

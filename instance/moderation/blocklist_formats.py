@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from federation import safe_json
 from instance.errors import Refused
 from instance.moderation.domain_names import DomainNameError, normalise_domain
 
@@ -152,9 +153,9 @@ def format_plain(entries: list[BlockEntry]) -> str:
 def parse_json(text: str) -> list[BlockEntry]:
     """Mastodon's admin API shape: a list of {domain, severity, reject_media, …}."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BlocklistError(exc.lineno, f"not valid JSON: {exc.msg}") from None
+        data = safe_json.loads(text, max_bytes=len(text))
+    except safe_json.JsonInputError as exc:
+        raise BlocklistError(None, f"not valid JSON: {exc.reason}") from None
     if not isinstance(data, list):
         raise BlocklistError(None, "the JSON must be a list of domain blocks")
     entries = []
