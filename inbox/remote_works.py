@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from federation.remote_urls import first_http_url
 from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
 from inbox.common import refuses
 from inbox.errors import Drop
@@ -50,15 +51,13 @@ def _attachments(obj: dict) -> list[dict[str, Any]]:
     for entry in as_list(obj.get("attachment")):
         if not isinstance(entry, dict):
             continue
-        url = entry.get("url")
-        if isinstance(url, list | dict):
-            url = next((u.get("href") for u in as_list(url) if isinstance(u, dict)), None)
-        if not isinstance(url, str):
+        url = first_http_url(entry.get("url") or entry.get("href"), "attachment", id_of(obj))
+        if url is None:
             continue
         focal_point = entry.get("focalPoint")
         focus = focal_point if isinstance(focal_point, list) else [0, 0]
         found.append({
-            "remote_url": url[:2048],
+            "remote_url": url,
             "original_type": _text(entry.get("mediaType"), 64),
             "description": _text(entry.get("name"), 1500),
             "blurhash": _text(entry.get("blurhash"), 64) or None,
@@ -79,9 +78,7 @@ def _fields(services: Services, actor: Account, obj: dict) -> dict[str, Any]:
         if isinstance(content_map, dict) and content_map:
             content = next(iter(content_map.values()))
     language = next(iter(obj["contentMap"]), None) if isinstance(obj.get("contentMap"), dict) else None
-    url = obj.get("url")
-    if not isinstance(url, str):
-        url = id_of(next(iter(as_list(url)), None)) or obj.get("id")
+    url = first_http_url(obj.get("url"), "url", id_of(obj)) or first_http_url(obj.get("id"), "id", None)
     tools = [str(t)[:100] for t in as_list(obj.get("tools")) if isinstance(t, str)][:20]
     return {
         "title": _text(obj.get("name"), 500),
@@ -90,7 +87,7 @@ def _fields(services: Services, actor: Account, obj: dict) -> dict[str, Any]:
         "sensitive": bool(obj.get("sensitive")) or bool(obj.get("summary")),
         "visibility": visibility(obj, actor.followers_url),
         "language": (language or "")[:16] or None,
-        "url": url[:2048] if isinstance(url, str) else None,
+        "url": url,
         "licence": _text(id_of(obj.get("licence")) or obj.get("license") or "", 255),
         "medium": _text(obj.get("medium"), 255),
         "tools": tools,

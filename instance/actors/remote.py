@@ -13,6 +13,7 @@ from federation.actor_keys import find_key, key_fetch_url
 from federation.client import FetchError
 from federation.discovery import DiscoveryError, parse_jrd
 from federation.jsonld import JsonLdError, normalize
+from federation.remote_urls import first_http_url
 from federation.signatures import PublicKeyInfo
 from federation.vocab import as_list, id_of, same_origin
 from instance.actors.instance_actor import instance_signer
@@ -43,19 +44,6 @@ async def fetch_document(services: Services, url: str) -> Any:
         return normalize(doc)
     except JsonLdError as exc:
         raise ActorError(f"{url}: {exc}") from exc
-
-
-def _url_of(value: Any) -> str | None:
-    for entry in as_list(value):
-        if isinstance(entry, str):
-            return entry
-        if isinstance(entry, dict):
-            href = entry.get("href") or entry.get("url")
-            if isinstance(href, str):
-                return href
-            if isinstance(href, list | dict):
-                return _url_of(href)
-    return None
 
 
 def _fields(doc: dict[str, Any]) -> list[dict[str, str]]:
@@ -93,7 +81,7 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         actor_type=str(doc.get("type")),
         display_name=str(doc.get("name") or "")[:255],
         note=sanitise(str(doc.get("summary") or "")),
-        url=_url_of(doc.get("url")) or actor_id,
+        url=first_http_url(doc.get("url"), "url", actor_id) or actor_id,
         inbox_url=id_of(doc.get("inbox")),
         shared_inbox_url=id_of(endpoints.get("sharedInbox")),
         outbox_url=id_of(doc.get("outbox")),
@@ -102,8 +90,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         featured_url=id_of(doc.get("featured")),
         public_key_id=key_id,
         public_key_pem=pem,
-        avatar_url=_url_of(doc.get("icon")),
-        header_url=_url_of(doc.get("image")),
+        avatar_url=first_http_url(doc.get("icon"), "icon", actor_id),
+        header_url=first_http_url(doc.get("image"), "image", actor_id),
         fields_json=_fields(doc),
         also_known_as=[i for i in (id_of(a) for a in as_list(doc.get("alsoKnownAs"))) if i],
         locked=bool(doc.get("manuallyApprovesFollowers")),
