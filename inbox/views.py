@@ -77,8 +77,8 @@ async def receive() -> Response:
     actor_domain = domain_of(actor_id)
 
     async def resolver(key_id: str, refresh: bool):
-        if domain_of(key_id) != actor_domain and await url_is_suspended(svc, key_id):
-            return None
+        if not same_origin(key_id, actor_id):  # refused before fetching anything
+            raise SignatureError(403, f"key {key_id} is not on the origin of {actor_id}")
         return await resolve_key(svc, key_id, refresh)
 
     try:

@@ -59,9 +59,26 @@ def _key(doc: dict[str, Any], actor_id: str) -> tuple[str | None, str | None]:
     for entry in as_list(doc.get("publicKey")):
         if isinstance(entry, dict) and isinstance(entry.get("publicKeyPem"), str):
             owner = id_of(entry.get("owner")) or actor_id
-            if owner == actor_id:
+            if owner == actor_id and same_origin(id_of(entry), actor_id):
                 return id_of(entry), entry["publicKeyPem"]
     return None, None
+
+
+def _derived(key_id: str, actor_id: str) -> bool:
+    """A key id spelled from the actor's own id (`actor#main-key`, `actor/main-key`)."""
+    return key_id == actor_id or key_id.startswith((actor_id + "#", actor_id.rstrip("/") + "/"))
+
+
+async def _claim_key(key_id: str, actor_id: str) -> None:
+    """A key already held by another actor moves only to an actor whose own id it is
+    spelled from (the actor re-created under a new id); any other claim is refused, so
+    one actor on a host cannot take over another's key by listing it."""
+    holder = await Account.filter(public_key_id=key_id).exclude(ap_id=actor_id).first()
+    if holder is None:
+        return
+    if not _derived(key_id, actor_id):
+        raise ActorError(f"{actor_id} claims the key {key_id} of {holder.ap_id}")
+    await Account.filter(id=holder.id).update(public_key_id=None)
 
 
 async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
@@ -100,10 +117,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         indexable=bool(doc.get("indexable", False)),
         fetched_at=datetime.now(UTC),
     )
-    if key_id:  # a key id moves with its actor (never two rows claiming one key)
-        await Account.filter(public_key_id=key_id).exclude(ap_id=actor_id).update(
-            public_key_id=None
-        )
+    if key_id:  # never two rows claiming one key
+        await _claim_key(key_id, actor_id)
     account = await Account.get_or_none(ap_id=actor_id)
     if account is not None:
         if account.domain is None:
@@ -140,7 +155,7 @@ async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicK
     with `refresh`). Only returns a key its owner's own document lists."""
     if not refresh:
         account = await Account.get_or_none(public_key_id=key_id)
-        if account is not None and account.public_key_pem:
+        if account is not None and account.public_key_pem and same_origin(key_id, account.ap_id):
             return PublicKeyInfo(account.ap_id, account.public_key_pem)
     url = key_fetch_url(key_id)
     try:
