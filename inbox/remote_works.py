@@ -10,7 +10,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from federation.remote_urls import first_http_url
-from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
+from federation.vocab import as_list, id_of, ids_of, is_image_type, same_origin, visibility
 from inbox.common import refuses
 from inbox.errors import Drop
 from instance.attachments.processing import delete_media
@@ -28,7 +28,12 @@ from instance.storage.models import (
 )
 from instance.text import sanitise
 
-OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
+OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video", "Audio",
+                          "Document", "Event"})
+# An attachment without a mediaType: its AS2 type says what it is (Mastodon sends images
+# as Document); anything else is kept as a link, never fetched.
+UNKNOWN_TYPE = "application/octet-stream"
+_TYPE_MEDIA = {"Image": "image/*", "Document": "image/*", "Video": "video/*", "Audio": "audio/*"}
 AI_VALUES = {"generated", "assisted", "none"}
 
 
@@ -56,9 +61,10 @@ def _attachments(obj: dict) -> list[dict[str, Any]]:
             continue
         focal_point = entry.get("focalPoint")
         focus = focal_point if isinstance(focal_point, list) else [0, 0]
+        declared = _text(entry.get("mediaType"), 64).strip().lower()
         found.append({
             "remote_url": url,
-            "original_type": _text(entry.get("mediaType"), 64),
+            "original_type": declared or _TYPE_MEDIA.get(str(entry.get("type") or "Image"), UNKNOWN_TYPE),
             "description": _text(entry.get("name"), 1500),
             "blurhash": _text(entry.get("blurhash"), 64) or None,
             "focus_x": float(focus[0]) if len(focus) == 2 else 0.0,
@@ -105,10 +111,20 @@ async def _tags(work: Work, obj: dict) -> None:
                 await work.tags.add(tag)
 
 
+def _is_mention(tag: dict) -> bool:
+    """`Mention` (any spelling: normalisation reads `as:Mention` as Mention), or an
+    untyped tag whose name is a handle (`@someone`)."""
+    if tag.get("type") == "Mention":
+        return True
+    name = tag.get("name")
+    return tag.get("type") is None and isinstance(name, str) and name.startswith("@")
+
+
 def _mentions(obj: dict) -> list[str]:
+    """Each mentioned actor once, in order."""
     hrefs = (id_of(t.get("href")) for t in as_list(obj.get("tag"))
-             if isinstance(t, dict) and t.get("type") == "Mention")
-    return [href for href in hrefs if href]
+             if isinstance(t, dict) and _is_mention(t))
+    return list(dict.fromkeys(href for href in hrefs if href))
 
 
 async def store_work(services: Services, actor: Account, obj: dict) -> Work:
@@ -116,8 +132,8 @@ async def store_work(services: Services, actor: Account, obj: dict) -> Work:
     ident = id_of(obj)
     if not ident or obj.get("type") not in OBJECT_TYPES:
         raise Drop(f"not a supported object: {obj.get('type')!r}")
-    author = id_of(obj.get("attributedTo"))
-    if author != actor.ap_id or not same_origin(ident, actor.ap_id):
+    authors = ids_of(obj.get("attributedTo"))  # a list too (PeerTube: the person and a group)
+    if actor.ap_id not in authors or not same_origin(ident, actor.ap_id):
         raise Drop("the object is not attributed to the actor")
     fields = _fields(services, actor, obj)
     existing = await Work.get_or_none(ap_id=ident)
@@ -169,8 +185,13 @@ async def _apply_ai_policy(services: Services, work: Work, *, new: bool) -> Work
 async def _new_remote_media(services: Services, account_id: int, work_id: int, position: int,
                             media: dict[str, Any]) -> None:
     """Record a remote image and queue its fetch: it is shown only once we hold cleaned,
-    checked copies of it (never hot-linked), unless its domain's media are rejected."""
-
+    checked copies of it (never hot-linked), unless its domain's media are rejected.
+    Other kinds (video, audio, documents) are kept with their type and shown as links."""
+    if not is_image_type(media["original_type"]):
+        await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
+                                     state=MediaState.READY, provenance_verdict=ProvenanceVerdict.NONE,
+                                     **media)
+        return
     record = await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
                                           state=MediaState.PROCESSING,
                                           provenance_verdict=ProvenanceVerdict.PENDING, **media)

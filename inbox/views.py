@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from federation import safe_json
 from federation.signatures import SignatureError, check_owner, verify_request
-from federation.vocab import id_of, is_activitypub_content_type, same_origin
+from federation.vocab import first_type, id_of, is_activitypub_content_type, same_origin
 from instance.actors.remote import resolve_key
 from instance.jobs import kinds
 from instance.moderation.gate import domain_of, url_is_suspended
@@ -65,8 +65,8 @@ async def receive() -> Response:
     if not isinstance(activity, dict):
         return error(400, "an activity is a JSON object")
     activity_id, actor_id = id_of(activity), id_of(activity.get("actor"))
-    kind = activity.get("type")
-    if not activity_id or not actor_id or not isinstance(kind, str):
+    kind = first_type(activity.get("type"))
+    if not activity_id or not actor_id or not kind:
         return error(400, "an activity needs id, type and actor")
     if await url_is_suspended(svc, actor_id):
         return accepted()  # dropped: nothing accepted from a suspended domain

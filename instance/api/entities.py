@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from federation.remote_urls import http_url
+from federation.vocab import media_kind
 from instance.storage.models import (
     Account,
     Block,
@@ -112,8 +113,9 @@ def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
         media_url(base, variants.get("thumb") or variants.get("thumbnail"), "jpeg", "webp") if ready else None
     )
     remote_url = http_url(m.remote_url)
+    kind = "image" if m.variants or not m.original_type else media_kind(m.original_type)
     if url is None and remote_url and ready:
-        url = remote_url
+        url = remote_url  # only a video, audio or document link: images are served cached
     meta: dict[str, Any] = {"focus": {"x": m.focus_x, "y": m.focus_y}}
     original = _dims(variants.get("display"), m)
     if original:
@@ -123,7 +125,7 @@ def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
         meta["small"] = small
     return {
         "id": str(m.id),
-        "type": "image",
+        "type": kind,
         "url": url,
         "preview_url": preview or url,
         "remote_url": remote_url,
