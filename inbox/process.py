@@ -40,7 +40,7 @@ log = logging.getLogger("impasto.inbox")
 
 # Failures that another attempt may not meet; any other exception is a bug.
 TRANSIENT: tuple[type[Exception], ...] = (
-    FetchError, OSError, TimeoutError, DBConnectionError, OperationalError)
+    Retry, FetchError, OSError, TimeoutError, DBConnectionError, OperationalError)
 
 ActivityHandler = Callable[[Services, dict[str, Any]], Awaitable[None]]
 
@@ -89,7 +89,7 @@ async def process(ctx: JobContext, payload: dict) -> None:
     except Permanent as exc:
         await _finish(item, InboxState.FAILED, str(exc))
         raise
-    except (Retry, *TRANSIENT) as exc:  # the network or the database: attempts are for these
+    except TRANSIENT as exc:  # the network or the database: attempts are for these
         if ctx.attempt >= ctx.max_attempts:
             await _finish(item, InboxState.FAILED, f"{type(exc).__name__}: {exc}")
         raise
