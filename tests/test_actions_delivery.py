@@ -15,6 +15,7 @@ from instance.actions import works
 from instance.actors.accounts import create_local_user
 from instance.storage.models import Account, Follow, InstanceInfo, Job
 from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.loopback import OPEN_ENDPOINTS
 from tests.rig.peers import free_port
 from tests.rig.processes import REPO_ROOT
 from tests.rig.services import built_services
@@ -38,17 +39,21 @@ def receivers():
     def start(delay: float = 0.0, status: int = 202, refuse_rfc9421: bool = False):
         process, port = start_receiver(delay, status, refuse_rfc9421)
         started.append(process)
+        OPEN_ENDPOINTS.add(("127.0.0.1", port))  # the services may reach exactly this port
+        ports.append(port)
         return process, port
 
+    ports: list[int] = []
     yield start
     for process in started:
         process.kill()
         process.wait()
+    OPEN_ENDPOINTS.difference_update(("127.0.0.1", port) for port in ports)
 
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+    async for built in built_services(connected, tmp_path,
                                       FEDERATION_REQUEST_TIMEOUT="1"):
         yield built
 
@@ -80,6 +85,7 @@ async def test_statuses_decide_retry_or_give_up(services, receivers):
     _, gone_port = receivers(status=404)
     _, slow_port = receivers(delay=5)
     dead_port = free_port()  # nothing listens there
+    services.http.guard.allow(f"127.0.0.1:{dead_port}")
     await publish_to(services, [live_port, busy_port, limited_port, gone_port, slow_port, dead_port])
     await run(services)
     assert live.stdout.readline().startswith("POST /inbox signed")
@@ -164,7 +170,7 @@ async def test_rfc9421_first_and_draft_cavage_again_where_it_is_refused(connecte
 
     modern, modern_port = receivers()
     old, old_port = receivers(refuse_rfc9421=True)
-    async for services in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+    async for services in built_services(connected, tmp_path,
                                          FEDERATION_SIGNATURE_SCHEME="rfc9421"):
         try:
             await publish_to(services, [modern_port, old_port])

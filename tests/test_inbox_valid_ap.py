@@ -33,7 +33,7 @@ from tests.test_inbox_handlers import AS, PUBLIC, receive, remote_object
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+    async for built in built_services(connected, tmp_path):  # reaches its loopback servers
         yield built
 
 

@@ -22,7 +22,7 @@ async def peer():
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+    async for built in built_services(connected, tmp_path):  # reaches its loopback servers
         yield built
 
 
