@@ -77,7 +77,10 @@ def _domain(value: str, line: int) -> str:
 def parse_mastodon_csv(text: str) -> list[BlockEntry]:
     """Read Mastodon's domain-block CSV; the header names the columns (with or without
     '#'); every row must have as many fields as the header."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as exc:  # e.g. a NUL byte, a stray quote (found by the fuzz test)
+        raise BlocklistError(None, f"not a CSV file: {exc}") from None
     if not rows:
         raise BlocklistError(None, "the file is empty")
     header = [name.strip().lstrip("#").lower() for name in rows[0]]
