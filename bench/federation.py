@@ -46,13 +46,16 @@ from instance.storage import db  # noqa: E402
 PASSWORD = "correct horse battery"
 
 
-def env_for(url: str, folder: Path, port: int) -> dict[str, str]:
+def env_for(url: str, folder: Path, port: int, reach: list[int] | None = None) -> dict[str, str]:
+    """The instance's environment; it may reach exactly the loopback ports in `reach`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMPASTO_")}
     env.update(
         PYTHONPATH=str(ROOT), IMPASTO_DATABASE_URL=url, IMPASTO_MEDIA_PATH=str(folder / "media"),
         IMPASTO_SERVER_SECRET_KEY_FILE=str(folder / "secret"), IMPASTO_SERVER_RUN_WORKER="false",
         IMPASTO_INSTANCE_DOMAIN=f"127.0.0.1:{port}",
-        IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES="true", IMPASTO_JOBS_CONCURRENCY="16",
+        IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES=",".join(
+            f"127.0.0.1:{p}" for p in [port, *(reach or [])]),
+        IMPASTO_JOBS_CONCURRENCY="16",
     )
     return env
 
@@ -169,7 +172,7 @@ async def fanout(url: str, inboxes: int, concurrency: int) -> float:
             threading.Thread(target=r.stdout.read, daemon=True).start()
         await db.migrate(url)
         with tempfile.TemporaryDirectory() as folder:
-            env = env_for(url, Path(folder), 1)
+            env = env_for(url, Path(folder), 1, reach=ports)
             config = load_config(environ={k: v for k, v in env.items() if k.startswith("IMPASTO_")})
             await db.connect(url)
             services = build_services(config)

@@ -31,8 +31,10 @@ def key_fetch_url(key_id: str) -> str:
 
 
 def find_key(doc: Any, key_id: str, fetched_from: str) -> FoundKey | None:
-    """The key `key_id` in `doc` (fetched from `fetched_from`), or None."""
-    if not isinstance(doc, dict):
+    """The key `key_id` in `doc` (fetched from `fetched_from`), or None. A key is only
+    ever found for an actor on its own origin: an actor listing a key id of another host
+    (or a key document naming an owner elsewhere) finds nothing."""
+    if not isinstance(doc, dict) or not same_origin(key_id, fetched_from):
         return None
     doc_id = id_of(doc)
     if not doc_id or not same_origin(doc_id, fetched_from):
@@ -43,7 +45,7 @@ def find_key(doc: Any, key_id: str, fetched_from: str) -> FoundKey | None:
     if doc_id == key_id:  # a standalone key document
         material = doc.get("publicKeyPem") or doc.get("publicKeyMultibase")
         owner = id_of(doc.get("owner")) or id_of(doc.get("controller"))
-        if isinstance(material, str) and owner:
+        if isinstance(material, str) and owner and same_origin(owner, key_id):
             return FoundKey(PublicKeyInfo(owner, material), confirmed=False)
     return None
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import socket
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from federation import safe_json
 from federation.signatures import sign_request
 from federation.signatures.common import lower_headers
 from federation.vocab import AP_ACCEPT, AP_CONTENT_TYPE, is_activitypub_content_type
@@ -63,17 +63,45 @@ def is_forbidden_address(address: str | IPAddress) -> bool:
     )
 
 
+def parse_endpoint(entry: str) -> tuple[str, int]:
+    """`host:port` (`127.0.0.1:8101`, `[::1]:8101`, `peer.lan:8443`) → (host, port), the
+    host lower-cased and an IP literal in its canonical form; ValueError otherwise."""
+    if not isinstance(entry, str):
+        raise ValueError(f"{entry!r} is not host:port")
+    host, sep, port = entry.strip().rpartition(":")
+    host = host.strip("[]").lower()
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{entry!r} is not host:port (e.g. 127.0.0.1:8101)")
+    try:
+        host = str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    return host, int(port)
+
+
 class AddressGuard:
-    """Resolve a host and vet every address it resolves to."""
+    """Resolve a host and vet every address it resolves to. `allowed_endpoints` are the
+    exact host:port pairs that may be private (tests' loopback peers, a LAN peer);
+    `allowed_networks` whole networks (a trusted relay). Everything else private stays
+    refused, even in tests."""
 
-    def __init__(self, allow_private: bool = False, allowed_networks: Iterable[str] = ()):
-        self.allow_private = allow_private
+    def __init__(self, allowed_endpoints: Iterable[str] = (), allowed_networks: Iterable[str] = ()):
+        if isinstance(allowed_endpoints, bool | str):
+            raise TypeError("allowed endpoints are a list of host:port entries")
+        self.endpoints = {parse_endpoint(e) for e in allowed_endpoints}
         self.allowed = [ipaddress.ip_network(n) for n in allowed_networks]
+        self.linked: list[Container[tuple[str, int]]] = []  # live sets (a test rig's servers)
 
-    def permits(self, ip: IPAddress) -> bool:
-        return self.allow_private or any(ip in net for net in self.allowed) or not (
-            is_forbidden_address(ip)
-        )
+    def allow(self, endpoint: str) -> None:
+        """Allow one more host:port (a test's peer started after the client)."""
+        self.endpoints.add(parse_endpoint(endpoint))
+
+    def permits(self, ip: IPAddress, port: int | None = None, host: str | None = None) -> bool:
+        if port is not None:
+            keys = ((str(ip), port), ((host or "").strip("[]").lower(), port))
+            if any(key in allowed for allowed in (self.endpoints, *self.linked) for key in keys):
+                return True
+        return any(ip in net for net in self.allowed) or not is_forbidden_address(ip)
 
     async def resolve(self, host: str, port: int) -> list[str]:
         host = host.strip("[]")
@@ -89,7 +117,7 @@ class AddressGuard:
         if not addresses:
             raise FetchError(f"{host} has no addresses")
         for ip in addresses:  # one bad answer taints the name (as Mastodon does)
-            if not self.permits(ip):
+            if not self.permits(ip, port, host):
                 raise FetchError(f"refusing to connect to {host}: {ip} is not a public address")
         return [str(ip) for ip in addresses]
 
@@ -153,9 +181,9 @@ class Response:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.body)
-        except ValueError as exc:
-            raise FetchError(f"invalid JSON from {self.url}: {exc}", url=self.url) from exc
+            return safe_json.loads(self.body, max_bytes=len(self.body))
+        except safe_json.JsonInputError as exc:
+            raise FetchError(f"invalid JSON from {self.url}: {exc.reason}", url=self.url) from exc
 
 
 def _package_version() -> str:
@@ -173,7 +201,7 @@ class FederationClient:
         domain: str,
         *,
         version: str | None = None,
-        allow_private_addresses: bool = False,
+        allow_private_addresses: Iterable[str] = (),
         allowed_networks: Iterable[str] = (),
         max_response_bytes: int = 2_000_000,
         timeout: float = 10.0,
@@ -184,7 +212,7 @@ class FederationClient:
         verify: Any = True,
     ) -> None:
         self.user_agent = f"Impasto/{version or _package_version()} (+https://{domain}/)"
-        self.guard = AddressGuard(allow_private_addresses, allowed_networks)
+        self.guard = AddressGuard(allow_private_addresses, allowed_networks)  # host:port list
         self.max_response_bytes = max_response_bytes
         self.total_timeout = total_timeout
         self.max_redirects = max_redirects

@@ -4,7 +4,8 @@ Almost every peer sends compacted AS2 whose `@context` is the AS2 context plus
 well-known extensions; reading those as plain JSON gives the same meaning at 1/200 of
 pyld's cost. Anything else goes through pyld with an offline loader over the bundled
 contexts (`contexts/jsonld-contexts.json`, a copy of ../shared/reference). A context
-that is not bundled is an error — contexts are never fetched at run time.
+that is not bundled is read as empty and logged — contexts are never fetched at run
+time, and a context we do not know never drops a document whose known terms we can read.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 from importlib import resources
 from typing import Any
 
 from pyld import jsonld as pyld
 
-from federation.vocab import AS2_CONTEXT
+from federation.vocab import AS2_CONTEXT, single_types
 
+log = logging.getLogger("impasto.federation")
 SECURITY_V1 = "https://w3id.org/security/v1"
 IMPASTO_NS = "https://impasto.art/ns#"
 IMPASTO_CONTEXT_URL = "https://impasto.art/ns"
@@ -128,11 +131,21 @@ def _lookup(url: str) -> Any | None:
 
 
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """pyld document loader over the bundled contexts; never touches the network."""
+    """pyld document loader over the bundled contexts; never touches the network. A
+    context that is not bundled is read as empty (as Mastodon ignores contexts): its own
+    terms are dropped, every known term still reads (FEP-8b32 senders add
+    https://www.w3.org/ns/credentials/v2, which is not bundled)."""
     doc = _lookup(url)
     if doc is None:
-        raise UnknownContextError(url)
+        _log_unknown(url)
+        doc = {"@context": {}}
     return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(doc)}
+
+
+@functools.lru_cache(maxsize=256)
+def _log_unknown(url: str) -> None:
+    """Once per URL per process: which contexts peers use that we do not bundle."""
+    log.info("unknown JSON-LD context ignored", extra={"context": url[:200]})
 
 
 def _pyld_options() -> dict[str, Any]:
@@ -223,12 +236,13 @@ def _has_nested_context(value: Any) -> bool:
 
 
 def normalize(doc: dict[str, Any], *, force_pyld: bool = False) -> dict[str, Any]:
-    """A compacted AS2 dict to read as plain JSON.
+    """A compacted AS2 dict to read as plain JSON, every `type` one string
+    (`vocab.single_types`).
 
     Ordinary AS2 comes back unchanged (fast path); anything else is expanded with the
-    bundled contexts and compacted to Impasto's outgoing context. Raises
-    UnknownContextError for a context that is not bundled, JsonLdError otherwise.
+    bundled contexts (unknown ones read as empty) and compacted to Impasto's outgoing
+    context. Raises JsonLdError when pyld cannot process the document.
     """
     if not force_pyld and is_plain_as2(doc):
-        return doc
-    return compact(expand(doc))
+        return single_types(doc)
+    return single_types(compact(expand(doc)))

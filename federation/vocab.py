@@ -143,3 +143,57 @@ def is_activitypub_content_type(header: str | None) -> bool:
     for mime, _params in _media_ranges(header or ""):
         return mime in (AP_CONTENT_TYPE, "application/ld+json")
     return False
+
+
+# Every type a handler or reader here looks at; a list-valued `type` reads as the first
+# of its entries found here (as Mastodon does), else its first string.
+KNOWN_TYPES = frozenset({
+    "Accept", "Add", "Announce", "Block", "Create", "Delete", "Dislike", "Flag", "Follow",
+    "Ignore", "Invite", "Join", "Leave", "Like", "Listen", "Move", "Offer", "Question",
+    "Read", "Reject", "Remove", "TentativeAccept", "TentativeReject", "Undo", "Update",
+    "View", "Application", "Group", "Organization", "Person", "Service", "Article", "Audio",
+    "Document", "Event", "Image", "Note", "Page", "Place", "Profile", "Tombstone", "Video",
+    "Link", "Mention", "Hashtag", "Emoji", "PropertyValue", "Collection",
+    "OrderedCollection", "CollectionPage", "OrderedCollectionPage", "Key", "Multikey",
+})
+_AS_PREFIXES = ("as:", AS2_CONTEXT + "#")
+
+
+def _bare_type(value: str) -> str:
+    for prefix in _AS_PREFIXES:
+        if value.startswith(prefix):
+            return value[len(prefix):]
+    return value
+
+
+def first_type(value: Any) -> str | None:
+    """One type name from a `type` value: a string (`as:Note` and the full AS2 IRI read as
+    `Note`), or the first known entry of a list (else its first string)."""
+    names = [_bare_type(v) for v in as_list(value) if isinstance(v, str) and v]
+    return next((n for n in names if n in KNOWN_TYPES), names[0] if names else None)
+
+
+def single_types(doc: Any, _depth: int = 0) -> Any:
+    """`doc` with every object's `type` read by `first_type`, so handlers compare one
+    string (a list type once crashed the inbox with a TypeError). Returns `doc` itself
+    when nothing changes (the common case costs no copy)."""
+    if _depth > 32 or not isinstance(doc, dict | list):
+        return doc
+    if isinstance(doc, list):
+        items = [single_types(v, _depth + 1) for v in doc]
+        return doc if all(a is b for a, b in zip(items, doc, strict=True)) else items
+    out = {k: single_types(v, _depth + 1) for k, v in doc.items()}
+    if "type" in out and not (isinstance(out["type"], str) and out["type"] in KNOWN_TYPES):
+        out["type"] = first_type(out["type"])
+    changed = any(out[k] is not v for k, v in doc.items())
+    return out if changed else doc
+
+
+def media_kind(media_type: str | None) -> str:
+    """A Mastodon attachment type from a MIME type: image, video, audio or unknown."""
+    major = (media_type or "").split("/", 1)[0].strip().lower()
+    return major if major in ("image", "video", "audio") else "unknown"
+
+
+def is_image_type(media_type: str | None) -> bool:
+    return media_kind(media_type) == "image"

@@ -1,7 +1,9 @@
 """The `inbox.process` job: run the handler for a stored InboxItem's activity type.
 
 Handlers live one per type in `inbox.handlers`; an unknown type is acknowledged and
-dropped. The item ends `processed`, `dropped` (with the reason) or `failed`."""
+dropped. The item ends `processed`, `dropped` (with the reason) or `failed`. Only the
+network and the database get further attempts; a handler's bug fails the item at once,
+its traceback in the log."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+from federation.client import FetchError
 from federation.jsonld import JsonLdError, normalize
 from inbox.errors import Drop
 from inbox.handlers import (
@@ -26,12 +31,16 @@ from inbox.handlers import (
     undo,
     update,
 )
-from instance.jobs import Permanent
+from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import InboxItem, InboxState
 
 log = logging.getLogger("impasto.inbox")
+
+# Failures that another attempt may not meet; any other exception is a bug.
+TRANSIENT: tuple[type[Exception], ...] = (
+    Retry, FetchError, OSError, TimeoutError, DBConnectionError, OperationalError)
 
 ActivityHandler = Callable[[Services, dict[str, Any]], Awaitable[None]]
 
@@ -80,8 +89,14 @@ async def process(ctx: JobContext, payload: dict) -> None:
     except Permanent as exc:
         await _finish(item, InboxState.FAILED, str(exc))
         raise
-    except Exception as exc:
+    except TRANSIENT as exc:  # the network or the database: attempts are for these
         if ctx.attempt >= ctx.max_attempts:
             await _finish(item, InboxState.FAILED, f"{type(exc).__name__}: {exc}")
         raise
+    except Exception as exc:  # a bug: retrying cannot fix it, so end the item now
+        log.exception("inbox handler failed", extra={
+            "item": item.id, "activity": item.activity_id, "type": item.activity_type})
+        reason = f"handler error {type(exc).__name__}: {exc}"
+        await _finish(item, InboxState.FAILED, reason)
+        raise Permanent(reason) from exc
     await _finish(item, InboxState.PROCESSED)

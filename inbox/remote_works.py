@@ -9,7 +9,8 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from federation.vocab import as_list, id_of, ids_of, same_origin, visibility
+from federation.remote_urls import first_http_url
+from federation.vocab import as_list, id_of, ids_of, is_image_type, same_origin, visibility
 from inbox.common import refuses
 from inbox.errors import Drop
 from instance.attachments.processing import delete_media
@@ -27,7 +28,12 @@ from instance.storage.models import (
 )
 from instance.text import sanitise
 
-OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video"})
+OBJECT_TYPES = frozenset({"Note", "Image", "Article", "Page", "Question", "Video", "Audio",
+                          "Document", "Event"})
+# An attachment without a mediaType: its AS2 type says what it is (Mastodon sends images
+# as Document); anything else is kept as a link, never fetched.
+UNKNOWN_TYPE = "application/octet-stream"
+_TYPE_MEDIA = {"Image": "image/*", "Document": "image/*", "Video": "video/*", "Audio": "audio/*"}
 AI_VALUES = {"generated", "assisted", "none"}
 
 
@@ -50,16 +56,15 @@ def _attachments(obj: dict) -> list[dict[str, Any]]:
     for entry in as_list(obj.get("attachment")):
         if not isinstance(entry, dict):
             continue
-        url = entry.get("url")
-        if isinstance(url, list | dict):
-            url = next((u.get("href") for u in as_list(url) if isinstance(u, dict)), None)
-        if not isinstance(url, str):
+        url = first_http_url(entry.get("url") or entry.get("href"), "attachment", id_of(obj))
+        if url is None:
             continue
         focal_point = entry.get("focalPoint")
         focus = focal_point if isinstance(focal_point, list) else [0, 0]
+        declared = _text(entry.get("mediaType"), 64).strip().lower()
         found.append({
-            "remote_url": url[:2048],
-            "original_type": _text(entry.get("mediaType"), 64),
+            "remote_url": url,
+            "original_type": declared or _TYPE_MEDIA.get(str(entry.get("type") or "Image"), UNKNOWN_TYPE),
             "description": _text(entry.get("name"), 1500),
             "blurhash": _text(entry.get("blurhash"), 64) or None,
             "focus_x": float(focus[0]) if len(focus) == 2 else 0.0,
@@ -79,9 +84,7 @@ def _fields(services: Services, actor: Account, obj: dict) -> dict[str, Any]:
         if isinstance(content_map, dict) and content_map:
             content = next(iter(content_map.values()))
     language = next(iter(obj["contentMap"]), None) if isinstance(obj.get("contentMap"), dict) else None
-    url = obj.get("url")
-    if not isinstance(url, str):
-        url = id_of(next(iter(as_list(url)), None)) or obj.get("id")
+    url = first_http_url(obj.get("url"), "url", id_of(obj)) or first_http_url(obj.get("id"), "id", None)
     tools = [str(t)[:100] for t in as_list(obj.get("tools")) if isinstance(t, str)][:20]
     return {
         "title": _text(obj.get("name"), 500),
@@ -90,7 +93,7 @@ def _fields(services: Services, actor: Account, obj: dict) -> dict[str, Any]:
         "sensitive": bool(obj.get("sensitive")) or bool(obj.get("summary")),
         "visibility": visibility(obj, actor.followers_url),
         "language": (language or "")[:16] or None,
-        "url": url[:2048] if isinstance(url, str) else None,
+        "url": url,
         "licence": _text(id_of(obj.get("licence")) or obj.get("license") or "", 255),
         "medium": _text(obj.get("medium"), 255),
         "tools": tools,
@@ -108,10 +111,20 @@ async def _tags(work: Work, obj: dict) -> None:
                 await work.tags.add(tag)
 
 
+def _is_mention(tag: dict) -> bool:
+    """`Mention` (any spelling: normalisation reads `as:Mention` as Mention), or an
+    untyped tag whose name is a handle (`@someone`)."""
+    if tag.get("type") == "Mention":
+        return True
+    name = tag.get("name")
+    return tag.get("type") is None and isinstance(name, str) and name.startswith("@")
+
+
 def _mentions(obj: dict) -> list[str]:
+    """Each mentioned actor once, in order."""
     hrefs = (id_of(t.get("href")) for t in as_list(obj.get("tag"))
-             if isinstance(t, dict) and t.get("type") == "Mention")
-    return [href for href in hrefs if href]
+             if isinstance(t, dict) and _is_mention(t))
+    return list(dict.fromkeys(href for href in hrefs if href))
 
 
 async def store_work(services: Services, actor: Account, obj: dict) -> Work:
@@ -119,8 +132,8 @@ async def store_work(services: Services, actor: Account, obj: dict) -> Work:
     ident = id_of(obj)
     if not ident or obj.get("type") not in OBJECT_TYPES:
         raise Drop(f"not a supported object: {obj.get('type')!r}")
-    author = id_of(obj.get("attributedTo"))
-    if author != actor.ap_id or not same_origin(ident, actor.ap_id):
+    authors = ids_of(obj.get("attributedTo"))  # a list too (PeerTube: the person and a group)
+    if actor.ap_id not in authors or not same_origin(ident, actor.ap_id):
         raise Drop("the object is not attributed to the actor")
     fields = _fields(services, actor, obj)
     existing = await Work.get_or_none(ap_id=ident)
@@ -172,8 +185,13 @@ async def _apply_ai_policy(services: Services, work: Work, *, new: bool) -> Work
 async def _new_remote_media(services: Services, account_id: int, work_id: int, position: int,
                             media: dict[str, Any]) -> None:
     """Record a remote image and queue its fetch: it is shown only once we hold cleaned,
-    checked copies of it (never hot-linked), unless its domain's media are rejected."""
-
+    checked copies of it (never hot-linked), unless its domain's media are rejected.
+    Other kinds (video, audio, documents) are kept with their type and shown as links."""
+    if not is_image_type(media["original_type"]):
+        await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
+                                     state=MediaState.READY, provenance_verdict=ProvenanceVerdict.NONE,
+                                     **media)
+        return
     record = await MediaAttachment.create(account_id=account_id, work_id=work_id, position=position,
                                           state=MediaState.PROCESSING,
                                           provenance_verdict=ProvenanceVerdict.PENDING, **media)

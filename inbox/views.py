@@ -10,7 +10,6 @@ comes again."""
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from typing import Any
 
@@ -18,8 +17,9 @@ from quart import Blueprint, Response, request
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from federation import safe_json
 from federation.signatures import SignatureError, check_owner, verify_request
-from federation.vocab import id_of, is_activitypub_content_type, same_origin
+from federation.vocab import first_type, id_of, is_activitypub_content_type, same_origin
 from instance.actors.remote import resolve_key
 from instance.jobs import kinds
 from instance.moderation.gate import domain_of, url_is_suspended
@@ -59,14 +59,14 @@ async def receive() -> Response:
     if not _content_type_ok(request.headers.get("Content-Type")):
         return error(415, "send application/activity+json")
     try:
-        activity: Any = json.loads(body)
-    except ValueError:
-        return error(400, "body is not JSON")
+        activity: Any = safe_json.loads(body, max_bytes=len(body))
+    except safe_json.JsonInputError as exc:
+        return error(400, f"body is not acceptable JSON: {exc.reason}")
     if not isinstance(activity, dict):
         return error(400, "an activity is a JSON object")
     activity_id, actor_id = id_of(activity), id_of(activity.get("actor"))
-    kind = activity.get("type")
-    if not activity_id or not actor_id or not isinstance(kind, str):
+    kind = first_type(activity.get("type"))
+    if not activity_id or not actor_id or not kind:
         return error(400, "an activity needs id, type and actor")
     if await url_is_suspended(svc, actor_id):
         return accepted()  # dropped: nothing accepted from a suspended domain
@@ -77,8 +77,8 @@ async def receive() -> Response:
     actor_domain = domain_of(actor_id)
 
     async def resolver(key_id: str, refresh: bool):
-        if domain_of(key_id) != actor_domain and await url_is_suspended(svc, key_id):
-            return None
+        if not same_origin(key_id, actor_id):  # refused before fetching anything
+            raise SignatureError(403, f"key {key_id} is not on the origin of {actor_id}")
         return await resolve_key(svc, key_id, refresh)
 
     try:

@@ -23,8 +23,11 @@ class ConfigError(Exception):
     """A setting is missing, unknown or malformed; the message names it."""
 
 
-def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any:
-    meta = {"help": help, "choices": choices}
+def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None,
+         check: typing.Callable[[Any], str | None] | None = None) -> Any:
+    """A setting: its default, one line of help, and optionally its allowed values or a
+    `check` that returns what is wrong with a value (None when it is fine)."""
+    meta = {"help": help, "choices": choices, "check": check}
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -126,6 +129,17 @@ class ApiSettings:
     media_rate_limit: int = _opt(30, "Media uploads per token in each 30-minute window.")
 
 
+def _endpoints_problem(entries: list[str]) -> str | None:
+    from federation.client import parse_endpoint
+
+    for entry in entries:
+        try:
+            parse_endpoint(entry)
+        except ValueError as exc:
+            return f"{exc}; a list of host:port entries (true/false is no longer accepted)"
+    return None
+
+
 @dataclass(frozen=True)
 class FederationSettings:
     enabled: bool = _opt(True, "Talk to other servers at all.")
@@ -133,9 +147,12 @@ class FederationSettings:
         True,
         "Require signed GETs for ActivityPub JSON (keeps anonymous scrapers off artists' data).",
     )
-    allow_private_addresses: bool = _opt(
-        False,
-        "Allow fetching from loopback/private addresses. For local tests only: never in production.",
+    allow_private_addresses: list = _opt(
+        [],
+        "Loopback/private host:port entries that federation may reach, exactly, e.g. "
+        '["127.0.0.1:8101", "192.168.1.20:443"] (tests, LAN peers); every other private '
+        "address stays refused (the SSRF guard).",
+        check=_endpoints_problem,
     )
     connect_timeout: float = _opt(
         5.0, "Seconds to wait for a remote server to accept a connection."
@@ -360,6 +377,10 @@ def _build_section(
         choices = known[key].metadata.get("choices")
         if choices and value not in choices:
             raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+        check = known[key].metadata.get("check")
+        problem = check(value) if check else None
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
         kwargs[key] = value
     return cls(**kwargs)
 

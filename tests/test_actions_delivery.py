@@ -15,6 +15,7 @@ from instance.actions import works
 from instance.actors.accounts import create_local_user
 from instance.storage.models import Account, Follow, InstanceInfo, Job
 from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.loopback import OPEN_ENDPOINTS
 from tests.rig.peers import free_port
 from tests.rig.processes import REPO_ROOT
 from tests.rig.services import built_services
@@ -38,17 +39,21 @@ def receivers():
     def start(delay: float = 0.0, status: int = 202, refuse_rfc9421: bool = False):
         process, port = start_receiver(delay, status, refuse_rfc9421)
         started.append(process)
+        OPEN_ENDPOINTS.add(("127.0.0.1", port))  # the services may reach exactly this port
+        ports.append(port)
         return process, port
 
+    ports: list[int] = []
     yield start
     for process in started:
         process.kill()
         process.wait()
+    OPEN_ENDPOINTS.difference_update(("127.0.0.1", port) for port in ports)
 
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+    async for built in built_services(connected, tmp_path,
                                       FEDERATION_REQUEST_TIMEOUT="1"):
         yield built
 
@@ -80,6 +85,7 @@ async def test_statuses_decide_retry_or_give_up(services, receivers):
     _, gone_port = receivers(status=404)
     _, slow_port = receivers(delay=5)
     dead_port = free_port()  # nothing listens there
+    services.http.guard.allow(f"127.0.0.1:{dead_port}")
     await publish_to(services, [live_port, busy_port, limited_port, gone_port, slow_port, dead_port])
     await run(services)
     assert live.stdout.readline().startswith("POST /inbox signed")
@@ -152,7 +158,7 @@ async def test_rfc9421_first_and_draft_cavage_again_where_it_is_refused(connecte
     database: every worker knocks once)."""
     modern, modern_port = receivers()
     old, old_port = receivers(refuse_rfc9421=True)
-    async for services in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+    async for services in built_services(connected, tmp_path,
                                          FEDERATION_SIGNATURE_SCHEME="rfc9421"):
         await publish_to(services, [modern_port, old_port])
         await run(services)
@@ -174,7 +180,10 @@ async def test_a_failing_host_seen_by_one_worker_is_backed_off_by_another(servic
     from federation.delivery_policy import BREAKER_THRESHOLD
     from tests.rig.processes import impasto_env, run_cli
 
+    from tests.rig.loopback import OPEN_ENDPOINTS
+
     dead = free_port()  # nothing listens: every delivery fails at once
+    OPEN_ENDPOINTS.add(("127.0.0.1", dead))  # reachable for the guard; refused by the kernel
     # One failure short of opening, as if earlier deliveries had failed.
     await InstanceInfo.create(domain=f"127.0.0.1:{dead}", breaker_failures=BREAKER_THRESHOLD - 1)
     await publish_to(services, [dead])
@@ -184,8 +193,9 @@ async def test_a_failing_host_seen_by_one_worker_is_backed_off_by_another(servic
 
     pia = await Account.get(username="pia", domain=None)
     await works.create_work(services, pia, title="After", content_source="c")
-    env = impasto_env(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true")
+    env = impasto_env(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES=f"127.0.0.1:{dead}")
     result = run_cli(["worker", "--until-idle"], env, timeout=120)
+    OPEN_ENDPOINTS.discard(("127.0.0.1", dead))
     assert result.returncode == 0, result.stderr
     latest = (await Job.filter(kind="outbox.deliver").order_by("-id").first())
     assert latest.attempts == 0 and "circuit open" in latest.last_error

@@ -28,7 +28,7 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
     assert config.database_url == f"sqlite://{tmp_path / 'data' / 'impasto.sqlite3'}"
     assert config.registration.mode == "approval"
     assert config.federation.authorized_fetch is True
-    assert config.federation.allow_private_addresses is False
+    assert config.federation.allow_private_addresses == []
 
 
 def test_relative_paths_follow_the_config_file(tmp_path):
@@ -47,14 +47,14 @@ def test_environment_overrides_keys(tmp_path):
         path,
         environ={
             "IMPASTO_INSTANCE_NAME": "From env",
-            "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true",
+            "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1:8101, [::1]:8102",
             "IMPASTO_JOBS_CONCURRENCY": "3",
             "IMPASTO_JOBS_PLUGINS": "a.b, c.d",
             "IMPASTO_TEST_POSTGRES_URL": "ignored: the test suite's own",
         },
     )
     assert config.instance.name == "From env"
-    assert config.federation.allow_private_addresses is True
+    assert config.federation.allow_private_addresses == ["127.0.0.1:8101", "[::1]:8102"]
     assert config.jobs.concurrency == 3
     assert config.jobs.plugins == ["a.b", "c.d"]
 
@@ -82,6 +82,11 @@ def test_impasto_config_variable_chooses_the_file(tmp_path):
             "[database] url must start with sqlite:// or postgres://",
         ),
         ("server = 3\n", "server must be a [server] table"),
+        ("[federation]\nallow_private_addresses = true\n",
+         "[federation] allow_private_addresses must be a list of strings"),
+        ("[federation]\nallow_private_addresses = ['127.0.0.1']\n",
+         "'127.0.0.1' is not host:port (e.g. 127.0.0.1:8101)"),
+        ("[federation]\nallow_private_addresses = ['127.0.0.1:99999']\n", "is not host:port"),
     ],
 )
 def test_bad_files_name_the_problem(tmp_path, text, message):

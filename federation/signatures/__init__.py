@@ -6,7 +6,8 @@ On a cryptographic failure it asks once more with `refresh=True` (the actor may 
 rotated its key) and then gives up — Mastodon's behaviour.
 
 The resolver must only return a key whose owner really claims it (e.g. the actor
-document fetched from the key id lists that key id); `check_owner` then ties the key to
+document fetched from the key id lists that key id); a key on another origin than its
+owner is refused (403) whatever the resolver says; `check_owner` then ties the key to
 the activity's actor.
 """
 
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from federation.keys import KeyFormatError, PublicKey, load_public_key
 from federation.signatures import cavage, rfc9421
 from federation.signatures.common import Now, PreparedSignature, SignatureError, lower_headers
+from federation.vocab import same_origin
 
 __all__ = [
     "KeyResolver",
@@ -84,6 +86,9 @@ async def verify_request(
     prepared = prepare(method, url, headers, body, now)
     for refresh in (False, True):
         info = await key_resolver(prepared.key_id, refresh)
+        if info is not None and not same_origin(prepared.key_id, info.owner):
+            raise SignatureError(
+                403, f"key {prepared.key_id} is not on the origin of its owner {info.owner}")
         if info is not None and _verifies(prepared, info):
             return VerifiedSignature(prepared.key_id, prepared.scheme, info)
     raise SignatureError(401, f"signature does not verify with key {prepared.key_id}")
@@ -98,9 +103,12 @@ def _verifies(prepared: PreparedSignature, info: PublicKeyInfo) -> bool:
 
 
 def check_owner(info: PublicKeyInfo | VerifiedSignature, actor_id: str | None) -> None:
-    """Refuse (403) an activity whose actor is not the owner of the signing key."""
+    """Refuse (403) an activity whose actor is not the owner of the signing key, or whose
+    key lives on another origin than the actor (as Mastodon and GoToSocial check)."""
     if not actor_id or info.owner != actor_id:
         raise SignatureError(403, f"signed by {info.owner}, but the actor is {actor_id}")
+    if isinstance(info, VerifiedSignature) and not same_origin(info.key_id, actor_id):
+        raise SignatureError(403, f"key {info.key_id} is not on the origin of {actor_id}")
 
 
 def sign_request(

@@ -13,6 +13,7 @@ from federation.actor_keys import find_key, key_fetch_url
 from federation.client import FetchError
 from federation.discovery import DiscoveryError, parse_jrd
 from federation.jsonld import JsonLdError, normalize
+from federation.remote_urls import first_http_url
 from federation.signatures import PublicKeyInfo
 from federation.vocab import as_list, id_of, same_origin
 from instance.actors.instance_actor import instance_signer
@@ -45,19 +46,6 @@ async def fetch_document(services: Services, url: str) -> Any:
         raise ActorError(f"{url}: {exc}") from exc
 
 
-def _url_of(value: Any) -> str | None:
-    for entry in as_list(value):
-        if isinstance(entry, str):
-            return entry
-        if isinstance(entry, dict):
-            href = entry.get("href") or entry.get("url")
-            if isinstance(href, str):
-                return href
-            if isinstance(href, list | dict):
-                return _url_of(href)
-    return None
-
-
 def _fields(doc: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     for entry in as_list(doc.get("attachment")):
@@ -71,9 +59,26 @@ def _key(doc: dict[str, Any], actor_id: str) -> tuple[str | None, str | None]:
     for entry in as_list(doc.get("publicKey")):
         if isinstance(entry, dict) and isinstance(entry.get("publicKeyPem"), str):
             owner = id_of(entry.get("owner")) or actor_id
-            if owner == actor_id:
+            if owner == actor_id and same_origin(id_of(entry), actor_id):
                 return id_of(entry), entry["publicKeyPem"]
     return None, None
+
+
+def _derived(key_id: str, actor_id: str) -> bool:
+    """A key id spelled from the actor's own id (`actor#main-key`, `actor/main-key`)."""
+    return key_id == actor_id or key_id.startswith((actor_id + "#", actor_id.rstrip("/") + "/"))
+
+
+async def _claim_key(key_id: str, actor_id: str) -> None:
+    """A key already held by another actor moves only to an actor whose own id it is
+    spelled from (the actor re-created under a new id); any other claim is refused, so
+    one actor on a host cannot take over another's key by listing it."""
+    holder = await Account.filter(public_key_id=key_id).exclude(ap_id=actor_id).first()
+    if holder is None:
+        return
+    if not _derived(key_id, actor_id):
+        raise ActorError(f"{actor_id} claims the key {key_id} of {holder.ap_id}")
+    await Account.filter(id=holder.id).update(public_key_id=None)
 
 
 async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
@@ -93,7 +98,7 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         actor_type=str(doc.get("type")),
         display_name=str(doc.get("name") or "")[:255],
         note=sanitise(str(doc.get("summary") or "")),
-        url=_url_of(doc.get("url")) or actor_id,
+        url=first_http_url(doc.get("url"), "url", actor_id) or actor_id,
         inbox_url=id_of(doc.get("inbox")),
         shared_inbox_url=id_of(endpoints.get("sharedInbox")),
         outbox_url=id_of(doc.get("outbox")),
@@ -102,8 +107,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         featured_url=id_of(doc.get("featured")),
         public_key_id=key_id,
         public_key_pem=pem,
-        avatar_url=_url_of(doc.get("icon")),
-        header_url=_url_of(doc.get("image")),
+        avatar_url=first_http_url(doc.get("icon"), "icon", actor_id),
+        header_url=first_http_url(doc.get("image"), "image", actor_id),
         fields_json=_fields(doc),
         also_known_as=[i for i in (id_of(a) for a in as_list(doc.get("alsoKnownAs"))) if i],
         locked=bool(doc.get("manuallyApprovesFollowers")),
@@ -112,10 +117,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         indexable=bool(doc.get("indexable", False)),
         fetched_at=datetime.now(UTC),
     )
-    if key_id:  # a key id moves with its actor (never two rows claiming one key)
-        await Account.filter(public_key_id=key_id).exclude(ap_id=actor_id).update(
-            public_key_id=None
-        )
+    if key_id:  # never two rows claiming one key
+        await _claim_key(key_id, actor_id)
     account = await Account.get_or_none(ap_id=actor_id)
     if account is not None:
         if account.domain is None:
@@ -152,7 +155,7 @@ async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicK
     with `refresh`). Only returns a key its owner's own document lists."""
     if not refresh:
         account = await Account.get_or_none(public_key_id=key_id)
-        if account is not None and account.public_key_pem:
+        if account is not None and account.public_key_pem and same_origin(key_id, account.ap_id):
             return PublicKeyInfo(account.ap_id, account.public_key_pem)
     url = key_fetch_url(key_id)
     try:

@@ -3,12 +3,12 @@ arrays as `x[]`; booleans as 0/1/true/false; unknown fields ignored."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from quart import request
 from werkzeug.datastructures import FileStorage
 
+from federation import safe_json
 from instance.api.errors import ApiError
 
 TRUE = {"1", "true", "on", "yes", "t"}
@@ -112,9 +112,9 @@ async def params() -> Params:
             raw = await request.get_data(as_text=False)
             if raw.strip():
                 try:
-                    data = json.loads(raw)
-                except (ValueError, UnicodeDecodeError):
-                    raise ApiError(400, "The body is not valid JSON") from None
+                    data = safe_json.loads(raw)
+                except safe_json.JsonInputError as exc:
+                    raise ApiError(400, f"The body is not valid JSON: {exc.reason}") from None
                 if not isinstance(data, dict):
                     raise ApiError(422, "The JSON body must be an object")
                 for key, value in data.items():

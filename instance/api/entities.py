@@ -9,6 +9,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from federation.remote_urls import http_url
+from federation.vocab import media_kind
 from instance.storage.models import (
     Account,
     Block,
@@ -40,8 +42,8 @@ def acct(account: Account | SimpleNamespace) -> str:
 def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False) -> dict[str, Any]:
     """`a` is an Account, or an accounts row's fields as attributes (status_batch)."""
     placeholder = LocalUrls(base).static("favicon.svg")
-    avatar = a.avatar_url or placeholder
-    header = a.header_url or placeholder
+    avatar = http_url(a.avatar_url) or placeholder  # checked again: rows older than the rule
+    header = http_url(a.header_url) or placeholder
     body: dict[str, Any] = {
         "id": str(a.id),
         "username": a.username,
@@ -54,7 +56,7 @@ def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False
         "group": a.actor_type == "Group",
         "created_at": iso(a.created_at),
         "note": a.note or "",
-        "url": a.url or a.ap_id,
+        "url": http_url(a.url) or a.ap_id,
         "uri": a.ap_id,
         "avatar": avatar,
         "avatar_static": avatar,
@@ -110,8 +112,10 @@ def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
     preview = (
         media_url(base, variants.get("thumb") or variants.get("thumbnail"), "jpeg", "webp") if ready else None
     )
-    if url is None and m.remote_url and ready:
-        url = m.remote_url
+    remote_url = http_url(m.remote_url)
+    kind = "image" if m.variants or not m.original_type else media_kind(m.original_type)
+    if url is None and remote_url and ready:
+        url = remote_url  # only a video, audio or document link: images are served cached
     meta: dict[str, Any] = {"focus": {"x": m.focus_x, "y": m.focus_y}}
     original = _dims(variants.get("display"), m)
     if original:
@@ -121,10 +125,10 @@ def media_entity(m: MediaAttachment, base: str) -> dict[str, Any]:
         meta["small"] = small
     return {
         "id": str(m.id),
-        "type": "image",
+        "type": kind,
         "url": url,
         "preview_url": preview or url,
-        "remote_url": m.remote_url,
+        "remote_url": remote_url,
         "preview_remote_url": None,
         "text_url": None,
         "meta": meta,

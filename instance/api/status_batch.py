@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise import Tortoise
 
+from federation.remote_urls import http_url
 from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media_entity
 from instance.storage.models import Account, FollowState, ProvenanceVerdict
 from instance.urls import LocalUrls
@@ -245,7 +246,7 @@ def _status(
     return {
         "id": str(wid),
         "uri": w["ap_id"],
-        "url": w["url"] or w["ap_id"],
+        "url": http_url(w["url"]) or w["ap_id"],
         "account": author,
         "in_reply_to_id": str(reply_to) if reply_to else None,
         "in_reply_to_account_id": str(parents[reply_to]) if reply_to in parents else None,
@@ -268,7 +269,7 @@ def _status(
         "language": w["language"],
         "media_attachments": [media_entity(m, base) for m in media],
         "mentions": [
-            {"id": str(a.id), "username": a.username, "acct": acct(a), "url": a.url or a.ap_id}
+            {"id": str(a.id), "username": a.username, "acct": acct(a), "url": http_url(a.url) or a.ap_id}
             for ap in (w["mentions"] or [])
             if (a := mentioned.get(ap)) is not None
         ],

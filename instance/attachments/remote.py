@@ -88,9 +88,14 @@ async def cache_remote(services: Services, media: MediaAttachment) -> MediaAttac
             media.remote_url, accept=IMAGE_ACCEPT,
             max_bytes=services.config.federation.max_remote_media_bytes)
     except FetchError as exc:
-        raise RemoteMediaError(str(exc)) from exc
+        if exc.status is None or _may_come_back(exc.status):
+            raise RemoteMediaError(str(exc)) from exc
+        return await _failed(media, str(exc))
     if not 200 <= response.status < 300:
-        raise RemoteMediaError(f"GET {response.url} answered {response.status}")
+        reason = f"GET {response.url} answered {response.status}"
+        if _may_come_back(response.status):
+            raise RemoteMediaError(reason)
+        return await _failed(media, reason)  # 404, 410, 403…: no retry brings it back
     fetch_ms = round((time.perf_counter() - started) * 1000, 2)
     account = await media.account
     options = PipelineOptions(limits=remote_limits(services.config),
@@ -127,6 +132,17 @@ async def cache_remote(services: Services, media: MediaAttachment) -> MediaAttac
     return media
 
 
+def _may_come_back(status: int) -> bool:
+    """A server error, a timeout or a rate limit may pass; any other answer is final."""
+    return status >= 500 or status in (408, 425, 429)
+
+
+async def _failed(media: MediaAttachment, reason: str) -> MediaAttachment:
+    media.state, media.state_reason = MediaState.FAILED, reason[:2000]
+    await media.save(update_fields=["state", "state_reason"])
+    return media
+
+
 async def prune_remote_cache(services: Services, older_than_days: float) -> int:
     """Delete cached copies of remote media processed more than N days ago; returns how
     many records lost their copies (they can be fetched again)."""
@@ -154,6 +170,8 @@ async def fetch_job(ctx: JobContext, payload: dict) -> None:
     try:
         media = await cache_remote(ctx.services, media)
     except RemoteMediaError as exc:
+        if ctx.attempt >= ctx.max_attempts:  # the last attempt: say so on the record
+            await _failed(media, f"gave up after {ctx.attempt} attempts: {exc}")
         raise Retry(min(3600.0, 60.0 * 2 ** ctx.attempt), str(exc)) from exc
     from instance.moderation.remote_ai import on_remote_media_checked
 

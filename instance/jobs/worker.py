@@ -171,7 +171,8 @@ class Worker:
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
             log.warning(
-                "job attempt failed", extra={"job": job.id, "kind": job.kind, "error": error}
+                "job attempt failed", extra={"job": job.id, "kind": job.kind, "error": error},
+                exc_info=exc,
             )
             if job.attempts >= job.max_attempts:
                 await self.queue.fail(

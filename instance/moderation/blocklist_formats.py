@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from federation import safe_json
 from instance.errors import Refused
 from instance.moderation.domain_names import DomainNameError, normalise_domain
 
@@ -76,7 +77,10 @@ def _domain(value: str, line: int) -> str:
 def parse_mastodon_csv(text: str) -> list[BlockEntry]:
     """Read Mastodon's domain-block CSV; the header names the columns (with or without
     '#'); every row must have as many fields as the header."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as exc:  # e.g. a NUL byte, a stray quote (found by the fuzz test)
+        raise BlocklistError(None, f"not a CSV file: {exc}") from None
     if not rows:
         raise BlocklistError(None, "the file is empty")
     header = [name.strip().lstrip("#").lower() for name in rows[0]]
@@ -152,9 +156,9 @@ def format_plain(entries: list[BlockEntry]) -> str:
 def parse_json(text: str) -> list[BlockEntry]:
     """Mastodon's admin API shape: a list of {domain, severity, reject_media, …}."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BlocklistError(exc.lineno, f"not valid JSON: {exc.msg}") from None
+        data = safe_json.loads(text, max_bytes=len(text))
+    except safe_json.JsonInputError as exc:
+        raise BlocklistError(None, f"not valid JSON: {exc.reason}") from None
     if not isinstance(data, list):
         raise BlocklistError(None, "the JSON must be a list of domain blocks")
     entries = []

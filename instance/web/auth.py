@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import F
@@ -13,6 +12,7 @@ from instance.actors.invites import is_usable
 from instance.services import current_services
 from instance.storage.models import Account, Invite, Notification, User
 from instance.web.csrf import check_csrf
+from instance.web.redirects import same_origin_path
 from instance.web.session import current_user, log_in, log_out, login_required
 from instance.web.throttle import Throttle
 
@@ -23,13 +23,8 @@ login_throttle = Throttle(limit=5, window_seconds=300)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect a login to another site."""
-    if not target:
-        return url_for("pages.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("pages.home")
-    return target
+    """Only same-site paths: never redirect a log-in to another site."""
+    return same_origin_path(target) or url_for("pages.home")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -58,7 +53,8 @@ async def login():
                 await User.filter(id=user.id).update(last_login_at=datetime.now(UTC))
                 return redirect(_safe_next(form.get("next")))
     return await render_template(
-        "login.html", error=error, next=request.args.get("next", ""), title="Log in"
+        "login.html", error=error, next=same_origin_path(request.args.get("next")) or "",
+        title="Log in",
     ), status
 
 

@@ -10,6 +10,8 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from federation.remote_urls import http_url
+from federation.vocab import media_kind
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
@@ -92,7 +94,8 @@ def install(app: Quart, services: Services) -> None:
             "base_url": config.base_url,
         }
 
-    app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url,
+    app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url, media_kind=media_kind,
                                   cloak_measured=MEASURED)
     app.jinja_env.filters["safe_html"] = safe_html
+    app.jinja_env.filters["http_url"] = http_url  # a remote document's URL, checked again
     app.jinja_env.autoescape = True

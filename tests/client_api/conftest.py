@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,13 +52,17 @@ class Instance:
 
 
 @contextmanager
-def instance(database_url: str, folder: Path, **settings: str) -> Iterator[Instance]:
-    """One server on a port chosen first, so its configured domain is its real address."""
-    port = free_port()
+def instance(database_url: str, folder: Path, *, port: int | None = None,
+             peers: Iterable[int] = (), **settings: str) -> Iterator[Instance]:
+    """One server on a port chosen first, so its configured domain is its real address.
+    It may reach exactly its own port and its `peers`' loopback ports (the SSRF guard
+    stays on for every other private address)."""
+    port = port or free_port()
     domain = f"127.0.0.1:{port}"
     folder.mkdir(parents=True, exist_ok=True)
+    allowed = ",".join(f"127.0.0.1:{p}" for p in (port, *peers))
     env = impasto_env(
-        database_url, folder, INSTANCE_DOMAIN=domain, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true", **settings
+        database_url, folder, INSTANCE_DOMAIN=domain, FEDERATION_ALLOW_PRIVATE_ADDRESSES=allowed, **settings
     )
     with running_server(env, ("--bind", domain)) as server:
         yield Instance(server, env, domain)

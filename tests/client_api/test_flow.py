@@ -10,7 +10,14 @@ import httpx
 import pytest
 from mastodon import Mastodon, MastodonAPIError
 
-from tests.client_api.conftest import PASSWORD, code_grant_login, instance, png_bytes, register_app
+from tests.client_api.conftest import (
+    PASSWORD,
+    code_grant_login,
+    free_port,
+    instance,
+    png_bytes,
+    register_app,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +38,10 @@ def settle(*hops) -> None:
 
 def test_the_whole_flow(make_database, tmp_path):
     settings = {"SERVER_RUN_WORKER": "false", "API_PASSWORD_GRANT": "true"}
+    port_a, port_b = free_port(), free_port()
     with (
-        instance(make_database("a"), tmp_path / "a", **settings) as a,
-        instance(make_database("b"), tmp_path / "b", **settings) as b,
+        instance(make_database("a"), tmp_path / "a", port=port_a, peers=[port_b], **settings) as a,
+        instance(make_database("b"), tmp_path / "b", port=port_b, peers=[port_a], **settings) as b,
     ):
         a.user("alice")
         a.user("carol")

@@ -58,3 +58,15 @@ def test_refusals():
                                "publicKeyPem": PEM})
     assert find_key(foreign, ACTOR + "#main-key", ACTOR) is None  # owner is someone else
     assert find_key("nope", ACTOR, ACTOR) is None
+
+
+def test_a_key_is_only_found_on_its_actors_origin():
+    elsewhere = "https://keys.example/k/1"
+    listed = actor(publicKey={"id": elsewhere, "owner": ACTOR, "publicKeyPem": PEM})
+    assert find_key(listed, elsewhere, ACTOR) is None  # the actor lists a key of another host
+    assert find_key(listed, elsewhere, elsewhere) is None
+    standalone = {"id": elsewhere, "owner": ACTOR, "publicKeyPem": PEM}
+    assert find_key(standalone, elsewhere, elsewhere) is None  # names an owner elsewhere
+    multikey = actor(assertionMethod=[{"id": "https://keys.example/mk", "controller": ACTOR,
+                                       "publicKeyMultibase": "z6MkTest"}])
+    assert find_key(multikey, "https://keys.example/mk", ACTOR) is None

@@ -53,8 +53,10 @@ async def server():
 
 
 @pytest.fixture
-async def client():
-    async with FederationClient("impasto.test", version="9.9", allow_private_addresses=True,
+async def client(server):
+    """A client that may reach exactly the test server's port."""
+    async with FederationClient("impasto.test", version="9.9",
+                                allow_private_addresses=[f"127.0.0.1:{server.port}"],
                                 max_response_bytes=4000) as c:
         yield c
 
@@ -73,8 +75,11 @@ async def guarded():
      "64:ff9b::a00:1", "2001:db8::1"],
 )
 def test_forbidden_addresses(address):
-    assert is_forbidden_address(address)
-    assert AddressGuard(allow_private=True).permits(__import__("ipaddress").ip_address(address))
+    ip = __import__("ipaddress").ip_address(address)
+    assert is_forbidden_address(address) and not AddressGuard().permits(ip, 8101)
+    entry = f"[{ip}]:8101" if ip.version == 6 else f"{ip}:8101"
+    assert AddressGuard([entry]).permits(ip, 8101)  # exactly that port
+    assert not AddressGuard([entry]).permits(ip, 8102) and not AddressGuard([entry]).permits(ip)
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111",
@@ -169,9 +174,39 @@ async def test_connection_refused_is_fetch_error(client, server):
     dead_port = dead.sockets[0].getsockname()[1]
     dead.close()
     await dead.wait_closed()
-    with pytest.raises(FetchError):
+    client.guard.allow(f"127.0.0.1:{dead_port}")  # the refusal must come from the socket
+    with pytest.raises(FetchError) as info:
         await client.fetch_json(f"http://127.0.0.1:{dead_port}/actor")
+    assert "not a public address" not in info.value.reason
     assert port == server.port
+
+
+async def test_only_the_allowed_ports_of_a_private_host(server):
+    """The SSRF guard stays on in tests: one allowed loopback port opens no other."""
+    other = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    other_port = other.sockets[0].getsockname()[1]
+    try:
+        async with FederationClient(
+                "impasto.test", allow_private_addresses=[f"127.0.0.1:{server.port}"]) as c:
+            assert await c.fetch_json(server.base + "/actor") == ACTOR
+            with pytest.raises(FetchError, match="not a public address"):
+                await c.fetch_json(f"http://127.0.0.1:{other_port}/actor")
+            with pytest.raises(FetchError, match="not a public address"):
+                await c.fetch_json(f"http://localhost:{other_port}/actor")
+        async with FederationClient(
+                "impasto.test", allow_private_addresses=[f"localhost:{server.port}"]) as c:
+            assert await c.fetch_json(f"http://localhost:{server.port}/actor") == ACTOR
+    finally:
+        other.close()
+        await other.wait_closed()
+    assert len([r for r in server.requests if r["target"] == "/actor"]) == 2
+
+
+@pytest.mark.parametrize("entries", [True, "127.0.0.1:1", ["127.0.0.1"], ["127.0.0.1:0"],
+                                     ["host:99999"], [":80"]])
+def test_allow_list_entries_are_host_and_port(entries):
+    with pytest.raises((TypeError, ValueError)):
+        AddressGuard(entries)
 
 
 def resolver(pub: str):

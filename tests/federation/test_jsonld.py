@@ -101,20 +101,22 @@ def test_pyld_output_is_compacted_to_our_terms(no_network):
     assert attachment["blurhash"] == "UABC"
 
 
-def test_unknown_context_is_refused_without_network(no_network):
-    doc = {**MASTODON_CREATE, "@context": [AS2_CONTEXT, "https://unknown.test/ctx.jsonld"]}
+@pytest.mark.parametrize("unknown", ["https://unknown.test/ctx.jsonld",
+                                     "https://www.w3.org/ns/credentials/v2"])
+def test_unknown_context_is_ignored_without_network_and_known_terms_read(no_network, unknown):
+    doc = {**MASTODON_CREATE, "@context": [AS2_CONTEXT, unknown]}
     assert not jsonld.is_plain_as2(doc)
-    with pytest.raises(jsonld.UnknownContextError) as info:
-        jsonld.normalize(doc)
-    assert info.value.url == "https://unknown.test/ctx.jsonld"
-    assert "never fetched" in str(info.value)
+    read = jsonld.normalize(doc)
+    assert read["type"] == "Create" and read["actor"] == MASTODON_CREATE["actor"]
+    assert read["object"]["content"] == MASTODON_CREATE["object"]["content"]
 
 
-def test_nested_unknown_context_is_refused(no_network):
-    doc = {"@context": AS2_CONTEXT, "type": "Note",
-           "attachment": {"@context": "https://other.test/ctx", "type": "Image"}}
-    with pytest.raises(jsonld.UnknownContextError):
-        jsonld.normalize(doc)
+def test_nested_unknown_context_is_ignored(no_network):
+    doc = {"@context": AS2_CONTEXT, "type": "Note", "id": "https://peer.test/n",
+           "attachment": {"@context": "https://other.test/ctx", "type": "Image",
+                          "url": "https://peer.test/a.png"}}
+    read = jsonld.normalize(doc)
+    assert read["attachment"]["type"] == "Image" and read["attachment"]["url"] == "https://peer.test/a.png"
 
 
 def test_inline_context_redefining_as2_terms_leaves_fast_path(no_network):

@@ -14,12 +14,17 @@ BOVINE_KEY = "https://bovine.test/endpoints/abc#serverKey"
 ACTOR_URL = "https://impasto.test/users/bob"
 
 
-def resolver_for(pub: str, owner: str = "https://peer.test/users/alice"):
+def owner_of(key_id: str) -> str:
+    """An actor on the key's own origin (a key never signs for another origin)."""
+    return "/".join(key_id.split("/")[:3]) + "/users/alice"
+
+
+def resolver_for(pub: str, owner: str | None = None):
     calls: list[tuple[str, bool]] = []
 
     async def resolve(key_id: str, refresh: bool):
         calls.append((key_id, refresh))
-        return PublicKeyInfo(owner, pub)
+        return PublicKeyInfo(owner or owner_of(key_id), pub)
 
     resolve.calls = calls  # type: ignore[attr-defined]
     return resolve
@@ -220,10 +225,10 @@ async def test_unsigned_and_malformed_refused(rsa_key):
 async def test_wrong_key_owner_is_403(rsa_key):
     key, _, pub = rsa_key
     result = await verify(cavage_headers(key, MASTODON_KEY), pub)
-    check_owner(result, "https://peer.test/users/alice")
-    check_owner(result.key_info, "https://peer.test/users/alice")
+    check_owner(result, "https://mastodon.test/users/alice")
+    check_owner(result.key_info, "https://mastodon.test/users/alice")
     with pytest.raises(SignatureError) as info:
-        check_owner(result, "https://peer.test/users/mallory")
+        check_owner(result, "https://mastodon.test/users/mallory")
     assert info.value.status == 403
     with pytest.raises(SignatureError):
         check_owner(result, None)

@@ -93,3 +93,30 @@ async def test_werkzeug_like_headers_and_datetime_now(rsa_key):
     headers = MultiHeaders(list(signed.items()) + [("X-Forwarded-For", "1.2.3.4")])
     now = datetime.fromtimestamp(NOW, UTC)
     assert await verify_request("POST", INBOX, headers, BODY, Resolver(pub, pub), now=now)
+
+
+@pytest.mark.parametrize("scheme", ["cavage", "rfc9421"])
+async def test_a_key_on_another_origin_than_its_owner_is_refused(rsa_key, scheme):
+    """Whatever a resolver says, a key at one host never signs for an actor at another."""
+    key, _, pub = rsa_key
+    make = cavage_headers if scheme == "cavage" else rfc9421_headers
+    foreign_key = "https://keys.example/k#main-key"
+
+    async def resolver(key_id, refresh):
+        return PublicKeyInfo(OWNER, pub)
+
+    with pytest.raises(SignatureError) as info:
+        await verify_request("POST", INBOX, make(key, foreign_key), BODY, resolver, now=NOW)
+    assert info.value.status == 403 and "not on the origin" in info.value.reason
+
+
+async def test_check_owner_ties_key_origin_to_actor(rsa_key):
+    from federation.signatures import VerifiedSignature, check_owner
+
+    info = PublicKeyInfo(OWNER, "pem")
+    check_owner(VerifiedSignature(KEY_ID, "draft-cavage", info), OWNER)
+    for key_id, actor in (("https://other.test/users/alice#main-key", OWNER),
+                          (KEY_ID, "https://peer.test/users/bob")):
+        with pytest.raises(SignatureError) as refused:
+            check_owner(VerifiedSignature(key_id, "draft-cavage", info), actor)
+        assert refused.value.status == 403

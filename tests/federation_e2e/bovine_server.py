@@ -59,8 +59,9 @@ def inline(processor):
 
 def main() -> None:
     handle, contexts = sys.argv[1], sys.argv[2]
+    wanted = int(sys.argv[3]) if len(sys.argv) > 3 else 0  # the port the peers may reach
     seed_contexts(contexts)
-    listener = socket.create_server(("127.0.0.1", 0))
+    listener = socket.create_server(("127.0.0.1", wanted))
     listener.set_inheritable(True)
     port = listener.getsockname()[1]
     db_url = "sqlite://bovine.sqlite3"

@@ -1,5 +1,5 @@
 """Run fediverse-pasture's verify_actor app on 127.0.0.1 (its own CLI binds 0.0.0.0).
-Run with the interop virtualenv's Python: `python pasture_server.py` prints the port
+Run with the interop virtualenv's Python: `python pasture_server.py [PORT]` prints the port
 once the socket is listening."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from hypercorn.config import Config
 
 
 def main() -> None:
-    listener = socket.create_server(("127.0.0.1", 0))
+    wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 0  # the port the peers may reach
+    listener = socket.create_server(("127.0.0.1", wanted))
     listener.set_inheritable(True)
     port = listener.getsockname()[1]
     app = build_app(False, f"127.0.0.1:{port}", False, 20)

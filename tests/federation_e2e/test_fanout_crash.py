@@ -58,7 +58,8 @@ def receiver(tmp_path):
 
 async def test_sigkill_during_fanout_loses_no_inbox(database_url, tmp_path, receiver):
     process, port, hold = receiver
-    env = peer_env("c", 1, database_url, tmp_path, JOBS_CONCURRENCY="16")
+    env = peer_env("c", 1, database_url, tmp_path, JOBS_CONCURRENCY="16",
+                   FEDERATION_ALLOW_PRIVATE_ADDRESSES=f"127.0.0.1:{port}")
     config = load_config(environ={k: v for k, v in env.items() if k.startswith("IMPASTO_")})
     await db.connect(database_url)
     forget_cache()

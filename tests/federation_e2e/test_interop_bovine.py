@@ -26,6 +26,7 @@ from instance.storage.models import Account, Follow, Job, MediaAttachment, Work
 from tests.conftest import REPO_ROOT
 from tests.federation_e2e.interop import interop_python
 from tests.federation_e2e.test_two_instances import PASSWORD
+from tests.rig.peers import third_party_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 HERE = REPO_ROOT / "tests/federation_e2e"
@@ -53,7 +54,7 @@ def bovine(tmp_path):
     python = interop_python("bovine_herd", "bovine_store", "hypercorn")
     process = subprocess.Popen(
         [python, str(HERE / "bovine_server.py"), "milou",
-         str(REPO_ROOT / "federation/contexts/jsonld-contexts.json")],
+         str(REPO_ROOT / "federation/contexts/jsonld-contexts.json"), str(third_party_port(0))],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:

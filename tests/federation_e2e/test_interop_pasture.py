@@ -15,6 +15,7 @@ from instance.actors.accounts import create_local_user
 from tests.conftest import REPO_ROOT
 from tests.federation_e2e.interop import interop_python
 from tests.federation_e2e.test_two_instances import PASSWORD
+from tests.rig.peers import third_party_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 
@@ -22,7 +23,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 @pytest.fixture
 def pasture(tmp_path):
     python = interop_python("fediverse_pasture", "hypercorn")
-    process = subprocess.Popen([python, str(REPO_ROOT / "tests/federation_e2e/pasture_server.py")],
+    process = subprocess.Popen([python, str(REPO_ROOT / "tests/federation_e2e/pasture_server.py"),
+                                str(third_party_port(1))],
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
     try:

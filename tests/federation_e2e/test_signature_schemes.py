@@ -12,16 +12,17 @@ from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, InboxItem, InstanceInfo, Job
 from tests.federation_e2e.test_interop_bovine import bovine  # noqa: F401 (the fixture)
 from tests.federation_e2e.test_two_instances import exchange, follow, user
-from tests.rig.peers import make_peer, serving
+from tests.rig.peers import LATE_PEER, make_peer, serving, third_party_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 
 
 async def test_rfc9421_first_with_draft_cavage_where_refused(peers, bovine, tmp_path):  # noqa: F811
     _, b = peers
-    modern = make_peer("modern", tmp_path, FEDERATION_SIGNATURE_SCHEME="rfc9421")
+    modern = make_peer("modern", tmp_path, port=third_party_port(LATE_PEER),
+                       FEDERATION_SIGNATURE_SCHEME="rfc9421")  # a port the shared pair may reach
     # The remembered refusal lives in modern's database (InstanceInfo.cavage_only).
-    with serving(modern):
+    with serving(modern, reach=peers):
         await user(modern, "kai")
         await user(b, "lin")
         await follow(modern, "kai", b, "lin")

@@ -78,10 +78,11 @@ class MediaEnv:
     async def run_jobs(self) -> int:
         return await run_jobs_until_idle(self.services)
 
-    def rebuild(self, **settings: str) -> None:
-        """Same database and media folder, other settings (e.g. AI_LOCAL_AI_VERDICT)."""
+    def rebuild(self, loopback: bool = True, **settings: str) -> None:
+        """Same database and media folder, other settings (e.g. AI_LOCAL_AI_VERDICT);
+        `loopback=False`: the loopback test servers are refused like any private address."""
         old = self.services
-        self.services = make_services(self.tmp_path, old.media._pool, **settings)
+        self.services = make_services(self.tmp_path, old.media._pool, loopback=loopback, **settings)
         self._old.append(old)
 
     _old: list[Services]

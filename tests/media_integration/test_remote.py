@@ -59,7 +59,7 @@ async def test_rejecting_domain_is_not_fetched(media_env, image_server, remote_a
 
 async def test_ssrf_guard_and_size_bound(media_env, image_server, remote_artist, tmp_path):
     image_server.files["/big.png"] = ("image/png", encode(textured_rgb(300, 200)))
-    media_env.rebuild(FEDERATION_ALLOW_PRIVATE_ADDRESSES="false")
+    media_env.rebuild(loopback=False)
     with pytest.raises(RemoteMediaError):
         await fetch_remote_media(media_env.services, remote_artist,
                                  image_server.url("/big.png"))

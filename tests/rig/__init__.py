@@ -2,9 +2,11 @@
 it checks rather than how to stand an instance up.
 
 - `services`: `make_services(tmp_path=None, pool=None, **settings)` for a test that has
-  already connected the database (loopback peers allowed); `built_services(url, tmp_path,
-  **settings)`, an async iterator, for an art.test instance on a given database (what the
-  `services` fixture in tests/conftest.py uses).
+  already connected the database; `built_services(url, tmp_path, **settings)`, an async
+  iterator, for an art.test instance on a given database (what the `services` fixture in
+  tests/conftest.py uses). Both may reach exactly the loopback servers open in the test
+  process (`loopback.OPEN_ENDPOINTS`; a subprocess server the test starts is added
+  there by hand) and no other private address: the SSRF guard stays on in tests.
 - `jobs`: `run_jobs_until_idle(services)` runs the queued jobs in the test's process with
   the real handlers; use it instead of sleeping or an embedded worker.
 - `loopback`: `loopback_server()` starts a `LoopbackServer` on 127.0.0.1 that serves
@@ -15,7 +17,8 @@ it checks rather than how to stand an instance up.
   own, on purpose.)
 - `peers`: `make_peer` and `serving` run whole Impasto instances (`impasto run`, worker
   off) on loopback ports for federation tests; `Peer.open()` and `Peer.run_jobs()` reach
-  their database from the test.
+  their database from the test. Peers served together may reach each other's ports and
+  the ports reserved for third-party servers (`third_party_port(n)`: bovine, pasture).
 - `processes`: `impasto_env`, `run_cli`, `running_server` (and `IMPASTO`, the command) run
   the real CLI and server as child processes.
 - `import_graph`: the package layering that tests/test_architecture.py enforces.

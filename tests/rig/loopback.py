@@ -104,11 +104,20 @@ def _encode(response: Response) -> bytes:
             + b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n")
 
 
+# host:port of every loopback server open in this process: in-process services built by
+# tests/rig/services.py allow exactly these private endpoints (and nothing else private).
+OPEN_ENDPOINTS: set[tuple[str, int]] = set()
+
+
 @asynccontextmanager
 async def loopback_server(handler: Handler | None = None) -> AsyncIterator[LoopbackServer]:
     """A LoopbackServer listening on a free 127.0.0.1 port until the block ends."""
     server = LoopbackServer(handler=handler)
     listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
     server.port = listener.sockets[0].getsockname()[1]
-    async with listener:
-        yield server
+    OPEN_ENDPOINTS.add(("127.0.0.1", server.port))
+    try:
+        async with listener:
+            yield server
+    finally:
+        OPEN_ENDPOINTS.discard(("127.0.0.1", server.port))

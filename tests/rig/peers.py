@@ -67,7 +67,30 @@ class Peer:
             return await run_jobs_until_idle(services, concurrency=8)
 
 
+def loopback(*ports: int) -> str:
+    """The allow_private_addresses value for these loopback ports."""
+    return ",".join(f"127.0.0.1:{port}" for port in dict.fromkeys(ports))
+
+
+_third_party: list[int] = []
+
+
+def third_party_port(index: int) -> int:
+    """A loopback port reserved in this test process for the n-th server started after
+    the shared peers (0 bovine, 1 fediverse-pasture, 2 a late Impasto peer), chosen
+    before any Impasto peer starts so every peer can be allowed to reach exactly it."""
+    while len(_third_party) <= index:
+        _third_party.append(free_port())
+    return _third_party[index]
+
+
+THIRD_PARTY_SERVERS = 3  # bovine, pasture, a late Impasto peer
+LATE_PEER = 2
+
+
 def peer_env(name: str, port: int, database_url: str, tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of one `impasto run`; it may reach exactly its own port until
+    `serving` adds its group (FEDERATION_ALLOW_PRIVATE_ADDRESSES in `extra` overrides)."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMPASTO_")}
@@ -80,15 +103,18 @@ def peer_env(name: str, port: int, database_url: str, tmp: Path, **extra: str) -
         IMPASTO_INSTANCE_DOMAIN=f"127.0.0.1:{port}",
         IMPASTO_INSTANCE_SCHEME="http",
         IMPASTO_INSTANCE_NAME=f"Impasto {name}",
-        IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES="true",
+        IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES=loopback(port),
         IMPASTO_FEDERATION_REQUEST_TIMEOUT="10",
     )
     env.update({f"IMPASTO_{k.upper()}": v for k, v in extra.items()})
     return env
 
 
-def make_peer(name: str, tmp: Path, database_url: str | None = None, **extra: str) -> Peer:
-    port = free_port()
+def make_peer(name: str, tmp: Path, database_url: str | None = None, port: int | None = None,
+              **extra: str) -> Peer:
+    """A peer on `port` (a free one by default; `third_party_port(LATE_PEER)` for a peer
+    served after the shared pair, which may then reach it)."""
+    port = port or free_port()
     url = database_url or f"sqlite://{tmp / f'{name}.sqlite3'}"
     env = peer_env(name, port, url, tmp, **extra)
     config = load_config(environ={k: v for k, v in env.items() if k.startswith("IMPASTO_")})
@@ -102,9 +128,24 @@ def _drain(peer: Peer) -> None:
         peer.log.append(line.rstrip())
 
 
+def allow_group(peers: tuple[Peer, ...], reach: tuple[Peer, ...] = ()) -> None:
+    """Each peer may reach exactly the others' ports, its own, those of `reach` (peers
+    already running) and the reserved third-party ports (plus whatever its environment
+    already allowed)."""
+    ports = [p.port for p in (*peers, *reach)] + [
+        third_party_port(i) for i in range(THIRD_PARTY_SERVERS)]
+    for peer in peers:
+        key = "IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES"
+        own = [e for e in peer.env.get(key, "").split(",") if e]
+        peer.env[key] = ",".join(dict.fromkeys([*own, *loopback(*ports).split(",")]))
+        peer.config = load_config(environ={k: v for k, v in peer.env.items() if k.startswith("IMPASTO_")})
+
+
 @contextmanager
-def serving(*peers: Peer) -> Iterator[tuple[Peer, ...]]:
-    """Start `impasto run` for each peer (it migrates first) and stop them after."""
+def serving(*peers: Peer, reach: tuple[Peer, ...] = ()) -> Iterator[tuple[Peer, ...]]:
+    """Start `impasto run` for each peer (it migrates first) and stop them after; the
+    peers may reach each other and `reach` (`allow_group`)."""
+    allow_group(peers, reach)
     try:
         for peer in peers:
             peer.process = subprocess.Popen(

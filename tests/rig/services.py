@@ -17,20 +17,33 @@ def settings_environ(settings: Mapping[str, str]) -> dict[str, str]:
     return {f"IMPASTO_{name.upper()}": value for name, value in settings.items()}
 
 
+def allow_loopback_servers(services: Services) -> Services:
+    """Let `services` reach the loopback servers this test process opens
+    (tests/rig/loopback.OPEN_ENDPOINTS, a live set): exactly their host:port, so the SSRF
+    guard stays on for every other private address, even in tests."""
+    from tests.rig.loopback import OPEN_ENDPOINTS
+
+    services.http.guard.linked.append(OPEN_ENDPOINTS)
+    return services
+
+
 def make_services(tmp_path: Path | None = None, pool: ProcessPoolExecutor | None = None,
-                  **settings: str) -> Services:
-    """Services on the already-connected database, allowed to reach loopback peers; media
+                  loopback: bool = True, **settings: str) -> Services:
+    """Services on the already-connected database, allowed to reach this process's
+    loopback servers (exactly their ports: `allow_loopback_servers`); media
     under tmp_path/media when given; image work on `pool` when given (a shared pool
     saves a second per spawn). The caller closes them (`close_services`)."""
     from instance.config import load_config
     from instance.image_pool import MediaRuntime
     from instance.services import build_services
 
-    environ = {"IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true"}
+    environ = {}
     if tmp_path is not None:
         environ["IMPASTO_MEDIA_PATH"] = str(tmp_path / "media")
     environ.update(settings_environ(settings))
     services = build_services(load_config(None, environ=environ))
+    if loopback:
+        allow_loopback_servers(services)
     if pool is not None:
         services.media = MediaRuntime(services.config, executor=pool)
     return services
@@ -39,7 +52,8 @@ def make_services(tmp_path: Path | None = None, pool: ProcessPoolExecutor | None
 async def built_services(database_url: str, tmp_path: Path, **settings: str) -> AsyncIterator[Services]:
     """Services for an instance at art.test on `database_url`, closed when the iteration
     ends (`async for services in built_services(...)`, or from a fixture); `settings` adds
-    IMPASTO_* settings (e.g. FEDERATION_ALLOW_PRIVATE_ADDRESSES="true")."""
+    IMPASTO_* settings (e.g. FEDERATION_ALLOW_PRIVATE_ADDRESSES="127.0.0.1:8101"). Like
+    `make_services`, they may reach exactly the loopback servers open in this process."""
     from instance.actors.instance_actor import forget_cache
     from instance.config import load_config
     from instance.services import build_services, close_services
@@ -49,7 +63,7 @@ async def built_services(database_url: str, tmp_path: Path, **settings: str) -> 
         "IMPASTO_MEDIA_PATH": str(tmp_path / "media"), **settings_environ(settings),
     })
     forget_cache()  # the instance actor of a previous test's database
-    built = build_services(config)
+    built = allow_loopback_servers(build_services(config))
     try:
         yield built
     finally:
