@@ -180,8 +180,6 @@ async def test_a_failing_host_seen_by_one_worker_is_backed_off_by_another(servic
     from federation.delivery_policy import BREAKER_THRESHOLD
     from tests.rig.processes import impasto_env, run_cli
 
-    from tests.rig.loopback import OPEN_ENDPOINTS
-
     dead = free_port()  # nothing listens: every delivery fails at once
     OPEN_ENDPOINTS.add(("127.0.0.1", dead))  # reachable for the guard; refused by the kernel
     # One failure short of opening, as if earlier deliveries had failed.
