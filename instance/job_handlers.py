@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from inbox.process import process as process_inbox_item
 from instance.actions.profile_images import apply_profile_image
 from instance.actions.publishing import publish_job
+from instance.actors.email_links import send_link_job
 from instance.attachments.processing import process_job as process_media
 from instance.attachments.remote import fetch_job as fetch_remote_media
 from instance.jobs import Worker, kinds
@@ -35,6 +36,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.REFRESH_ALL_BLOCKLISTS: refresh_all,
     kinds.REFRESH_NODEINFO: refresh_nodeinfo,
     kinds.PRUNE_JOBS: prune_jobs,
+    kinds.SEND_ACCOUNT_MAIL: send_link_job,
 }
 
 

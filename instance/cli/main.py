@@ -105,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from standard input",
     )
     set_password.set_defaults(handler=_cmd_user_set_password)
+    reset_link = user_commands.add_parser(
+        "reset-link", help="print a one-time password-reset link (valid for an hour) to give the user"
+    )
+    reset_link.add_argument("username")
+    reset_link.set_defaults(handler=_cmd_user_reset_link)
+    confirm = user_commands.add_parser(
+        "confirm", help="confirm a sign-up's email address by hand (its mail never arrived)"
+    )
+    confirm.add_argument("username")
+    confirm.set_defaults(handler=_cmd_user_confirm)
 
     jobs = commands.add_parser(
         "jobs", help="show how many jobs are queued, running, done and failed"
@@ -323,6 +333,24 @@ def _cmd_user_set_password(config: Config, args: argparse.Namespace) -> int:
     password = read_password_stdin()
     with_database(config, lambda: set_password(args.username, password))
     print(f"password changed for {args.username}")
+    return 0
+
+
+def _cmd_user_reset_link(config: Config, args: argparse.Namespace) -> int:
+    from instance.actors.email_links import reset_link
+    from instance.urls import LocalUrls
+
+    link = with_database(config, lambda: reset_link(LocalUrls(config.base_url), args.username))
+    print(f"one-time password-reset link for {args.username} (valid for an hour):")
+    print(link)
+    return 0
+
+
+def _cmd_user_confirm(config: Config, args: argparse.Namespace) -> int:
+    from instance.actors.email_links import confirm_user
+
+    with_database(config, lambda: confirm_user(args.username))
+    print(f"confirmed the email address of {args.username}")
     return 0
 
 

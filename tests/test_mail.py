@@ -1,0 +1,130 @@
+"""Mail through a real SMTP server on loopback (aiosmtpd): the `mail.account_link` job
+sends a reset or confirmation link, the link works once and expires, and the job sorts
+SMTP failures into retries (server down) and permanent failures (address refused).
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from instance.actors import email_links
+from instance.actors.accounts import AccountError, create_local_user, verify_password
+from instance.actors.email_links import LinkRefused
+from instance.storage.models import EmailToken, Job, JobState, TokenPurpose, User
+from tests.rig.jobs import run_jobs_until_idle
+from tests.rig.peers import free_port
+from tests.rig.services import built_services
+from tests.rig.smtp import smtp_server
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def smtp():
+    with smtp_server(refuse=("nobody@example.org",)) as server:
+        yield server
+
+
+@pytest.fixture
+async def mail_services(connected, tmp_path, smtp):
+    async for services in built_services(connected, tmp_path, **smtp.settings):
+        yield services
+
+
+async def _artist(services, name="mira", email="mira@example.org", **extra):
+    return await create_local_user(services.urls, name, PASSWORD, email=email, **extra)
+
+
+def _token(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+async def test_reset_mail_link_works_once(mail_services, smtp):
+    user = await _artist(mail_services)
+    await email_links.request_reset(mail_services, "MIRA@example.org")  # any case
+    await email_links.request_reset(mail_services, "stranger@example.org")
+    assert await run_jobs_until_idle(mail_services) == 1  # nothing queued for a stranger
+    message = smtp.only_message_to("mira@example.org")
+    assert message["From"] == "Impasto test <noreply@art.test>"
+    assert "Reset your password" in message["Subject"]
+    link = smtp.link_in(message)
+    assert link.startswith("http://art.test/password/reset/")
+    stored = await EmailToken.get(user_id=user.id)
+    assert stored.token_hash == hashlib.sha256(_token(link).encode()).hexdigest()
+    assert _token(link) not in str((await Job.get(kind="mail.account_link")).payload)
+
+    with pytest.raises(AccountError):  # a short password does not spend the link
+        await email_links.reset_password(_token(link), "short")
+    await email_links.reset_password(_token(link), "a brand new password")
+    user = await User.get(id=user.id)
+    assert verify_password(user.password_hash, "a brand new password")
+    with pytest.raises(LinkRefused) as again:
+        await email_links.reset_password(_token(link), "yet another password")
+    assert again.value.status == 410 and "already used" in again.value.message
+    with pytest.raises(LinkRefused) as unknown:
+        await email_links.check("not-a-token", TokenPurpose.RESET_PASSWORD)
+    assert unknown.value.status == 404
+
+
+async def test_expired_and_mismatched_purpose_links_are_refused(mail_services):
+    user = await _artist(mail_services)
+    raw = await email_links.issue(user, TokenPurpose.RESET_PASSWORD)
+    with pytest.raises(LinkRefused):  # a reset link does not confirm an address
+        await email_links.confirm_email(raw)
+    await EmailToken.filter(user_id=user.id).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    with pytest.raises(LinkRefused) as expired:
+        await email_links.reset_password(raw, "a brand new password")
+    assert expired.value.status == 410 and "expired" in expired.value.message
+    assert verify_password((await User.get(id=user.id)).password_hash, PASSWORD)
+
+
+async def test_confirmation_mail_unlocks_the_account(mail_services, smtp):
+    user = await _artist(mail_services, email_pending=True)
+    assert not user.can_log_in
+    await email_links.send_link(mail_services, user, TokenPurpose.CONFIRM_EMAIL)
+    await email_links.request_confirmation(mail_services, "mira@example.org")  # resend
+    await run_jobs_until_idle(mail_services)
+    first, second = smtp.to("mira@example.org")
+    await email_links.confirm_email(_token(smtp.link_in(second)))
+    assert (await User.get(id=user.id)).can_log_in
+    with pytest.raises(LinkRefused):
+        await email_links.confirm_email(_token(smtp.link_in(second)))
+    # the earlier link still belongs to a confirmed account: harmless, and no new mail is sent
+    await email_links.request_confirmation(mail_services, "mira@example.org")
+    assert await run_jobs_until_idle(mail_services) == 0
+
+
+async def test_refused_address_is_permanent(mail_services, smtp):
+    await _artist(mail_services, email="nobody@example.org")
+    await email_links.request_reset(mail_services, "nobody@example.org")
+    await run_jobs_until_idle(mail_services)
+    job = await Job.get(kind="mail.account_link")
+    assert job.state == JobState.FAILED and job.attempts == 1
+    assert "refused the address" in job.last_error and smtp.received == []
+
+
+async def test_unreachable_server_is_retried(connected, tmp_path):
+    closed_port = free_port()  # nothing listens there
+    async for services in built_services(connected, tmp_path, MAIL_HOST="127.0.0.1",
+                                         MAIL_PORT=str(closed_port), MAIL_SECURITY="none"):
+        await _artist(services)
+        await email_links.request_reset(services, "mira@example.org")
+        await run_jobs_until_idle(services)
+        job = await Job.get(kind="mail.account_link")
+        assert job.state == JobState.QUEUED and job.attempts == 1
+        assert "cannot reach the SMTP server" in job.last_error
+        assert job.next_attempt_at > datetime.now(UTC)
+
+
+async def test_without_smtp_no_mail_is_queued_and_cli_links_still_work(services):
+    user = await _artist(services)
+    assert not services.config.mail.enabled
+    await email_links.request_reset(services, "mira@example.org")
+    assert not await Job.exists()
+    link = await email_links.reset_link(services.urls, "mira")
+    assert link.startswith("http://art.test/password/reset/")
+    await email_links.reset_password(_token(link), "a brand new password")
+    assert verify_password((await User.get(id=user.id)).password_hash, "a brand new password")
