@@ -42,6 +42,7 @@ from instance.web import auth as web_auth
 from instance.web import health as web_health
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
+from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
 from instance.web import recovery as web_recovery
 from instance.web import render
@@ -59,6 +60,7 @@ VIEW_MODULES = (
     web_pages,
     web_auth,
     web_recovery,
+    web_onboarding,
     web_media_views,
     web_admin_domains,
     web_admin_queue,
