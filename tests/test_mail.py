@@ -15,7 +15,7 @@ from instance.actors.accounts import AccountError, create_local_user, verify_pas
 from instance.actors.email_links import LinkRefused
 from instance.storage.models import EmailToken, Job, JobState, TokenPurpose, User
 from tests.rig.jobs import run_jobs_until_idle
-from tests.rig.peers import free_port
+from tests.rig.processes import free_port
 from tests.rig.services import built_services
 from tests.rig.smtp import smtp_server
 

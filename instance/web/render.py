@@ -10,6 +10,7 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from federation.relme import field_url
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
@@ -93,6 +94,6 @@ def install(app: Quart, services: Services) -> None:
         }
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url,
-                                  cloak_measured=MEASURED)
+                                  cloak_measured=MEASURED, field_url=field_url)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.autoescape = True

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rig.peers import free_port
-from tests.rig.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli, running_server_at_its_address
 from tests.rig.smtp import smtp_server
 
 pytestmark = pytest.mark.slow
@@ -20,15 +19,14 @@ WIDTHS = (1280, 375)
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reset")
     with smtp_server() as smtp:
-        port = free_port()
         env = impasto_env(f"sqlite://{tmp / 'impasto.sqlite3'}", tmp, SERVER_RUN_WORKER="false",
-                          INSTANCE_DOMAIN=f"127.0.0.1:{port}", **smtp.settings)
+                          **smtp.settings)
         assert run_cli(["migrate"], env).returncode == 0
         for width in WIDTHS:
             made = run_cli(["user", "create", f"mira{width}", "--email", f"mira{width}@example.org",
                             "--password-stdin"], env, stdin="an old forgotten password\n")
             assert made.returncode == 0, made.stderr
-        with running_server(env, ("--bind", f"127.0.0.1:{port}")) as server:
+        with running_server_at_its_address(env) as server:
             yield server.url, env, smtp
 
 

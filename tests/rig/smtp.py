@@ -19,7 +19,7 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
-from tests.rig.peers import free_port
+from tests.rig.processes import free_port
 
 LINK = re.compile(r"https?://\S+")
 

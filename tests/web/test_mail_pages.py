@@ -10,21 +10,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.rig.peers import free_port
-from tests.rig.processes import impasto_env, run_cli, running_server
+from tests.rig.processes import impasto_env, run_cli
+from tests.rig.processes import running_server_at_its_address as _server
 from tests.rig.smtp import SmtpServer, smtp_server
 from tests.web.test_auth_pages import TOKEN, csrf, login, signup
 
 pytestmark = pytest.mark.slow
 
 PASSWORD = "a long enough password"
-
-
-def _server(env: dict[str, str]):
-    """A server whose [instance] domain is its real address, so mailed links lead to it."""
-    port = free_port()
-    env["IMPASTO_INSTANCE_DOMAIN"] = f"127.0.0.1:{port}"
-    return running_server(env, ("--bind", f"127.0.0.1:{port}"))
 
 
 def _send_mail(env: dict[str, str]) -> None:
