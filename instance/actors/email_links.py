@@ -55,7 +55,7 @@ async def check(raw: str, purpose: TokenPurpose) -> EmailToken:
     """The live token for this secret, or `LinkRefused` saying what is wrong with it."""
     token = await EmailToken.get_or_none(token_hash=_digest(raw[:200]), purpose=purpose.value)
     again = ("Ask for a new password-reset link." if purpose is TokenPurpose.RESET_PASSWORD
-             else "Log in to have a new confirmation link sent.")
+             else "If your sign-up is still unconfirmed, ask for a new link at /signup/resend.")
     if token is None:
         raise LinkRefused(f"This link is not one we sent, or it was cut short. {again}", status=404)
     if token.used_at is not None:

@@ -284,15 +284,19 @@ def _cmd_user_create(config: Config, args: argparse.Namespace) -> int:
 def _cmd_user_list(config: Config, args: argparse.Namespace) -> int:
     from instance.storage.models import User
 
-    async def listing() -> list[tuple[str, str, str, bool, bool]]:
+    def state(user: User) -> str:
+        if user.disabled:
+            return "suspended"
+        return "pending" if not user.approved else "unconfirmed" if user.email_pending else "active"
+
+    async def listing() -> list[tuple[str, str, str, str]]:
         users = await User.all().prefetch_related("account").order_by("id")
-        return [(u.account.username, u.role, u.email or "", u.approved, u.disabled) for u in users]
+        return [(u.account.username, u.role, state(u), u.email or "") for u in users]
 
     rows = with_database(config, listing)
-    print(f"{'USERNAME':<30} {'ROLE':<10} {'STATE':<10} EMAIL")
-    for username, role, email, approved, disabled in rows:
-        state = "suspended" if disabled else "active" if approved else "pending"
-        print(f"{username:<30} {role:<10} {state:<10} {email}")
+    print(f"{'USERNAME':<30} {'ROLE':<10} {'STATE':<11} EMAIL")
+    for username, role, status, email in rows:
+        print(f"{username:<30} {role:<10} {status:<11} {email}")
     return 0
 
 

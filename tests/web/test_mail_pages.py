@@ -5,6 +5,7 @@ say to ask an admin, whose CLI prints a one-time link."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -87,6 +88,8 @@ def test_sign_up_waits_for_the_mailed_confirmation(tmp_path, smtp: SmtpServer):
         assert no_email.status_code == 422 and "email address is needed" in no_email.text
         made = signup(client, "ana", email="ana@example.org")
         assert made.status_code == 200 and "Check your email" in made.text
+        listing = run_cli(["user", "list"], env).stdout
+        assert re.search(r"ana\s+artist\s+unconfirmed\s+ana@example.org", listing)
         refused = login(client, "ana")
         assert refused.status_code == 403 and "Confirm your email address first" in refused.text
         assert 'href="/signup/resend"' in refused.text
