@@ -109,34 +109,35 @@ async def reset_link(urls: LocalUrls, username: str) -> str:
     return urls.reset_password(await issue(user, TokenPurpose.RESET_PASSWORD))
 
 
-async def request_reset(services: Services, email: str) -> None:
-    """Mail a reset link if an active account uses `email`; say nothing either way (the
-    page answers the same, so it cannot tell who has an account here)."""
+async def request_link(services: Services, purpose: TokenPurpose, email: str) -> None:
+    """Someone typed `email` into "Forgot password?" or "Send the confirmation again".
+    One job is queued whatever the address, and the job looks the account up: the page
+    answers the same, and just as fast, whether someone has an account here or not."""
     email = email.strip()
-    if not email or "@" not in email or len(email) > 320:
-        return
-    user = await User.filter(email__iexact=email, disabled=False).first()
-    if user is not None:
-        await send_link(services, user, TokenPurpose.RESET_PASSWORD)
+    if "@" in email and len(email) <= 320:
+        await _queue(services, {"email": email, "purpose": purpose.value})
 
 
-async def request_confirmation(services: Services, email: str) -> None:
-    """Mail a fresh confirmation link to a sign-up still waiting for one (same silence)."""
-    email = email.strip()
-    if not email or len(email) > 320:
-        return
-    user = await User.filter(email__iexact=email, email_pending=True, disabled=False).first()
-    if user is not None:
-        await send_link(services, user, TokenPurpose.CONFIRM_EMAIL)
+async def send_link(services: Services, user: User, purpose: TokenPurpose) -> None:
+    await _queue(services, {"user_id": user.id, "purpose": purpose.value})
 
 
-async def send_link(services: Services, user: User, purpose: TokenPurpose, using_db=None) -> None:
+async def _queue(services: Services, payload: dict) -> None:
     """Queue the mail (nothing to queue on an instance without `[mail] host`)."""
-    if not services.config.mail.enabled:
-        return
-    await services.jobs.enqueue(
-        kinds.SEND_ACCOUNT_MAIL, {"user_id": user.id, "purpose": purpose.value}, using_db=using_db
-    )
+    if services.config.mail.enabled:
+        await services.jobs.enqueue(kinds.SEND_ACCOUNT_MAIL, payload)
+
+
+async def _recipient(payload: dict, purpose: TokenPurpose) -> User | None:
+    """The account a link goes to: by id (a sign-up), or by the address typed into a
+    form; None when nobody should get one (no such address, confirmed already)."""
+    if "user_id" in payload:
+        query = User.filter(id=payload["user_id"])
+    else:
+        query = User.filter(email__iexact=str(payload.get("email", "")))
+    if purpose is TokenPurpose.CONFIRM_EMAIL:
+        query = query.filter(email_pending=True)
+    return await query.filter(disabled=False, email__not_isnull=True).prefetch_related("account").first()
 
 
 def _message_text(services: Services, username: str, purpose: TokenPurpose, link: str) -> tuple[str, str]:
@@ -162,11 +163,9 @@ async def send_link_job(ctx: JobContext, payload: dict) -> None:
         purpose = TokenPurpose(str(payload.get("purpose")))
     except ValueError:
         raise Permanent(f"unknown link purpose {payload.get('purpose')!r}") from None
-    user = await User.get_or_none(id=payload.get("user_id")).prefetch_related("account")
-    if user is None or not user.email or user.disabled:
-        raise Permanent("the account is gone, suspended or has no email address")
-    if purpose is TokenPurpose.CONFIRM_EMAIL and not user.email_pending:
-        return  # confirmed meanwhile (by an earlier link or an admin)
+    user = await _recipient(payload, purpose)
+    if user is None or not user.email:
+        return  # nobody to mail: no such address, suspended, or confirmed meanwhile
     services = ctx.services
     raw = await issue(user, purpose)
     link = (services.urls.reset_password(raw) if purpose is TokenPurpose.RESET_PASSWORD

@@ -33,7 +33,7 @@ def _throttled(email: str) -> float:
     return wait
 
 
-async def _email_form(kind: str, send) -> tuple[str, int]:
+async def _email_form(purpose: TokenPurpose) -> tuple[str, int]:
     services = current_services()
     mail_enabled = services.config.mail.enabled
     sent, error, status = False, None, 200
@@ -43,22 +43,23 @@ async def _email_form(kind: str, send) -> tuple[str, int]:
         if wait:
             error, status = f"Too many requests. Try again in {int(wait) + 1} seconds.", 429
         else:
-            await send(services, email)
+            await email_links.request_link(services, purpose, email)
             sent = True
+    reset = purpose is TokenPurpose.RESET_PASSWORD
     return await render_template(
-        "email_link_form.html", kind=kind, mail_enabled=mail_enabled, sent=sent, error=error,
-        title="Reset your password" if kind == "reset" else "Send the confirmation again",
+        "email_link_form.html", kind=purpose.value, mail_enabled=mail_enabled, sent=sent, error=error,
+        title="Reset your password" if reset else "Send the confirmation again",
     ), status
 
 
 @blueprint.route("/password/forgot", methods=["GET", "POST"])
 async def forgot():
-    return await _email_form("reset", email_links.request_reset)
+    return await _email_form(TokenPurpose.RESET_PASSWORD)
 
 
 @blueprint.route("/signup/resend", methods=["GET", "POST"])
 async def resend():
-    return await _email_form("confirm", email_links.request_confirmation)
+    return await _email_form(TokenPurpose.CONFIRM_EMAIL)
 
 
 @blueprint.route("/password/reset/<token>", methods=["GET", "POST"])
