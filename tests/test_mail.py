@@ -83,6 +83,13 @@ async def test_expired_and_mismatched_purpose_links_are_refused(mail_services):
     assert expired.value.status == 410 and "expired" in expired.value.message
     assert verify_password((await User.get(id=user.id)).password_hash, PASSWORD)
 
+    fresh = await email_links.issue(user, TokenPurpose.RESET_PASSWORD)
+    await EmailToken.filter(expires_at__lt=datetime.now(UTC)).update(
+        expires_at=datetime.now(UTC) - timedelta(days=1, minutes=1))
+    await mail_services.jobs.enqueue(kinds.PRUNE_JOBS)  # housekeeping drops the long-dead one
+    await run_jobs_until_idle(mail_services)
+    assert [t.token_hash for t in await EmailToken.all()] == [hashlib.sha256(fresh.encode()).hexdigest()]
+
 
 async def test_confirmation_mail_unlocks_the_account(mail_services, smtp):
     user = await _artist(mail_services, email_pending=True)

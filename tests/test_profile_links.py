@@ -9,6 +9,7 @@ import pytest
 
 from instance.actions.social import update_profile
 from instance.actors.accounts import create_local_user
+from instance.api.entities import account_entity
 from instance.jobs import kinds
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
@@ -60,6 +61,8 @@ async def test_only_pages_linking_back_are_verified(services):
     assert (await Account.get(id=user.account_id)).fields_json[0].get("verified_at")
 
     account = await Account.get(id=user.account_id)
+    entity = account_entity(account, services.config.base_url)  # the client API's account
+    assert entity["fields"][0]["verified_at"] == account.fields_json[0]["verified_at"]
     person = person_for(services, account)
     assert person["attachment"][0]["value"].startswith(f'<a href="{links["/good"]}" rel="me ')
 
