@@ -96,13 +96,6 @@ async def confirm_email(raw: str) -> User:
     return await User.get(id=token.user_id).prefetch_related("account")
 
 
-async def confirm_user(username: str) -> User:
-    """An admin confirms a sign-up by hand (the mail never arrived)."""
-    user = await get_local_user(username)
-    await User.filter(id=user.id).update(email_pending=False)
-    return user
-
-
 async def reset_link(urls: LocalUrls, username: str) -> str:
     """A one-time reset link for the CLI, for instances without mail."""
     user = await get_local_user(username)

@@ -351,9 +351,13 @@ def _cmd_user_reset_link(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_user_confirm(config: Config, args: argparse.Namespace) -> int:
-    from instance.actors.email_links import confirm_user
+    from instance.actors.accounts import get_local_user
+    from instance.moderation.reports import confirm_signup_email
 
-    with_database(config, lambda: confirm_user(args.username))
+    async def confirm() -> None:
+        await confirm_signup_email(None, (await get_local_user(args.username)).id)
+
+    with_database(config, confirm)
     print(f"confirmed the email address of {args.username}")
     return 0
 

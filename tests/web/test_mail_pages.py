@@ -26,8 +26,9 @@ def _send_mail(env: dict[str, str]) -> None:
     assert worker.returncode == 0, worker.stderr
 
 
-def _create(env: dict[str, str], name: str, email: str) -> None:
-    made = run_cli(["user", "create", name, "--email", email, "--password-stdin"], env, stdin=PASSWORD + "\n")
+def _create(env: dict[str, str], name: str, email: str, *flags: str) -> None:
+    made = run_cli(["user", "create", name, "--email", email, *flags, "--password-stdin"], env,
+                   stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
 
 
@@ -107,6 +108,18 @@ def test_sign_up_waits_for_the_mailed_confirmation(tmp_path, smtp: SmtpServer):
         signup(httpx.Client(base_url=server.url), "bo", email="bo@example.org")
         assert run_cli(["user", "confirm", "bo"], env).returncode == 0  # the admin confirms
         assert login(httpx.Client(base_url=server.url), "bo").status_code == 302
+
+        signup(httpx.Client(base_url=server.url), "cy", email="cy@example.org")  # or from the web
+        _create(env, "boss", "boss@example.org", "--admin")
+        with httpx.Client(base_url=server.url) as admin:
+            login(admin, "boss")
+            page = admin.get("/admin/registrations").text
+            assert "The email address is not confirmed yet: @cy" in page and "<strong>@bo<" not in page
+            user_id = re.search(r'/admin/registrations/(\d+)"', page).group(1)
+            done = admin.post(f"/admin/registrations/{user_id}", follow_redirects=True, data={
+                "csrf_token": csrf(admin, "/admin/registrations"), "action": "confirm_email"})
+            assert "Email address confirmed." in done.text and "Nobody is waiting." in done.text
+        assert login(httpx.Client(base_url=server.url), "cy").status_code == 302
 
 
 async def test_without_smtp_the_admin_prints_a_link(tmp_path):
