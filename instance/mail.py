@@ -12,7 +12,7 @@ import asyncio
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from instance.config import Config, ConfigError
 from instance.jobs.errors import Permanent, Retry
@@ -23,8 +23,10 @@ class MailNotConfigured(Permanent):
 
 
 def sender(config: Config) -> str:
+    """`[mail] from_address`, else the instance's name at noreply@ its host (quoted as a
+    display name needs: a comma in the name must not make two addresses)."""
     host = config.instance.domain.rpartition(":")[0] or config.instance.domain
-    return config.mail.from_address or f"{config.instance.name} <noreply@{host}>"
+    return config.mail.from_address or formataddr((config.instance.name, f"noreply@{host}"))
 
 
 def compose(config: Config, to: str, subject: str, body: str) -> EmailMessage:

@@ -171,3 +171,16 @@ async def test_an_untrusted_certificate_is_not_accepted(connected, tmp_path):
             job = await Job.get(kind=kinds.SEND_ACCOUNT_MAIL)
             assert job.state == JobState.QUEUED and "CERTIFICATE_VERIFY_FAILED" in job.last_error
             assert smtp.received == []
+
+
+def test_the_default_sender_is_one_quoted_address():
+    from email.utils import getaddresses
+
+    from instance.config import load_config
+    from instance.mail import compose
+
+    config = load_config(environ={"IMPASTO_INSTANCE_NAME": "Ink, Oil & Friends",
+                                  "IMPASTO_INSTANCE_DOMAIN": "art.example:8443"})
+    message = compose(config, "mira@example.org", "Hello", "Body")
+    assert getaddresses([message["From"]]) == [("Ink, Oil & Friends", "noreply@art.example")]
+    assert message["Message-ID"].endswith("@art.example>")
