@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from federation.jsonld import outgoing_context
+from federation.relme import field_html
 from federation.vocab import AS2_CONTEXT, PUBLIC
 
 MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
@@ -147,7 +148,7 @@ def account_to_person(
             "publicKeyPem": account.public_key_pem,
         },
         "attachment": [
-            {"type": "PropertyValue", "name": f.get("name", ""), "value": f.get("value", "")}
+            {"type": "PropertyValue", "name": f.get("name", ""), "value": field_html(f.get("value", ""))}
             for f in (account.fields_json or []) if isinstance(f, dict)
         ],
         "alsoKnownAs": list(account.also_known_as or []) or None,

@@ -42,7 +42,9 @@ from instance.web import auth as web_auth
 from instance.web import health as web_health
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
+from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
+from instance.web import recovery as web_recovery
 from instance.web import render
 from instance.web import settings as web_settings
 from instance.web import social as web_social
@@ -57,6 +59,8 @@ VIEW_MODULES = (
     web_health,
     web_pages,
     web_auth,
+    web_recovery,
+    web_onboarding,
     web_media_views,
     web_admin_domains,
     web_admin_queue,

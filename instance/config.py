@@ -119,6 +119,31 @@ class RegistrationSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    host: str = _opt(
+        "",
+        "SMTP server that sends password-reset and sign-up confirmation mail; empty: no mail (the admin resets passwords with `impasto user reset-link`).",
+    )
+    port: int = _opt(587, "SMTP port: 587 for starttls, 465 for tls, 25 for a local relay.")
+    security: str = _opt(
+        "starttls",
+        "starttls (upgrade a plain connection), tls (TLS from the first byte) or none (a relay on this machine only).",
+        ("starttls", "tls", "none"),
+    )
+    username: str = _opt("", "SMTP login; empty: send without logging in.")
+    password: str = _opt("", "SMTP password (prefer password_file, which keeps it out of this file).")
+    password_file: str = _opt("", "File holding the SMTP password, read when password is empty.")
+    from_address: str = _opt(
+        "", "Sender of every mail, e.g. \"Impasto <noreply@art.example>\"; empty: noreply@ the instance's host."
+    )
+    timeout: float = _opt(20.0, "Seconds to wait for the SMTP server at each step.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
 class ApiSettings:
     password_grant: bool = _opt(
         False,
@@ -277,6 +302,7 @@ class Config:
     media: MediaSettings = field(default_factory=MediaSettings)
     s3: S3Settings = field(default_factory=S3Settings)
     registration: RegistrationSettings = field(default_factory=RegistrationSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
     ai: AISettings = field(default_factory=AISettings)

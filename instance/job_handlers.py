@@ -10,7 +10,9 @@ from collections.abc import Iterable
 
 from inbox.process import process as process_inbox_item
 from instance.actions.profile_images import apply_profile_image
+from instance.actions.profile_links import verify_links_job
 from instance.actions.publishing import publish_job
+from instance.actors.email_links import send_link_job
 from instance.attachments.processing import process_job as process_media
 from instance.attachments.remote import fetch_job as fetch_remote_media
 from instance.jobs import Worker, kinds
@@ -36,6 +38,8 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.REFRESH_NODEINFO: refresh_nodeinfo,
     kinds.PRUNE_JOBS: prune_jobs,
     kinds.PRUNE_COUNTERS: prune_counters,
+    kinds.SEND_ACCOUNT_MAIL: send_link_job,
+    kinds.VERIFY_PROFILE_LINKS: verify_links_job,
 }
 
 

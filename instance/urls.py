@@ -103,6 +103,13 @@ class LocalUrls:
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{name}"
 
+    def reset_password(self, token: str) -> str:
+        """The page a mailed (or CLI-printed) password-reset link opens."""
+        return f"{self.base}/password/reset/{token}"
+
+    def confirm_email(self, token: str) -> str:
+        return f"{self.base}/signup/confirm/{token}"
+
     def static(self, name: str) -> str:
         return f"{self.base}/static/{name}"
 

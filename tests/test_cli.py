@@ -21,6 +21,8 @@ COMMANDS = [
     ["user", "list"],
     ["user", "suspend"],
     ["user", "set-password"],
+    ["user", "reset-link"],
+    ["user", "confirm"],
 ]
 
 
@@ -74,6 +76,7 @@ def test_setup_users_and_passwords(env, tmp_path):
     [
         (["user", "create", "bad name"], "", "must be 1–30 characters"),
         (["user", "suspend", "nobody"], "", "no local user named 'nobody'"),
+        (["user", "confirm", "nobody"], "", "no local user named 'nobody'"),
         (["user", "create", "x", "--password-stdin"], "short\n", "at least 10 characters"),
         (["user", "create", "x", "--password-stdin"], "", "no password on standard input"),
     ],

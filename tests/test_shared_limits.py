@@ -29,7 +29,7 @@ async def test_concurrent_hits_are_counted_exactly(connected):
 
 
 async def test_throttle_waits_after_the_limit_and_forgets_on_success(connected):
-    throttle = Throttle(limit=3, window_seconds=300)
+    throttle = Throttle("login", limit=3, window_seconds=300)
     for _ in range(3):
         assert await throttle.retry_after("ip:x", "user:a") == 0
         await throttle.failed("ip:x", "user:a")

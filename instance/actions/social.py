@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from federation import documents
 from federation.vocab import PUBLIC
+from instance.actions.profile_links import keep_verified, queue_verification, wants_verifying
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import (
@@ -299,12 +300,14 @@ async def update_profile(services: Services, account: Account, **changes: Any) -
     if "note" in changes:
         changes["note"] = render(changes["note"] or "", services.config.base_url).html
     if "fields_json" in changes:
-        changes["fields_json"] = [
+        changes["fields_json"] = keep_verified(account.fields_json or [], [
             {"name": str(f.get("name", ""))[:255], "value": sanitise(str(f.get("value", "")))}
             for f in changes["fields_json"]
-        ][:16]
+        ][:16])
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(**changes)
+        if wants_verifying(changes.get("fields_json", [])):
+            await queue_verification(services, account, using_db=connection)
         await account.refresh_from_db(using_db=connection)
         doc = documents.with_context(person_for(services, account))
         update = documents.activity(

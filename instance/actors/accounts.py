@@ -77,6 +77,7 @@ async def create_local_user(
     role: str = "artist",
     approved: bool = True,
     display_name: str = "",
+    email_pending: bool = False,
 ) -> User:
     """Create an account with its login, keys and ActivityPub endpoints."""
     username = normalise_username(username)
@@ -85,7 +86,9 @@ async def create_local_user(
     password_hash = hash_password(password)
     if await Account.filter(username=username, domain=None).exists():
         raise AccountError(f"the username {username!r} is taken")
-    if email and await User.filter(email=email).exists():
+    if email_pending and not email:
+        raise AccountError("an email address is needed to confirm the sign-up")
+    if email and await User.filter(email__iexact=email).exists():
         raise AccountError(f"the email {email!r} is already registered")
     private_pem, public_pem = generate_key_pair()
     async with in_transaction() as connection:
@@ -112,6 +115,7 @@ async def create_local_user(
             password_hash=password_hash,
             role=role,
             approved=approved,
+            email_pending=email_pending,
             using_db=connection,
         )
     return user

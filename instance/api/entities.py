@@ -70,7 +70,7 @@ def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False
         "emojis": EMPTY,
         "roles": EMPTY,
         "fields": [
-            {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+            {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": f.get("verified_at")}
             for f in (a.fields_json or [])
             if isinstance(f, dict)
         ],

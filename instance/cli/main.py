@@ -105,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from standard input",
     )
     set_password.set_defaults(handler=_cmd_user_set_password)
+    reset_link = user_commands.add_parser(
+        "reset-link", help="print a one-time password-reset link (valid for an hour) to give the user"
+    )
+    reset_link.add_argument("username")
+    reset_link.set_defaults(handler=_cmd_user_reset_link)
+    confirm = user_commands.add_parser(
+        "confirm", help="confirm a sign-up's email address by hand (its mail never arrived)"
+    )
+    confirm.add_argument("username")
+    confirm.set_defaults(handler=_cmd_user_confirm)
 
     jobs = commands.add_parser(
         "jobs", help="show how many jobs are queued, running, done and failed"
@@ -274,15 +284,19 @@ def _cmd_user_create(config: Config, args: argparse.Namespace) -> int:
 def _cmd_user_list(config: Config, args: argparse.Namespace) -> int:
     from instance.storage.models import User
 
-    async def listing() -> list[tuple[str, str, str, bool, bool]]:
+    def state(user: User) -> str:
+        if user.disabled:
+            return "suspended"
+        return "pending" if not user.approved else "unconfirmed" if user.email_pending else "active"
+
+    async def listing() -> list[tuple[str, str, str, str]]:
         users = await User.all().prefetch_related("account").order_by("id")
-        return [(u.account.username, u.role, u.email or "", u.approved, u.disabled) for u in users]
+        return [(u.account.username, u.role, state(u), u.email or "") for u in users]
 
     rows = with_database(config, listing)
-    print(f"{'USERNAME':<30} {'ROLE':<10} {'STATE':<10} EMAIL")
-    for username, role, email, approved, disabled in rows:
-        state = "suspended" if disabled else "active" if approved else "pending"
-        print(f"{username:<30} {role:<10} {state:<10} {email}")
+    print(f"{'USERNAME':<30} {'ROLE':<10} {'STATE':<11} EMAIL")
+    for username, role, status, email in rows:
+        print(f"{username:<30} {role:<10} {status:<11} {email}")
     return 0
 
 
@@ -323,6 +337,28 @@ def _cmd_user_set_password(config: Config, args: argparse.Namespace) -> int:
     password = read_password_stdin()
     with_database(config, lambda: set_password(args.username, password))
     print(f"password changed for {args.username}")
+    return 0
+
+
+def _cmd_user_reset_link(config: Config, args: argparse.Namespace) -> int:
+    from instance.actors.email_links import reset_link
+    from instance.urls import LocalUrls
+
+    link = with_database(config, lambda: reset_link(LocalUrls(config.base_url), args.username))
+    print(f"one-time password-reset link for {args.username} (valid for an hour):")
+    print(link)
+    return 0
+
+
+def _cmd_user_confirm(config: Config, args: argparse.Namespace) -> int:
+    from instance.actors.accounts import get_local_user
+    from instance.moderation.reports import confirm_signup_email
+
+    async def confirm() -> None:
+        await confirm_signup_email(None, (await get_local_user(args.username)).id)
+
+    with_database(config, confirm)
+    print(f"confirmed the email address of {args.username}")
     return 0
 
 

@@ -133,3 +133,10 @@ async def reject_signup(actor: Account | None, user_id: int) -> None:
         raise ReportError(f"no sign-up {user_id} waiting")
     await Account.filter(id=user.account_id).delete()  # cascades to the user
     await _audit(actor, "signup.reject", str(user_id))
+
+
+async def confirm_signup_email(actor: Account | None, user_id: int) -> None:
+    """Let in a sign-up whose confirmation mail never arrived (the web page or the CLI)."""
+    if not await User.filter(id=user_id, email_pending=True).update(email_pending=False):
+        raise ReportError(f"no sign-up {user_id} waiting for its email confirmation")
+    await _audit(actor, "signup.confirm_email", str(user_id))

@@ -4,11 +4,13 @@ reports with its actions (hide a work, suspend an account, note, resolve)."""
 from __future__ import annotations
 
 from quart import Blueprint, redirect, render_template, request, url_for
+from tortoise.expressions import Q
 
 from instance.moderation.reports import (
     ReportError,
     add_note,
     approve_signup,
+    confirm_signup_email,
     hide_work,
     reject_signup,
     resolve_report,
@@ -39,7 +41,9 @@ async def overview():
 @blueprint.get("/registrations")
 @role_required(*STAFF)
 async def registrations():
-    waiting = await User.filter(approved=False).order_by("id").prefetch_related("account")
+    waiting = await User.filter(
+        Q(approved=False) | Q(email_pending=True), disabled=False
+    ).order_by("id").prefetch_related("account")
     return await render_template(
         "admin/registrations.html", waiting=waiting, message=request.args.get("done", ""),
         title="Sign-ups waiting",
@@ -55,6 +59,9 @@ async def decide_registration(user_id: int):
         if form.get("action") == "approve":
             await approve_signup(me.account, user_id)
             done = "Approved."
+        elif form.get("action") == "confirm_email":
+            await confirm_signup_email(me.account, user_id)
+            done = "Email address confirmed."
         else:
             await reject_signup(me.account, user_id)
             done = "Rejected."

@@ -8,9 +8,10 @@ from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import F
 
 from instance.actors.accounts import AccountError, create_local_user, hash_password, verify_password
+from instance.actors.email_links import send_link
 from instance.actors.invites import is_usable
 from instance.services import current_services
-from instance.storage.models import Account, Invite, Notification, User
+from instance.storage.models import Account, Invite, Notification, TokenPurpose, User
 from instance.web.csrf import check_csrf
 from instance.web.redirects import same_origin_path
 from instance.web.session import current_user, log_in, log_out, login_required
@@ -19,7 +20,7 @@ from instance.web.throttle import Throttle
 blueprint = Blueprint("auth", __name__)
 blueprint.before_request(check_csrf)
 
-login_throttle = Throttle(limit=5, window_seconds=300)
+login_throttle = Throttle("login", limit=5, window_seconds=300)
 
 
 def _safe_next(target: str | None) -> str:
@@ -45,6 +46,9 @@ async def login():
                 error, status = "That username and password do not match.", 401
             elif user.disabled:
                 error, status = "This account is suspended.", 403
+            elif user.email_pending:
+                error, status = ("Confirm your email address first: open the link we mailed you "
+                                 "when you signed up."), 403
             elif not user.approved:
                 error, status = "Your sign-up is waiting for a moderator's approval.", 403
             else:
@@ -55,6 +59,7 @@ async def login():
     return await render_template(
         "login.html", error=error, next=same_origin_path(request.args.get("next")) or "",
         title="Log in",
+        email_pending=status == 403 and error is not None and error.startswith("Confirm"),
     ), status
 
 
@@ -83,18 +88,28 @@ async def signup():
                 error, status = "That invite code is not valid.", 422
         if error is None and form.get("password", "") != form.get("password_again", ""):
             error, status = "The two passwords differ.", 422
+        confirm = services.config.mail.enabled
         if error is None:
             try:
                 user = await create_local_user(
                     services.urls, form.get("username", ""), form.get("password", ""),
-                    email=form.get("email", "").strip() or None,
+                    email=form.get("email", "").strip()[:320] or None,
                     approved=mode != "approval",
                     display_name=form.get("display_name", "").strip(),
+                    email_pending=confirm,
                 )
             except AccountError as exc:
                 error, status = str(exc), 422
             else:
                 await _after_signup(user, invite, form.get("reason", ""), mode)
+                if confirm:
+                    await send_link(services, user, TokenPurpose.CONFIRM_EMAIL)
+                    review = " Then a moderator reviews your sign-up." if mode == "approval" else ""
+                    return await render_template(
+                        "message.html", title="Check your email", resend_link=True,
+                        message=f"We have sent a link to {user.email}. Open it to confirm the "
+                                f"address and finish signing up.{review}",
+                    )
                 if mode == "approval":
                     return await render_template(
                         "message.html", title="Thank you",
@@ -103,7 +118,8 @@ async def signup():
                 await user.fetch_related("account")
                 log_in(user)
                 return redirect(url_for("pages.profile", username=user.account.username))
-    return await render_template("signup.html", mode=mode, error=error, form=form, title="Sign up"), status
+    return await render_template("signup.html", mode=mode, error=error, form=form, title="Sign up",
+                                 email_required=services.config.mail.enabled), status
 
 
 async def _after_signup(user: User, invite: Invite | None, reason: str, mode: str) -> None:

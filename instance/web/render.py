@@ -10,6 +10,7 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from federation.relme import field_url
 from federation.remote_urls import http_url
 from federation.vocab import media_kind
 from instance.errors import Refused
@@ -95,7 +96,7 @@ def install(app: Quart, services: Services) -> None:
         }
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url, media_kind=media_kind,
-                                  cloak_measured=MEASURED)
+                                  cloak_measured=MEASURED, field_url=field_url)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.filters["http_url"] = http_url  # a remote document's URL, checked again
     app.jinja_env.autoescape = True

@@ -40,8 +40,7 @@ async def current_user() -> User | None:
         if (
             candidate is not None
             and session.get("pw") == _fingerprint(candidate)
-            and not candidate.disabled
-            and candidate.approved
+            and candidate.can_log_in
         ):
             user = candidate
     g.user = user

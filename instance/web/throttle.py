@@ -10,22 +10,22 @@ from instance import counters
 
 
 class Throttle:
-    def __init__(self, limit: int = 5, window_seconds: float = 300.0) -> None:
-        self.limit, self.window = limit, window_seconds
+    def __init__(self, name: str, limit: int = 5, window_seconds: float = 300.0) -> None:
+        self.name, self.limit, self.window = name, limit, window_seconds
 
     async def retry_after(self, *keys: str) -> float:
         """Seconds until another attempt is allowed (0 when allowed now)."""
         now = time.time()
         waits = []
         for key in keys:
-            seen = await counters.current(f"login:{key}", self.window, now)
+            seen = await counters.current(f"{self.name}:{key}", self.window, now)
             if seen.count >= self.limit:
                 waits.append(max(1.0, seen.reset - now))
         return max(waits, default=0.0)
 
     async def failed(self, *keys: str) -> None:
         for key in keys:
-            await counters.hit(f"login:{key}", self.window)
+            await counters.hit(f"{self.name}:{key}", self.window)
 
     async def succeeded(self, *keys: str) -> None:
-        await counters.clear(*(f"login:{key}" for key in keys))
+        await counters.clear(*(f"{self.name}:{key}" for key in keys))

@@ -159,6 +159,8 @@ async def test_locked_account_approves_follow(peers):
         remote_cleo = await Account.get(username="cleo", domain=b.domain)
         assert remote_cleo.display_name == "Cleo Ink" and remote_cleo.locked
         assert remote_cleo.fields_json[0]["name"] == "Shop"
+        # a URL field travels as a rel="me" link, as Mastodon sends one (others can verify it)
+        assert remote_cleo.fields_json[0]["value"].startswith('<a href="https://cleo.example" rel="me ')
 
 
 async def test_block_ends_follows_on_both_sides(peers):

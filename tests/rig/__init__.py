@@ -20,6 +20,10 @@ it checks rather than how to stand an instance up.
   their database from the test. Peers served together may reach each other's ports and
   the ports reserved for third-party servers (`third_party_port(n)`: bovine, pasture).
 - `processes`: `impasto_env`, `run_cli`, `running_server` (and `IMPASTO`, the command) run
-  the real CLI and server as child processes.
+  the real CLI and server as child processes; `running_server_at_its_address` when the
+  links the server makes (mail, rel="me") must lead back to it; `free_port`.
+- `smtp`: `smtp_server()` runs a real SMTP server (aiosmtpd) on loopback that keeps the
+  mail it receives (`to`, `only_message_to`, `link_in`), optionally over STARTTLS or TLS
+  and with a login; `settings` are the `[mail]` values that point Impasto at it.
 - `import_graph`: the package layering that tests/test_architecture.py enforces.
 """

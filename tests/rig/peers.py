@@ -7,7 +7,6 @@ instances is real HTTP with real signatures."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -18,13 +17,7 @@ from typing import Any
 
 from instance.config import Config, load_config
 from tests.rig.jobs import run_jobs_until_idle
-from tests.rig.processes import IMPASTO, REPO_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.rig.processes import IMPASTO, REPO_ROOT, free_port
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,6 +43,12 @@ def run_cli(
         timeout=timeout,
         cwd=REPO_ROOT,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @dataclass
@@ -83,3 +90,11 @@ def stop_process(process: subprocess.Popen, grace: float = 20) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def running_server_at_its_address(env: dict[str, str]):
+    """`running_server` on a port chosen first, with `[instance] domain` set to it (in `env`
+    too, for CLI runs after it), so the links it makes (mail, rel="me") lead back to it."""
+    port = free_port()
+    env["IMPASTO_INSTANCE_DOMAIN"] = f"127.0.0.1:{port}"
+    return running_server(env, ("--bind", f"127.0.0.1:{port}"))

@@ -213,7 +213,7 @@ async def _code_grant(p):
     if not await OAuthAuthorization.filter(id=row.id, used=False).update(used=True):
         raise invalid
     user = row.user
-    if user.disabled or not user.approved:
+    if not user.can_log_in:
         raise invalid
     raw, token_row = await issue_token(app, user, row.scopes.split())
     return jsonify(_token_body(raw, token_row))
@@ -246,7 +246,7 @@ async def _password_grant(p):
     if user is None or not verify_password(user.password_hash, p.text("password", max_length=1000)):
         await login_throttle.failed(*keys)
         raise OAuthError(400, "invalid_grant", "The username and password do not match.")
-    if user.disabled or not user.approved:
+    if not user.can_log_in:
         raise OAuthError(400, "invalid_grant", "This login is disabled or waiting for approval.")
     await login_throttle.succeeded(keys[1])
     raw, row = await issue_token(app, user, _requested(p, app))

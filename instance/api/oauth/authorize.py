@@ -123,7 +123,7 @@ async def _login(details: dict, form) -> object:
     if user is None or not verify_password(user.password_hash, form.get("password", "")):
         await login_throttle.failed(*keys)
         return await _page("login", details, 401, error="That username and password do not match.")
-    if user.disabled or not user.approved:
+    if not user.can_log_in:
         return await _page("login", details, 403, error="This account cannot log in.")
     await login_throttle.succeeded(keys[1])
     log_in(user)

@@ -4,7 +4,8 @@
 (`X as X`, see instance.storage.models.states), so a model and its states import together.
 """
 
-from instance.storage.models.accounts import Account, Invite, User
+from instance.storage.models.accounts import Account, EmailToken, Invite, User
+from instance.storage.models.accounts import TokenPurpose as TokenPurpose
 from instance.storage.models.counters import RateCounter
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.federation import InboxState as InboxState
@@ -48,6 +49,7 @@ __all__ = [
     "CollectionItem",
     "DomainPolicy",
     "DomainPolicyDraft",
+    "EmailToken",
     "Follow",
     "InboxItem",
     "InstanceInfo",

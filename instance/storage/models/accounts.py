@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields, models
@@ -80,6 +81,8 @@ class User(models.Model):
     role = fields.CharField(max_length=16, default="artist")  # artist | moderator | admin
     approved = fields.BooleanField(default=True)
     disabled = fields.BooleanField(default=False)
+    # a sign-up waiting for the click on its mailed confirmation link (no login until then)
+    email_pending = fields.BooleanField(default=False)
     signup_reason = fields.TextField(default="")
     # default licence, cloak level, opt-out choices
     settings: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
@@ -92,6 +95,36 @@ class User(models.Model):
 
     class Meta:
         table = "users"
+
+    @property
+    def can_log_in(self) -> bool:
+        return self.approved and not self.disabled and not self.email_pending
+
+
+class TokenPurpose(StrEnum):
+    """What a mailed link does when it is followed."""
+
+    RESET_PASSWORD = "reset"
+    CONFIRM_EMAIL = "confirm"
+
+
+class EmailToken(models.Model):
+    """A single-use, expiring link for one user. Only the SHA-256 of the secret is stored,
+    so a copy of the database opens no account."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="email_tokens", on_delete=fields.CASCADE
+    )
+    user_id: int
+    purpose = fields.CharField(max_length=16)  # a TokenPurpose
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "email_tokens"
 
 
 class Invite(models.Model):
