@@ -116,6 +116,12 @@ class LocalUrls:
         return f"{self.base}/"
 
     @property
+    def subscribe_template(self) -> str:
+        """Where other servers send our users to follow someone (WebFinger's OStatus
+        subscribe link; `{uri}` is left for them to fill in)."""
+        return f"{self.base}/authorize_interaction?uri={{uri}}"
+
+    @property
     def shared_inbox(self) -> str:
         return f"{self.base}/inbox"
 
