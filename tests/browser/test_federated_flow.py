@@ -6,8 +6,8 @@ Each instance's jobs are run by the test, in order (no sleeping)."""
 from __future__ import annotations
 
 import asyncio
-import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -42,9 +42,9 @@ async def publish_on_b(peer) -> str:
         return work.ap_id
 
 
-@pytest.fixture(scope="module")
-def instances(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("two")
+@contextmanager
+def two_instances(tmp):
+    """A (open sign-ups, an admin "boss") and B (an artist "bo"), both serving."""
     a = make_peer("a", tmp, REGISTRATION_MODE="open", CLOAK_DEFAULT_LEVEL="low")
     b = make_peer("b", tmp)
     for peer in (a, b):
@@ -57,6 +57,13 @@ def instances(tmp_path_factory):
     )
     assert run_cli(["user", "create", "bo", "--password-stdin"], b.env, stdin=PASSWORD + "\n").returncode == 0
     with serving(a, b):
+        yield a, b
+
+
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("two")
+    with two_instances(tmp) as (a, b):
         yield a, b, tmp
 
 
@@ -128,46 +135,3 @@ def test_artist_path_across_two_instances(browser, instances, screenshot):
     assert page.get_by_text("Night ferry").count() == 0
     assert work_id
 
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-@pytest.mark.parametrize("width", [1280, 375])
-def test_follow_from_your_server_in_a_browser(browser, instances, screenshot, width):
-    """A visitor on B's portfolio follows from their own server A: B sends them to A's
-    subscribe template, they log in there and confirm; a mistyped server is a sentence."""
-    a, b, _ = instances
-    name = f"lou{width}"
-    assert run_cli(["user", "create", name, "--password-stdin"], a.env, stdin=PASSWORD + "\n").returncode == 0
-    page = browser.new_page(viewport={"width": width, "height": 900})
-
-    page.goto(b.url + "/@bo")
-    page.fill("input[name=handle]", "@lou@no-such-server.invalid")
-    page.get_by_role("button", name="Continue on your server").click()
-    message = page.locator("main").inner_text()
-    assert "There is no server called no-such-server.invalid" in message and "Errno" not in message
-    assert no_sideways_scroll(page)
-    screenshot(page, f"remote-follow-0-unknown-server-{width}")
-
-    page.goto(b.url + "/@bo")
-    page.fill("input[name=handle]", f"@{name}@{a.domain}")
-    screenshot(page, f"remote-follow-1-handle-on-b-{width}")
-    page.get_by_role("button", name="Continue on your server").click()
-    page.wait_for_url(re.compile(re.escape(f"{a.url}/login?next=")))
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(f"{a.url}/authorize_interaction?uri=")))
-    assert page.get_by_role("heading", name="Follow bo?").is_visible()
-    assert f"@bo@{b.domain}" in page.locator("main").inner_text()
-    assert no_sideways_scroll(page)
-    screenshot(page, f"remote-follow-2-confirm-on-a-{width}")
-
-    page.get_by_role("button", name="Follow", exact=True).click()
-    page.wait_for_url(f"{a.url}/@bo@{b.domain}")
-    run_jobs(a, b, a)  # Follow → B, Accept → A
-    page.reload()
-    assert page.get_by_role("button", name="Unfollow").is_visible()
-    assert no_sideways_scroll(page)
-    screenshot(page, f"remote-follow-3-following-{width}")
