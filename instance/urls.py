@@ -98,7 +98,18 @@ class LocalUrls:
 
     def media(self, key: str) -> str:
         """A stored media file (a variant or a profile image) by its storage key."""
-        return f"{self.base}/media/{key}"
+        return self.absolute(self.media_path(key))
+
+    @staticmethod
+    def media_path(key: str) -> str:
+        """The path of a stored media file: what is stored on a record (an avatar, a
+        header), so a change of domain or port never leaves it pointing at the old host."""
+        return f"/media/{key}"
+
+    def absolute(self, url: str | None) -> str | None:
+        """A stored local path made absolute for this base at render time (remote URLs
+        and None pass through)."""
+        return f"{self.base}{url}" if url and url.startswith("/") else url
 
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{name}"

@@ -59,6 +59,12 @@ def _url_of(value: Any) -> str | None:
     return None
 
 
+def _web_url(url: str | None) -> str | None:
+    """Only absolute http(s) URLs from elsewhere: a bare path would read as one of ours
+    (local images are stored as paths)."""
+    return url[:2048] if url and url.startswith(("https://", "http://")) else None
+
+
 def _fields(doc: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     for entry in as_list(doc.get("attachment")):
@@ -103,8 +109,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         featured_url=id_of(doc.get("featured")),
         public_key_id=key_id,
         public_key_pem=pem,
-        avatar_url=_url_of(doc.get("icon")),
-        header_url=_url_of(doc.get("image")),
+        avatar_url=_web_url(_url_of(doc.get("icon"))),
+        header_url=_web_url(_url_of(doc.get("image"))),
         fields_json=_fields(doc),
         also_known_as=[i for i in (id_of(a) for a in as_list(doc.get("alsoKnownAs"))) if i],
         locked=bool(doc.get("manuallyApprovesFollowers")),

@@ -39,9 +39,10 @@ def acct(account: Account | SimpleNamespace) -> str:
 
 def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False) -> dict[str, Any]:
     """`a` is an Account, or an accounts row's fields as attributes (status_batch)."""
-    placeholder = LocalUrls(base).static("favicon.svg")
-    avatar = a.avatar_url or placeholder
-    header = a.header_url or placeholder
+    urls = LocalUrls(base)
+    placeholder = urls.static("favicon.svg")
+    avatar = urls.absolute(a.avatar_url) or placeholder  # local images are stored as paths
+    header = urls.absolute(a.header_url) or placeholder
     body: dict[str, Any] = {
         "id": str(a.id),
         "username": a.username,
