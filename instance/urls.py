@@ -98,7 +98,7 @@ class LocalUrls:
 
     def media(self, key: str) -> str:
         """A stored media file (a variant or a profile image) by its storage key."""
-        return self.absolute(self.media_path(key))
+        return f"{self.base}{self.media_path(key)}"
 
     @staticmethod
     def media_path(key: str) -> str:
