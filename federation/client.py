@@ -32,15 +32,24 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
+FetchErrorKind = Literal[
+    "unknown-host", "forbidden-address", "timeout", "unreachable", "status", "too-large",
+    "not-json", "invalid-url", "other",
+]
+
+
 class FetchError(Exception):
     """Any failure to fetch or post: refused address, network error, timeout, oversize
-    or wrong-type response, bad status (`status` set when the peer answered)."""
+    or wrong-type response, bad status (`status` set when the peer answered). `kind`
+    says which, so callers can tell a person in words rather than show `reason`."""
 
-    def __init__(self, reason: str, *, status: int | None = None, url: str | None = None):
+    def __init__(self, reason: str, *, status: int | None = None, url: str | None = None,
+                 kind: FetchErrorKind | None = None):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.url = url
+        self.kind: FetchErrorKind = kind or ("status" if status is not None else "other")
 
 
 def is_forbidden_address(address: str | IPAddress) -> bool:
@@ -112,13 +121,14 @@ class AddressGuard:
             try:
                 infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             except OSError as exc:
-                raise FetchError(f"cannot resolve {host}: {exc}") from exc
+                raise FetchError(f"cannot resolve {host}: {exc}", kind="unknown-host") from exc
             addresses = list(dict.fromkeys(ipaddress.ip_address(i[4][0]) for i in infos))
         if not addresses:
-            raise FetchError(f"{host} has no addresses")
+            raise FetchError(f"{host} has no addresses", kind="unknown-host")
         for ip in addresses:  # one bad answer taints the name (as Mastodon does)
             if not self.permits(ip, port, host):
-                raise FetchError(f"refusing to connect to {host}: {ip} is not a public address")
+                raise FetchError(f"refusing to connect to {host}: {ip} is not a public address",
+                                 kind="forbidden-address")
         return [str(ip) for ip in addresses]
 
 
@@ -183,7 +193,8 @@ class Response:
         try:
             return safe_json.loads(self.body, max_bytes=len(self.body))
         except safe_json.JsonInputError as exc:
-            raise FetchError(f"invalid JSON from {self.url}: {exc.reason}", url=self.url) from exc
+            raise FetchError(f"invalid JSON from {self.url}: {exc.reason}", url=self.url,
+                             kind="not-json") from exc
 
 
 def _package_version() -> str:
@@ -275,7 +286,8 @@ class FederationClient:
             )
         ctype = response.headers.get("content-type", "")
         if activitypub and not is_activitypub_content_type(ctype):
-            raise FetchError(f"{response.url} is not ActivityPub JSON ({ctype!r})", url=url)
+            raise FetchError(f"{response.url} is not ActivityPub JSON ({ctype!r})", url=url,
+                             kind="not-json")
         return response.json()
 
     async def post(
@@ -301,9 +313,9 @@ class FederationClient:
         try:
             parsed = httpx.URL(url)
         except httpx.InvalidURL as exc:
-            raise FetchError(f"invalid URL {url!r}: {exc}", url=url) from exc
+            raise FetchError(f"invalid URL {url!r}: {exc}", url=url, kind="invalid-url") from exc
         if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise FetchError(f"refusing non-HTTP(S) URL {url!r}", url=url)
+            raise FetchError(f"refusing non-HTTP(S) URL {url!r}", url=url, kind="invalid-url")
         url = str(parsed)
         if signer is not None:
             headers = sign_request(
@@ -316,10 +328,13 @@ class FederationClient:
             async with semaphore, asyncio.timeout(self.total_timeout):
                 return await self._send(method, url, headers, body, max_bytes or self.max_response_bytes)
         except TimeoutError as exc:
-            raise FetchError(f"{method} {url} timed out", url=url) from exc
+            raise FetchError(f"{method} {url} timed out", url=url, kind="timeout") from exc
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"{method} {url} timed out: {exc}", url=url, kind="timeout") from exc
         except httpx.HTTPError as exc:
             reason = f"{method} {url} failed: {type(exc).__name__}: {exc}"
-            raise FetchError(reason, url=url) from exc
+            kind: FetchErrorKind = "unreachable" if isinstance(exc, httpx.TransportError) else "other"
+            raise FetchError(reason, url=url, kind=kind) from exc
         finally:
             self._leave_host(host)
 
@@ -331,12 +346,13 @@ class FederationClient:
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise FetchError(f"{url} response too large ({declared} bytes)", url=url)
+                raise FetchError(f"{url} response too large ({declared} bytes)", url=url,
+                                 kind="too-large")
             chunks, total = [], 0
             async for chunk in response.aiter_bytes():
                 total += len(chunk)
                 if total > limit:
-                    raise FetchError(f"{url} response larger than {limit}")
+                    raise FetchError(f"{url} response larger than {limit}", url=url, kind="too-large")
                 chunks.append(chunk)
         finally:
             await response.aclose()

@@ -127,8 +127,9 @@ def _mentions(obj: dict) -> list[str]:
     return list(dict.fromkeys(href for href in hrefs if href))
 
 
-async def store_work(services: Services, actor: Account, obj: dict) -> Work:
-    """Create (or update, when known) the Work for `obj`, authored by `actor`."""
+async def store_work(services: Services, actor: Account, obj: dict, *, notify: bool = True) -> Work:
+    """Create (or update, when known) the Work for `obj`, authored by `actor`. Without
+    `notify` (old works fetched by a backfill), mentions notify nobody."""
     ident = id_of(obj)
     if not ident or obj.get("type") not in OBJECT_TYPES:
         raise Drop(f"not a supported object: {obj.get('type')!r}")
@@ -158,7 +159,7 @@ async def store_work(services: Services, actor: Account, obj: dict) -> Work:
         if parent is not None:
             await Work.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
         await _tags(work, obj)
-        for local in await Account.filter(ap_id__in=mentions, domain=None):
+        for local in await Account.filter(ap_id__in=mentions if notify else [], domain=None):
             if not await refuses(local.id, actor):
                 await Notification.create(recipient_id=local.id, kind="mention",
                                           from_account_id=actor.id, work_id=work.id)

@@ -45,7 +45,9 @@ from instance.web import my_media as web_my_media
 from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
 from instance.web import recovery as web_recovery
+from instance.web import remote_interaction as web_remote_interaction
 from instance.web import render
+from instance.web import search as web_search
 from instance.web import settings as web_settings
 from instance.web import social as web_social
 from instance.web import upload as web_upload
@@ -66,6 +68,8 @@ VIEW_MODULES = (
     web_admin_queue,
     web_upload,
     web_social,
+    web_remote_interaction,
+    web_search,
     web_settings,
     web_my_media,
     activitypub_discovery,

@@ -189,6 +189,11 @@ class FederationSettings:
     max_inbox_bytes: int = _opt(1024 * 1024, "Largest activity accepted at an inbox, in bytes.")
     max_remote_media_bytes: int = _opt(40 * 1024 * 1024, "Largest remote image fetched, in bytes.")
     max_redirects: int = _opt(3, "Redirects followed per fetch; each target is checked again.")
+    backfill_works: int = _opt(
+        20,
+        "Works fetched from a remote artist's outbox (and as many from their featured collection) "
+        "when someone here follows them, so their portfolio is not empty until their next post. 0: none.",
+    )
     signature_scheme: str = _opt(
         "draft-cavage",
         "How deliveries are signed: draft-cavage (every peer accepts it), or rfc9421 first and, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
+from inbox.backfill import handler as backfill_actor
 from inbox.process import process as process_inbox_item
 from instance.actions.profile_images import apply_profile_image
 from instance.actions.profile_links import verify_links_job
@@ -30,6 +31,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.DELIVER: deliver,
     kinds.PROCESS_MEDIA: process_media,
     kinds.FETCH_REMOTE_MEDIA: fetch_remote_media,
+    kinds.BACKFILL_ACTOR: backfill_actor,
     kinds.PUBLISH_WORK: publish_job,
     kinds.APPLY_PROFILE_IMAGE: apply_profile_image,
     kinds.PURGE_DOMAIN: purge_domain_job,

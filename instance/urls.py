@@ -98,7 +98,18 @@ class LocalUrls:
 
     def media(self, key: str) -> str:
         """A stored media file (a variant or a profile image) by its storage key."""
-        return f"{self.base}/media/{key}"
+        return f"{self.base}{self.media_path(key)}"
+
+    @staticmethod
+    def media_path(key: str) -> str:
+        """The path of a stored media file: what is stored on a record (an avatar, a
+        header), so a change of domain or port never leaves it pointing at the old host."""
+        return f"/media/{key}"
+
+    def absolute(self, url: str | None) -> str | None:
+        """A stored local path made absolute for this base at render time (remote URLs
+        and None pass through)."""
+        return f"{self.base}{url}" if url and url.startswith("/") else url
 
     def tag(self, name: str) -> str:
         return f"{self.base}/tags/{name}"
@@ -121,6 +132,12 @@ class LocalUrls:
     def local_prefix(self) -> str:
         """What every local URL starts with (to tell local ids and inboxes from remote ones)."""
         return f"{self.base}/"
+
+    @property
+    def subscribe_template(self) -> str:
+        """Where other servers send our users to follow someone (WebFinger's OStatus
+        subscribe link; `{uri}` is left for them to fill in)."""
+        return f"{self.base}/authorize_interaction?uri={{uri}}"
 
     @property
     def shared_inbox(self) -> str:

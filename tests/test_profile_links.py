@@ -24,8 +24,8 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 @pytest.fixture
 async def services(connected, tmp_path):
-    """An instance that may reach the loopback pages (the guard refuses them otherwise)."""
-    async for built in built_services(connected, tmp_path, FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+    """An instance that may reach exactly the loopback pages this test opens."""
+    async for built in built_services(connected, tmp_path):
         yield built
 
 

@@ -1,6 +1,6 @@
 """Avatars and headers: they go through the same pipeline as works (checked, cleaned,
-cloaked); a durable job puts the new URL on the profile once the image is ready and tells
-followers elsewhere."""
+cloaked); a durable job puts the new image's path (never an absolute URL: the domain or
+port may change) on the profile once the image is ready and tells followers elsewhere."""
 
 from __future__ import annotations
 
@@ -42,5 +42,5 @@ async def apply_profile_image(ctx: JobContext, payload: dict) -> None:
     key = variant.get("jpeg") or variant.get("webp")
     if not key:
         raise Permanent("the image has no served variant")
-    url = ctx.services.urls.media(key)
+    url = ctx.services.urls.media_path(key)  # a path: made absolute where it is rendered
     await update_profile(ctx.services, await Account.get(id=media.account_id), **{f"{field}_url": url})

@@ -14,6 +14,7 @@ from federation import documents
 from federation.vocab import PUBLIC
 from instance.actions.profile_links import keep_verified, queue_verification, wants_verifying
 from instance.errors import Refused
+from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import (
     Account,
@@ -95,6 +96,10 @@ async def follow(services: Services, account: Account, target: Account) -> Follo
             doc = documents.with_context(follow_document(record, account, target))
             await send(services, account, doc, _own_inbox(target), object_ap_id=target.ap_id,
                        using_db=connection)
+            if not await Follow.filter(target_id=target.id).exclude(id=record.id).using_db(
+                    connection).exists():  # the first follower here: fetch their works
+                await services.jobs.enqueue(kinds.BACKFILL_ACTOR, {"account_id": target.id},
+                                            using_db=connection)
     return record
 
 

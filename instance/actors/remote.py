@@ -17,6 +17,7 @@ from federation.remote_urls import first_http_url
 from federation.signatures import PublicKeyInfo
 from federation.vocab import as_list, id_of, same_origin
 from instance.actors.instance_actor import instance_signer
+from instance.actors.lookup import LookupRefused, refuse_if_suspended, webfinger, words_for
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.moderation.instances import meet_domain
 from instance.services import Services
@@ -181,23 +182,49 @@ async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicK
         return None
 
 
-async def resolve_acct(services: Services, username: str, domain: str | None) -> Account | None:
-    """@user@domain → Account: local lookup, cache, or WebFinger + actor fetch."""
+async def find_acct(services: Services, username: str, domain: str | None) -> Account:
+    """@user@domain → Account (local lookup, cache, or WebFinger + actor fetch); when it
+    cannot be found, a `LookupRefused` says why in words. A suspended domain is never
+    contacted."""
     local = services.config.instance.domain.lower()
     if domain is None or domain.lower() == local:
-        return await Account.get_or_none(username=username.lower(), domain=None)
-    known = await Account.get_or_none(username=username, domain=domain.lower())
+        found = await Account.get_or_none(username=username.lower(), domain=None)
+        if found is None:
+            raise LookupRefused(f"There is no artist @{username} here.", status=404)
+        return found
+    domain = domain.lower()
+    known = await Account.get_or_none(username=username, domain=domain)
     if known is not None:
         return known
-    if await url_is_suspended(services, f"https://{domain}/"):
-        return None
-    url = f"{services.config.remote_scheme}://{domain}/.well-known/webfinger?resource=acct:{username}@{domain}"
+    await refuse_if_suspended(services, domain)
+    who = f"@{username}@{domain}"
+    actor_url = parse_jrd_or_refuse(await webfinger(services, username, domain), who)
     try:
-        jrd = await services.http.fetch_json(url, accept="application/jrd+json", activitypub=False)
-        actor_url = parse_jrd(jrd).actor_url
-        if not actor_url:
-            return None
         return await get_actor(services, actor_url)
-    except (FetchError, ActorError, DiscoveryError) as exc:
-        log.info("cannot resolve acct", extra={"acct": f"{username}@{domain}", "error": str(exc)})
+    except FetchError as exc:
+        raise words_for(exc, domain, who) from exc
+    except ActorError as exc:
+        log.info("cannot use actor", extra={"acct": who, "error": str(exc)})
+        raise LookupRefused(f"{domain} sent an account for {who} that cannot be used here.") \
+            from exc
+
+
+def parse_jrd_or_refuse(jrd: dict[str, Any], who: str) -> str:
+    """The ActivityPub actor URL a JRD names, or a refusal in words."""
+    try:
+        actor_url = parse_jrd(jrd).actor_url
+    except DiscoveryError:
+        actor_url = None
+    if not actor_url:
+        raise LookupRefused(f"{who} is not an account this server can follow "
+                            "(it has no ActivityPub actor).", status=422)
+    return actor_url
+
+
+async def resolve_acct(services: Services, username: str, domain: str | None) -> Account | None:
+    """`find_acct`, with None for anything that cannot be found."""
+    try:
+        return await find_acct(services, username, domain)
+    except LookupRefused as exc:
+        log.info("cannot resolve acct", extra={"acct": f"{username}@{domain}", "error": exc.message})
         return None

@@ -41,9 +41,11 @@ def acct(account: Account | SimpleNamespace) -> str:
 
 def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False) -> dict[str, Any]:
     """`a` is an Account, or an accounts row's fields as attributes (status_batch)."""
-    placeholder = LocalUrls(base).static("favicon.svg")
-    avatar = http_url(a.avatar_url) or placeholder  # checked again: rows older than the rule
-    header = http_url(a.header_url) or placeholder
+    urls = LocalUrls(base)
+    placeholder = urls.static("favicon.svg")
+    # Local images are stored as paths; remote ones are checked again (rows older than the rule).
+    avatar = http_url(urls.absolute(a.avatar_url)) or placeholder
+    header = http_url(urls.absolute(a.header_url)) or placeholder
     body: dict[str, Any] = {
         "id": str(a.id),
         "username": a.username,

@@ -182,6 +182,7 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
     from hypercorn.config import Config as HypercornConfig
 
     from instance.app import create_app
+    from instance.cli.bind_check import disagreement, open_url
     from instance.logs import configure_logging
 
     configure_logging(config.server.log_level)
@@ -205,10 +206,12 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         print(
-            f"Impasto {__version__} is running: open {config.base_url}/ "
+            f"Impasto {__version__} is running: open {open_url(config, host, port)} "
             f"(listening on {host}:{port})",
             flush=True,
         )
+        if (warning := disagreement(config, host, port)) is not None:
+            print(warning, file=sys.stderr, flush=True)
         await serve(app, hyper, shutdown_trigger=stop.wait)
 
     asyncio.run(serve_until_signal())

@@ -11,6 +11,7 @@ from instance.services import current_services
 from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
 from instance.web.render import ordered_media
 from instance.web.session import current_user
+from instance.web.work_filters import SORTS, WorkFilters, medium_choices, page_of
 
 blueprint = Blueprint("pages", __name__)
 
@@ -77,9 +78,14 @@ async def _page(query):
 
 @blueprint.get("/")
 async def home():
-    works, next_before = await _page(public_works().filter(local=True))
+    """Explore: this server's public works, filtered by medium or tag, recent or most liked."""
+    filters = WorkFilters.from_args(request.args)
+    local = public_works().filter(local=True)
+    works, more = await page_of(local, filters)
+    heading = "Most liked works" if filters.sort == "liked" else "Recent works"
     return await render_template(
-        "explore.html", works=works, next_before=next_before, title="Explore", heading="Recent works"
+        "explore.html", works=works, filters=filters, more=more, sorts=SORTS,
+        mediums=await medium_choices(local), title="Explore", heading=heading,
     )
 
 

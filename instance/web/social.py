@@ -1,17 +1,14 @@
 """Pages of the social side: the home feed (followed artists, local and remote),
-notifications, following an artist by handle, and "follow from elsewhere"
-(the remote-interaction flow: a visitor is sent to their own server to follow)."""
+notifications, following an artist by handle, reports, and likes, boosts and replies
+(following from another server's page is `remote_interaction`)."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import Q
 
-from federation.client import FetchError
-from federation.discovery import DiscoveryError
 from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState, Notification, Work, WorkState
 from instance.web.csrf import check_csrf
@@ -22,7 +19,6 @@ blueprint = Blueprint("social", __name__)
 blueprint.before_request(check_csrf)
 
 HANDLE = re.compile(r"^@?([A-Za-z0-9_.-]+)@([A-Za-z0-9.-]+(?::\d+)?)$")
-SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
 PAGE = 30
 
 
@@ -77,7 +73,7 @@ async def notifications():
 async def follow_by_handle():
     """Follow an artist here or elsewhere by @name@server."""
     from instance.actions.social import follow
-    from instance.actors.remote import resolve_acct
+    from instance.actors.remote import find_acct
 
     services = current_services()
     me = await current_user()
@@ -85,9 +81,7 @@ async def follow_by_handle():
     handle = parse_handle(form.get("handle", ""))
     if handle is None:
         return await _message("Not a handle", "Write it as @name@server.example.", 422)
-    target = await resolve_acct(services, *handle)
-    if target is None:
-        return await _message("Not found", f"No artist @{handle[0]}@{handle[1]} could be found.", 404)
+    target = await find_acct(services, *handle)  # a LookupRefused says why, in words
     if target.id == me.account_id:
         return await _message("That is you", "You cannot follow yourself.", 422)
     await follow(services, me.account, target)
@@ -142,66 +136,6 @@ async def remote_profile(username: str, domain: str):
         following=following,
         title=account.display_name or account.username,
     )
-
-
-@blueprint.post("/@<username>/follow-from-elsewhere")
-async def follow_from_elsewhere(username: str):
-    """A visitor gives their handle; we send them to their own server's follow page."""
-    services = current_services()
-    form = await request.form
-    handle = parse_handle(form.get("handle", ""))
-    account = await Account.get_or_none(username=username.lower(), domain=None)
-    if account is None or handle is None:
-        return await _message("Not a handle", "Write your handle as @you@your.server.", 422)
-    user, server = handle
-    scheme = services.config.remote_scheme
-    try:
-        jrd = await services.http.fetch_json(
-            f"{scheme}://{server}/.well-known/webfinger?resource=acct:{user}@{server}",
-            accept="application/jrd+json",
-            activitypub=False,
-        )
-    except (FetchError, DiscoveryError) as exc:
-        return await _message("Your server did not answer", f"{server}: {exc}", 502)
-    template = next(
-        (
-            link.get("template")
-            for link in (jrd.get("links") or [])
-            if isinstance(link, dict)
-            and link.get("rel") == SUBSCRIBE_REL
-            and isinstance(link.get("template"), str)
-        ),
-        None,
-    )
-    if not template or not template.startswith(("https://", "http://")):
-        return await _message(
-            "Cannot follow from there",
-            f"{server} does not offer remote following; search for @{username}@"
-            f"{services.config.instance.domain} in your app instead.",
-            422,
-        )
-    return redirect(template.replace("{uri}", quote(account.ap_id, safe="")))
-
-
-@blueprint.get("/authorize_interaction")
-@login_required
-async def authorize_interaction():
-    """Where other servers send our users to follow someone (the subscribe template)."""
-    from instance.actors.remote import get_actor, resolve_acct
-
-    services = current_services()
-    uri = request.args.get("uri", "").strip()
-    target = None
-    if (handle := parse_handle(uri.removeprefix("acct:"))) is not None:
-        target = await resolve_acct(services, *handle)
-    elif uri.startswith(("https://", "http://")):
-        try:
-            target = await get_actor(services, uri)
-        except Exception:  # an unreachable or malformed remote actor: say so, below
-            target = None
-    if target is None:
-        return await _message("Not found", "That account could not be found.", 404)
-    return await render_template("confirm_follow.html", target=target, title="Follow?")
 
 
 def _profile_url(account: Account) -> str:

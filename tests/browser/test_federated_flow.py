@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -41,9 +42,9 @@ async def publish_on_b(peer) -> str:
         return work.ap_id
 
 
-@pytest.fixture(scope="module")
-def instances(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("two")
+@contextmanager
+def two_instances(tmp):
+    """A (open sign-ups, an admin "boss") and B (an artist "bo"), both serving."""
     a = make_peer("a", tmp, REGISTRATION_MODE="open", CLOAK_DEFAULT_LEVEL="low")
     b = make_peer("b", tmp)
     for peer in (a, b):
@@ -56,6 +57,13 @@ def instances(tmp_path_factory):
     )
     assert run_cli(["user", "create", "bo", "--password-stdin"], b.env, stdin=PASSWORD + "\n").returncode == 0
     with serving(a, b):
+        yield a, b
+
+
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("two")
+    with two_instances(tmp) as (a, b):
         yield a, b, tmp
 
 
@@ -126,3 +134,4 @@ def test_artist_path_across_two_instances(browser, instances, screenshot):
     page.goto(a.url + "/home")
     assert page.get_by_text("Night ferry").count() == 0
     assert work_id
+

@@ -61,7 +61,7 @@ def test_profile_links_are_rel_me_and_verified_when_linked_back(tmp_path):
     """Two artists link to each other's portfolio: each portfolio's rel="me" link is the
     link back the other's verification finds (over real HTTP, fetched by the worker)."""
     env = impasto_env(f"sqlite://{tmp_path / 'db.sqlite3'}", tmp_path, REGISTRATION_MODE="open",
-                      SERVER_RUN_WORKER="false", FEDERATION_ALLOW_PRIVATE_ADDRESSES="true")
+                      SERVER_RUN_WORKER="false")
     with (
         running_server_at_its_address(env) as server,
         httpx.Client(base_url=server.url) as noor,
@@ -71,6 +71,8 @@ def test_profile_links_are_rel_me_and_verified_when_linked_back(tmp_path):
         signup(sam, "sam")
         _save_links(noor, f"{server.url}/@sam", "https://unreachable.invalid/noor")
         _save_links(sam, f"{server.url}/@noor")
+        # The worker may fetch exactly this server's pages (the guard refuses the rest).
+        env["IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES"] = env["IMPASTO_INSTANCE_DOMAIN"]
         assert run_cli(["worker", "--until-idle"], env).returncode == 0
         page = noor.get("/@noor").text
         assert (f'<a href="{server.url}/@sam" rel="me nofollow noopener noreferrer" target="_blank">'

@@ -117,13 +117,16 @@ async def outbox(username: str):
     if max_id is not None:
         query = query.filter(id__lt=max_id)
     rows = await query.order_by("-id").limit(PAGE_SIZE)
-    live = set(await Work.filter(ap_id__in=[r.object_ap_id for r in rows if r.object_ap_id],
-                                 deleted_at=None).values_list("ap_id", flat=True))
+    live = {w.ap_id: w for w in await _visible().filter(
+        ap_id__in=[r.object_ap_id for r in rows if r.object_ap_id])}
     items = []
     for row in rows:
         doc = {k: v for k, v in row.document.items() if k != "@context"}
-        if row.activity_type == "Create" and row.object_ap_id not in live:
-            continue
+        if row.activity_type == "Create":  # the work as it is now (edits), if still shown
+            work = live.get(row.object_ap_id or "")
+            if work is None:
+                continue
+            doc["object"] = await note_for(current_services(), work)
         items.append(doc)
     next_url = f"{ident}?page=true&max_id={rows[-1].id}" if len(rows) == PAGE_SIZE else None
     page_id = f"{ident}?page=true" + (f"&max_id={max_id}" if max_id else "")

@@ -67,7 +67,7 @@ async def webfinger():
     username = domain if account.username == INSTANCE_ACTOR_USERNAME else account.username
     doc = webfinger_jrd(
         username, domain, account.ap_id, account.url or account.ap_id,
-        subscribe_template=None,
+        subscribe_template=svc.urls.subscribe_template,
     )
     return _json(doc, JRD_CONTENT_TYPE)
 
