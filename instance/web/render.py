@@ -1,5 +1,6 @@
 """What every page template can use: the logged-in user, the CSRF token, the instance's
-name, media URLs, and the opt-out meta tags (robots noai, TDMRep)."""
+name, media URLs, a licence's name and deed (`licence(value)`), and the opt-out meta
+tags (robots noai, TDMRep)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from federation import licences
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
@@ -93,6 +95,6 @@ def install(app: Quart, services: Services) -> None:
         }
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url,
-                                  cloak_measured=MEASURED)
+                                  cloak_measured=MEASURED, licence=licences.describe)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.autoescape = True
