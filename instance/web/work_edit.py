@@ -29,8 +29,8 @@ blueprint = Blueprint("work_edit", __name__)
 blueprint.before_request(check_csrf)
 
 VISIBILITY_CHOICES = (
-    ("public", "Public: on your portfolio, Explore and tag pages"),
-    ("unlisted", "Unlisted: on your portfolio, not on Explore or tag pages"),
+    ("public", "Public"),
+    ("unlisted", "Unlisted (not on Explore or tag pages)"),
     ("private", "Followers only"),
 )
 
@@ -85,7 +85,8 @@ async def _page(work: Work, user: User, *, error: str | None = None, form: Any =
 
 def _done(user: User, work: Work):
     if work.state == WorkState.READY:
-        return redirect(url_for("pages.work", username=user.account.username, work_id=work.id))
+        return redirect(url_for("pages.work", username=user.account.username, work_id=work.id,
+                                saved=1))
     return redirect(url_for("upload.published", work_id=work.id))
 
 

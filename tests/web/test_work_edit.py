@@ -107,7 +107,9 @@ def test_edit_and_delete_a_work_from_the_web(make_database, tmp_path):
                                               f"alt-{second}": "Dunes at noon, revised",
                                               f"focus-x-{first}": "0.5", f"focus-y-{first}": "-0.25"}))
             assert saved.status_code == 302, saved.text[:500]
-            assert saved.headers["location"].endswith(f"/@ines/{work_id}")
+            assert saved.headers["location"].endswith(f"/@ines/{work_id}?saved=1")
+            assert "Saved. Everyone who has this work is sent the change." in ines.get(
+                saved.headers["location"]).text
             page = ines.get(url).text
             assert "<h1>Two shores, revised</h1>" in page
             assert [alt for _, alt in ALT.findall(page)] == ["Dunes at noon, revised", "Harbour at dusk"]
