@@ -10,6 +10,7 @@ import mimetypes
 from datetime import datetime
 from typing import Any
 
+from federation import licences
 from federation.jsonld import outgoing_context
 from federation.relme import field_html
 from federation.vocab import AS2_CONTEXT, PUBLIC
@@ -72,7 +73,9 @@ def work_to_note(
     in_reply_to: str | None,
     cloaked: bool,
 ) -> dict[str, Any]:
-    """The Note a work federates as (Mastodon shows it as a post with images)."""
+    """The Note a work federates as (Mastodon shows it as a post with images). The
+    licence goes as its deed IRI (`licence`, Impasto's context) and as a readable last
+    line of the content, which servers that ignore the property still show."""
     mention_ids = [m[0] for m in mentions]
     to, cc = addressing(work.visibility, followers_url, mention_ids)
     tag_docs: list[dict[str, Any]] = [
@@ -80,6 +83,7 @@ def work_to_note(
     ]
     tag_docs += [{"type": "Mention", "href": ident, "name": name} for ident, name in mentions]
     verdicts = {m.provenance_verdict for m in media}
+    content = work.content + licences.content_line(work.licence)
     doc: dict[str, Any] = {
         "id": work.ap_id,
         "type": "Note",
@@ -87,7 +91,7 @@ def work_to_note(
         "name": work.title or None,
         "summary": work.summary or None,
         "sensitive": bool(work.sensitive or work.summary),
-        "content": work.content,
+        "content": content,
         "published": iso(work.published_at or work.created_at),
         "updated": iso(work.edited_at),
         "url": work.url,
@@ -96,7 +100,7 @@ def work_to_note(
         "cc": cc,
         "tag": tag_docs,
         "attachment": [a for a in (media_to_image(m, base_url) for m in media) if a],
-        "licence": work.licence or None,
+        "licence": licences.url_of(work.licence),
         "medium": work.medium or None,
         "tools": list(work.tools or []),
         "aiDeclaration": work.ai_declaration,
@@ -105,7 +109,7 @@ def work_to_note(
         "cloaked": cloaked if media else None,
     }
     if work.language:
-        doc["contentMap"] = {work.language: work.content}
+        doc["contentMap"] = {work.language: content}
     return {k: v for k, v in doc.items() if v is not None}
 
 def _image(base_url: str, url: str | None) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from federation import licences
 from federation.remote_urls import first_http_url
 from federation.vocab import as_list, id_of, ids_of, is_image_type, same_origin, visibility
 from inbox.common import refuses
@@ -86,15 +87,18 @@ def _fields(services: Services, actor: Account, obj: dict) -> dict[str, Any]:
     language = next(iter(obj["contentMap"]), None) if isinstance(obj.get("contentMap"), dict) else None
     url = first_http_url(obj.get("url"), "url", id_of(obj)) or first_http_url(obj.get("id"), "id", None)
     tools = [str(t)[:100] for t in as_list(obj.get("tools")) if isinstance(t, str)][:20]
+    licence = _text(id_of(obj.get("licence")) or obj.get("license") or "", 255)
+    # The sender's readable licence line is shown from `licence` here, not twice.
+    content = licences.strip_line(content, licence) if isinstance(content, str) else ""
     return {
         "title": _text(obj.get("name"), 500),
-        "content": sanitise(content if isinstance(content, str) else ""),
+        "content": sanitise(content),
         "summary": _text(obj.get("summary"), 1000),
         "sensitive": bool(obj.get("sensitive")) or bool(obj.get("summary")),
         "visibility": visibility(obj, actor.followers_url),
         "language": (language or "")[:16] or None,
         "url": url,
-        "licence": _text(id_of(obj.get("licence")) or obj.get("license") or "", 255),
+        "licence": licence,
         "medium": _text(obj.get("medium"), 255),
         "tools": tools,
         "ai_declaration": declared,

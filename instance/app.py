@@ -51,6 +51,7 @@ from instance.web import search as web_search
 from instance.web import settings as web_settings
 from instance.web import social as web_social
 from instance.web import upload as web_upload
+from instance.web import work_edit as web_work_edit
 from instance.web.activitypub import actors as activitypub_actors
 from instance.web.activitypub import discovery as activitypub_discovery
 from instance.web.render import refused_page
@@ -72,6 +73,7 @@ VIEW_MODULES = (
     web_search,
     web_settings,
     web_my_media,
+    web_work_edit,
     activitypub_discovery,
     activitypub_actors,
     inbox_views,

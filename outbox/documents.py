@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from federation import documents
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, Work
+from instance.storage.models import Account, MediaAttachment, MediaState, Work
 
 
 def _mention_name(account: Account, local_domain: str) -> str:
@@ -20,9 +20,9 @@ def _mention_name(account: Account, local_domain: str) -> str:
 async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient | None = None) -> dict:
     """The Note document of a local work (without @context)."""
     account = await Account.get(id=work.account_id, using_db=using_db)
-    media = await MediaAttachment.filter(work_id=work.id).using_db(using_db).order_by(
-        "position", "id"
-    )
+    # Only shown media: an image added by an edit is sent once ready (never a held one).
+    media = await MediaAttachment.filter(work_id=work.id, state=MediaState.READY).using_db(
+        using_db).order_by("position", "id")
     tags = cast(list[str], await work.tags.all().using_db(using_db).values_list("name", flat=True))
     mentioned = await Account.filter(ap_id__in=list(work.mentions or [])).using_db(using_db)
     domain = services.config.instance.domain

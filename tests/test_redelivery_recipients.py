@@ -5,7 +5,7 @@ recorded recipients (OutboxActivity.delivered_to) and the queued `outbox.deliver
 
 from __future__ import annotations
 
-from instance.actions import social, works
+from instance.actions import editing, social, works
 from instance.storage.models import Account, Boost, Follow, OutboxActivity, Work
 from tests.test_actions import deliveries, local, remote
 
@@ -32,13 +32,13 @@ async def test_edits_reach_a_follower_who_left_after_the_create(services):
     await Follow.filter(follower=left).delete()  # unfollowed after receiving the work
     await follows(await remote("z", "three.example"), artist)  # followed since
 
-    await works.edit_work(services, artist, work.id, title="Red fox")
+    await editing.edit_work(services, artist, work.id, title="Red fox")
     update = await OutboxActivity.get(activity_type="Update")
     assert update.object_ap_id == work.ap_id and update.document["object"]["name"] == "Red fox"
     assert await sent(update) == ["https://one.example/inbox", "https://three.example/inbox",
                                   "https://two.example/users/y/inbox"]
 
-    await works.edit_work(services, artist, work.id, title="Red fox, again")
+    await editing.edit_work(services, artist, work.id, title="Red fox, again")
     latest = (await OutboxActivity.filter(activity_type="Update").order_by("-id"))[0]
     assert latest.id != update.id
     assert await sent(latest) == await sent(update)

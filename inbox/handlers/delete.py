@@ -1,5 +1,6 @@
-"""Delete (or Tombstone) of a work by its author, or of the actor itself (its works,
-follows and interactions go; the account is kept as suspended so replays stay no-ops)."""
+"""Delete (or Tombstone) of a work by its author (with our cached copies of its images),
+or of the actor itself (its works, follows and interactions go; the account is kept as
+suspended so replays stay no-ops)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from federation.vocab import id_of
 from inbox.common import object_id
 from inbox.errors import Drop
 from instance.actions.departure import erase_account
+from instance.attachments.processing import delete_media
 from instance.services import Services
-from instance.storage.models import Account, Work, WorkState
+from instance.storage.models import Account, MediaAttachment, Work, WorkState
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -37,3 +39,5 @@ async def handle(services: Services, activity: dict) -> None:
         if work.in_reply_to_id:
             await Work.filter(id=work.in_reply_to_id, replies_count__gt=0).update(
                 replies_count=F("replies_count") - 1)
+    for media in await MediaAttachment.filter(work_id=work.id):  # our cached copies too
+        await delete_media(services, media)

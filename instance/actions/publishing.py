@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -20,7 +21,15 @@ from instance.attachments.processing import sync_work_cloak
 from instance.jobs import Permanent, kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, MediaState, Notification, Work, WorkState
+from instance.storage.models import (
+    Account,
+    MediaAttachment,
+    MediaState,
+    Notification,
+    OutboxActivity,
+    Work,
+    WorkState,
+)
 from outbox.documents import note_for
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
@@ -86,20 +95,47 @@ async def federate(services: Services, work: Work, kind: str, connection: BaseDB
 
 async def publish_if_ready(services: Services, work_id: int) -> bool:
     """Publish a processing work once all its media are ready; True when this call
-    published it. Safe to call concurrently and repeatedly: one Create, ever."""
+    published it. Safe to call concurrently and repeatedly: one Create, ever. For a
+    published work, images an edit added go out in an Update once processed."""
     states = await MediaAttachment.filter(work_id=work_id).values_list("state", flat=True)
     if any(state != MediaState.READY for state in states):
+        if MediaState.PROCESSING not in states:
+            await update_if_grown(services, work_id)  # one added image was held or refused
         return False
     async with in_transaction() as connection:
         won = await Work.filter(id=work_id, state=WorkState.PROCESSING).using_db(connection).update(
             state=WorkState.READY, published_at=now()
         )
+        if won:
+            work = await Work.get(id=work_id, using_db=connection)
+            await published(services, work, connection)
+            return True
+    await update_if_grown(services, work_id)
+    return False
+
+
+async def update_if_grown(services: Services, work_id: int) -> bool:
+    """A published work whose images an edit added are processed now (none is still
+    processing) and were not in the last Create or Update sent: send an Update. The
+    compare-and-set on `edited_at` makes concurrent media jobs send it once."""
+    work = await Work.get_or_none(id=work_id, state=WorkState.READY, local=True, deleted_at=None)
+    if work is None:
+        return False
+    processed = [moment for moment in cast(list[datetime | None], await MediaAttachment.filter(
+        work_id=work_id, state=MediaState.READY).values_list("processed_at", flat=True)) if moment]
+    last = await OutboxActivity.filter(
+        object_ap_id=work.ap_id, activity_type__in=("Create", "Update")
+    ).order_by("-id").first()
+    if not processed or last is None or max(processed) <= last.created_at:
+        return False
+    async with in_transaction() as connection:
+        won = await Work.filter(id=work.id, edited_at=work.edited_at).using_db(connection).update(
+            edited_at=now())
         if not won:
             return False
-        work = await Work.get(id=work_id, using_db=connection)
-        await published(services, work, connection)
+        work = await Work.get(id=work.id, using_db=connection)
+        await federate(services, work, "Update", connection)
     return True
-
 
 
 

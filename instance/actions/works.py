@@ -1,5 +1,6 @@
-"""Creating, editing and deleting works. When a new work goes out, and what goes with it,
-is `instance.actions.publishing`'s rule; this module asks it."""
+"""Creating and deleting works (editing is `instance.actions.editing`). When a new work
+goes out, and what goes with it, is `instance.actions.publishing`'s rule; this module
+asks it."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from federation import documents
-from instance.actions.publishing import federate, media_ready, now, publish_if_ready, published
+from instance.actions.publishing import media_ready, now, publish_if_ready, published
 from instance.actors.remote import resolve_acct
+from instance.attachments.processing import delete_media
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Tag, Work, WorkState
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from instance.text import render
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
+
+MAX_IMAGES = 10  # per work: the upload form, the edit and the client API's limit
 
 
 class WorkError(Refused):
@@ -27,7 +31,14 @@ class WorkError(Refused):
     title = "Not sent"
 
 
-async def _mentions(services: Services, source: str, reply_to: Work | None) -> list[Account]:
+class NoSuchWork(WorkError):
+    """Not a work of the asker's (or deleted): the same answer either way."""
+
+    status = 404
+    title = "Not found"
+
+
+async def mentions_in(services: Services, source: str, reply_to: Work | None) -> list[Account]:
     from instance.text import find_mentions
 
     found: dict[str, Account] = {}
@@ -41,7 +52,7 @@ async def _mentions(services: Services, source: str, reply_to: Work | None) -> l
     return list(found.values())
 
 
-def _mention_urls(accounts: list[Account], local_domain: str) -> dict:
+def mention_urls(accounts: list[Account], local_domain: str) -> dict:
     urls: dict[tuple[str, str | None], str] = {}
     for a in accounts:
         urls[(a.username.lower(), a.domain)] = a.url or a.ap_id
@@ -50,7 +61,7 @@ def _mention_urls(accounts: list[Account], local_domain: str) -> dict:
     return urls
 
 
-async def _set_tags(work: Work, names: Iterable[str], connection: BaseDBAsyncClient) -> None:
+async def set_tags(work: Work, names: Iterable[str], connection: BaseDBAsyncClient) -> None:
     await work.tags.clear(using_db=connection)
     for name in dict.fromkeys(n.lower().lstrip("#") for n in names if n.strip("# ")):
         tag = await Tag.get_or_none(name=name[:255], using_db=connection)
@@ -91,12 +102,14 @@ async def create_work(
         if reply_to is None:
             raise WorkError("the work replied to does not exist")
     media_ids = list(media_ids)
+    if len(media_ids) > MAX_IMAGES:
+        raise WorkError(f"a work has at most {MAX_IMAGES} images")
     media = await MediaAttachment.filter(id__in=media_ids, account_id=account.id)
     if len(media) != len(set(media_ids)) or any(m.work_id for m in media):
         raise WorkError("media must be your own uploads, not attached to another work")
-    mentioned = await _mentions(services, content_source, reply_to)
+    mentioned = await mentions_in(services, content_source, reply_to)
     rendered = render(content_source, services.config.base_url,
-                      _mention_urls(mentioned, services.config.instance.domain))
+                      mention_urls(mentioned, services.config.instance.domain))
     ready = not media  # with media: decided once they are attached (below)
     async with in_transaction() as connection:
         work = await Work.create(
@@ -116,7 +129,7 @@ async def create_work(
         work.ap_id = services.urls.work(account.ap_id, work.id)
         work.url = services.urls.work_page(account.username, work.id)
         await work.save(update_fields=["ap_id", "url"], using_db=connection)
-        await _set_tags(work, [*rendered.tags, *tags], connection)
+        await set_tags(work, [*rendered.tags, *tags], connection)
         for position, media_id in enumerate(media_ids):
             await MediaAttachment.filter(id=media_id).using_db(connection).update(
                 work_id=work.id, position=position
@@ -135,67 +148,25 @@ async def create_work(
     return work
 
 
-async def _own_work(account: Account, work_id: int) -> Work:
+async def own_work(account: Account, work_id: int) -> Work:
+    """The asker's own, undeleted work; someone else's is "no such work" (404)."""
     work = await Work.get_or_none(id=work_id, account_id=account.id, deleted_at=None)
     if work is None:
-        raise WorkError("no such work")
-    return work
-
-
-async def edit_work(
-    services: Services,
-    account: Account,
-    work_id: int,
-    *,
-    title: str | None = None,
-    content_source: str | None = None,
-    summary: str | None = None,
-    sensitive: bool | None = None,
-    licence: str | None = None,
-    medium: str | None = None,
-    tools: Iterable[str] | None = None,
-    ai_declaration: str | None = None,
-    language: str | None = None,
-    media_descriptions: dict[int, str] | None = None,
-) -> Work:
-    """Change a work; a published one sends an Update to everyone who got it."""
-    work = await _own_work(account, work_id)
-    if ai_declaration is not None and ai_declaration not in AI_DECLARATIONS:
-        raise WorkError(f"ai_declaration must be one of {', '.join(AI_DECLARATIONS)}")
-    rendered = None
-    if content_source is not None:
-        mentioned = await _mentions(services, content_source, None)
-        rendered = render(content_source, services.config.base_url,
-                          _mention_urls(mentioned, services.config.instance.domain))
-        work.content, work.content_source = rendered.html, content_source
-        keep = [m for m in (work.mentions or []) if m not in {a.ap_id for a in mentioned}]
-        work.mentions = keep + [a.ap_id for a in mentioned]
-    for name, value in (("title", title), ("summary", summary), ("sensitive", sensitive),
-                        ("licence", licence), ("medium", medium),
-                        ("ai_declaration", ai_declaration), ("language", language)):
-        if value is not None:
-            setattr(work, name, value)
-    if tools is not None:
-        work.tools = [str(t) for t in tools]
-    published = work.state == WorkState.READY
-    if published:
-        work.edited_at = now()
-    async with in_transaction() as connection:
-        await work.save(using_db=connection)
-        if rendered is not None:
-            await _set_tags(work, rendered.tags, connection)
-        for media_id, text in (media_descriptions or {}).items():
-            await MediaAttachment.filter(id=media_id, work_id=work.id).using_db(connection).update(
-                description=text
-            )
-        if published:
-            await federate(services, work, "Update", connection)
+        raise NoSuchWork("no such work of yours")
     return work
 
 
 async def delete_work(services: Services, account: Account, work_id: int) -> None:
-    """Delete a work: a Tombstone for everyone who got it (and current followers)."""
-    work = await _own_work(account, work_id)
+    """Delete a work: a Tombstone for everyone who got it (and current followers); then
+    its images, records and files (after the commit: a crash between leaves files
+    without a record, never a shown work without its files)."""
+    work = await own_work(account, work_id)
+    await _mark_deleted(services, account, work)
+    for media in await MediaAttachment.filter(work_id=work.id):
+        await delete_media(services, media)
+
+
+async def _mark_deleted(services: Services, account: Account, work: Work) -> None:
     was_published = work.state == WorkState.READY
     async with in_transaction() as connection:
         await Work.filter(id=work.id).using_db(connection).update(

@@ -10,6 +10,7 @@ from typing import Any
 from quart import Blueprint, jsonify
 
 from instance import __version__
+from instance.actions.works import MAX_IMAGES
 from instance.api.auth import current_user, scoped
 from instance.config import Config
 from instance.services import current_services
@@ -20,7 +21,7 @@ blueprint = Blueprint("api_instance", __name__)
 MASTODON_VERSION = "4.3.0"
 VERSION = f"{MASTODON_VERSION} (compatible; Impasto {__version__})"
 MAX_CHARACTERS = 5000
-MAX_MEDIA = 10
+MAX_MEDIA = MAX_IMAGES
 IMAGE_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif", "image/heic"]
 _stats: dict[str, Any] = {}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import cast
 
 from quart import Blueprint, jsonify
 
@@ -102,19 +103,18 @@ async def update_media(media_id: str):
         except MediaRejected as exc:
             raise ApiError(422, exc.message) from None
         changes.update(focus_x=point.x, focus_y=point.y)
-    if changes:
-        if media.work_id is not None:
-            # Attached and maybe federated: descriptions change through the work's edit.
-            from instance.actions.works import edit_work
+    if changes and media.work_id is not None:
+        # Attached and maybe federated: it changes through the work's edit (an Update).
+        from instance.actions.editing import ImageEdit, edit_work
 
-            await edit_work(
-                current_services(),
-                me(),
-                media.work_id,
-                media_descriptions={media.id: changes.get("description", media.description)},
-            )
-            changes.pop("description", None)
-        if changes:
-            await MediaAttachment.filter(id=media.id).update(**changes)
+        focus = (changes["focus_x"], changes["focus_y"]) if "focus_x" in changes else None
+        ids = cast(list[int], await MediaAttachment.filter(work_id=media.work_id).order_by(
+            "position", "id").values_list("id", flat=True))
+        await edit_work(current_services(), me(), media.work_id, images=[
+            ImageEdit(i, changes.get("description"), focus) if i == media.id else ImageEdit(i)
+            for i in ids])
+    elif changes:
+        await MediaAttachment.filter(id=media.id).update(**changes)
+    if changes:
         media = await MediaAttachment.get(id=media.id)
     return jsonify(media_entity(media, base_url()))

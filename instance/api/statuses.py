@@ -7,11 +7,12 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from quart import Blueprint, jsonify, request
 
 from instance.api.auth import me, scoped, viewer
-from instance.api.body import as_id, params
+from instance.api.body import Params, as_id, params
 from instance.api.common import base_url, json_page, parse_id, work_or_404
 from instance.api.entities import account_entity, reblog_entity
 from instance.api.errors import ApiError
@@ -20,8 +21,12 @@ from instance.api.paging import link_header, page
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.services import current_services
-from instance.storage.models import Bookmark, Boost, Like, Work
+from instance.storage.models import Bookmark, Boost, Like, MediaAttachment, Work
 from instance.storage.models.works import VISIBILITIES
+from media.errors import MediaRejected
+
+if TYPE_CHECKING:
+    from instance.actions.editing import ImageEdit
 
 blueprint = Blueprint("api_statuses", __name__, url_prefix="/api/v1/statuses")
 
@@ -106,33 +111,71 @@ async def get_status(status_id: str):
     return jsonify(await one(await work_or_404(status_id)))
 
 
+def _optional(p: Params, name: str, max_length: int) -> str | None:
+    """A text field of an edit: None when the client did not send it (left as it is)."""
+    return p.text(name, max_length=max_length) if p.get(name) is not None else None
+
+
+async def _image_edits(p: Params, work: Work) -> list[ImageEdit] | None:
+    """Mastodon's `media_ids` (the new ordered set) and `media_attributes` (alt text and
+    focus of each); None when the client sent neither (the images stay as they are)."""
+    from instance.actions.editing import ImageEdit
+    from instance.attachments.uploads import parse_focus
+
+    attributes: dict[int, ImageEdit] = {}
+    raw = p.get("media_attributes")
+    for item in raw if isinstance(raw, list) else []:
+        media_id = as_id(item.get("id", "")) if isinstance(item, dict) else None
+        if media_id is None:
+            raise ApiError(422, "Validation failed: each media_attributes entry needs an id")
+        focus = None
+        if item.get("focus") not in (None, ""):
+            try:
+                point = parse_focus(item["focus"])
+            except MediaRejected as exc:
+                raise ApiError(422, exc.message) from None
+            focus = (point.x, point.y)
+        description = item.get("description")
+        attributes[media_id] = ImageEdit(
+            media_id, None if description is None else str(description), focus)
+    if "media_ids" in p.values or "media_ids[]" in p.values:
+        ids = [parse_id(raw_id, "Media") for raw_id in p.list("media_ids")]
+    elif attributes:
+        ids = [m.id for m in await MediaAttachment.filter(work_id=work.id).order_by("position", "id")]
+    else:
+        return None
+    return [attributes.get(media_id) or ImageEdit(media_id) for media_id in ids]
+
+
 @blueprint.route("/<status_id>", methods=["PUT"])
 @scoped("write:statuses")
 async def edit(status_id: str):
-    from instance.actions.works import edit_work
+    """Mastodon's edit: text, content warning, sensitive, language and images (set,
+    order, alt text, focus); visibility is not editable, as in Mastodon. Impasto's art
+    fields too. A field the client did not send stays as it is."""
+    from instance.actions.editing import edit_work
 
     work = await work_or_404(status_id)
     if work.account_id != me().id:
         raise ApiError(404, "Record not found")
     p = await params()
-    descriptions = {}
-    attrs = p.get("media_attributes")
-    if isinstance(attrs, list):
-        for item in attrs:
-            if isinstance(item, dict) and as_id(item.get("id", "")) is not None:
-                descriptions[int(str(item["id"]))] = str(item.get("description", ""))[:1500]
+    cloak = _optional(p, "cloak_level", 8)
     await edit_work(
         current_services(),
         me(),
         work.id,
-        content_source=p.text("status", max_length=MAX_CHARACTERS)
-        if p.get("status") is not None
-        else None,
-        summary=p.text("spoiler_text", max_length=1000) if p.get("spoiler_text") is not None else None,
+        content_source=_optional(p, "status", MAX_CHARACTERS),
+        summary=_optional(p, "spoiler_text", 1000),
         sensitive=p.flag("sensitive") if p.get("sensitive") is not None else None,
-        title=p.text("title", max_length=500) if p.get("title") is not None else None,
-        language=p.text("language", max_length=16) or None if p.get("language") is not None else None,
-        media_descriptions=descriptions or None,
+        title=_optional(p, "title", 500),
+        language=(p.text("language", max_length=16) or None) if p.get("language") is not None else None,
+        medium=_optional(p, "medium", 255),
+        licence=_optional(p, "licence", 255),
+        ai_declaration=_optional(p, "ai_declaration", 16),
+        tools=p.list("tools")[:20] if p.get("tools") is not None else None,
+        tags=p.list("tags")[:30] if p.get("tags") is not None else None,
+        cloak_level=cloak,
+        images=await _image_edits(p, work),
     )
     return jsonify(await reload(work.id))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from federation import licences
 from instance.config import AISettings, Config
 from instance.storage.models import MediaState, ProvenanceVerdict, ReviewState
 from media.cloak import LEVELS
@@ -44,14 +45,16 @@ def optout_marks(config: Config, account: Any, work: Any | None, user: Any | Non
     settings = (getattr(user, "settings", None) or {}) if user is not None else {}
     creator = account.display_name or account.username
     licence = (getattr(work, "licence", "") or settings.get("licence") or "").strip()
-    license_url = licence if licence.startswith(("http://", "https://")) else None
+    license_url = licences.url_of(licence)
+    known = licences.find(licence)
+    licence_name = known.name if known is not None else licence
     declared = getattr(work, "ai_declaration", "none") or "none"
     source_type = DECLARED_SOURCE_TYPES.get(declared) or settings.get("digital_source_type")
     try:
         return OptOutMarks(
             data_mining=DataMining.parse(config.optout.data_mining),
             creator=creator,
-            rights=f"© {creator}" + (f", {licence}" if licence and not license_url else ""),
+            rights=f"© {creator}" + (f", {licence_name}" if licence_name else ""),
             web_statement=account.url or None,
             license_url=license_url,
             digital_source_type=source_type or None,

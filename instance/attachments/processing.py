@@ -230,11 +230,13 @@ async def _level_changed(services: Services, media: MediaAttachment, level: str)
 
 
 async def sync_work_cloak(services: Services, work_id: int, *, media_ids: list[int] | None = None,
-                          using_db: Any = None) -> int:
+                          using_db: Any = None, in_place: bool = False) -> int:
     """Send back to processing the work's rendered media whose cloak level is not the
     work's effective one (an upload is processed before the artist picks the work's
     level). Call it after attaching media and before deciding the work is ready; pass
-    the transaction as `using_db`. Returns how many were queued again."""
+    the transaction as `using_db`. With `in_place` (a published work's new level) the
+    media stay shown and are re-rendered under the same keys (`recloak`). Returns how
+    many were queued again."""
     work = await Work.get_or_none(id=work_id, using_db=using_db)
     if work is None:
         return 0
@@ -245,10 +247,12 @@ async def sync_work_cloak(services: Services, work_id: int, *, media_ids: list[i
     if media_ids is not None:
         query = query.filter(id__in=media_ids)
     stale = await query.using_db(using_db).values_list("id", flat=True)
-    if stale:
+    if stale and not in_place:
         await MediaAttachment.filter(id__in=stale).using_db(using_db).update(state=MediaState.PROCESSING)
-        await services.jobs.enqueue_many(kinds.PROCESS_MEDIA, [{"media_id": i} for i in stale],
-                                         using_db=using_db)
+    if stale:
+        extra = {"recloak": True} if in_place else {}
+        await services.jobs.enqueue_many(
+            kinds.PROCESS_MEDIA, [{"media_id": i, **extra} for i in stale], using_db=using_db)
     return len(stale)
 
 

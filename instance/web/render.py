@@ -1,5 +1,6 @@
 """What every page template can use: the logged-in user, the CSRF token, the instance's
-name, media URLs, and the opt-out meta tags (robots noai, TDMRep)."""
+name, media URLs, a licence's name and deed (`licence(value)`), and the opt-out meta
+tags (robots noai, TDMRep)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from federation import licences
 from federation.relme import field_url
 from federation.remote_urls import http_url
 from federation.vocab import media_kind
@@ -96,7 +98,8 @@ def install(app: Quart, services: Services) -> None:
         }
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url, media_kind=media_kind,
-                                  cloak_measured=MEASURED, field_url=field_url)
+                                  cloak_measured=MEASURED, field_url=field_url,
+                                  licence=licences.describe)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.filters["http_url"] = http_url  # a remote document's URL, checked again
     app.jinja_env.autoescape = True

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from quart import Blueprint, jsonify, redirect, render_template, request, url_for
 
+from federation import licences
+from instance.actions.works import MAX_IMAGES
 from instance.attachments.review import review_refusal
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, User
@@ -19,17 +21,9 @@ from media.errors import MediaRejected
 blueprint = Blueprint("upload", __name__)
 blueprint.before_request(check_csrf)
 
-LICENCES = (
-    ("", "All rights reserved"),
-    ("CC-BY-4.0", "CC BY 4.0"),
-    ("CC-BY-SA-4.0", "CC BY-SA 4.0"),
-    ("CC-BY-NC-4.0", "CC BY-NC 4.0"),
-    ("CC-BY-NC-ND-4.0", "CC BY-NC-ND 4.0"),
-    ("CC0-1.0", "CC0 (public domain)"),
-)
+LICENCES = tuple((licence.code, licence.name) for licence in licences.LICENCES)  # the form's choices
 CLOAK_LEVELS = ("off", "low", "medium", "high")
 AI_DECLARATIONS = (("none", "No AI used"), ("assisted", "AI-assisted"), ("generated", "AI-generated"))
-MAX_IMAGES = 10
 
 
 def media_state(media: MediaAttachment) -> dict:
@@ -48,7 +42,8 @@ def media_state(media: MediaAttachment) -> dict:
     }
 
 
-async def _store(user: User, file, description: str) -> MediaAttachment:
+async def store_upload(user: User, file, description: str) -> MediaAttachment:
+    """One posted file stored as the artist's upload (processing queued)."""
     from instance.attachments.uploads import create_upload
 
     data = file.read()
@@ -81,7 +76,7 @@ async def upload_one():
     if file is None:
         return jsonify(error="No file was sent."), 422
     try:
-        media = await _store(user, file, form.get("description", "")[:1500])
+        media = await store_upload(user, file, form.get("description", "")[:1500])
     except MediaRejected as exc:
         return jsonify(error=exc.message, code=exc.code), 422
     return jsonify(media_state(media)), 202
@@ -111,7 +106,7 @@ async def publish():
     try:
         for file in files.getlist("files")[: MAX_IMAGES - len(owned)]:  # the no-script path
             if file.filename:
-                media = await _store(user, file, "")
+                media = await store_upload(user, file, "")
                 owned[media.id] = media
                 media_ids.append(media.id)
     except MediaRejected as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from instance.actions import social, works
+from instance.actions import editing, social, works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import resolve_acct
 from instance.storage.models import (
@@ -110,7 +110,7 @@ async def test_follow_publish_interact_edit_delete(peers):
 
     async with b.open() as services:
         bob = await Account.get(username="bob", domain=None)
-        await works.edit_work(services, bob, original.id, title="Grey heron")
+        await editing.edit_work(services, bob, original.id, title="Grey heron")
     await exchange(b, a)
     async with a.open():
         assert (await Work.get(ap_id=work_ap_id)).title == "Grey heron"
