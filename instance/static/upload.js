@@ -224,5 +224,11 @@
   form.addEventListener("input", saveDraft);
   form.addEventListener("submit", function () { localStorage.removeItem(draftKey); });
   restoreDraft();
+  // Uploads named in the address (?media=…, an approved image from its notification)
+  JSON.parse(form.dataset.startMedia || "[]").forEach(function (m) {
+    if (list.querySelector('[data-media-id="' + m.id + '"]')) return;
+    addItem(m.name, m.id, m.alt);
+    saveDraft();
+  });
   refreshPublish();
 })();

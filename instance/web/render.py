@@ -10,6 +10,7 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
+from instance.actions.notifications import count_unread
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
@@ -83,8 +84,10 @@ def install(app: Quart, services: Services) -> None:
 
     @app.context_processor
     async def page_context() -> dict[str, Any]:
+        me = await current_user()
         return {
-            "me": await current_user(),
+            "me": me,
+            "unread_notifications": await count_unread(me) if me else 0,
             "instance_name": config.instance.name,
             "instance_description": config.instance.description,
             "registration_mode": config.registration.mode,

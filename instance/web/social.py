@@ -1,5 +1,5 @@
 """Pages of the social side: the home feed (followed artists, local and remote),
-notifications, following an artist by handle, and "follow from elsewhere"
+following an artist by handle, and "follow from elsewhere"
 (the remote-interaction flow: a visitor is sent to their own server to follow)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 from federation.client import FetchError
 from federation.discovery import DiscoveryError
 from instance.services import current_services
-from instance.storage.models import Account, Follow, FollowState, Notification, Work, WorkState
+from instance.storage.models import Account, Follow, FollowState, Work, WorkState
 from instance.web.csrf import check_csrf
 from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required, signed_in_user
@@ -57,19 +57,6 @@ async def home():
         next_before=works[PAGE - 1].id if more else None,
         title="Home",
     )
-
-
-@blueprint.get("/notifications")
-@login_required
-async def notifications():
-    me = await current_user()
-    items = (
-        await Notification.filter(recipient_id=me.account_id, dismissed=False)
-        .order_by("-id")
-        .limit(50)
-        .prefetch_related("from_account", "work")
-    )
-    return await render_template("notifications.html", notifications=items, title="Notifications")
 
 
 @blueprint.post("/follow")
