@@ -102,6 +102,9 @@
       item.classList.add("refused");
     } else if (data.state === "held") {
       status.appendChild(el("p", {}, data.reason || "A moderator will review this image."));
+    } else if (data.review_state === "reviewed") {
+      status.appendChild(el("p", { "class": "ok" }, "A moderator approved this image" +
+                            (data.ai_label ? "; it is published with the AI label." : ".")));
     }
     if (data.reviewable) status.appendChild(reviewForm(item, data.id));
     else if (data.review_state === "queued") status.appendChild(el("p", {}, "This image is in the moderators' queue."));

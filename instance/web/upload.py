@@ -44,6 +44,7 @@ def media_state(media: MediaAttachment) -> dict:
         "thumb": media_url(media, "thumb"),
         "progress": media.progress,  # {"stage", "fraction", "eta_seconds"} while processing
         "review_state": media.review_state,
+        "ai_label": media.ai_label,
         "reviewable": review_refusal(media) is None,
     }
 
