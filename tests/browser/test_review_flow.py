@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import PASSWORD, sign_up
+from tests.browser.pages import PASSWORD, log_in, sign_up
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -40,12 +40,21 @@ def work_until_idle(env) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/")
+def upload_and_ask_for_review(page, base: str, env, image, note: str = ""):
+    """Upload one image that gets held, run the pipeline, ask for a review in place;
+    returns the upload's item on the page."""
+    page.goto(base + "/upload")
+    page.set_input_files("#files", [str(image)])
+    page.locator(".upload-item[data-media-id]").wait_for()
+    work_until_idle(env)
+    item = page.locator(".upload-item").first
+    item.locator(".verdict").wait_for()
+    assert item.locator(".verdict").inner_text() == "Declared AI-generated"
+    assert "Held for a moderator" in item.inner_text()
+    item.locator("textarea.review-note").fill(note)
+    item.locator("button.ask-review").click()
+    item.get_by_text("You asked for a review").wait_for()
+    return item
 
 
 def badge(page) -> str | None:
@@ -59,17 +68,8 @@ def test_held_image_reviewed_notified_and_published(browser, site, shared_dir, s
     artist = browser.new_context(viewport=WIDE).new_page()
     sign_up(artist, base, "mira")
 
-    artist.goto(base + "/upload")
-    artist.set_input_files("#files", [str(fixture)])
-    item = artist.locator(".upload-item").first
-    artist.locator(".upload-item[data-media-id]").wait_for()
-    work_until_idle(env)
-    item.locator(".verdict").wait_for()
-    assert item.locator(".verdict").inner_text() == "Declared AI-generated"
-    assert "Held for a moderator" in item.inner_text()
-    item.locator("textarea.review-note").fill("I painted it; Firefly only extended the sky.")
-    item.locator("button.ask-review").click()
-    item.get_by_text("You asked for a review").wait_for()
+    upload_and_ask_for_review(artist, base, env, fixture,
+                              "I painted it; Firefly only extended the sky.")
     artist.fill("input[name=title]", "Butterfly study")
     artist.click("#publish")
     artist.wait_for_url(f"{base}/upload/done/*")
@@ -145,14 +145,7 @@ def test_approved_image_outside_a_work_is_published_from_its_notification(
     fixture = shared_dir / "fixtures/provenance/comfyui_sdxl-turbo.png"
     artist = browser.new_context(viewport=NARROW).new_page()
     sign_up(artist, base, "ines")
-    artist.goto(base + "/upload")
-    artist.set_input_files("#files", [str(fixture)])
-    item = artist.locator(".upload-item").first
-    artist.locator(".upload-item[data-media-id]").wait_for()
-    work_until_idle(env)
-    item.locator(".verdict").wait_for()
-    item.locator("button.ask-review").click()
-    item.get_by_text("You asked for a review").wait_for()
+    upload_and_ask_for_review(artist, base, env, fixture)
 
     moderator = browser.new_context(viewport=WIDE).new_page()
     log_in(moderator, base, "boss")
