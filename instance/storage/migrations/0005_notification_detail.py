@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Notification',
             name='detail',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Notification',

@@ -165,7 +165,8 @@ class Notification(models.Model):
         "models.MediaAttachment", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     media_id: int | None
-    detail: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    # null on rows from before it existed (a NOT NULL column cannot be added to them)
+    detail: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     dismissed = fields.BooleanField(default=False)
     read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
