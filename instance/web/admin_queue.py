@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from instance.attachments.review import review_queue
 from instance.moderation.reports import (
     ReportError,
     add_note,
@@ -32,6 +33,7 @@ async def overview():
         "admin/overview.html", title="Administration",
         pending_signups=await User.filter(approved=False).count(),
         open_reports=await Report.filter(state=ReportState.OPEN).count(),
+        images_waiting=await review_queue().count(),
         audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
     )
 
@@ -150,8 +152,6 @@ async def instance_settings():
 @blueprint.get("/media-review")
 @role_required(*STAFF)
 async def media_review():
-    from instance.attachments.review import review_queue
-
     items = await review_queue().limit(50).prefetch_related("account", "work")
     return await render_template(
         "admin/media_review.html", items=items, message=request.args.get("done", ""),

@@ -92,6 +92,7 @@ def test_held_upload_reviewed_from_the_pages(make_database, tmp_path, shared_dir
         assert visitor.get(original_path).status_code == 302  # to the log-in page
         assert artist.get(original_path).status_code == 403  # staff only
         login(moderator, "boss")
+        assert "Images waiting for review: 1" in moderator.get("/admin/").text
         queue = moderator.get("/admin/media-review").text
         assert "Firefly only extended the sky" in queue and re.search(
             rf"/admin/media-review/{media_id}\"", queue
@@ -119,6 +120,7 @@ def test_held_upload_reviewed_from_the_pages(make_database, tmp_path, shared_dir
         status = artist.get(f"/upload/media/{media_id}").json()
         assert status["state"] == "ready"
         assert "Nothing waits for review" in moderator.get("/admin/media-review").text
+        assert "Images waiting for review: 0" in moderator.get("/admin/").text
         server.work()  # the work publishes by itself
 
         # The artist is told, on the web and through the API, and the work is public.
