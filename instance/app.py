@@ -42,6 +42,7 @@ from instance.web import auth as web_auth
 from instance.web import health as web_health
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
+from instance.web import notifications as web_notifications
 from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
 from instance.web import recovery as web_recovery
@@ -74,6 +75,7 @@ VIEW_MODULES = (
     web_settings,
     web_my_media,
     web_work_edit,
+    web_notifications,
     activitypub_discovery,
     activitypub_actors,
     inbox_views,

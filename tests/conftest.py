@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -147,3 +147,32 @@ async def services(connected, tmp_path) -> AsyncIterator[object]:
     """Services of an art.test instance on the `connected` database."""
     async for built in built_services(connected, tmp_path):
         yield built
+
+
+# --- databases for server processes ----------------------------------------------------
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_kind(request) -> str:
+    if request.param == "postgres":
+        require_postgres()
+    return request.param
+
+
+@pytest.fixture
+def make_database(db_kind, tmp_path) -> Iterator:
+    """Call with a name: a fresh database URL of the parametrised kind (PostgreSQL ones
+    are copies of a migrated template, dropped afterwards)."""
+    import asyncio
+
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        if db_kind == "sqlite":
+            return f"sqlite://{tmp_path / (name + '.sqlite3')}"
+        url = asyncio.run(migrated_postgres_database())
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        asyncio.run(drop_postgres_database(url))

@@ -3,24 +3,16 @@ user's settings so every client of theirs sees the same position."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from quart import Blueprint, jsonify
 
-from instance.api.auth import calling_user, current_user, scoped
+from instance.actions.notifications import MARKER_TIMELINES as TIMELINES
+from instance.actions.notifications import with_marker
+from instance.api.auth import current_user, scoped
 from instance.api.body import as_id, params
 from instance.api.errors import ApiError
 from instance.storage.models import User
 
 blueprint = Blueprint("api_markers", __name__, url_prefix="/api/v1/markers")
-TIMELINES = ("home", "notifications")
-
-
-async def read_marker(timeline: str) -> int | None:
-    user = calling_user()
-    fresh = await User.get(id=user.id)
-    value = ((fresh.settings or {}).get("markers", {}).get(timeline) or {}).get("last_read_id")
-    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 @blueprint.get("")
@@ -38,8 +30,7 @@ async def get_markers():
 async def save_markers():
     p = await params()
     user = await User.get(id=current_user().id)
-    settings = dict(user.settings or {})
-    markers = dict(settings.get("markers", {}))
+    settings = user.settings
     changed = {}
     for timeline in TIMELINES:
         value = p.dict(timeline).get("last_read_id") or p.get(f"{timeline}[last_read_id]")
@@ -48,13 +39,7 @@ async def save_markers():
         text = str(value)
         if as_id(text) is None:
             raise ApiError(422, f"Validation failed: {timeline}[last_read_id] must be an id")
-        old = markers.get(timeline) or {}
-        markers[timeline] = changed[timeline] = {
-            "last_read_id": text,
-            "version": int(old.get("version", 0)) + 1,
-            "updated_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        }
+        settings, changed[timeline] = with_marker(settings, timeline, text)
     if changed:
-        settings["markers"] = markers
         await User.filter(id=user.id).update(settings=settings)
     return jsonify(changed)

@@ -7,14 +7,15 @@ from typing import Any
 
 from quart import Blueprint, jsonify
 
-from instance.api.auth import me, scoped
+from instance.actions.notifications import REVIEW, count_unread, group_key, visible
+from instance.api.auth import calling_user, me, scoped
 from instance.api.body import params
 from instance.api.common import base_url, json_page, parse_id
 from instance.api.entities import account_entity, iso
 from instance.api.errors import ApiError
 from instance.api.paging import link_header, page
 from instance.api.status_batch import statuses_for
-from instance.storage.models import Notification
+from instance.storage.models import Notification, User
 
 blueprint = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notifications")
 
@@ -29,6 +30,7 @@ TYPES = (
     "update",
     "admin.sign_up",
     "admin.report",
+    REVIEW,
 )
 
 
@@ -39,18 +41,27 @@ async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, A
         {
             "id": str(r.id),
             "type": r.kind,
-            "group_key": f"ungrouped-{r.id}",
+            "group_key": group_key(r),
             "created_at": iso(r.created_at),
             "account": account_entity(r.from_account, base_url()),
             "status": by_id.get(r.work_id) if r.work_id else None,
+            **({"impasto_review": _review(r)} if r.kind == REVIEW else {}),
         }
         for r in rows
-        if not r.work_id or r.work_id in by_id
+        # a review is about an upload: it is sent even while its work is unpublished
+        if not r.work_id or r.work_id in by_id or r.kind == REVIEW
     ]
 
 
+def _review(row: Notification) -> dict[str, Any]:
+    """A moderator's decision on one of the person's uploads (docs/client-api.md)."""
+    detail = row.detail or {}
+    return {"media_id": str(row.media_id) if row.media_id else None,
+            "decision": detail.get("decision"), "reason": detail.get("reason", "")}
+
+
 def _mine():
-    return Notification.filter(recipient_id=me().id, dismissed=False, from_account__suspended=False)
+    return visible(me().id)
 
 
 @blueprint.get("")
@@ -78,13 +89,8 @@ async def list_notifications():
 @blueprint.get("/unread_count")
 @scoped("read:notifications")
 async def unread_count():
-    from instance.api.markers import read_marker
-
-    last = await read_marker("notifications")
-    query = _mine()
-    if last:
-        query = query.filter(id__gt=last)
-    return jsonify({"count": min(await query.count(), 1000)})
+    fresh = await User.get(id=calling_user().id)  # the token's user is cached a minute
+    return jsonify({"count": await count_unread(fresh)})
 
 
 @blueprint.get("/<notification_id>")

@@ -1,8 +1,10 @@
 """The human side of the AI policy: an artist asks for a review, a moderator decides.
 
 Detection reads what a file declares, and a declaration can be wrong or planted, so no
-automatic decision is final. A moderator's decision is written with an AuditEntry in
-the same transaction and is kept when the image is processed again.
+automatic decision is final. Moderators see the image itself, re-rendered from the
+private original (`review_preview_of`). A decision is written with an AuditEntry and the
+artist's notification (`impasto.review`, from the instance actor so no moderator is
+named) in the same transaction, and is kept when the image is processed again.
 """
 
 from __future__ import annotations
@@ -12,13 +14,26 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from instance.actors.instance_actor import instance_actor
 from instance.attachments.processing import ask_to_publish, delete_variants, variant_keys
+from instance.attachments.uploads import upload_limits
 from instance.errors import Refused
 from instance.jobs import kinds
 from instance.services import Services
-from instance.storage.models import Account, AuditEntry, MediaAttachment, MediaState, ReviewState
+from instance.storage.models import (
+    Account,
+    AuditEntry,
+    MediaAttachment,
+    MediaState,
+    Notification,
+    ReviewState,
+)
+from media.errors import MediaRejected
+from media.preview import review_preview
+from media.storage import Area
 
 DECISIONS = ("approve", "label", "reject")
+REVIEW_NOTIFICATION = "impasto.review"
 
 
 class ReviewError(Refused):
@@ -60,6 +75,22 @@ async def request_review(account: Account, media_id: int, note: str = "") -> Med
     return media
 
 
+async def review_preview_of(services: Services, media_id: int) -> bytes | None:
+    """A JPEG of the original of an upload that is or was in the review queue (for the
+    moderators' page), or None: not such an upload, or its original is gone."""
+    media = await MediaAttachment.get_or_none(
+        id=media_id, remote_url=None,
+        review_state__in=(ReviewState.QUEUED, ReviewState.REVIEWED))
+    if media is None or not media.original_key:
+        return None
+    try:
+        data = await asyncio.to_thread(services.media_store.get, Area.ORIGINALS, media.original_key)
+        return await services.media.call(review_preview, data,
+                                          limits=upload_limits(services.config))
+    except (FileNotFoundError, MediaRejected):
+        return None
+
+
 async def decide(services: Services, moderator: Account, media_id: int, decision: str,
                  reason: str = "") -> MediaAttachment:
     """approve (published unlabelled), label (published with the AI label) or reject.
@@ -69,6 +100,7 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
     """
     if decision not in DECISIONS:
         raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
+    sender = await instance_actor(services)
     async with in_transaction() as connection:
         media = await MediaAttachment.get_or_none(id=media_id, using_db=connection)
         if media is None or media.remote_url:
@@ -95,6 +127,10 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
                                                 "ai_label": media.ai_label},
                     "reason": reason, "signals": media.provenance_evidence},
             using_db=connection)
+        await Notification.create(
+            recipient_id=media.account_id, kind=REVIEW_NOTIFICATION, from_account=sender,
+            work_id=media.work_id, media_id=media.id,
+            detail={"decision": decision, "reason": reason}, using_db=connection)
     if media.state == MediaState.REJECTED and media.variants:  # nothing public stays of it
         keys = variant_keys(media.variants)
         await MediaAttachment.filter(id=media.id).update(variants={})

@@ -102,6 +102,9 @@
       item.classList.add("refused");
     } else if (data.state === "held") {
       status.appendChild(el("p", {}, data.reason || "A moderator will review this image."));
+    } else if (data.review_state === "reviewed") {
+      status.appendChild(el("p", { "class": "ok" }, "A moderator approved this image" +
+                            (data.ai_label ? "; it is published with the AI label." : ".")));
     }
     if (data.reviewable) status.appendChild(reviewForm(item, data.id));
     else if (data.review_state === "queued") status.appendChild(el("p", {}, "This image is in the moderators' queue."));
@@ -224,5 +227,11 @@
   form.addEventListener("input", saveDraft);
   form.addEventListener("submit", function () { localStorage.removeItem(draftKey); });
   restoreDraft();
+  // Uploads named in the address (?media=…, an approved image from its notification)
+  JSON.parse(form.dataset.startMedia || "[]").forEach(function (m) {
+    if (list.querySelector('[data-media-id="' + m.id + '"]')) return;
+    addItem(m.name, m.id, m.alt);
+    saveDraft();
+  });
   refreshPublish();
 })();

@@ -3,9 +3,10 @@ reports with its actions (hide a work, suspend an account, note, resolve)."""
 
 from __future__ import annotations
 
-from quart import Blueprint, redirect, render_template, request, url_for
+from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 from tortoise.expressions import Q
 
+from instance.attachments.review import review_queue
 from instance.moderation.reports import (
     ReportError,
     add_note,
@@ -34,6 +35,7 @@ async def overview():
         "admin/overview.html", title="Administration",
         pending_signups=await User.filter(approved=False).count(),
         open_reports=await Report.filter(state=ReportState.OPEN).count(),
+        images_waiting=await review_queue().count(),
         audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
     )
 
@@ -157,13 +159,27 @@ async def instance_settings():
 @blueprint.get("/media-review")
 @role_required(*STAFF)
 async def media_review():
-    from instance.attachments.review import review_queue
-
-    items = await review_queue().limit(50).prefetch_related("account")
+    items = await review_queue().limit(50).prefetch_related("account", "work")
     return await render_template(
         "admin/media_review.html", items=items, message=request.args.get("done", ""),
         title="Images waiting for review",
     )
+
+
+@blueprint.get("/media-review/<int:media_id>/original.jpg")
+@role_required(*STAFF)
+async def media_original(media_id: int):
+    """The image a moderator decides on, re-rendered from the private original (no
+    metadata, no cloak; media/preview.py): only for uploads that are or were in the
+    review queue, never cached, never public."""
+    from instance.attachments.review import review_preview_of
+
+    jpeg = await review_preview_of(current_services(), media_id)
+    if jpeg is None:
+        abort(404, description="No such image in the review queue.")
+    return Response(jpeg, content_type="image/jpeg", headers={
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+        "X-Robots-Tag": "noai, noimageai, noindex"})
 
 
 @blueprint.post("/media-review/<int:media_id>")

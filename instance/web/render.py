@@ -15,6 +15,7 @@ from federation import licences
 from federation.relme import field_url
 from federation.remote_urls import http_url
 from federation.vocab import media_kind
+from instance.actions.notifications import count_unread
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
@@ -88,8 +89,10 @@ def install(app: Quart, services: Services) -> None:
 
     @app.context_processor
     async def page_context() -> dict[str, Any]:
+        me = await current_user()
         return {
-            "me": await current_user(),
+            "me": me,
+            "unread_notifications": await count_unread(me) if me else 0,
             "instance_name": config.instance.name,
             "instance_description": config.instance.description,
             "registration_mode": config.registration.mode,

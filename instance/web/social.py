@@ -1,6 +1,6 @@
 """Pages of the social side: the home feed (followed artists, local and remote),
-notifications, following an artist by handle, reports, and likes, boosts and replies
-(following from another server's page is `remote_interaction`)."""
+following an artist by handle, reports, and likes, boosts and replies (following from
+another server's page is `remote_interaction`, notifications are `notifications`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import Q
 
 from instance.services import current_services
-from instance.storage.models import Account, Follow, FollowState, Notification, Work, WorkState
+from instance.storage.models import Account, Follow, FollowState, Work, WorkState
 from instance.web.csrf import check_csrf
 from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required, signed_in_user
@@ -53,19 +53,6 @@ async def home():
         next_before=works[PAGE - 1].id if more else None,
         title="Home",
     )
-
-
-@blueprint.get("/notifications")
-@login_required
-async def notifications():
-    me = await current_user()
-    items = (
-        await Notification.filter(recipient_id=me.account_id, dismissed=False)
-        .order_by("-id")
-        .limit(50)
-        .prefetch_related("from_account", "work")
-    )
-    return await render_template("notifications.html", notifications=items, title="Notifications")
 
 
 @blueprint.post("/follow")

@@ -12,7 +12,7 @@ from federation import licences
 from instance.actions.works import MAX_IMAGES
 from instance.attachments.review import review_refusal
 from instance.services import current_services
-from instance.storage.models import MediaAttachment, User
+from instance.storage.models import MediaAttachment, MediaState, User
 from instance.web.csrf import check_csrf
 from instance.web.render import media_url
 from instance.web.session import current_user, login_required, signed_in_user
@@ -38,6 +38,7 @@ def media_state(media: MediaAttachment) -> dict:
         "thumb": media_url(media, "thumb"),
         "progress": media.progress,  # {"stage", "fraction", "eta_seconds"} while processing
         "review_state": media.review_state,
+        "ai_label": media.ai_label,
         "reviewable": review_refusal(media) is None,
     }
 
@@ -56,14 +57,26 @@ async def store_upload(user: User, file, description: str) -> MediaAttachment:
 @blueprint.get("/upload")
 @login_required
 async def page():
-    user = await current_user()
+    user = await signed_in_user()
     settings = user.settings or {}
     return await render_template(
         "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=settings.get("licence", ""),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
-        error=None, form={},
+        error=None, form={}, start_media=await _start_media(user),
     )
+
+
+async def _start_media(user: User) -> list[dict]:
+    """`?media=<id>` (an approved upload in no work, from its review notification) puts
+    the artist's own, unattached, not rejected uploads back into the form."""
+    wanted = [int(v) for v in request.args.getlist("media") if v.isdigit()][:MAX_IMAGES]
+    if not wanted:
+        return []
+    found = await MediaAttachment.filter(
+        id__in=wanted, account_id=user.account_id, work_id=None, remote_url=None,
+        state__in=(MediaState.READY, MediaState.HELD, MediaState.PROCESSING))
+    return [{"id": str(m.id), "name": f"Image {m.id}", "alt": m.description} for m in found]
 
 
 @blueprint.post("/upload/media")

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests.browser.pages import PASSWORD, log_in
 from tests.browser.test_upload_flow import painting
 from tests.rig.peers import make_peer, serving
 from tests.rig.processes import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser_federation")]
-PASSWORD = "a long enough password"
 
 
 def in_thread(coroutine):
@@ -65,14 +65,6 @@ def instances(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("two")
     with two_instances(tmp) as (a, b):
         yield a, b, tmp
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_artist_path_across_two_instances(browser, instances, screenshot):

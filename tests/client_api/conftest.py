@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 from mastodon import Mastodon
 
 from tests.rig.processes import RunningServer, impasto_env, run_cli, running_server
@@ -66,37 +65,6 @@ def instance(database_url: str, folder: Path, *, port: int | None = None,
     )
     with running_server(env, ("--bind", domain)) as server:
         yield Instance(server, env, domain)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_kind(request) -> str:
-    if request.param == "postgres":
-        from tests.conftest import require_postgres
-
-        require_postgres()
-    return request.param
-
-
-@pytest.fixture
-def make_database(db_kind, tmp_path) -> Iterator:
-    """Call with a name: a fresh database URL of the parametrised kind (PostgreSQL ones
-    are copies of a migrated template, dropped afterwards)."""
-    import asyncio
-
-    from tests.conftest import drop_postgres_database, migrated_postgres_database
-
-    made: list[str] = []
-
-    def make(name: str) -> str:
-        if db_kind == "sqlite":
-            return f"sqlite://{tmp_path / (name + '.sqlite3')}"
-        url = asyncio.run(migrated_postgres_database())
-        made.append(url)
-        return url
-
-    yield make
-    for url in made:
-        asyncio.run(drop_postgres_database(url))
 
 
 def register_app(

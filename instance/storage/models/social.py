@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields, models
 
 if TYPE_CHECKING:
     from instance.storage.models.accounts import Account
+    from instance.storage.models.media import MediaAttachment
     from instance.storage.models.works import Work
 
 
@@ -140,8 +141,11 @@ class Bookmark(models.Model):
 
 
 class Notification(models.Model):
-    """Mastodon's notification types: follow, follow_request, favourite, reblog, mention,
-    status, update, admin.sign_up, admin.report."""
+    """Mastodon's notification types (follow, follow_request, favourite, reblog, mention,
+    status, update, admin.sign_up, admin.report) and Impasto's impasto.review, a
+    moderator's decision on an upload (`media`, with the decision and reason in `detail`).
+    Read means read_at is set or the id is at or below the notifications read marker
+    (instance.actions.notifications owns that rule)."""
 
     id = fields.BigIntField(primary_key=True)
     recipient: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
@@ -157,7 +161,14 @@ class Notification(models.Model):
         "models.Work", related_name=False, null=True, on_delete=fields.CASCADE
     )
     work_id: int | None
+    media: fields.ForeignKeyNullableRelation[MediaAttachment] = fields.ForeignKeyField(
+        "models.MediaAttachment", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    media_id: int | None
+    # null on rows from before it existed (a NOT NULL column cannot be added to them)
+    detail: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     dismissed = fields.BooleanField(default=False)
+    read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
