@@ -7,6 +7,14 @@
 from instance.storage.models.accounts import Account, Invite, User
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.federation import InboxState as InboxState
+from instance.storage.models.jobboard import ApplicationState as ApplicationState
+from instance.storage.models.jobboard import (
+    ArtistAvailability,
+    JobApplication,
+    JobListing,
+    SavedListing,
+)
+from instance.storage.models.jobboard import ListingState as ListingState
 from instance.storage.models.jobs import Job
 from instance.storage.models.jobs import JobState as JobState
 from instance.storage.models.media import MediaAttachment
@@ -38,6 +46,7 @@ from instance.storage.models.works import WorkState as WorkState
 
 __all__ = [
     "Account",
+    "ArtistAvailability",
     "AuditEntry",
     "Block",
     "BlocklistSubscription",
@@ -52,6 +61,8 @@ __all__ = [
     "InstanceInfo",
     "Invite",
     "Job",
+    "JobApplication",
+    "JobListing",
     "Like",
     "MediaAttachment",
     "Mute",
@@ -61,6 +72,7 @@ __all__ = [
     "OAuthToken",
     "OutboxActivity",
     "Report",
+    "SavedListing",
     "Tag",
     "User",
     "Work",
