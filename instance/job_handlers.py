@@ -13,6 +13,7 @@ from instance.actions.profile_images import apply_profile_image
 from instance.actions.publishing import publish_job
 from instance.attachments.processing import process_job as process_media
 from instance.attachments.remote import fetch_job as fetch_remote_media
+from instance.jobboard.listings import expire_job as expire_listings
 from instance.jobs import Worker, kinds
 from instance.jobs.maintenance import prune_jobs
 from instance.jobs.registry import Handler, JobRegistry, plugin_handlers
@@ -35,6 +36,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.REFRESH_ALL_BLOCKLISTS: refresh_all,
     kinds.REFRESH_NODEINFO: refresh_nodeinfo,
     kinds.PRUNE_JOBS: prune_jobs,
+    kinds.EXPIRE_LISTINGS: expire_listings,
 }
 
 

@@ -93,6 +93,21 @@ class LocalUrls:
     def work_page(self, username: str, work_id: int) -> str:
         return f"{self.base}/@{username}/{work_id}"
 
+    def listing(self, actor_id: str, listing_id: int) -> str:
+        """A job listing's id hangs under its poster's actor id, like a work's."""
+        return f"{actor_id}/listings/{listing_id}"
+
+    def listing_placeholder(self, actor_id: str, token: str) -> str:
+        """The unique id a listing holds until its row id is known (then `listing`)."""
+        return f"{actor_id}/listings/pending-{token}"
+
+    def listing_page(self, listing_id: int) -> str:
+        return f"{self.base}/jobs/{listing_id}"
+
+    @property
+    def job_board(self) -> str:
+        return f"{self.base}/jobs"
+
     def profile(self, username: str) -> str:
         return f"{self.base}/@{username}"
 

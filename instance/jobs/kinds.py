@@ -15,3 +15,4 @@ REFRESH_BLOCKLIST = "moderation.refresh_blocklist"
 REFRESH_ALL_BLOCKLISTS = "moderation.refresh_all_blocklists"
 REFRESH_NODEINFO = "instances.refresh_nodeinfo"
 PRUNE_JOBS = "maintenance.prune_jobs"
+EXPIRE_LISTINGS = "jobboard.expire"  # the job board's deadlines (not this queue's jobs)
