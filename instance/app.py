@@ -49,6 +49,7 @@ from instance.web import social as web_social
 from instance.web import upload as web_upload
 from instance.web.activitypub import actors as activitypub_actors
 from instance.web.activitypub import discovery as activitypub_discovery
+from instance.web.activitypub import jobboard as activitypub_jobboard
 from instance.web.render import refused_page
 
 log = logging.getLogger("impasto.http")
@@ -66,6 +67,7 @@ VIEW_MODULES = (
     web_my_media,
     activitypub_discovery,
     activitypub_actors,
+    activitypub_jobboard,
     inbox_views,
     oauth_apps,
     oauth_authorize,

@@ -244,6 +244,15 @@ class JobBoardSettings:
     applications_per_day: int = _opt(20, "Applications one artist may send in 24 hours.")
     works_per_application: int = _opt(6, "Works an artist may pick for one application.")
     description_chars: int = _opt(20000, "The longest listing description, in characters.")
+    remote_listings: str = _opt(
+        "followed",
+        "Listings from other servers on the board's \"other servers\" tab: none, those of "
+        "accounts someone here follows (a poster, or a server's @jobs actor), or all that "
+        "arrive. Suspended domains' listings are never stored, silenced ones never shown.",
+        ("off", "followed", "all"),
+    )
+    hold_remote_listings: bool = _opt(
+        False, "Hold each listing from another server until a moderator approves it.")
 
 
 @dataclass(frozen=True)

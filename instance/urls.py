@@ -149,3 +149,33 @@ class LocalUrls:
     @property
     def instance_actor_outbox(self) -> str:
         return f"{self.instance_actor}/outbox"
+
+    # The job board's Service actor (@jobs@domain): announces every local open listing.
+
+    @property
+    def jobs_actor(self) -> str:
+        return f"{self.base}/services/jobs"
+
+    @property
+    def jobs_actor_key_id(self) -> str:
+        return f"{self.jobs_actor}#main-key"
+
+    @property
+    def jobs_actor_inbox(self) -> str:
+        return f"{self.jobs_actor}/inbox"
+
+    @property
+    def jobs_actor_outbox(self) -> str:
+        return f"{self.jobs_actor}/outbox"
+
+    @property
+    def jobs_actor_followers(self) -> str:
+        return f"{self.jobs_actor}/followers"
+
+    def listing_announce(self, listing_id: int) -> str:
+        """The jobs actor's Announce of a local listing (one per listing, made when it opens)."""
+        return f"{self.jobs_actor}/announces/{listing_id}"
+
+    def application(self, actor_id: str, application_id: int) -> str:
+        """The direct reply that carries an application to a listing on another server."""
+        return f"{actor_id}/applications/{application_id}"

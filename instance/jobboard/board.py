@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from instance.jobboard.listings import ListingNotFound
+from instance.moderation.domains import silenced_accounts_filter
 from instance.storage.models import JobListing, ListingState, SavedListing
 from instance.storage.models.jobboard import ListingKind, LocationMode
 
@@ -100,10 +101,19 @@ def board_query(f: BoardFilter) -> QuerySet[JobListing]:
     return query.order_by("-published_at", "-id")
 
 
+async def shown_query(f: BoardFilter) -> QuerySet[JobListing]:
+    """`board_query` with domain policy: the "other servers" tab leaves out listings of
+    silenced accounts and silenced domains (suspended ones are never stored)."""
+    query = board_query(f)
+    if f.origin == "other":
+        query = query.exclude(await silenced_accounts_filter("poster"))
+    return query
+
+
 async def board_page(f: BoardFilter, page: int) -> tuple[list[JobListing], bool]:
     """One page of the board (1-based) and whether there is a next one."""
     page = min(max(page, 1), MAX_PAGE)
-    rows = await board_query(f).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1) \
+    rows = await (await shown_query(f)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1) \
         .prefetch_related("poster")
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 

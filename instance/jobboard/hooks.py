@@ -9,6 +9,7 @@ from typing import Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from instance.jobboard import federate
 from instance.services import Services
 from instance.storage.models import JobApplication, JobListing
 
@@ -19,8 +20,10 @@ async def listing_changed(services: Services, listing: JobListing, change: Listi
                           connection: BaseDBAsyncClient) -> None:
     """A local listing was opened (Create), edited or left the open state (Update), or
     was removed (Delete)."""
+    await federate.listing_changed(services, listing, change, connection)
 
 
 async def application_sent(services: Services, application: JobApplication,
                            listing: JobListing, connection: BaseDBAsyncClient) -> None:
     """A local artist applied (to a local or a remote listing)."""
+    await federate.application_sent(services, application, listing, connection)
