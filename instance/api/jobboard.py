@@ -82,9 +82,10 @@ def _listing_fields(p: Params, base: dict[str, Any] | None = None) -> dict[str, 
         value = p.get(name)
         if value is not None:
             data[name] = value
-    for name in ("skills", "mediums"):
-        if p.get(name) is not None:
-            data[name] = p.list(name)
+    for name in ("skills", "mediums"):  # a JSON array as sent (checked), or repeated fields
+        value = p.get(name)
+        if value is not None:
+            data[name] = value if isinstance(value, list) else p.list(name)
     return data
 
 

@@ -125,12 +125,12 @@ def _amount(data: Mapping[str, Any], name: str, label: str) -> int | None:
 
 def _tags(data: Mapping[str, Any], name: str, label: str) -> list[str]:
     value = data.get(name)
-    items: list[Any] = value if isinstance(value, list) else str(value or "").split(",")
+    items: list[Any] = value if isinstance(value, list) else [str(value or "")]
+    if not all(isinstance(item, str) for item in items):
+        raise ListingError(f"{label} must be words separated by commas")
     tags: dict[str, None] = {}
-    for item in items:
-        if not isinstance(item, str):
-            raise ListingError(f"{label} must be words separated by commas")
-        tag = " ".join(item.replace(",", " ").lower().lstrip("#").split())
+    for item in (part for text in items for part in text.split(",")):
+        tag = " ".join(item.lower().lstrip("#").split())
         if len(tag) > MAX_TAG_CHARS:
             raise ListingError(f"{label}: '{tag[:20]}…' is longer than {MAX_TAG_CHARS} characters")
         if tag:
