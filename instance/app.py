@@ -20,6 +20,7 @@ from instance.api import empty as api_empty
 from instance.api import follow_requests as api_follow_requests
 from instance.api import hooks
 from instance.api import instance_info as api_instance_info
+from instance.api import jobboard as api_jobboard
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
@@ -40,6 +41,8 @@ from instance.web import admin_domains as web_admin_domains
 from instance.web import admin_queue as web_admin_queue
 from instance.web import auth as web_auth
 from instance.web import health as web_health
+from instance.web import jobboard as web_jobboard
+from instance.web import jobboard_apply as web_jobboard_apply
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
 from instance.web import pages as web_pages
@@ -65,6 +68,8 @@ VIEW_MODULES = (
     web_social,
     web_settings,
     web_my_media,
+    web_jobboard,
+    web_jobboard_apply,
     activitypub_discovery,
     activitypub_actors,
     activitypub_jobboard,
@@ -80,6 +85,7 @@ VIEW_MODULES = (
     api_follow_requests,
     api_search,
     api_markers,
+    api_jobboard,
     api_streaming,
     api_empty,
     api_admin,

@@ -9,7 +9,7 @@ from instance.jobboard.fields import ListingError
 from instance.storage.models import ArtistAvailability
 from instance.storage.models.jobboard import AvailabilityStatus, ListingKind
 
-LABELS = {
+LABELS: dict[str, str] = {
     AvailabilityStatus.OPEN_FOR_COMMISSIONS: "Open for commissions",
     AvailabilityStatus.OPEN_TO_WORK: "Open to work",
     AvailabilityStatus.NOT_AVAILABLE: "Not available",

@@ -71,6 +71,12 @@ class BoardFilter:
     def active(self) -> bool:
         return self.query_string() != ""
 
+    @property
+    def narrowing(self) -> int:
+        """How many filters beyond the text search are set (the page says so)."""
+        return sum(1 for f in fields(self) if f.name not in ("q", "origin")
+                   and getattr(self, f.name) not in ("", None, False))
+
 
 def board_query(f: BoardFilter) -> QuerySet[JobListing]:
     """Open listings under `f`, newest first, from active posters."""

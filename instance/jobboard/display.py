@@ -11,15 +11,15 @@ from typing import Any
 from instance.storage.models import JobListing
 from instance.storage.models.jobboard import ListingKind, LocationMode
 
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     ListingKind.FULL_TIME: "Full-time", ListingKind.PART_TIME: "Part-time",
     ListingKind.CONTRACT: "Contract", ListingKind.FREELANCE: "Freelance",
     ListingKind.COMMISSION: "Commission", ListingKind.INTERNSHIP: "Internship",
 }
-PLACE_LABELS = {LocationMode.ON_SITE: "On-site", LocationMode.HYBRID: "Hybrid",
+PLACE_LABELS: dict[str, str] = {LocationMode.ON_SITE: "On-site", LocationMode.HYBRID: "Hybrid",
                 LocationMode.REMOTE: "Remote"}
 # schema.org JobPosting terms (https://schema.org/employmentType, unitText)
-EMPLOYMENT_TYPES = {
+EMPLOYMENT_TYPES: dict[str, str] = {
     ListingKind.FULL_TIME: "FULL_TIME", ListingKind.PART_TIME: "PART_TIME",
     ListingKind.CONTRACT: "CONTRACTOR", ListingKind.FREELANCE: "CONTRACTOR",
     ListingKind.COMMISSION: "CONTRACTOR", ListingKind.INTERNSHIP: "INTERN",
@@ -39,14 +39,14 @@ def pay_text(listing: JobListing) -> str:
 
 def place_text(listing: JobListing) -> str:
     """"Remote (UTC-1 to UTC+3)", "On-site in Lyon, France", "Hybrid, Berlin"."""
-    label = PLACE_LABELS.get(listing.location_mode, listing.location_mode)  # type: ignore[call-overload]
+    label = PLACE_LABELS.get(listing.location_mode, listing.location_mode)
     where = ", ".join(p for p in (listing.city, listing.country) if p)
     text = f"{label} in {where}" if where else label
     return f"{text} ({listing.time_zones})" if listing.time_zones else text
 
 
 def kind_text(listing: JobListing) -> str:
-    return KIND_LABELS.get(listing.kind, listing.kind)  # type: ignore[call-overload]
+    return KIND_LABELS.get(listing.kind, listing.kind)
 
 
 def countdown(deadline: datetime | None, now: datetime | None = None) -> str:
@@ -71,7 +71,7 @@ def job_posting(listing: JobListing, poster_name: str) -> dict[str, Any]:
         "title": listing.title,
         "description": listing.description,
         "datePosted": posted.date().isoformat(),
-        "employmentType": EMPLOYMENT_TYPES.get(listing.kind, "OTHER"),  # type: ignore[call-overload]
+        "employmentType": EMPLOYMENT_TYPES.get(listing.kind, "OTHER"),
         "hiringOrganization": {"@type": "Organization",
                                "name": listing.organisation_name or poster_name},
         "url": listing.url,

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +64,19 @@ class ListingInput:
         return values
 
 
+def values_of(listing: Any) -> dict[str, Any]:
+    """A stored listing's fields in the shape `read_listing` reads (to edit it, or to
+    apply a partial update on top)."""
+    values = {name: getattr(listing, name) for name in (
+        "title", "organisation_name", "organisation_url", "kind", "location_mode", "city",
+        "country", "time_zones", "pay_min", "pay_max", "pay_currency", "pay_period",
+        "pay_on_request", "apply_via", "apply_target", "no_ai_work", "no_ai_training",
+        "skills", "mediums")}
+    values["description"] = listing.description_source
+    values["deadline"] = listing.deadline.isoformat() if listing.deadline else ""
+    return values
+
+
 def tags_index(skills: list[str], mediums: list[str]) -> str:
     """",a,b," of every skill and medium: one LIKE '%,x,%' finds a tag on any engine."""
     names = dict.fromkeys([*skills, *mediums])
@@ -88,7 +102,8 @@ def _flag(data: Mapping[str, Any], name: str) -> bool:
     return str(value or "").strip().lower() in TRUE
 
 
-def _choice(data: Mapping[str, Any], name: str, choices: type, default: str, label: str) -> str:
+def _choice(data: Mapping[str, Any], name: str, choices: type[StrEnum], default: str,
+            label: str) -> str:
     value = _text(data, name, 32, label) or default
     allowed = [c.value for c in choices]
     if value not in allowed:
@@ -110,12 +125,12 @@ def _amount(data: Mapping[str, Any], name: str, label: str) -> int | None:
 
 def _tags(data: Mapping[str, Any], name: str, label: str) -> list[str]:
     value = data.get(name)
-    items: list[Any] = value if isinstance(value, list) else str(value or "").split(",")
+    items: list[Any] = value if isinstance(value, list) else [str(value or "")]
+    if not all(isinstance(item, str) for item in items):
+        raise ListingError(f"{label} must be words separated by commas")
     tags: dict[str, None] = {}
-    for item in items:
-        if not isinstance(item, str):
-            raise ListingError(f"{label} must be words separated by commas")
-        tag = " ".join(item.replace(",", " ").lower().lstrip("#").split())
+    for item in (part for text in items for part in text.split(",")):
+        tag = " ".join(item.lower().lstrip("#").split())
         if len(tag) > MAX_TAG_CHARS:
             raise ListingError(f"{label}: '{tag[:20]}…' is longer than {MAX_TAG_CHARS} characters")
         if tag:

@@ -17,7 +17,7 @@ from instance.jobboard import hooks
 from instance.jobboard.fields import ListingError, ListingInput, read_listing
 from instance.jobs import JobContext
 from instance.services import Services
-from instance.storage.models import Account, JobListing, ListingState, User
+from instance.storage.models import Account, JobApplication, JobListing, ListingState, User
 from instance.storage.models.jobboard import LISTING_TRANSITIONS
 from instance.storage.models.states import allowed
 from instance.text import render
@@ -185,7 +185,7 @@ async def remove_listing(services: Services, listing: JobListing, reason: str = 
     async with in_transaction() as connection:
         await listing.save(update_fields=["state", "closed_at", "state_reason"],
                            using_db=connection)
-        await listing.applications.all().using_db(connection).delete()
+        await JobApplication.filter(listing_id=listing.id).using_db(connection).delete()
         if listing.local and was_public:
             await hooks.listing_changed(services, listing, "Delete", connection)
 
