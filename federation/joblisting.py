@@ -28,11 +28,13 @@ PAY_PERIODS = ("hour", "day", "project", "year")
 APPLY_VIA = ("impasto", "url", "email")
 STATES = ("open", "closed", "filled", "expired")  # what a peer may say of a live listing
 
-# schema.org's employmentType values for our kinds (schema.org has no commission).
+# schema.org's employmentType values for our kinds (schema.org has no commission), and
+# the words the board and the fediverse post both use (instance/jobboard/display.py).
 EMPLOYMENT_TYPES = {"full-time": "FULL_TIME", "part-time": "PART_TIME", "contract": "CONTRACTOR",
-                    "freelance": "CONTRACTOR", "commission": "OTHER", "internship": "INTERN"}
+                    "freelance": "CONTRACTOR", "commission": "CONTRACTOR", "internship": "INTERN"}
 _KIND_OF_EMPLOYMENT = {"FULL_TIME": "full-time", "PART_TIME": "part-time",
                        "CONTRACTOR": "contract", "INTERN": "internship", "TEMPORARY": "contract"}
+PLACE_LABELS = {"on-site": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
 KIND_LABELS = {"full-time": "Full-time", "part-time": "Part-time", "contract": "Contract",
                "freelance": "Freelance", "commission": "Commission", "internship": "Internship"}
 
@@ -113,24 +115,23 @@ def iso(moment: datetime | None) -> str | None:
 
 # ---- building ---------------------------------------------------------------------------
 
-def pay_text(doc: ListingDoc) -> str:
-    """"EUR 300–500 per day", "EUR 4000 per project" or "Pay on request"."""
-    if doc.pay_on_request or doc.pay_min is None:
+def pay_text(listing: Any) -> str:
+    """"2,000–3,500 EUR per project", "40,000 EUR per year" or "Pay on request" (of a
+    ListingDoc or a JobListing row: the board's pages use the same wording)."""
+    if listing.pay_on_request or listing.pay_min is None:
         return "Pay on request"
-    figures = f"{doc.pay_min:,}" if doc.pay_max in (None, doc.pay_min) else \
-        f"{doc.pay_min:,}–{doc.pay_max:,}"
-    return f"{doc.pay_currency} {figures} per {doc.pay_period}"
+    figures = f"{listing.pay_min:,}"
+    if listing.pay_max is not None and listing.pay_max != listing.pay_min:
+        figures += f"–{listing.pay_max:,}"
+    return f"{figures} {listing.pay_currency} per {listing.pay_period}"
 
 
-def place_text(doc: ListingDoc) -> str:
-    """"Remote (UTC-3 to UTC+3)", "On-site: Lyon, France", "Hybrid: Berlin"."""
-    where = ", ".join(p for p in (doc.city, doc.country) if p)
-    if doc.location_mode == "remote":
-        text = "Remote" + (f" ({doc.time_zones})" if doc.time_zones else "")
-        return text + (f", based in {where}" if where else "")
-    label = "On-site" if doc.location_mode == "on-site" else "Hybrid"
-    text = f"{label}: {where}" if where else label
-    return text + (f" ({doc.time_zones})" if doc.time_zones else "")
+def place_text(listing: Any) -> str:
+    """"Remote (UTC-1 to UTC+3)", "On-site in Lyon, France", "Hybrid in Berlin"."""
+    label = PLACE_LABELS.get(listing.location_mode, listing.location_mode)
+    where = ", ".join(p for p in (listing.city, listing.country) if p)
+    text = f"{label} in {where}" if where else label
+    return f"{text} ({listing.time_zones})" if listing.time_zones else text
 
 
 STATE_NOTES = {"closed": "This listing is closed.", "filled": "This listing has been filled.",

@@ -43,6 +43,7 @@ from instance.web import auth as web_auth
 from instance.web import health as web_health
 from instance.web import jobboard as web_jobboard
 from instance.web import jobboard_apply as web_jobboard_apply
+from instance.web import jobboard_federation as web_jobboard_federation
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
 from instance.web import pages as web_pages
@@ -70,6 +71,7 @@ VIEW_MODULES = (
     web_my_media,
     web_jobboard,
     web_jobboard_apply,
+    web_jobboard_federation,
     activitypub_discovery,
     activitypub_actors,
     activitypub_jobboard,

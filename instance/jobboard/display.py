@@ -8,41 +8,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from federation.joblisting import EMPLOYMENT_TYPES, KIND_LABELS
+from federation.joblisting import PLACE_LABELS as PLACE_LABELS
+from federation.joblisting import pay_text as pay_text
+from federation.joblisting import place_text as place_text
 from instance.storage.models import JobListing
-from instance.storage.models.jobboard import ListingKind, LocationMode
+from instance.storage.models.jobboard import LocationMode
 
-KIND_LABELS: dict[str, str] = {
-    ListingKind.FULL_TIME: "Full-time", ListingKind.PART_TIME: "Part-time",
-    ListingKind.CONTRACT: "Contract", ListingKind.FREELANCE: "Freelance",
-    ListingKind.COMMISSION: "Commission", ListingKind.INTERNSHIP: "Internship",
-}
-PLACE_LABELS: dict[str, str] = {LocationMode.ON_SITE: "On-site", LocationMode.HYBRID: "Hybrid",
-                LocationMode.REMOTE: "Remote"}
-# schema.org JobPosting terms (https://schema.org/employmentType, unitText)
-EMPLOYMENT_TYPES: dict[str, str] = {
-    ListingKind.FULL_TIME: "FULL_TIME", ListingKind.PART_TIME: "PART_TIME",
-    ListingKind.CONTRACT: "CONTRACTOR", ListingKind.FREELANCE: "CONTRACTOR",
-    ListingKind.COMMISSION: "CONTRACTOR", ListingKind.INTERNSHIP: "INTERN",
-}
 UNIT_TEXT = {"hour": "HOUR", "day": "DAY", "project": "PROJECT", "year": "YEAR"}
-
-
-def pay_text(listing: JobListing) -> str:
-    """"2,000–3,500 EUR per project", "40,000 EUR per year" or "Pay on request"."""
-    if listing.pay_on_request or listing.pay_min is None:
-        return "Pay on request"
-    figures = f"{listing.pay_min:,}"
-    if listing.pay_max is not None and listing.pay_max != listing.pay_min:
-        figures += f"–{listing.pay_max:,}"
-    return f"{figures} {listing.pay_currency} per {listing.pay_period}"
-
-
-def place_text(listing: JobListing) -> str:
-    """"Remote (UTC-1 to UTC+3)", "On-site in Lyon, France", "Hybrid, Berlin"."""
-    label = PLACE_LABELS.get(listing.location_mode, listing.location_mode)
-    where = ", ".join(p for p in (listing.city, listing.country) if p)
-    text = f"{label} in {where}" if where else label
-    return f"{text} ({listing.time_zones})" if listing.time_zones else text
 
 
 def kind_text(listing: JobListing) -> str:

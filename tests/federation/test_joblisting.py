@@ -92,7 +92,7 @@ def test_the_note_reads_as_a_post_and_maps_to_schema_org():
     assert note["to"] == [PUBLIC] and note["cc"] == [f"{POSTER}/followers"]
     content = note["content"]
     for text in ("Background painter for an animated short", "Heron Studio", "Contract",
-                 "EUR 300–450 per day", "Hybrid: Lyon, France", "Apply by 31 March 2027",
+                 "300–450 EUR per day", "Hybrid in Lyon, France", "Apply by 31 March 2027",
                  "No AI-generated work wanted", 'href="https://a.example/jobs/7"',
                  "<em>painted</em>"):
         assert text in content

@@ -13,6 +13,7 @@ from federation.client import FetchError
 from federation.joblisting import ListingDoc
 from federation.vocab import AP_ACCEPT
 from instance.actions import works
+from instance.actors.accounts import create_local_user
 from instance.actors.remote import fetch_document
 from instance.jobboard import applications, board, listings
 from instance.jobboard.federate import follow_board
@@ -27,7 +28,8 @@ from instance.storage.models import (
     User,
     Work,
 )
-from tests.federation_e2e.test_two_instances import exchange, user
+from tests.federation_e2e.test_two_instances import PASSWORD, exchange, user
+from tests.web.test_auth_pages import csrf, login
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 
@@ -47,8 +49,15 @@ async def test_listing_travels_and_applications_cross(peers):
     await user(a, "heronstudio")
     await user(b, "ines")
     async with b.open() as services:
-        follow = await follow_board(services, f"jobs@{a.domain}")
-        assert follow.state == "pending"
+        await create_local_user(services.urls, "bea", PASSWORD, role="admin")
+    with httpx.Client(base_url=b.url) as admin:  # B's admin follows A's board from the tab
+        assert login(admin, "bea", PASSWORD).status_code == 302
+        token = csrf(admin, "/jobs?origin=other")
+        sent = admin.post("/jobs/boards/follow", data={"csrf_token": token,
+                                                       "board": f"jobs@{a.domain}"})
+        assert sent.status_code == 302
+        assert f"@jobs@{a.domain}</a> (waiting for an answer)" in admin.get(
+            "/jobs?origin=other").text
     await exchange(b, a, b)  # Follow → A's jobs actor; Accept → B
     async with a.open():
         board_actor = await Account.get(username="jobs.board", domain=None)
@@ -75,6 +84,11 @@ async def test_listing_travels_and_applications_cross(peers):
         assert [row.ap_id for row in other] == [ap_id]
         mine, _ = await board.board_page(board.BoardFilter(), 1)
         assert ap_id not in [row.ap_id for row in mine]
+    with httpx.Client(base_url=b.url) as anyone:
+        tab = anyone.get("/jobs?origin=other").text
+        assert LISTING["title"] in tab and f"on {a.domain}" in tab and "300–450 EUR per day" in tab
+        assert LISTING["title"] not in anyone.get("/jobs").text
+    async with b.open() as services:
 
         ines = await User.get(account__username="ines", account__domain=None)
         account = await Account.get(id=ines.account_id)
@@ -97,6 +111,10 @@ async def test_listing_travels_and_applications_cross(peers):
         assert "I paint skies daily." in application.message
         assert application.links == work_urls
         assert application.ap_id == f"{b.url}/users/ines/applications/{sent.id}"
+    with httpx.Client(base_url=a.url) as studio:
+        assert login(studio, "heronstudio", PASSWORD).status_code == 302
+        page = studio.get(f"/jobs/{listing_id}/applications").text
+        assert "I paint skies daily." in page and all(url in page for url in work_urls)
 
     async with a.open() as services:
         poster = await User.get(account__username="heronstudio", account__domain=None)
@@ -108,6 +126,10 @@ async def test_listing_travels_and_applications_cross(peers):
         assert (await board.readable_listing(closed.id, None)).state == "closed"
         other, _ = await board.board_page(board.BoardFilter(origin="other"), 1)
         assert other == []
+        closed_id = closed.id
+    with httpx.Client(base_url=b.url) as anyone:
+        page = anyone.get(f"/jobs/{closed_id}")
+        assert page.status_code == 200 and "closed" in page.text.lower()
 
     async with a.open() as services:
         await listings.remove_listing(services, await JobListing.get(id=listing_id), "spam")
@@ -118,6 +140,8 @@ async def test_listing_travels_and_applications_cross(peers):
         with pytest.raises(listings.ListingNotFound):
             await board.readable_listing(gone.id, None)
         assert not await JobApplication.filter(listing_id=gone.id).exists()
+    with httpx.Client(base_url=b.url) as anyone:
+        assert anyone.get(f"/jobs/{closed_id}").status_code == 404
 
 
 async def test_listing_document_and_jobs_actor_are_served(peers):
