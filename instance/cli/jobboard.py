@@ -1,5 +1,6 @@
 """`impasto jobs-board …`: the admin's job board commands (list, close, remove, approve a
-poster). Named so it never reads as the background queue (`impasto worker`, jobs)."""
+poster, follow another server's board, release a held remote listing). Named so it never
+reads as the background queue (`impasto worker`, jobs)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     approve.add_argument("--revoke", action="store_true", help="take the permission back")
     approve.set_defaults(handler=_approve)
 
+    follow = actions.add_parser(
+        "follow", help="follow another server's job board (jobs@domain or a domain): its "
+        "listings fill the \"other servers\" tab")
+    follow.add_argument("board")
+    follow.set_defaults(handler=_follow)
+
+    release = actions.add_parser(
+        "release", help="approve a listing from another server held for approval "
+        "([jobboard] hold_remote_listings)")
+    release.add_argument("id", type=int)
+    release.set_defaults(handler=_release)
+
 
 async def _listing(listing_id: int):
     from instance.storage.models import JobListing
@@ -70,7 +83,9 @@ def _list(config: Config, args: argparse.Namespace) -> int:
     print(f"{'ID':>6} {'STATE':<8} {'POSTER':<30} {'APPS':>4}  TITLE")
     for row in with_database(config, rows):
         poster = row.poster.username + (f"@{row.poster.domain}" if row.poster.domain else "")
-        print(f"{row.id:>6} {row.state:<8} {poster:<30} {row.applications_count:>4}  {row.title}")
+        held = " (held for approval)" if row.held else ""
+        print(f"{row.id:>6} {row.state:<8} {poster:<30} {row.applications_count:>4}  "
+              f"{row.title}{held}")
     return 0
 
 
@@ -111,4 +126,23 @@ def _approve(config: Config, args: argparse.Namespace) -> int:
 
     with_database(config, run)
     print(f"{args.username} {'may no longer' if args.revoke else 'may'} post listings")
+    return 0
+
+
+def _follow(config: Config, args: argparse.Namespace) -> int:
+    from instance.jobboard.federate import follow_board
+
+    async def run(services):
+        return await follow_board(services, args.board)
+
+    follow = with_database(config, lambda: _with_services(config, run))
+    print(f"following {args.board}: {follow.state}")
+    return 0
+
+
+def _release(config: Config, args: argparse.Namespace) -> int:
+    from instance.jobboard.federate import release_listing
+
+    with_database(config, lambda: release_listing(args.id))
+    print(f"listing {args.id} is on the other-servers tab")
     return 0

@@ -16,8 +16,11 @@ from instance.actions import social
 from instance.jobboard import board, listings
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
+from instance.storage import db
 from instance.storage.models import Account, JobApplication, JobListing, User
 from tests.federation.test_joblisting import full_listing
+from tests.rig.processes import impasto_env, run_cli
+from tests.rig.services import built_services
 from tests.test_actions import local, remote
 from tests.test_inbox_handlers import PUBLIC, receive
 
@@ -163,3 +166,30 @@ async def test_direct_replies_become_applications(services, local_listing):
     closed = await receive(services, late, "Create", reply(late, listing, studio, 4))
     assert closed.state == "dropped" and "not open" in closed.reason
     assert await JobApplication.filter(listing_id=listing.id).count() == 1
+
+
+@pytest.mark.slow
+async def test_cli_releases_a_held_listing_and_explains_a_missing_board(tmp_path):
+    url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
+    env = impasto_env(url, tmp_path, JOBBOARD_HOLD_REMOTE_LISTINGS="true",
+                      JOBBOARD_REMOTE_LISTINGS="all")
+    assert run_cli(["migrate"], env).returncode == 0
+    await db.connect(url)
+    try:
+        async for services in built_services(url, tmp_path, jobboard_hold_remote_listings="true",
+                                             jobboard_remote_listings="all"):
+            poster = await remote("studio", HOST)
+            await receive(services, poster, "Create", remote_note(poster))
+            held = await JobListing.get(local=False)
+            assert held.held
+    finally:
+        await db.disconnect()
+    assert "(held for approval)" in run_cli(["jobs-board", "list"], env).stdout
+    released = run_cli(["jobs-board", "release", str(held.id)], env)
+    assert released.returncode == 0, released.stderr
+    again = run_cli(["jobs-board", "release", str(held.id)], env)
+    assert again.returncode != 0 and f"No held listing from another server with id {held.id}" \
+        in again.stderr
+    assert "(held for approval)" not in run_cli(["jobs-board", "list"], env).stdout
+    nowhere = run_cli(["jobs-board", "follow", "jobs@127.0.0.1:9"], env)
+    assert nowhere.returncode != 0 and "No job board found at 'jobs@127.0.0.1:9'" in nowhere.stderr
