@@ -74,7 +74,7 @@ async def seed(url: str, count: int) -> None:
                 description=f"<p>We need {skills[0]} in {mediums[0]} for project {n}.</p>",
                 description_source=f"We need {skills[0]} in {mediums[0]} for project {n}.",
                 kind=KINDS[n % len(KINDS)], location_mode=place,
-                city="" if place == "remote" else CITIES[n % len(CITIES)],
+                city="" if place == "remote" else CITIES[(n // 4) % len(CITIES)],
                 pay_on_request=on_request,
                 pay_min=None if on_request else 200 + (n * 37) % 3000,
                 pay_max=None if on_request else 400 + (n * 37) % 3000,
