@@ -27,6 +27,13 @@ EMPLOYMENT_TYPES: dict[str, str] = {
 UNIT_TEXT = {"hour": "HOUR", "day": "DAY", "project": "PROJECT", "year": "YEAR"}
 
 
+def web_link(url: str | None) -> str:
+    """`url` if it is an http(s) address, else "" (a link from another server is shown
+    only when it is one: never a javascript: or data: link, whatever arrived)."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
 def pay_text(listing: JobListing) -> str:
     """"2,000–3,500 EUR per project", "40,000 EUR per year" or "Pay on request"."""
     if listing.pay_on_request or listing.pay_min is None:
