@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from bench.api import create_pg, drop_pg, postgres_url  # noqa: E402
+from bench.api import databases  # noqa: E402
 from instance.storage import db  # noqa: E402
 from tests.rig.processes import impasto_env, running_server  # noqa: E402
 
@@ -74,7 +74,7 @@ async def seed(url: str, count: int) -> None:
                 description=f"<p>We need {skills[0]} in {mediums[0]} for project {n}.</p>",
                 description_source=f"We need {skills[0]} in {mediums[0]} for project {n}.",
                 kind=KINDS[n % len(KINDS)], location_mode=place,
-                city="" if place == "remote" else CITIES[n % len(CITIES)],
+                city="" if place == "remote" else CITIES[(n // 4) % len(CITIES)],
                 pay_on_request=on_request,
                 pay_min=None if on_request else 200 + (n * 37) % 3000,
                 pay_max=None if on_request else 400 + (n * 37) % 3000,
@@ -142,27 +142,16 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work skews p95)")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        runs = [("sqlite", f"sqlite://{folder / 'bench.sqlite3'}", None)]
-        pg = postgres_url()
-        if pg:
-            runs.append(("postgresql", asyncio.run(create_pg(pg)), pg))
-        for name, url, pg_base in runs:
-            try:
-                started = time.perf_counter()
-                asyncio.run(seed(url, args.listings))
-                print(f"\n{name}: seeded in {time.perf_counter() - started:.1f} s")
-                results = measure(url, folder / name, args.requests, cpus)
-                reference = results["GET /health (reference)"]["p95"]
-                print(f"{'request':<26}{'shown':>6}{'p50 ms':>9}{'p95 ms':>9}{'p95 / health':>14}")
-                for row, r in results.items():
-                    print(f"{row:<26}{r['shown']:>6}{r['p50']:>9.2f}{r['p95']:>9.2f}"
-                          f"{r['p95'] / reference:>14.1f}")
-            finally:
-                if pg_base:
-                    asyncio.run(drop_pg(pg_base, url))
-        if not pg:
-            print("postgresql: skipped (set IMPASTO_TEST_POSTGRES_URL to include it)")
-
+        for name, url in databases(folder):
+            started = time.perf_counter()
+            asyncio.run(seed(url, args.listings))
+            print(f"\n{name}: seeded in {time.perf_counter() - started:.1f} s")
+            results = measure(url, folder / name, args.requests, cpus)
+            reference = results["GET /health (reference)"]["p95"]
+            print(f"{'request':<26}{'shown':>6}{'p50 ms':>9}{'p95 ms':>9}{'p95 / health':>14}")
+            for row, r in results.items():
+                print(f"{row:<26}{r['shown']:>6}{r['p50']:>9.2f}{r['p95']:>9.2f}"
+                      f"{r['p95'] / reference:>14.1f}")
 
 if __name__ == "__main__":
     main()

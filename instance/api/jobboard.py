@@ -89,6 +89,11 @@ def _listing_fields(p: Params, base: dict[str, Any] | None = None) -> dict[str, 
     return data
 
 
+async def _answer(listing: JobListing):
+    await listing.fetch_related("poster")
+    return jsonify(listing_entity(listing))
+
+
 @blueprint.get("")
 @scoped("read:jobs", public=True)
 async def board_list():
@@ -124,8 +129,7 @@ async def create():
         raise ApiError(422, "state must be open or draft")
     listing = await listings.create_listing(current_services(), calling_user(),
                                             _listing_fields(p), publish=state == "open")
-    await listing.fetch_related("poster")
-    return jsonify(listing_entity(listing))
+    return await _answer(listing)
 
 
 @blueprint.route("/<listing_id>", methods=["PUT", "PATCH"])
@@ -136,8 +140,7 @@ async def update(listing_id: str):
     p = await params()
     changed = await listings.edit_listing(current_services(), user, listing.id,
                                           _listing_fields(p, values_of(listing)))
-    await changed.fetch_related("poster")
-    return jsonify(listing_entity(changed))
+    return await _answer(changed)
 
 
 @blueprint.post("/<listing_id>/open")
@@ -145,8 +148,7 @@ async def update(listing_id: str):
 async def open_listing(listing_id: str):
     listing = await listings.open_listing(current_services(), calling_user(),
                                           parse_id(listing_id, "Listing"))
-    await listing.fetch_related("poster")
-    return jsonify(listing_entity(listing))
+    return await _answer(listing)
 
 
 @blueprint.post("/<listing_id>/close")
@@ -158,8 +160,7 @@ async def close(listing_id: str):
         raise ApiError(422, "state must be closed or filled")
     listing = await listings.close_listing(current_services(), calling_user(),
                                            parse_id(listing_id, "Listing"), ListingState(state))
-    await listing.fetch_related("poster")
-    return jsonify(listing_entity(listing))
+    return await _answer(listing)
 
 
 @blueprint.post("/<listing_id>/apply")

@@ -62,11 +62,9 @@ async def _chosen_works(services: Services, user: User, work_ids: Iterable[int])
     return ids
 
 
-async def apply(services: Services, user: User, listing_id: int, *, message: str,
-                work_ids: Iterable[int] = (), contact: str = "") -> JobApplication:
-    """Send an application to an open listing that takes them through Impasto."""
-    listing = await JobListing.get_or_none(id=listing_id, held=False)
-    if listing is None or listing.state in (ListingState.DRAFT, ListingState.REMOVED):
+def check_takes_applications(listing: JobListing, user: User) -> None:
+    """The one rule for whether `user` may apply to `listing` here (the form and `apply`)."""
+    if listing.state in (ListingState.DRAFT, ListingState.REMOVED) or listing.held:
         raise ListingNotFound("No such listing")
     if listing.state != ListingState.OPEN:
         raise ApplicationError(f"This listing is {listing.state} and takes no applications",
@@ -76,6 +74,15 @@ async def apply(services: Services, user: User, listing_id: int, *, message: str
                                status=409)
     if listing.poster_id == user.account_id:
         raise ApplicationError("You cannot apply to your own listing")
+
+
+async def apply(services: Services, user: User, listing_id: int, *, message: str,
+                work_ids: Iterable[int] = (), contact: str = "") -> JobApplication:
+    """Send an application to an open listing that takes them through Impasto."""
+    listing = await JobListing.get_or_none(id=listing_id)
+    if listing is None:
+        raise ListingNotFound("No such listing")
+    check_takes_applications(listing, user)
     message = message.strip()
     if not message:
         raise ApplicationError("Write a message to the poster")

@@ -120,13 +120,13 @@ async def board_page(f: BoardFilter, page: int) -> tuple[list[JobListing], bool]
     """One page of the board (1-based) and whether there is a next one."""
     page = min(max(page, 1), MAX_PAGE)
     rows = await (await shown_query(f)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1) \
-        .prefetch_related("poster")
+        .select_related("poster")
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 async def readable_listing(listing_id: int, viewer_account_id: int | None) -> JobListing:
     """A listing anyone may read (a draft only by its poster); 404 otherwise."""
-    listing = await JobListing.get_or_none(id=listing_id).prefetch_related("poster")
+    listing = await JobListing.filter(id=listing_id).select_related("poster").first()
     if listing is None or listing.poster.suspended:
         raise ListingNotFound("No such listing")
     if listing.state == ListingState.DRAFT and listing.poster_id == viewer_account_id:
@@ -160,7 +160,7 @@ async def saved(account_id: int) -> list[JobListing]:
     ids = await SavedListing.filter(account_id=account_id).order_by("-created_at", "-id") \
         .values_list("listing_id", flat=True)
     rows = {row.id: row for row in await JobListing.filter(
-        id__in=ids, state__in=READABLE, held=False).prefetch_related("poster")}
+        id__in=ids, state__in=READABLE, held=False).select_related("poster")}
     return [rows[i] for i in ids if i in rows]
 
 

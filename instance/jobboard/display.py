@@ -18,6 +18,13 @@ from instance.storage.models.jobboard import LocationMode
 UNIT_TEXT = {"hour": "HOUR", "day": "DAY", "project": "PROJECT", "year": "YEAR"}
 
 
+def web_link(url: str | None) -> str:
+    """`url` if it is an http(s) address, else "" (a link from another server is shown
+    only when it is one: never a javascript: or data: link, whatever arrived)."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
 def kind_text(listing: JobListing) -> str:
     return KIND_LABELS.get(listing.kind, listing.kind)
 

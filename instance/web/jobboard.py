@@ -75,7 +75,7 @@ async def board_page():
 @blueprint.get("/feed.atom")
 async def feed():
     f = board.BoardFilter.read(request.args)
-    rows = await (await board.shown_query(f)).limit(FEED_SIZE).prefetch_related("poster")
+    rows = await (await board.shown_query(f)).limit(FEED_SIZE).select_related("poster")
     services = current_services()
     query = f.query_string()
     body = await render_template(

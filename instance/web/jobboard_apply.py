@@ -39,6 +39,7 @@ async def _portfolio(account_id: int) -> list[Work]:
 async def apply(listing_id: int):
     user = await signed_in_user()
     listing = await board.readable_listing(listing_id, user.account_id)
+    applications.check_takes_applications(listing, user)  # a closed one: no form to fill
     services = current_services()
     limit = services.config.jobboard.works_per_application
     message, contact, work_ids = "", "", list[int]()

@@ -304,3 +304,22 @@ async def test_removal_takes_a_listing_and_its_applications_off(services):
     assert await JobApplication.all().count() == 0
     with pytest.raises(listings.ListingNotFound):
         await board.readable_listing(listing.id, None)
+
+
+def test_wordings_and_links():
+    from instance.jobboard import display
+
+    listing = JobListing(pay_min=40000, pay_max=40000, pay_currency="EUR", pay_period="year",
+                         location_mode="hybrid", city="Berlin", country="", time_zones="",
+                         kind="part-time", pay_on_request=False)
+    assert display.pay_text(listing) == "40,000 EUR per year"
+    assert display.place_text(listing) == "Hybrid in Berlin"
+    assert display.kind_text(listing) == "Part-time"
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    assert display.countdown(now + timedelta(days=1, hours=2), now) == "Closes in 1 day"
+    assert display.countdown(now + timedelta(hours=5), now) == "Closes in 5 hours"
+    assert display.countdown(now - timedelta(seconds=1), now) == "Deadline passed"
+    assert display.countdown(None, now) == ""
+    for bad in ("javascript:alert(1)", "data:text/html,x", " JAVASCRIPT:x", "", None):
+        assert display.web_link(bad) == ""
+    assert display.web_link("https://lantern.example/a") == "https://lantern.example/a"

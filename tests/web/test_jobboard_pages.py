@@ -190,6 +190,7 @@ def test_post_filter_apply_shortlist_and_close(make_database, tmp_path):
         assert titles("") == ["Cafe mural"]
         ended = anonymous.get(f"/jobs/{covers}").text
         assert "This listing is <strong>filled</strong>" in ended and "ld+json" not in ended
+        assert otto.get(f"/jobs/{covers}/apply").status_code == 409  # no form to fill
         late = otto.post(f"/jobs/{covers}/apply", data={
             "csrf_token": csrf(otto, "/jobs"), "message": "Late"})
         assert late.status_code == 409 and "filled" in late.text
