@@ -15,7 +15,10 @@ from typing import Any
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from federation.client import FetchError
+from federation.jobapplication import is_reply_to
+from federation.joblisting import is_listing
 from federation.jsonld import JsonLdError, normalize
+from federation.vocab import id_of
 from inbox.errors import Drop
 from inbox.handlers import (
     accept,
@@ -26,6 +29,10 @@ from inbox.handlers import (
     flag,
     follow,
     like,
+    listing,
+    listing_announce,
+    listing_delete,
+    listing_reply,
     move,
     reject,
     undo,
@@ -34,7 +41,7 @@ from inbox.handlers import (
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import InboxItem, InboxState
+from instance.storage.models import InboxItem, InboxState, JobListing
 
 log = logging.getLogger("impasto.inbox")
 
@@ -59,6 +66,29 @@ HANDLERS: dict[str, ActivityHandler] = {
     "Move": move.handle,
 }
 
+# Activities about job listings go to their own handlers (see `handler_for`).
+LISTING_HANDLERS: dict[str, ActivityHandler] = {
+    "Create": listing.handle,
+    "Update": listing.handle,
+    "Announce": listing_announce.handle,
+    "Delete": listing_delete.handle,
+    "Reply": listing_reply.handle,  # a Create of a reply to a local listing: an application
+}
+
+
+async def handler_for(kind: str, document: dict[str, Any]) -> ActivityHandler | None:
+    """The handler of an activity: a listing's own (an embedded listing, a Delete of a
+    listing held here, a reply to a local listing) or the one of its type."""
+    obj = document.get("object")
+    if kind in ("Create", "Update", "Announce") and is_listing(obj):
+        return LISTING_HANDLERS[kind]
+    if kind == "Create" and (parent := is_reply_to(obj)) and await JobListing.filter(
+            ap_id=parent, local=True).exists():
+        return LISTING_HANDLERS["Reply"]
+    if kind == "Delete" and await JobListing.filter(ap_id=id_of(obj) or "", local=False).exists():
+        return LISTING_HANDLERS["Delete"]
+    return HANDLERS.get(kind)
+
 
 async def _finish(item: InboxItem, state: InboxState, reason: str = "") -> None:
     await InboxItem.filter(id=item.id).update(
@@ -72,14 +102,17 @@ async def process(ctx: JobContext, payload: dict) -> None:
         raise Permanent("the inbox item is gone")
     if item.state != InboxState.RECEIVED:
         return
-    handler = HANDLERS.get(item.activity_type)
-    if handler is None:
+    if item.activity_type not in HANDLERS:
         await _finish(item, InboxState.DROPPED, f"unsupported type {item.activity_type}")
         return
     try:
         document = normalize(item.document)  # fast path for plain AS2, pyld otherwise
     except JsonLdError as exc:
         await _finish(item, InboxState.DROPPED, f"unreadable JSON-LD: {exc}")
+        return
+    handler = await handler_for(item.activity_type, document)
+    if handler is None:
+        await _finish(item, InboxState.DROPPED, f"unsupported type {item.activity_type}")
         return
     try:
         await handler(ctx.services, document)

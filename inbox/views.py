@@ -1,4 +1,4 @@
-"""POST /inbox (shared), /users/<name>/inbox and /actor/inbox.
+"""POST /inbox (shared), /users/<name>/inbox, /actor/inbox and /services/jobs/inbox.
 
 Gates, in order: size, content type, JSON shape, domain policy (a suspended domain is
 answered 202 and nothing is stored), HTTP signature, key owner = actor, activity id on
@@ -133,6 +133,11 @@ async def shared_inbox():
 
 @blueprint.post("/actor/inbox")
 async def instance_actor_inbox():
+    return await receive()
+
+
+@blueprint.post("/services/jobs/inbox")
+async def jobs_actor_inbox():
     return await receive()
 
 

@@ -20,6 +20,7 @@ from instance.api import empty as api_empty
 from instance.api import follow_requests as api_follow_requests
 from instance.api import hooks
 from instance.api import instance_info as api_instance_info
+from instance.api import jobboard as api_jobboard
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
@@ -40,6 +41,9 @@ from instance.web import admin_domains as web_admin_domains
 from instance.web import admin_queue as web_admin_queue
 from instance.web import auth as web_auth
 from instance.web import health as web_health
+from instance.web import jobboard as web_jobboard
+from instance.web import jobboard_apply as web_jobboard_apply
+from instance.web import jobboard_federation as web_jobboard_federation
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
@@ -55,6 +59,7 @@ from instance.web import upload as web_upload
 from instance.web import work_edit as web_work_edit
 from instance.web.activitypub import actors as activitypub_actors
 from instance.web.activitypub import discovery as activitypub_discovery
+from instance.web.activitypub import jobboard as activitypub_jobboard
 from instance.web.render import refused_page
 
 log = logging.getLogger("impasto.http")
@@ -76,8 +81,12 @@ VIEW_MODULES = (
     web_my_media,
     web_work_edit,
     web_notifications,
+    web_jobboard,
+    web_jobboard_apply,
+    web_jobboard_federation,
     activitypub_discovery,
     activitypub_actors,
+    activitypub_jobboard,
     inbox_views,
     oauth_apps,
     oauth_authorize,
@@ -90,6 +99,7 @@ VIEW_MODULES = (
     api_follow_requests,
     api_search,
     api_markers,
+    api_jobboard,
     api_streaming,
     api_empty,
     api_admin,

@@ -298,6 +298,29 @@ class JobSettings:
 
 
 @dataclass(frozen=True)
+class JobBoardSettings:
+    posting: str = _opt(
+        "everyone",
+        "Who may post listings on the job board: every local account, accounts an admin "
+        "approved as posters (`impasto jobs-board approve`), or moderators and admins only.",
+        ("everyone", "approved", "staff"),
+    )
+    listings_per_day: int = _opt(10, "Listings one account may open in 24 hours.")
+    applications_per_day: int = _opt(20, "Applications one artist may send in 24 hours.")
+    works_per_application: int = _opt(6, "Works an artist may pick for one application.")
+    description_chars: int = _opt(20000, "The longest listing description, in characters.")
+    remote_listings: str = _opt(
+        "followed",
+        "Listings from other servers on the board's \"other servers\" tab: none, those of "
+        "accounts someone here follows (a poster, or a server's @jobs actor), or all that "
+        "arrive. Suspended domains' listings are never stored, silenced ones never shown.",
+        ("off", "followed", "all"),
+    )
+    hold_remote_listings: bool = _opt(
+        False, "Hold each listing from another server until a moderator approves it.")
+
+
+@dataclass(frozen=True)
 class Config:
     """All settings, plus where they came from (for resolving relative paths)."""
 
@@ -315,6 +338,7 @@ class Config:
     cloak: CloakSettings = field(default_factory=CloakSettings)
     optout: OptOutSettings = field(default_factory=OptOutSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
+    jobboard: JobBoardSettings = field(default_factory=JobBoardSettings)
     base_dir: Path = field(default_factory=Path.cwd)
     source: str = "defaults"
 

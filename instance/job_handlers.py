@@ -16,6 +16,7 @@ from instance.actions.publishing import publish_job
 from instance.actors.email_links import send_link_job
 from instance.attachments.processing import process_job as process_media
 from instance.attachments.remote import fetch_job as fetch_remote_media
+from instance.jobboard.listings import expire_job as expire_listings
 from instance.jobs import Worker, kinds
 from instance.jobs.maintenance import prune_counters, prune_jobs
 from instance.jobs.registry import Handler, JobRegistry, plugin_handlers
@@ -42,6 +43,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.PRUNE_COUNTERS: prune_counters,
     kinds.SEND_ACCOUNT_MAIL: send_link_job,
     kinds.VERIFY_PROFILE_LINKS: verify_links_job,
+    kinds.EXPIRE_LISTINGS: expire_listings,
 }
 
 

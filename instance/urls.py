@@ -93,6 +93,21 @@ class LocalUrls:
     def work_page(self, username: str, work_id: int) -> str:
         return f"{self.base}/@{username}/{work_id}"
 
+    def listing(self, actor_id: str, listing_id: int) -> str:
+        """A job listing's id hangs under its poster's actor id, like a work's."""
+        return f"{actor_id}/listings/{listing_id}"
+
+    def listing_placeholder(self, actor_id: str, token: str) -> str:
+        """The unique id a listing holds until its row id is known (then `listing`)."""
+        return f"{actor_id}/listings/pending-{token}"
+
+    def listing_page(self, listing_id: int) -> str:
+        return f"{self.base}/jobs/{listing_id}"
+
+    @property
+    def job_board(self) -> str:
+        return f"{self.base}/jobs"
+
     def profile(self, username: str) -> str:
         return f"{self.base}/@{username}"
 
@@ -158,3 +173,33 @@ class LocalUrls:
     @property
     def instance_actor_outbox(self) -> str:
         return f"{self.instance_actor}/outbox"
+
+    # The job board's Service actor (@jobs@domain): announces every local open listing.
+
+    @property
+    def jobs_actor(self) -> str:
+        return f"{self.base}/services/jobs"
+
+    @property
+    def jobs_actor_key_id(self) -> str:
+        return f"{self.jobs_actor}#main-key"
+
+    @property
+    def jobs_actor_inbox(self) -> str:
+        return f"{self.jobs_actor}/inbox"
+
+    @property
+    def jobs_actor_outbox(self) -> str:
+        return f"{self.jobs_actor}/outbox"
+
+    @property
+    def jobs_actor_followers(self) -> str:
+        return f"{self.jobs_actor}/followers"
+
+    def listing_announce(self, listing_id: int) -> str:
+        """The jobs actor's Announce of a local listing (one per listing, made when it opens)."""
+        return f"{self.jobs_actor}/announces/{listing_id}"
+
+    def application(self, actor_id: str, application_id: int) -> str:
+        """The direct reply that carries an application to a listing on another server."""
+        return f"{actor_id}/applications/{application_id}"

@@ -1,6 +1,6 @@
 """The documents of local things, loaded from storage: the one module that reads the rows
-the pure builders of `federation.documents` need (a work's account, media, tags and
-mentions; an account's public URLs)."""
+the pure builders of `federation.documents` and `federation.joblisting` need (a work's
+account, media, tags and mentions; an account's public URLs; a listing's poster)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import cast
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from federation import documents
+from federation.joblisting import ListingDoc, listing_to_note
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, MediaState, Work
+from instance.storage.models import Account, JobListing, MediaAttachment, MediaState, Work
 
 
 def _mention_name(account: Account, local_domain: str) -> str:
@@ -49,3 +50,21 @@ def person_for(
     return documents.account_to_person(
         account, base_url=services.config.base_url, shared_inbox=services.urls.shared_inbox,
         collection_ids=collection_ids)
+
+
+def listing_doc(listing: JobListing, poster: Account) -> ListingDoc:
+    """The federated fields of a listing row (local or remote)."""
+    return ListingDoc.from_row(listing, ap_id=listing.ap_id or "", attributed_to=poster.ap_id,
+                               url=listing.url or "", published=listing.published_at,
+                               updated=max((t for t in (listing.edited_at, listing.closed_at) if t),
+                                           default=None))
+
+
+async def listing_note(services: Services, listing: JobListing,
+                       using_db: BaseDBAsyncClient | None = None) -> dict:
+    """The Note document of a local listing (without @context)."""
+    poster = await Account.get(id=listing.poster_id, using_db=using_db)
+    return listing_to_note(
+        listing_doc(listing, poster),
+        followers_url=poster.followers_url or services.urls.followers_of(poster.ap_id),
+        tag_url=f"{services.urls.job_board}?tag=")

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import pytest
 
-from instance.storage.models import federation, jobs, media, moderation, social, works
+from instance.storage.models import federation, jobboard, jobs, media, moderation, social, works
 from instance.storage.models.states import allowed
 
 TABLES: list[tuple[type[StrEnum], Mapping, object, str]] = [
@@ -22,6 +22,9 @@ TABLES: list[tuple[type[StrEnum], Mapping, object, str]] = [
     (social.FollowState, social.FOLLOW_TRANSITIONS, social.Follow, "state"),
     (moderation.ReportState, moderation.REPORT_TRANSITIONS, moderation.Report, "state"),
     (moderation.DraftState, moderation.DRAFT_TRANSITIONS, moderation.DomainPolicyDraft, "state"),
+    (jobboard.ListingState, jobboard.LISTING_TRANSITIONS, jobboard.JobListing, "state"),
+    (jobboard.ApplicationState, jobboard.APPLICATION_TRANSITIONS, jobboard.JobApplication,
+     "state"),
 ]
 
 

@@ -17,6 +17,8 @@ from instance.urls import LocalUrls
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,30}$")
 ROLES = ("artist", "moderator", "admin")
+# WebFinger names of server-owned actors (instance.actors.jobs_actor: acct:jobs@domain).
+RESERVED_USERNAMES = frozenset({"jobs"})
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
@@ -32,6 +34,8 @@ def normalise_username(name: str) -> str:
         raise AccountError(
             f"username {name!r} must be 1–30 characters of lower-case letters, digits and _"
         )
+    if username in RESERVED_USERNAMES:
+        raise AccountError(f"the username {username!r} is reserved for this server's own use")
     return username
 
 

@@ -4,6 +4,9 @@ local Account whose username cannot collide with an artist's (artists match [a-z
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tortoise.exceptions import IntegrityError
 
 from federation.client import Signer
@@ -13,34 +16,39 @@ from instance.storage.models import Account
 
 INSTANCE_ACTOR_USERNAME = "instance.actor"
 
-_cache: dict[tuple[str, str], Account] = {}
+_cache: dict[tuple[str, str, str], Account] = {}
+
+
+async def service_account(services: Services, username: str,
+                          values: Callable[[], dict[str, Any]]) -> Account:
+    """A server-owned local account (no User), created with its own key pair on first
+    use from `values()`; cached per server and database. Its username holds a dot, so it
+    never collides with an artist's."""
+    key = (services.config.base_url, services.config.database_url, username)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    account = await Account.get_or_none(username=username, domain=None)
+    if account is None:
+        private_pem, public_pem = generate_key_pair()
+        try:
+            account = await Account.create(username=username, domain=None, public_key_pem=public_pem,
+                                           private_key_pem=private_pem, **values())
+        except IntegrityError:  # another process created it first
+            account = await Account.get(username=username, domain=None)
+    _cache[key] = account
+    return account
 
 
 async def instance_actor(services: Services) -> Account:
     """The instance actor's account, created with its own key pair on first use."""
-    base = services.config.base_url
-    key = (base, services.config.database_url)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    account = await Account.get_or_none(username=INSTANCE_ACTOR_USERNAME, domain=None)
-    if account is None:
-        private_pem, public_pem = generate_key_pair()
-        actor_id = services.urls.instance_actor
-        try:
-            account = await Account.create(
-                ap_id=actor_id, username=INSTANCE_ACTOR_USERNAME, domain=None,
-                actor_type="Application", display_name=services.config.instance.name,
-                url=services.urls.home, inbox_url=services.urls.instance_actor_inbox,
-                shared_inbox_url=services.urls.shared_inbox,
-                outbox_url=services.urls.instance_actor_outbox,
-                public_key_id=services.urls.instance_actor_key_id, public_key_pem=public_pem,
-                private_key_pem=private_pem, locked=True, discoverable=False, bot=True,
-            )
-        except IntegrityError:  # another process created it first
-            account = await Account.get(username=INSTANCE_ACTOR_USERNAME, domain=None)
-    _cache[key] = account
-    return account
+    urls = services.urls
+    return await service_account(services, INSTANCE_ACTOR_USERNAME, lambda: dict(
+        ap_id=urls.instance_actor, actor_type="Application",
+        display_name=services.config.instance.name, url=urls.home,
+        inbox_url=urls.instance_actor_inbox, shared_inbox_url=urls.shared_inbox,
+        outbox_url=urls.instance_actor_outbox, public_key_id=urls.instance_actor_key_id,
+        locked=True, discoverable=False, bot=True))
 
 
 def signer_for(account: Account) -> Signer:

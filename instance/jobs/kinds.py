@@ -19,3 +19,4 @@ PRUNE_JOBS = "maintenance.prune_jobs"
 PRUNE_COUNTERS = "maintenance.prune_counters"
 SEND_ACCOUNT_MAIL = "mail.account_link"
 VERIFY_PROFILE_LINKS = "accounts.verify_links"
+EXPIRE_LISTINGS = "jobboard.expire"  # the job board's deadlines (not this queue's jobs)

@@ -18,6 +18,7 @@ def periodic_jobs(config) -> list[tuple[str, float]]:
         (kinds.REFRESH_ALL_BLOCKLISTS, config.moderation.blocklist_refresh_hours * 3600),
         (kinds.PRUNE_JOBS, timedelta(days=1).total_seconds()),
         (kinds.PRUNE_COUNTERS, timedelta(hours=1).total_seconds()),
+        (kinds.EXPIRE_LISTINGS, timedelta(minutes=10).total_seconds()),
     ]
 
 

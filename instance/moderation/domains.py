@@ -4,7 +4,7 @@ import and export — each change written with an audit entry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -145,16 +145,19 @@ def accounts_on(domain: str, field: str = "domain") -> Q:
     )
 
 
-async def silenced_accounts_filter() -> Q:
-    """A filter matching works by accounts that public timelines leave out: silenced
+async def silenced_accounts_filter(relation: str = "account") -> Q:
+    """A filter matching works (or, through another `relation` such as a listing's
+    "poster", other rows) by accounts that public timelines leave out: silenced
     accounts, and accounts on silenced domains (and their subdomains).
 
     Local accounts have no domain (NULL). Used under `.exclude()`, a bare `domain = x`
     is NULL for them, which makes the whole NOT(...) NULL and drops every local work, so
     the domain conditions only ever apply to accounts that have a domain."""
-    condition = Q(account__silenced=True)
+    silenced_account: dict[str, Any] = {f"{relation}__silenced": True}
+    condition = Q(**silenced_account)
     silenced = await DomainPolicy.filter(severity="silence", allow=False).values_list("domain", flat=True)
-    on_domains = [accounts_on(domain, "account__domain") for domain in cast(list[str], silenced)]
+    on_domains = [accounts_on(domain, f"{relation}__domain") for domain in cast(list[str], silenced)]
     if on_domains:
-        condition |= Q(account__domain__isnull=False) & Q(*on_domains, join_type=Q.OR)
+        remote: dict[str, Any] = {f"{relation}__domain__isnull": False}
+        condition |= Q(**remote) & Q(*on_domains, join_type=Q.OR)
     return condition

@@ -3,6 +3,8 @@ run: `python bovine_client.py BASE_URL SECRET COMMAND [ARGUMENT]`. Run with the 
 virtualenv's Python. Prints one JSON document.
 
 Commands: `follow ACTOR_ID`, `accept FOLLOW_ID`, `note HTML` (public, to followers),
+`reply JSON` (a direct reply: {"to": ACTOR_ID, "inReplyTo": OBJECT_ID, "content": HTML}),
+`proxy OBJECT_ID` (an object fetched through the actor's proxyUrl),
 `inbox` (every activity in the actor's inbox, resolved through its proxyUrl)."""
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ async def run(base_url: str, secret: str, command: str, argument: str | None) ->
         if command == "note":
             note = objects.note(content=argument).as_public().build()
             return await post(client, activities.create(note).build())
+        if command == "reply":
+            wanted = json.loads(argument or "{}")
+            note = objects.note(content=wanted["content"], to={wanted["to"]},
+                                in_reply_to=wanted["inReplyTo"]).build()
+            return await post(client, activities.create(note).build())
+        if command == "proxy":
+            return await client.proxy(argument)
         if command == "inbox":
             return [item async for item in client.inbox(resolve=True)]
     raise SystemExit(f"unknown command {command!r}")

@@ -22,7 +22,17 @@ import pytest
 from instance.actions import social, works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import resolve_acct
-from instance.storage.models import Account, Follow, Job, MediaAttachment, Work
+from instance.jobboard import listings
+from instance.storage.models import (
+    Account,
+    Follow,
+    Job,
+    JobApplication,
+    JobListing,
+    MediaAttachment,
+    User,
+    Work,
+)
 from tests.conftest import REPO_ROOT
 from tests.federation_e2e.interop import interop_python
 from tests.federation_e2e.test_two_instances import PASSWORD
@@ -140,3 +150,42 @@ async def test_bovine_follows_an_impasto_artist_and_receives_a_work(peers, bovin
     blurhashes = [item["http://joinmastodon.org/ns#blurhash"] for item in attachments]
     assert blurhashes == ["LEHV6nWB2yk8pyo0adR*.7kCMdnj"] * 2
     assert note["https://impasto.art/ns#aiDeclaration"] == "none"
+
+
+async def test_bovine_follows_the_job_board_and_applies_by_direct_reply(peers, bovine):
+    """bovine follows A's jobs actor, receives a listing as a readable Note (title,
+    summary, link) in the board's Announce, and its direct reply is recorded on A as an
+    application to the listing."""
+    a, _ = peers
+    studio = await local_account(a, "owlstudio")
+    sent = bovine.client("follow", f"{a.url}/services/jobs")
+    assert sent["status"] == 201, sent
+    await a.run_jobs()
+    async with a.open():
+        follow = await Follow.get(target__username="jobs.board", follower__domain=bovine.domain)
+        assert follow.state == "accepted"
+    async with a.open() as services:
+        poster = await User.get(account_id=studio.id)
+        listing = await listings.create_listing(services, poster, {
+            "title": "Owl mural", "description": "A barn owl, three metres tall.",
+            "pay_min": "2000", "pay_currency": "EUR", "pay_period": "project"}, publish=True)
+    await a.run_jobs()
+    announces = [item for item in bovine.client("inbox") if item.get("type") == "Announce"]
+    assert len(announces) == 1, announces
+    note = announces[0]["object"]
+    if isinstance(note, str):  # bovine keeps a reference; its proxy gives the object
+        note = bovine.client("proxy", note)
+    assert note["id"] == listing.ap_id and note["name"] == "Owl mural"
+    assert note["url"] == f"{a.url}/jobs/{listing.id}"
+    assert "2,000 EUR per project" in note["content"] and listing.url in note["content"]
+
+    replied = bovine.client("reply", json.dumps({
+        "to": studio.ap_id, "inReplyTo": listing.ap_id,
+        "content": "<p>I paint owls. Portfolio: http://milou.example/owls</p>"}))
+    assert replied["status"] == 201, replied
+    await a.run_jobs()
+    async with a.open():
+        application = await JobApplication.get(listing_id=listing.id).prefetch_related("applicant")
+        assert application.applicant.domain == bovine.domain
+        assert "I paint owls." in application.message
+        assert (await JobListing.get(id=listing.id)).applications_count == 1

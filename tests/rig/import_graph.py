@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
               "instance.image_pool", "instance.counters")),
     ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments")),
     ("sending", ("outbox",)),
-    ("actions", ("instance.actions", "instance.moderation.reports")),
+    ("actions", ("instance.actions", "instance.moderation.reports", "instance.jobboard")),
     ("receiving", ("inbox",)),
     ("views", ("instance.web", "instance.api", "inbox.views")),
     ("composition", ("instance.app", "instance.job_handlers", "instance.cli")),

@@ -14,6 +14,7 @@ GRANULAR = {
         "favourites",
         "filters",
         "follows",
+        "jobs",  # Impasto's job board (/api/v1/impasto/jobs)
         "lists",
         "mutes",
         "notifications",
@@ -28,6 +29,7 @@ GRANULAR = {
         "favourites",
         "filters",
         "follows",
+        "jobs",
         "lists",
         "media",
         "mutes",

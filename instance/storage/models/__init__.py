@@ -9,6 +9,14 @@ from instance.storage.models.accounts import TokenPurpose as TokenPurpose
 from instance.storage.models.counters import RateCounter
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.federation import InboxState as InboxState
+from instance.storage.models.jobboard import ApplicationState as ApplicationState
+from instance.storage.models.jobboard import (
+    ArtistAvailability,
+    JobApplication,
+    JobListing,
+    SavedListing,
+)
+from instance.storage.models.jobboard import ListingState as ListingState
 from instance.storage.models.jobs import Job
 from instance.storage.models.jobs import JobState as JobState
 from instance.storage.models.media import MediaAttachment
@@ -40,6 +48,7 @@ from instance.storage.models.works import WorkState as WorkState
 
 __all__ = [
     "Account",
+    "ArtistAvailability",
     "AuditEntry",
     "Block",
     "BlocklistSubscription",
@@ -55,6 +64,8 @@ __all__ = [
     "InstanceInfo",
     "Invite",
     "Job",
+    "JobApplication",
+    "JobListing",
     "Like",
     "MediaAttachment",
     "Mute",
@@ -65,6 +76,7 @@ __all__ = [
     "OutboxActivity",
     "RateCounter",
     "Report",
+    "SavedListing",
     "Tag",
     "User",
     "Work",

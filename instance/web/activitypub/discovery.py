@@ -21,6 +21,7 @@ from federation.discovery import (
 )
 from instance import __version__
 from instance.actors.instance_actor import INSTANCE_ACTOR_USERNAME, instance_actor
+from instance.actors.jobs_actor import JOBS_ACTOR_USERNAME, JOBS_WEBFINGER_NAME, jobs_actor
 from instance.services import current_services
 from instance.storage.models import Account, User, Work, WorkState
 from instance.web.activitypub.signed_fetch import error
@@ -40,6 +41,8 @@ async def _account_for_resource(resource: str) -> Account | None:
     if resource.startswith(("http://", "https://")):
         if resource.rstrip("/") in (svc.urls.instance_actor, base):
             return await instance_actor(svc)
+        if resource.rstrip("/") == svc.urls.jobs_actor:
+            return await jobs_actor(svc)
         return await Account.get_or_none(domain=None, ap_id=resource) or (
             await Account.get_or_none(domain=None, url=resource)
         )
@@ -51,6 +54,8 @@ async def _account_for_resource(resource: str) -> Account | None:
         return None
     if user.lower() in (svc.config.instance.domain.lower(), INSTANCE_ACTOR_USERNAME):
         return await instance_actor(svc)
+    if user.lower() in (JOBS_WEBFINGER_NAME, JOBS_ACTOR_USERNAME):
+        return await jobs_actor(svc)
     return await Account.get_or_none(username=user.lower(), domain=None, suspended=False)
 
 
@@ -64,7 +69,8 @@ async def webfinger():
         return error(404, "no such account here")
     svc = current_services()
     domain = svc.config.instance.domain
-    username = domain if account.username == INSTANCE_ACTOR_USERNAME else account.username
+    username = {INSTANCE_ACTOR_USERNAME: domain, JOBS_ACTOR_USERNAME: JOBS_WEBFINGER_NAME}.get(
+        account.username, account.username)
     doc = webfinger_jrd(
         username, domain, account.ap_id, account.url or account.ap_id,
         subscribe_template=svc.urls.subscribe_template,
