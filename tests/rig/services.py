@@ -22,6 +22,7 @@ def make_services(tmp_path: Path | None = None, pool: ProcessPoolExecutor | None
     """Services on the already-connected database, allowed to reach loopback peers; media
     under tmp_path/media when given; image work on `pool` when given (a shared pool
     saves a second per spawn). The caller closes them (`close_services`)."""
+    from instance.actors.instance_actor import forget_cache
     from instance.config import load_config
     from instance.image_pool import MediaRuntime
     from instance.services import build_services
@@ -30,6 +31,7 @@ def make_services(tmp_path: Path | None = None, pool: ProcessPoolExecutor | None
     if tmp_path is not None:
         environ["IMPASTO_MEDIA_PATH"] = str(tmp_path / "media")
     environ.update(settings_environ(settings))
+    forget_cache()  # its database_url is the default's: the actor of a previous test's database
     services = build_services(load_config(None, environ=environ))
     if pool is not None:
         services.media = MediaRuntime(services.config, executor=pool)

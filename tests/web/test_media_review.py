@@ -93,6 +93,13 @@ def test_held_upload_reviewed_from_the_pages(make_database, tmp_path, shared_dir
         assert artist.get(original_path).status_code == 403  # staff only
         login(moderator, "boss")
         assert "Images waiting for review: 1" in moderator.get("/admin/").text
+        assert unread_badge(moderator) == 1  # the artist's request
+        staff_notes = moderator.get("/notifications").text
+        assert "asked for a review of an image in “Butterfly study”" in staff_notes
+        assert "Firefly only extended the sky" in staff_notes
+        link = re.search(r'href="(/notifications/\d+)">Open the queue', staff_notes).group(1)
+        assert moderator.get(link).headers["location"] == f"/admin/media-review#media-{media_id}"
+        assert unread_badge(moderator) == 0
         queue = moderator.get("/admin/media-review").text
         assert "Firefly only extended the sky" in queue and re.search(
             rf"/admin/media-review/{media_id}\"", queue
