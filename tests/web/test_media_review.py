@@ -185,6 +185,10 @@ def test_likes_grouped_and_unread_agrees_with_the_api(make_database, tmp_path):
         assert artist.get(link).headers["location"] == f"/@mira/{work_id}"
         assert unread_badge(artist) == 1 == api_unread(server.url, api.access_token)
 
+        assert artist.get("/notifications/999999").status_code == 404
+        assert artist.post("/notifications/read").status_code in (400, 403)  # no CSRF token
+        assert unread_badge(artist) == 1
+
         # "Mark all as read" moves the marker Mastodon clients read.
         done = artist.post("/notifications/read",
                            data={"csrf_token": csrf(artist, "/notifications")})
