@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from instance.attachments.review import REVIEW_NOTIFICATION as REVIEW
+from instance.attachments.review import REVIEW_REQUEST_NOTIFICATION as REVIEW_REQUEST
 from instance.storage.models import Notification, User
 
 MARKER_TIMELINES = ("home", "notifications")
 UNREAD_CAP = 1000  # Mastodon caps unread_count at 1000 too
 GROUPED_KINDS = ("favourite", "reblog")
-__all__ = ["REVIEW", "count_unread", "group_key", "mark_all_read", "mark_read", "visible"]
+__all__ = ["REVIEW", "REVIEW_REQUEST", "count_unread", "group_key", "mark_all_read", "mark_read", "visible"]
 
 
 def visible(account_id: int) -> Any:

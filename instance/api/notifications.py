@@ -7,7 +7,7 @@ from typing import Any
 
 from quart import Blueprint, jsonify
 
-from instance.actions.notifications import REVIEW, count_unread, group_key, visible
+from instance.actions.notifications import REVIEW, REVIEW_REQUEST, count_unread, group_key, visible
 from instance.api.auth import calling_user, me, scoped
 from instance.api.body import params
 from instance.api.common import base_url, json_page, parse_id
@@ -31,6 +31,7 @@ TYPES = (
     "admin.sign_up",
     "admin.report",
     REVIEW,
+    REVIEW_REQUEST,
 )
 
 
@@ -45,19 +46,23 @@ async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, A
             "created_at": iso(r.created_at),
             "account": account_entity(r.from_account, base_url()),
             "status": by_id.get(r.work_id) if r.work_id else None,
-            **({"impasto_review": _review(r)} if r.kind == REVIEW else {}),
+            **({"impasto_review": _review(r)} if r.kind in (REVIEW, REVIEW_REQUEST) else {}),
         }
         for r in rows
         # a review is about an upload: it is sent even while its work is unpublished
-        if not r.work_id or r.work_id in by_id or r.kind == REVIEW
+        if not r.work_id or r.work_id in by_id or r.kind in (REVIEW, REVIEW_REQUEST)
     ]
 
 
 def _review(row: Notification) -> dict[str, Any]:
-    """A moderator's decision on one of the person's uploads (docs/client-api.md)."""
+    """A moderator's decision on one of the person's uploads, or an artist's request
+    for a review (to staff); docs/client-api.md."""
     detail = row.detail or {}
-    return {"media_id": str(row.media_id) if row.media_id else None,
-            "decision": detail.get("decision"), "reason": detail.get("reason", "")}
+    if row.kind == REVIEW_REQUEST:
+        shown = {"note": detail.get("note", "")}
+    else:
+        shown = {"decision": detail.get("decision"), "reason": detail.get("reason", "")}
+    return {"media_id": str(row.media_id) if row.media_id else None, **shown}
 
 
 def _mine():

@@ -33,7 +33,8 @@ from media.preview import review_preview
 from media.storage import Area
 
 DECISIONS = ("approve", "label", "reject")
-REVIEW_NOTIFICATION = "impasto.review"
+REVIEW_NOTIFICATION = "impasto.review"  # to the artist: a moderator's decision
+REVIEW_REQUEST_NOTIFICATION = "impasto.review_request"  # to staff: an artist asks
 
 
 class ReviewError(Refused):
@@ -61,7 +62,8 @@ def review_queue() -> Any:
 
 
 async def request_review(account: Account, media_id: int, note: str = "") -> MediaAttachment:
-    """The artist asks moderators to look again at a rejected, held or labelled upload."""
+    """The artist asks moderators to look again at a rejected, held or labelled upload;
+    every moderator and admin is notified (`impasto.review_request`)."""
     media = await MediaAttachment.get_or_none(id=media_id, account_id=account.id)
     if media is None:
         raise ReviewError("No such upload.")
@@ -71,7 +73,16 @@ async def request_review(account: Account, media_id: int, note: str = "") -> Med
     media.review_requested, media.review_state = True, ReviewState.QUEUED
     if note:
         media.state_reason = f"{media.state_reason}\nArtist's note: {note[:1000]}".strip()
-    await media.save(update_fields=["review_requested", "review_state", "state_reason"])
+    async with in_transaction() as connection:
+        await media.save(update_fields=["review_requested", "review_state", "state_reason"],
+                         using_db=connection)
+        staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None).using_db(
+            connection).values_list("id", flat=True)
+        await Notification.bulk_create([
+            Notification(recipient_id=staff_id, kind=REVIEW_REQUEST_NOTIFICATION,
+                         from_account_id=account.id, work_id=media.work_id, media_id=media.id,
+                         detail={"note": note[:1000]})
+            for staff_id in staff], using_db=connection)
     return media
 
 

@@ -13,6 +13,7 @@ from tortoise.query_utils import Prefetch
 
 from instance.actions.notifications import (
     REVIEW,
+    REVIEW_REQUEST,
     group_key,
     is_unread,
     mark_all_read,
@@ -81,6 +82,8 @@ def target_url(row: Notification) -> str:
         return url_for("admin_queue.registrations")
     if row.kind == "admin.report":
         return url_for("admin_queue.reports")
+    if row.kind == REVIEW_REQUEST:
+        return url_for("admin_queue.media_review") + f"#media-{row.media_id}"
     if row.kind == REVIEW:
         shown = work_url(row.work)
         if shown:
@@ -93,7 +96,7 @@ def target_url(row: Notification) -> str:
 
 def thumbnail(row: Notification) -> str | None:
     """The work's first served image, or the reviewed upload's own thumbnail."""
-    if row.kind == REVIEW and row.media is not None:
+    if row.kind in (REVIEW, REVIEW_REQUEST) and row.media is not None:
         return media_url(row.media, "thumb")
     if row.work is None:
         return None

@@ -77,7 +77,12 @@ def test_held_image_reviewed_notified_and_published(browser, site, shared_dir, s
 
     moderator = browser.new_context(viewport=WIDE).new_page()
     log_in(moderator, base, "boss")
-    moderator.goto(base + "/admin/media-review")
+    assert badge(moderator) == "1"  # the artist's request
+    moderator.click("header a[href='/notifications']")
+    request = moderator.locator(".notifications > li").first
+    assert "mira asked for a review of an image" in request.inner_text()
+    request.get_by_role("link", name="Open the queue").click()
+    moderator.wait_for_url(f"{base}/admin/media-review#media-*")
     entry = moderator.locator(".review-item").first
     moderator.wait_for_function(
         "() => { const i = document.querySelector('.review-image img');"

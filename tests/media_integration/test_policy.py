@@ -8,7 +8,7 @@ import pytest
 
 from instance.attachments.review import ReviewError, decide, request_review, review_queue
 from instance.attachments.uploads import create_upload
-from instance.storage.models import AuditEntry, MediaAttachment
+from instance.storage.models import AuditEntry, MediaAttachment, Notification
 from media.storage import Area
 from tests.media_integration.conftest import fixture_file, local_account
 
@@ -87,6 +87,9 @@ async def test_review_request_then_moderator_approval(media_env, shared_dir):
     assert entry.actor_id == moderator.id and entry.target == str(media.id)
     assert entry.detail["before"]["state"] == "rejected"
     assert entry.detail["reason"] == "hand-painted"
+    told = await Notification.get(recipient_id=media_env.artist.id, kind="impasto.review")
+    assert told.media_id == media.id and told.detail == {"decision": "approve",
+                                                         "reason": "hand-painted"}
     with pytest.raises(ReviewError):
         await request_review(media_env.artist, media.id)
 

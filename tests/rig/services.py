@@ -33,6 +33,7 @@ def make_services(tmp_path: Path | None = None, pool: ProcessPoolExecutor | None
     loopback servers (exactly their ports: `allow_loopback_servers`); media
     under tmp_path/media when given; image work on `pool` when given (a shared pool
     saves a second per spawn). The caller closes them (`close_services`)."""
+    from instance.actors.instance_actor import forget_cache
     from instance.config import load_config
     from instance.image_pool import MediaRuntime
     from instance.services import build_services
@@ -41,6 +42,7 @@ def make_services(tmp_path: Path | None = None, pool: ProcessPoolExecutor | None
     if tmp_path is not None:
         environ["IMPASTO_MEDIA_PATH"] = str(tmp_path / "media")
     environ.update(settings_environ(settings))
+    forget_cache()  # its database_url is the default's: the actor of a previous test's database
     services = build_services(load_config(None, environ=environ))
     if loopback:
         allow_loopback_servers(services)

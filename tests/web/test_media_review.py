@@ -93,6 +93,13 @@ def test_held_upload_reviewed_from_the_pages(make_database, tmp_path, shared_dir
         assert artist.get(original_path).status_code == 403  # staff only
         login(moderator, "boss")
         assert "Images waiting for review: 1" in moderator.get("/admin/").text
+        assert unread_badge(moderator) == 1  # the artist's request
+        staff_notes = moderator.get("/notifications").text
+        assert "asked for a review of an image in “Butterfly study”" in staff_notes
+        assert "Firefly only extended the sky" in staff_notes
+        link = re.search(r'href="(/notifications/\d+)">Open the queue', staff_notes).group(1)
+        assert moderator.get(link).headers["location"] == f"/admin/media-review#media-{media_id}"
+        assert unread_badge(moderator) == 0
         queue = moderator.get("/admin/media-review").text
         assert "Firefly only extended the sky" in queue and re.search(
             rf"/admin/media-review/{media_id}\"", queue
@@ -177,6 +184,10 @@ def test_likes_grouped_and_unread_agrees_with_the_api(make_database, tmp_path):
         link = re.search(r'href="(/notifications/\d+)">See the work</a>', notes).group(1)
         assert artist.get(link).headers["location"] == f"/@mira/{work_id}"
         assert unread_badge(artist) == 1 == api_unread(server.url, api.access_token)
+
+        assert artist.get("/notifications/999999").status_code == 404
+        assert artist.post("/notifications/read").status_code in (400, 403)  # no CSRF token
+        assert unread_badge(artist) == 1
 
         # "Mark all as read" moves the marker Mastodon clients read.
         done = artist.post("/notifications/read",

@@ -142,8 +142,9 @@ class Bookmark(models.Model):
 
 class Notification(models.Model):
     """Mastodon's notification types (follow, follow_request, favourite, reblog, mention,
-    status, update, admin.sign_up, admin.report) and Impasto's impasto.review, a
-    moderator's decision on an upload (`media`, with the decision and reason in `detail`).
+    status, update, admin.sign_up, admin.report) and Impasto's impasto.review (a
+    moderator's decision on an upload, `media`, with the decision and reason in `detail`)
+    and impasto.review_request (to staff, the artist's note in `detail`).
     Read means read_at is set or the id is at or below the notifications read marker
     (instance.actions.notifications owns that rule)."""
 
