@@ -106,7 +106,7 @@ async def _resolve(services: Services, uri: str) -> tuple[Account, Work | None]:
             return await get_actor(services, uri), None
         if doc.get("type") in OBJECT_TYPES and id_of(doc) == uri:
             author = await get_actor(services, str(id_of(doc.get("attributedTo"))))
-            return author, await _with_media(await store_work(services, author, doc))
+            return author, await _with_media(await store_work(services, author, doc, notify=False))
     except FetchError as exc:
         raise words_for(exc, server, uri) from exc
     except (ActorError, Drop) as exc:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from instance.actions import works
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
 from instance.storage.models import Account, Follow
@@ -57,6 +58,9 @@ async def test_remote_follow_through_the_subscribe_template(peers):
     a, b = peers
     await user(a, "remi")
     await user(b, "odile")
+    async with b.open() as services:
+        author = await Account.get(username="odile", domain=None)
+        dune = await works.create_work(services, author, title="Dune grass", content_source="Charcoal")
     odile = f"{b.url}/users/odile"
     async with httpx.AsyncClient() as client:
         sent = await follow_from_b(client, b, "odile", f"@remi@{a.domain}")
@@ -71,6 +75,14 @@ async def test_remote_follow_through_the_subscribe_template(peers):
         page = await client.get(a.url + logged_in.headers["location"])
         assert page.status_code == 200, page.text
         assert f"@odile@{b.domain}" in page.text and ">Follow<" in page.text
+        from_work = await client.get(f"{a.url}/authorize_interaction", params={"uri": dune.ap_id})
+        assert from_work.status_code == 200, from_work.text
+        assert "The work you came from" in from_work.text and "Dune grass" in from_work.text
+        own = await client.get(f"{a.url}/authorize_interaction", params={"uri": f"{a.url}/users/remi"})
+        assert own.status_code == 422 and "That is your own account." in sentence(own)
+        nowhere = await client.get(f"{a.url}/authorize_interaction",
+                                   params={"uri": "acct:x@no-such-server.invalid"})
+        assert "There is no server called no-such-server.invalid" in sentence(nowhere)
         action = re.search(r'<form method="post" action="(/accounts/\d+/follow)"', page.text)
         assert action is not None
         followed = await client.post(a.url + action.group(1),
