@@ -49,7 +49,7 @@ test: $(VENV)/.installed $(INTEROP)/.installed
 # normal run uses a few dozen, fixed seed); prints the examples tried per target.
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(VENV)/.installed
-	IMPASTO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -p no:cacheprovider \
+	IMPASTO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -s -p no:cacheprovider \
 	  --hypothesis-show-statistics tests/fuzz tests/federation_e2e/test_fuzz_inbox.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
