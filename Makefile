@@ -49,8 +49,9 @@ test: $(VENV)/.installed $(INTEROP)/.installed
 # normal run uses a few dozen, fixed seed); prints the examples tried per target.
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(VENV)/.installed
-	IMPASTO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -p no:cacheprovider \
-	  --hypothesis-show-statistics tests/fuzz tests/federation_e2e/test_fuzz_inbox.py $(PYTEST_ARGS)
+	IMPASTO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 0 -s -p no:cacheprovider \
+	  --hypothesis-show-statistics tests/fuzz tests/federation_e2e/test_fuzz_inbox.py \
+	  tests/federation_e2e/test_fuzz_client_api.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/jobs.py

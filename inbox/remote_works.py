@@ -131,6 +131,12 @@ def _mentions(obj: dict) -> list[str]:
     return list(dict.fromkeys(href for href in hrefs if href))
 
 
+def author_id(obj: dict) -> str | None:
+    """The author of a remote object: the first `attributedTo` (a string, an object or a
+    list of them) on the object's own origin."""
+    return next((a for a in ids_of(obj.get("attributedTo")) if same_origin(a, id_of(obj))), None)
+
+
 async def store_work(services: Services, actor: Account, obj: dict, *, notify: bool = True) -> Work:
     """Create (or update, when known) the Work for `obj`, authored by `actor`. Without
     `notify` (old works fetched by a backfill), mentions notify nobody."""

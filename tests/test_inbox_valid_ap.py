@@ -170,3 +170,24 @@ async def test_a_missing_attachment_fails_at_once_and_a_server_error_is_retried(
                 await fetch_job(JobContext(services, 0, attempt=5, max_attempts=5), {"media_id": media.id})
             record = await MediaAttachment.get(id=media.id)
             assert record.state == "failed" and "gave up after 5 attempts" in record.state_reason
+
+
+async def test_a_boosted_object_with_a_list_attributed_to_is_stored_for_its_author(services):
+    fan, booster = await followed(services)
+    async with loopback_server() as origin:
+        pat = f"{origin.base}/users/pat"
+        note = {"@context": AS, "id": f"{origin.base}/notes/1", "type": ["Note", "x:Painting"],
+                "attributedTo": [{"type": "Group", "id": "https://far.example/c/oil"},
+                                 {"type": "Person", "id": pat}],
+                "to": [PUBLIC], "content": "<p>Boosted</p>"}
+        origin.documents = {"/notes/1": note, "/users/pat": {
+            "@context": AS, "id": pat, "type": "Person", "preferredUsername": "pat",
+            "inbox": f"{pat}/inbox"}}
+        item = await receive(services, booster, "Announce", note["id"], to=[PUBLIC])
+        assert item.state == "processed", item.reason
+        work = await Work.get(ap_id=note["id"])
+        assert (await work.account).ap_id == pat and work.content == "<p>Boosted</p>"
+        orphan = dict(note, id=f"{origin.base}/notes/2", attributedTo="https://far.example/u/x")
+        origin.documents["/notes/2"] = orphan
+        dropped = await receive(services, booster, "Announce", orphan["id"], to=[PUBLIC])
+        assert dropped.state == "dropped" and "no author on its origin" in dropped.reason

@@ -11,7 +11,7 @@ from federation.client import FetchError
 from federation.vocab import id_of
 from inbox.common import has_local_followers, object_id, raise_if_transient, refuses, sender
 from inbox.errors import Drop
-from inbox.remote_works import store_work
+from inbox.remote_works import author_id, store_work
 from instance.actors.remote import ActorError, fetch_document, get_actor
 from instance.services import Services
 from instance.storage.models import Account, Boost, Notification, Work
@@ -23,7 +23,10 @@ async def _remote_work(services: Services, ident: str) -> Work:
         return known
     try:
         obj = await fetch_document(services, ident)
-        author = await get_actor(services, id_of(obj.get("attributedTo")) or "")
+        author_ap_id = author_id(obj)
+        if author_ap_id is None:
+            raise Drop("the boosted object names no author on its origin")
+        author = await get_actor(services, author_ap_id)
     except FetchError as exc:
         raise_if_transient(exc, ident)
         raise Drop(f"cannot fetch the boosted object: {exc}") from exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections import Counter
 
 import httpx
 import pytest
@@ -81,6 +82,7 @@ def test_unsigned_garbage_never_500_and_stores_nothing(fuzzer):
         assert status < 500 and status != 201
 
     run()
+    print(f"\nunsigned inbox fuzz: {len(statuses)} requests, statuses {dict(Counter(statuses))}")
     assert statuses and all(400 <= s < 500 or s == 202 for s in statuses)
     assert asyncio.run(_items(b)) == before
 
@@ -102,6 +104,7 @@ def test_signed_activities_of_any_shape_never_hit_a_handler_bug(fuzzer):
         assert status < 500, (status, activity)
 
     run()
+    print(f"\nsigned inbox fuzz: {len(statuses)} requests, statuses {dict(Counter(statuses))}")
     assert 202 in statuses
     asyncio.run(b.run_jobs())
 
