@@ -26,6 +26,12 @@ from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from instance.text import render
 from media.cloak import LEVELS
 
+# The columns an edit writes: a whole-row save would put back counters (likes, boosts)
+# that moved since the work was read.
+EDITABLE = ("content", "content_source", "mentions", "title", "summary", "sensitive",
+            "visibility", "licence", "medium", "tools", "ai_declaration", "language",
+            "cloak_level", "edited_at")
+
 
 @dataclass(frozen=True, slots=True)
 class ImageEdit:
@@ -142,7 +148,7 @@ async def edit_work(
 
     removed: list[MediaAttachment] = []
     async with in_transaction() as connection:
-        await work.save(using_db=connection)
+        await work.save(using_db=connection, update_fields=EDITABLE)  # never the counters
         if rendered is not None or tags is not None:
             current_names = await work.tags.all().using_db(connection).values_list("name", flat=True)
             chosen = list(tags) if tags is not None else [n for n in current_names if n not in old_tags]

@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise import Tortoise
 
+from federation import licences
 from federation.remote_urls import http_url
 from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media_entity
 from instance.storage.models import Account, FollowState, ProvenanceVerdict
@@ -243,6 +244,7 @@ def _status(
     verdicts = [m.provenance_verdict for m in media]
     cloaks = [m.cloak_level for m in media if m.cloak_level]
     wid, reply_to = w["id"], w["in_reply_to_id"]
+    licence = licences.describe(w["licence"])
     return {
         "id": str(wid),
         "uri": w["ap_id"],
@@ -283,6 +285,8 @@ def _status(
             "medium": w["medium"],
             "tools": list(w["tools"] or []),
             "licence": w["licence"],
+            "licence_name": licence.name if licence else None,
+            "licence_url": licence.url if licence else None,
             "ai_declaration": w["ai_declaration"],
             "ai_label": w["ai_label"],
             "state": w["state"],

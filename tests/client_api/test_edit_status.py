@@ -51,6 +51,8 @@ def test_status_update_edits_what_mastodon_can_express(make_database, tmp_path):
         body = answer.json()
         assert body["visibility"] == "public"
         assert (body["impasto"]["title"], body["impasto"]["licence"]) == ("Shores", "CC-BY-NC-4.0")
+        assert body["impasto"]["licence_name"] == "CC BY-NC 4.0"
+        assert body["impasto"]["licence_url"] == "https://creativecommons.org/licenses/by-nc/4.0/"
         assert body["impasto"]["medium"] == "oil" and body["impasto"]["tools"] == ["knife"]
 
         # Bad edits: 4xx with a message, nothing changed.
