@@ -25,6 +25,7 @@ from instance.storage.models import (
     JobListing,
     ListingState,
     OutboxActivity,
+    Report,
     User,
     Work,
 )
@@ -75,6 +76,7 @@ async def test_listing_travels_and_applications_cross(peers):
 
     async with b.open() as services:
         got = await JobListing.get(ap_id=ap_id).prefetch_related("poster")
+        remote_id = got.id
         there = ListingDoc.from_row(got, ap_id="", attributed_to="", url="", published=None,
                                     updated=None).columns()
         assert there == here  # every structured field, the description's HTML included
@@ -115,6 +117,22 @@ async def test_listing_travels_and_applications_cross(peers):
         assert login(studio, "heronstudio", PASSWORD).status_code == 302
         page = studio.get(f"/jobs/{listing_id}/applications").text
         assert "I paint skies daily." in page and all(url in page for url in work_urls)
+
+    with httpx.Client(base_url=b.url) as artist:  # a report, forwarded to A as a Flag
+        assert login(artist, "ines", PASSWORD).status_code == 302
+        token = csrf(artist, f"/jobs/{remote_id}/report")
+        done = artist.post(f"/jobs/{remote_id}/report", data={
+            "csrf_token": token, "category": "spam", "comment": "Asks for unpaid tests",
+            "forward": "on"})
+        assert done.status_code == 200 and "moderators will look" in done.text
+    await exchange(b, a)
+    async with a.open():
+        flagged = await Report.get(target__username="heronstudio", target__domain=None)
+        assert f"Job listing: {a.url}/jobs/{listing_id}" in flagged.comment
+        assert "Asks for unpaid tests" in flagged.comment
+    async with b.open():
+        filed = await Report.get(target__username="heronstudio", target__domain=a.domain)
+        assert filed.category == "spam" and f"/jobs/{remote_id}" in filed.comment
 
     async with a.open() as services:
         poster = await User.get(account__username="heronstudio", account__domain=None)
