@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from instance.jobboard.listings import ListingNotFound
+from instance.jobboard.listings import ListingNotFound, row_id
 from instance.storage.models import JobListing, ListingState, SavedListing
 from instance.storage.models.jobboard import ListingKind, LocationMode
 
@@ -116,7 +116,8 @@ async def board_page(f: BoardFilter, page: int) -> tuple[list[JobListing], bool]
 
 async def readable_listing(listing_id: int, viewer_account_id: int | None) -> JobListing:
     """A listing anyone may read (a draft only by its poster); 404 otherwise."""
-    listing = await JobListing.filter(id=listing_id).select_related("poster").first()
+    listing = await JobListing.filter(id=row_id(listing_id, ListingNotFound, "listing")) \
+        .select_related("poster").first()
     if listing is None or listing.poster.suspended:
         raise ListingNotFound("No such listing")
     if listing.state == ListingState.DRAFT and listing.poster_id == viewer_account_id:
@@ -142,7 +143,8 @@ async def save(account_id: int, listing_id: int) -> None:
 
 
 async def unsave(account_id: int, listing_id: int) -> None:
-    await SavedListing.filter(account_id=account_id, listing_id=listing_id).delete()
+    await SavedListing.filter(account_id=account_id,
+                              listing_id=row_id(listing_id, ListingNotFound, "listing")).delete()
 
 
 async def saved(account_id: int) -> list[JobListing]:
