@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from federation import documents
 from federation.jobapplication import application_to_note
@@ -144,3 +145,11 @@ async def report_listing(services: Services, reporter: Account, listing_id: int,
         reporter, listing.poster, comment=named + comment.strip()[:4800], category=category,
         forward=forward, services=services,
         object_ids=[listing.ap_id] if listing.ap_id and not listing.local else [])
+
+
+async def availability_changed(services: Services, account_id: int) -> None:
+    """An artist changed their availability: their followers get the profile again, with
+    the "Availability" field (outbox/documents.server_fields) Mastodon shows."""
+    account = await Account.get(id=account_id)
+    async with in_transaction() as connection:
+        await social.send_profile_update(services, account, connection)

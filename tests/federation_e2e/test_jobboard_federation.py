@@ -16,6 +16,7 @@ from instance.actions import works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import fetch_document
 from instance.jobboard import applications, board, listings
+from instance.jobboard.availability import set_availability
 from instance.jobboard.federate import follow_board
 from instance.storage.models import (
     Account,
@@ -175,6 +176,7 @@ async def test_listing_document_and_jobs_actor_are_served(peers):
         assert actor["inbox"] == f"{a.url}/services/jobs/inbox"
     async with a.open() as services:
         poster = await User.get(account__username="kestrel", account__domain=None)
+        await set_availability(poster.account_id, "work", ["contract"])
         opened = await listings.create_listing(services, poster, {
             **LISTING, "title": "Poster artist", "pay_on_request": "on"}, publish=True)
         draft = await listings.create_listing(services, poster, LISTING, publish=False)
@@ -193,6 +195,9 @@ async def test_listing_document_and_jobs_actor_are_served(peers):
         with pytest.raises(FetchError) as refused:
             await fetch_document(services, draft.ap_id)
         assert refused.value.status == 404
+        person = await fetch_document(services, f"{a.url}/users/kestrel")
+        assert {"type": "PropertyValue", "name": "Availability",
+                "value": "Open to work · contract"} in person["attachment"]
 
 
 async def test_malformed_listing_is_dropped_with_a_reason(peers):
