@@ -34,6 +34,8 @@ EMPLOYMENT_TYPES = {"full-time": "FULL_TIME", "part-time": "PART_TIME", "contrac
                     "freelance": "CONTRACTOR", "commission": "CONTRACTOR", "internship": "INTERN"}
 _KIND_OF_EMPLOYMENT = {"FULL_TIME": "full-time", "PART_TIME": "part-time",
                        "CONTRACTOR": "contract", "INTERN": "internship", "TEMPORARY": "contract"}
+AVAILABILITY_LABELS = {"commissions": "Open for commissions", "work": "Open to work",
+                       "unavailable": "Not available"}  # an artist's badge and profile field
 PLACE_LABELS = {"on-site": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
 KIND_LABELS = {"full-time": "Full-time", "part-time": "Part-time", "contract": "Contract",
                "freelance": "Freelance", "commission": "Commission", "internship": "Internship"}

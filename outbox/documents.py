@@ -9,9 +9,16 @@ from typing import cast
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from federation import documents
-from federation.joblisting import ListingDoc, listing_to_note
+from federation.joblisting import AVAILABILITY_LABELS, ListingDoc, listing_to_note
 from instance.services import Services
-from instance.storage.models import Account, JobListing, MediaAttachment, MediaState, Work
+from instance.storage.models import (
+    Account,
+    ArtistAvailability,
+    JobListing,
+    MediaAttachment,
+    MediaState,
+    Work,
+)
 
 
 def _mention_name(account: Account, local_domain: str) -> str:
@@ -44,12 +51,32 @@ async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient |
 
 
 def person_for(
-    services: Services, account: Account, collection_ids: list[str] | None = None
+    services: Services, account: Account, collection_ids: list[str] | None = None,
+    extra_fields: list[tuple[str, str]] | None = None,
 ) -> dict:
-    """The actor document of a local account (without @context)."""
+    """The actor document of a local account (without @context); `extra_fields` from
+    `server_fields`."""
     return documents.account_to_person(
         account, base_url=services.config.base_url, shared_inbox=services.urls.shared_inbox,
-        collection_ids=collection_ids)
+        collection_ids=collection_ids, extra_fields=extra_fields)
+
+
+async def server_fields(account: Account, using_db: BaseDBAsyncClient | None = None
+                        ) -> list[tuple[str, str]]:
+    """Profile fields the server adds to an artist's actor: their availability for work
+    ("Availability": "Open for commissions · illustration, commission · 200–800 EUR"),
+    which Mastodon shows among the profile's fields."""
+    row = await ArtistAvailability.get_or_none(account_id=account.id, using_db=using_db)
+    if row is None or not row.status:
+        return []
+    parts = [AVAILABILITY_LABELS.get(row.status, row.status)]
+    if row.kinds:
+        parts.append(", ".join(row.kinds))
+    if row.price_min or row.price_max:
+        low, high = row.price_min or row.price_max, row.price_max or row.price_min
+        figures = f"{low:,}" if low == high else f"{low:,}–{high:,}"
+        parts.append(f"{figures} {row.currency}")
+    return [("Availability", " · ".join(parts))]
 
 
 def listing_doc(listing: JobListing, poster: Account) -> ListingDoc:

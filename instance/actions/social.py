@@ -297,7 +297,6 @@ PROFILE_FIELDS = ("display_name", "note", "avatar_url", "header_url", "fields_js
 async def update_profile(services: Services, account: Account, **changes: Any) -> Account:
     """Change profile fields (note is plain text, rendered) and send Update{Person}."""
     from instance.text import render, sanitise
-    from outbox.documents import person_for
 
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -314,13 +313,23 @@ async def update_profile(services: Services, account: Account, **changes: Any) -
         if wants_verifying(changes.get("fields_json", [])):
             await queue_verification(services, account, using_db=connection)
         await account.refresh_from_db(using_db=connection)
-        doc = documents.with_context(person_for(services, account))
-        update = documents.activity(
-            "Update", services.urls.profile_update_activity(account.ap_id, uuid.uuid4().hex),
-            account.ap_id, doc,
-            to=[PUBLIC], cc=[account.followers_url],
-        )
-        update["object"].pop("@context", None)
-        inboxes = await follower_inboxes(account, connection)
-        await send(services, account, update, inboxes, using_db=connection)
+        await send_profile_update(services, account, connection)
     return account
+
+
+async def send_profile_update(services: Services, account: Account,
+                              connection: BaseDBAsyncClient) -> None:
+    """Update{Person} to the account's followers, in the caller's transaction (after a
+    profile change, or a change of what the server adds to it, like availability)."""
+    from outbox.documents import person_for, server_fields
+
+    extra = await server_fields(account, connection)
+    doc = documents.with_context(person_for(services, account, extra_fields=extra))
+    update = documents.activity(
+        "Update", services.urls.profile_update_activity(account.ap_id, uuid.uuid4().hex),
+        account.ap_id, doc,
+        to=[PUBLIC], cc=[account.followers_url],
+    )
+    update["object"].pop("@context", None)
+    inboxes = await follower_inboxes(account, connection)
+    await send(services, account, update, inboxes, using_db=connection)

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from instance.errors import Refused
 from instance.jobboard import hooks
-from instance.jobboard.listings import STAFF, ListingNotFound, now
+from instance.jobboard.listings import STAFF, ListingNotFound, now, row_id
 from instance.services import Services
 from instance.storage.models import (
     ApplicationState,
@@ -79,7 +79,7 @@ def check_takes_applications(listing: JobListing, user: User) -> None:
 async def apply(services: Services, user: User, listing_id: int, *, message: str,
                 work_ids: Iterable[int] = (), contact: str = "") -> JobApplication:
     """Send an application to an open listing that takes them through Impasto."""
-    listing = await JobListing.get_or_none(id=listing_id)
+    listing = await JobListing.get_or_none(id=row_id(listing_id, ListingNotFound, "listing"))
     if listing is None:
         raise ListingNotFound("No such listing")
     check_takes_applications(listing, user)
@@ -113,7 +113,8 @@ async def apply(services: Services, user: User, listing_id: int, *, message: str
 
 
 async def _posters_application(user: User, application_id: int) -> JobApplication:
-    application = await JobApplication.get_or_none(id=application_id).prefetch_related("listing")
+    application = await JobApplication.get_or_none(
+        id=row_id(application_id, ApplicationNotFound, "application")).prefetch_related("listing")
     if application is None or (application.listing.poster_id != user.account_id
                                and user.role not in STAFF):
         raise ApplicationNotFound("No such application to your listings")
@@ -145,7 +146,7 @@ async def reply(user: User, application_id: int, text: str) -> JobApplication:
 
 async def for_listing(user: User, listing_id: int) -> tuple[JobListing, list[JobApplication]]:
     """A listing's applications, for its poster (or staff), newest first."""
-    listing = await JobListing.get_or_none(id=listing_id)
+    listing = await JobListing.get_or_none(id=row_id(listing_id, ListingNotFound, "listing"))
     if listing is None or (listing.poster_id != user.account_id and user.role not in STAFF):
         raise ListingNotFound("No such listing of yours")
     applications = await JobApplication.filter(listing_id=listing.id).order_by(

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from federation.joblisting import AVAILABILITY_LABELS
 from instance.jobboard.fields import ListingError
 from instance.storage.models import ArtistAvailability
 from instance.storage.models.jobboard import AvailabilityStatus, ListingKind
 
-LABELS: dict[str, str] = {
-    AvailabilityStatus.OPEN_FOR_COMMISSIONS: "Open for commissions",
-    AvailabilityStatus.OPEN_TO_WORK: "Open to work",
-    AvailabilityStatus.NOT_AVAILABLE: "Not available",
-}
+LABELS: dict[str, str] = AVAILABILITY_LABELS  # one wording, also the federated profile field
 MAX_PRICE = 10**12
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from instance.jobboard.listings import ListingNotFound
+from instance.jobboard.listings import ListingNotFound, row_id
 from instance.moderation.domains import silenced_accounts_filter
 from instance.storage.models import JobListing, ListingState, SavedListing
 from instance.storage.models.jobboard import ListingKind, LocationMode
@@ -126,7 +126,8 @@ async def board_page(f: BoardFilter, page: int) -> tuple[list[JobListing], bool]
 
 async def readable_listing(listing_id: int, viewer_account_id: int | None) -> JobListing:
     """A listing anyone may read (a draft only by its poster); 404 otherwise."""
-    listing = await JobListing.filter(id=listing_id).select_related("poster").first()
+    listing = await JobListing.filter(id=row_id(listing_id, ListingNotFound, "listing")) \
+        .select_related("poster").first()
     if listing is None or listing.poster.suspended:
         raise ListingNotFound("No such listing")
     if listing.state == ListingState.DRAFT and listing.poster_id == viewer_account_id:
@@ -152,7 +153,8 @@ async def save(account_id: int, listing_id: int) -> None:
 
 
 async def unsave(account_id: int, listing_id: int) -> None:
-    await SavedListing.filter(account_id=account_id, listing_id=listing_id).delete()
+    await SavedListing.filter(account_id=account_id,
+                              listing_id=row_id(listing_id, ListingNotFound, "listing")).delete()
 
 
 async def saved(account_id: int) -> list[JobListing]:
@@ -162,6 +164,15 @@ async def saved(account_id: int) -> list[JobListing]:
     rows = {row.id: row for row in await JobListing.filter(
         id__in=ids, state__in=READABLE, held=False).select_related("poster")}
     return [rows[i] for i in ids if i in rows]
+
+
+async def saved_among(account_id: int, rows: list[JobListing]) -> set[int]:
+    """Which of these listings the artist saved (one query for a page of cards)."""
+    if not rows:
+        return set()
+    ids = await SavedListing.filter(account_id=account_id, listing_id__in=[r.id for r in rows]
+                                    ).values_list("listing_id", flat=True)
+    return set(cast(list[int], ids))
 
 
 async def is_saved(account_id: int, listing_id: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from federation import documents
 from federation.jobapplication import application_to_note
@@ -19,8 +20,17 @@ from instance.actions import social
 from instance.actors.jobs_actor import JOBS_WEBFINGER_NAME, existing_jobs_actor, jobs_actor
 from instance.actors.remote import resolve_acct
 from instance.errors import Refused
+from instance.moderation.reports import file_report
 from instance.services import Services
-from instance.storage.models import Account, Follow, JobApplication, JobListing, Work
+from instance.storage.models import (
+    Account,
+    Follow,
+    JobApplication,
+    JobListing,
+    ListingState,
+    Report,
+    Work,
+)
 from outbox.documents import listing_note
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
@@ -119,3 +129,27 @@ async def release_listing(listing_id: int) -> JobListing:
     listing.held = False
     await listing.save(update_fields=["held", "updated_at"])
     return listing
+
+
+async def report_listing(services: Services, reporter: Account, listing_id: int, *,
+                         comment: str = "", category: str = "other",
+                         forward: bool = False) -> Report:
+    """Report a listing: a report against its poster naming the listing for moderators;
+    with `forward`, a listing from another server also goes there as an anonymous Flag
+    naming the listing's id (as reports of works do)."""
+    listing = await JobListing.get_or_none(id=listing_id).prefetch_related("poster")
+    if listing is None or listing.state in (ListingState.DRAFT, ListingState.REMOVED):
+        raise BoardNotFound("No such listing")
+    named = f"Job listing: {services.urls.listing_page(listing.id)}\n"
+    return await file_report(
+        reporter, listing.poster, comment=named + comment.strip()[:4800], category=category,
+        forward=forward, services=services,
+        object_ids=[listing.ap_id] if listing.ap_id and not listing.local else [])
+
+
+async def availability_changed(services: Services, account_id: int) -> None:
+    """An artist changed their availability: their followers get the profile again, with
+    the "Availability" field (outbox/documents.server_fields) Mastodon shows."""
+    account = await Account.get(id=account_id)
+    async with in_transaction() as connection:
+        await social.send_profile_update(services, account, connection)

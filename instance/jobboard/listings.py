@@ -47,8 +47,18 @@ class TooManyListings(Refused):
     title = "Slow down"
 
 
+MAX_ID = 2**63 - 1  # BIGINT: a larger id in a URL is "not found", never a database error
+
+
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def row_id(value: int, refusal: type[Refused], what: str) -> int:
+    """`value` if it can be a row id, else `refusal` ("No such …")."""
+    if not 0 < value <= MAX_ID:
+        raise refusal(f"No such {what}")
+    return value
 
 
 def may_post(services: Services, user: User) -> bool:
@@ -83,7 +93,8 @@ def read(services: Services, data: Mapping[str, Any]) -> ListingInput:
 
 async def own_listing(user: User, listing_id: int) -> JobListing:
     """The user's own local listing (staff may act on any local one)."""
-    listing = await JobListing.get_or_none(id=listing_id, local=True)
+    listing = await JobListing.get_or_none(id=row_id(listing_id, ListingNotFound, "listing"),
+                                           local=True)
     if listing is None or listing.state == ListingState.REMOVED or (
             listing.poster_id != user.account_id and user.role not in STAFF):
         raise ListingNotFound("No such listing of yours")

@@ -32,10 +32,11 @@ async def file_report(
     category: str = "other",
     forward: bool = False,
     services: Services | None = None,
+    object_ids: Sequence[str] = (),
 ) -> Report:
     """A local user reports an account (and some of its works); moderators are notified.
     With `forward` (and a remote target) an anonymous copy goes to the target's server as
-    a Flag from our instance actor."""
+    a Flag from our instance actor, naming also `object_ids` (e.g. a job listing's id)."""
     if category not in CATEGORIES:
         raise ReportError(f"category must be one of {', '.join(CATEGORIES)}")
     if reporter.id == target.id:
@@ -59,11 +60,12 @@ async def file_report(
                 recipient=account, kind="admin.report", from_account=reporter, using_db=connection
             )
         if report.forward and services is not None:
-            await forward_report(services, report, target, connection)
+            await forward_report(services, report, target, connection, object_ids)
     return report
 
 
-async def forward_report(services: Services, report: Report, target: Account, connection: Any) -> None:
+async def forward_report(services: Services, report: Report, target: Account, connection: Any,
+                         object_ids: Sequence[str] = ()) -> None:
     """Send the report to the target's server as a Flag, from the instance actor (so the
     reporter stays anonymous), in the caller's transaction."""
     from federation.documents import activity
@@ -73,7 +75,7 @@ async def forward_report(services: Services, report: Report, target: Account, co
     actor = await instance_actor(services)
     works = await Work.filter(id__in=report.work_ids).using_db(connection).values_list("ap_id", flat=True)
     flag = activity("Flag", services.urls.flag_activity(actor.ap_id, uuid.uuid4().hex), actor.ap_id,
-                    [target.ap_id, *works])
+                    [target.ap_id, *works, *object_ids])
     flag["content"] = report.comment
     await send(services, actor, flag, [target.shared_inbox_url or target.inbox_url], using_db=connection)
 

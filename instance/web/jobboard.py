@@ -13,7 +13,7 @@ from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.jobboard.availability import availability_of
 from instance.jobboard.fields import ListingError, values_of
 from instance.services import current_services
-from instance.storage.models import JobApplication, JobListing, ListingState, SavedListing
+from instance.storage.models import JobApplication, JobListing, ListingState
 from instance.storage.models.jobboard import ApplyVia, ListingKind, LocationMode, PayPeriod
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, login_required, signed_in_user
@@ -26,7 +26,7 @@ CHOICES = {
     "kinds": [(k.value, display.KIND_LABELS[k]) for k in ListingKind],
     "places": [(m.value, display.PLACE_LABELS[m]) for m in LocationMode],
     "periods": [p.value for p in PayPeriod],
-    "apply_ways": [(ApplyVia.IMPASTO.value, "Through this site (message and portfolio works)"),
+    "apply_ways": [(ApplyVia.IMPASTO.value, "Here, with portfolio works"),
                    (ApplyVia.URL.value, "At a web address"),
                    (ApplyVia.EMAIL.value, "By email")],
 }
@@ -36,7 +36,7 @@ NEW_LISTING = {"kind": ListingKind.FREELANCE.value, "location_mode": LocationMod
 
 @blueprint.app_template_global("jobboard")
 def _facts() -> Any:
-    """The wordings templates use: `jobboard.pay_text(listing)` and the rest."""
+    """The wordings templates use: `jobboard().pay_text(listing)` and the rest."""
     return display
 
 
@@ -61,11 +61,7 @@ async def board_page():
     page = _page_number()
     rows, more = await board.board_page(f, page)
     me = await current_user()
-    saved_ids = set()
-    if me is not None and rows:
-        saved_ids = set(await SavedListing.filter(
-            account_id=me.account_id, listing_id__in=[r.id for r in rows]
-        ).values_list("listing_id", flat=True))
+    saved_ids = await board.saved_among(me.account_id, rows) if me is not None else set()
     return await render_template(
         "jobboard_board.html", title="Job board", listings=rows, filters=f, page=page,
         more=more, saved_ids=saved_ids, choices=CHOICES,

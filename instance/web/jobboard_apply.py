@@ -10,6 +10,7 @@ from quart import Blueprint, redirect, render_template, request, url_for
 from instance.jobboard import applications, board
 from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.jobboard.availability import AvailabilityError, set_availability
+from instance.jobboard.federate import availability_changed
 from instance.services import current_services
 from instance.storage.models import Work, WorkState
 from instance.storage.models.jobboard import ListingKind
@@ -141,6 +142,7 @@ async def availability():
     kinds = [k for k in form.getlist("kinds") if k in {v.value for v in ListingKind}]
     await set_availability(user.account_id, form.get("status", ""), kinds,
                            amount("price_min"), amount("price_max"), form.get("currency", ""))
+    await availability_changed(current_services(), user.account_id)  # the profile field
     return redirect(url_for("settings.page", done="Availability saved.") + "#availability")
 
 

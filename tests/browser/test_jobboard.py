@@ -138,6 +138,10 @@ def test_post_filter_apply_and_shortlist(browser, site, screenshot):
     studio.reload()
     assert no_sideways_scroll(studio)
     screenshot(studio, "jobboard-applications-375")
+    studio.goto(listing_url + "/edit")
+    assert studio.locator("#f-title").input_value() == "Picture book covers"
+    assert no_sideways_scroll(studio)
+    screenshot(studio, "jobboard-form-375")
 
     artist.reload()
     assert artist.locator(".badge.state").first.inner_text().lower() == "shortlisted"

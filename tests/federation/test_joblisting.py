@@ -18,6 +18,7 @@ from federation.jobapplication import (
 )
 from federation.joblisting import (
     APPLY_VIA,
+    AVAILABILITY_LABELS,
     KINDS,
     LOCATION_MODES,
     PAY_PERIODS,
@@ -28,7 +29,13 @@ from federation.joblisting import (
     parse_listing,
 )
 from federation.vocab import PUBLIC
-from instance.storage.models.jobboard import ApplyVia, ListingKind, LocationMode, PayPeriod
+from instance.storage.models.jobboard import (
+    ApplyVia,
+    AvailabilityStatus,
+    ListingKind,
+    LocationMode,
+    PayPeriod,
+)
 
 POSTER = "https://a.example/users/studio"
 SDO = "http://schema.org/"
@@ -62,6 +69,7 @@ def test_enums_match_the_models():
     assert LOCATION_MODES == tuple(m.value for m in LocationMode)
     assert PAY_PERIODS == tuple(p.value for p in PayPeriod)
     assert APPLY_VIA == tuple(a.value for a in ApplyVia)
+    assert tuple(AVAILABILITY_LABELS) == tuple(s.value for s in AvailabilityStatus)
 
 
 @pytest.mark.parametrize("changes", [

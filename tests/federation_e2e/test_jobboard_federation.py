@@ -16,6 +16,7 @@ from instance.actions import works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import fetch_document
 from instance.jobboard import applications, board, listings
+from instance.jobboard.availability import set_availability
 from instance.jobboard.federate import follow_board
 from instance.storage.models import (
     Account,
@@ -25,6 +26,7 @@ from instance.storage.models import (
     JobListing,
     ListingState,
     OutboxActivity,
+    Report,
     User,
     Work,
 )
@@ -75,6 +77,7 @@ async def test_listing_travels_and_applications_cross(peers):
 
     async with b.open() as services:
         got = await JobListing.get(ap_id=ap_id).prefetch_related("poster")
+        remote_id = got.id
         there = ListingDoc.from_row(got, ap_id="", attributed_to="", url="", published=None,
                                     updated=None).columns()
         assert there == here  # every structured field, the description's HTML included
@@ -115,6 +118,22 @@ async def test_listing_travels_and_applications_cross(peers):
         assert login(studio, "heronstudio", PASSWORD).status_code == 302
         page = studio.get(f"/jobs/{listing_id}/applications").text
         assert "I paint skies daily." in page and all(url in page for url in work_urls)
+
+    with httpx.Client(base_url=b.url) as artist:  # a report, forwarded to A as a Flag
+        assert login(artist, "ines", PASSWORD).status_code == 302
+        token = csrf(artist, f"/jobs/{remote_id}/report")
+        done = artist.post(f"/jobs/{remote_id}/report", data={
+            "csrf_token": token, "category": "spam", "comment": "Asks for unpaid tests",
+            "forward": "on"})
+        assert done.status_code == 200 and "moderators will look" in done.text
+    await exchange(b, a)
+    async with a.open():
+        flagged = await Report.get(target__username="heronstudio", target__domain=None)
+        assert f"Job listing: {a.url}/jobs/{listing_id}" in flagged.comment
+        assert "Asks for unpaid tests" in flagged.comment
+    async with b.open():
+        filed = await Report.get(target__username="heronstudio", target__domain=a.domain)
+        assert filed.category == "spam" and f"/jobs/{remote_id}" in filed.comment
 
     async with a.open() as services:
         poster = await User.get(account__username="heronstudio", account__domain=None)
@@ -157,6 +176,7 @@ async def test_listing_document_and_jobs_actor_are_served(peers):
         assert actor["inbox"] == f"{a.url}/services/jobs/inbox"
     async with a.open() as services:
         poster = await User.get(account__username="kestrel", account__domain=None)
+        await set_availability(poster.account_id, "work", ["contract"])
         opened = await listings.create_listing(services, poster, {
             **LISTING, "title": "Poster artist", "pay_on_request": "on"}, publish=True)
         draft = await listings.create_listing(services, poster, LISTING, publish=False)
@@ -175,6 +195,9 @@ async def test_listing_document_and_jobs_actor_are_served(peers):
         with pytest.raises(FetchError) as refused:
             await fetch_document(services, draft.ap_id)
         assert refused.value.status == 404
+        person = await fetch_document(services, f"{a.url}/users/kestrel")
+        assert {"type": "PropertyValue", "name": "Availability",
+                "value": "Open to work · contract"} in person["attachment"]
 
 
 async def test_malformed_listing_is_dropped_with_a_reason(peers):

@@ -109,6 +109,12 @@ def test_post_filter_apply_shortlist_and_close(make_database, tmp_path):
         assert ld["hiringOrganization"]["name"] == "Lantern Press"
         assert "Pay on request" in anonymous.get(f"/jobs/{mural}").text
         assert anonymous.get(f"/jobs/{draft}").status_code == 404
+        huge = "9" * 20  # beyond BIGINT: not found, never a database error
+        for path in (f"/jobs/{huge}", f"/jobs/{huge}/apply", f"/jobs/{huge}/edit",
+                     f"/jobs/{huge}/applications"):
+            assert studio.get(path).status_code == 404, path
+        assert studio.post(f"/jobs/applications/{huge}/mark", data={
+            "csrf_token": token, "state": "declined"}).status_code == 404
         assert studio.get(f"/jobs/{draft}").status_code == 200
 
         # the board, its filters and the filtered Atom feed

@@ -30,7 +30,7 @@ from instance.web.activitypub.signed_fetch import (
     signed_requester,
     wants_activitypub,
 )
-from outbox.documents import note_for, person_for
+from outbox.documents import note_for, person_for, server_fields
 
 blueprint = Blueprint("federation_actors", __name__)
 
@@ -88,7 +88,8 @@ async def actor(username: str):
         return refusal
     streams = cast(list[str], await Collection.filter(account_id=account.id).order_by(
         "position").values_list("ap_id", flat=True))
-    doc = person_for(current_services(), account, list(streams))
+    doc = person_for(current_services(), account, list(streams),
+                     extra_fields=await server_fields(account))
     return ap_json({"@context": outgoing_context(), **doc})
 
 
