@@ -145,13 +145,13 @@ async def test_ai_rate_rule_only_proposes(connected):
 async def test_periodic_jobs_are_queued_once(connected):
     services = make_services()
     try:
-        assert await ensure_periodic_jobs(services) == 3  # blocklists, prune, listing expiry
+        assert await ensure_periodic_jobs(services) == 4  # blocklists, prune jobs and counters, listing expiry
         assert await ensure_periodic_jobs(services) == 0
     finally:
         await close_services(services)
     kinds = set(await Job.all().values_list("kind", flat=True))
     assert kinds == {"moderation.refresh_all_blocklists", "maintenance.prune_jobs",
-                     "jobboard.expire"}
+                     "maintenance.prune_counters", "jobboard.expire"}
 
 
 async def test_allowlist_mode(connected):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import signal
 import socket
 import sys
@@ -50,12 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="migrate, then start the web server (and the embedded worker)"
     )
     run.add_argument("--bind", metavar="HOST:PORT", help="override [server] bind")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="server processes sharing the socket (default 1)")
     run.set_defaults(handler=_cmd_run)
 
     worker = commands.add_parser(
         "worker", help="run a job worker on its own (set [server] run_worker = false)"
     )
     worker.add_argument("--until-idle", action="store_true", help="exit when no job is runnable")
+    worker.add_argument("--concurrency", type=int, metavar="N",
+                        help="jobs this worker runs at once (overrides [jobs] concurrency)")
     worker.set_defaults(handler=_cmd_worker)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
@@ -178,17 +183,41 @@ def _cmd_setup(config: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_run(config: Config, args: argparse.Namespace) -> int:
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config as HypercornConfig
-
-    from instance.app import create_app
     from instance.cli.bind_check import disagreement, open_url
     from instance.logs import configure_logging
 
+    if not 1 <= args.workers <= 64:
+        raise CliError("--workers must be between 1 and 64")
     configure_logging(config.server.log_level)
     _migrate(config)
     listener = _listen(args.bind or config.server.bind)
     host, port = listener.getsockname()[:2]
+
+    def announce() -> None:
+        print(
+            f"Impasto {__version__} is running: open {open_url(config, host, port)} "
+            f"(listening on {host}:{port}"
+            + (f", {args.workers} processes)" if args.workers > 1 else ")"),
+            flush=True,
+        )
+        if (warning := disagreement(config, host, port)) is not None:
+            print(warning, file=sys.stderr, flush=True)
+
+    if args.workers > 1:
+        from instance.cli.prefork import run_children
+
+        return run_children(args.workers, lambda: _serve(config, listener), announce)
+    announce()
+    return _serve(config, listener)
+
+
+def _serve(config: Config, listener: socket.socket) -> int:
+    """Serve on `listener` until SIGINT or SIGTERM (one process)."""
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config as HypercornConfig
+
+    from instance.app import create_app
+
     app = create_app(config)
     hyper = HypercornConfig()
     hyper.bind = [f"fd://{listener.fileno()}"]
@@ -205,13 +234,6 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        print(
-            f"Impasto {__version__} is running: open {open_url(config, host, port)} "
-            f"(listening on {host}:{port})",
-            flush=True,
-        )
-        if (warning := disagreement(config, host, port)) is not None:
-            print(warning, file=sys.stderr, flush=True)
         await serve(app, hyper, shutdown_trigger=stop.wait)
 
     asyncio.run(serve_until_signal())
@@ -238,6 +260,11 @@ def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
     from instance.services import build_services, close_services
 
     configure_logging(config.server.log_level)
+    if args.concurrency is not None:
+        if not 1 <= args.concurrency <= 256:
+            raise CliError("--concurrency must be between 1 and 256")
+        config = dataclasses.replace(
+            config, jobs=dataclasses.replace(config.jobs, concurrency=args.concurrency))
     services = build_services(config)
     worker = build_worker(services)
 
