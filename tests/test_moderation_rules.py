@@ -145,7 +145,7 @@ async def test_ai_rate_rule_only_proposes(connected):
 async def test_periodic_jobs_are_queued_once(connected):
     services = make_services()
     try:
-        assert await ensure_periodic_jobs(services) == 4  # blocklists, prune jobs and counters, listing expiry
+        assert await ensure_periodic_jobs(services) == 4  # blocklists, two prunes, listing expiry
         assert await ensure_periodic_jobs(services) == 0
     finally:
         await close_services(services)
