@@ -34,6 +34,9 @@ def test_two_server_processes_share_the_socket_and_stop_together(tmp_path):
 
 def test_bad_process_and_job_counts_are_refused_in_words(tmp_path):
     env = impasto_env(f"sqlite://{tmp_path / 'db.sqlite3'}", tmp_path)
+    unmigrated = run_cli(["worker", "--until-idle"], env)
+    assert unmigrated.returncode != 0 and "Traceback" not in unmigrated.stderr
+    assert "run `impasto migrate`" in unmigrated.stderr
     assert run_cli(["migrate"], env).returncode == 0
     refused = run_cli(["run", "--workers", "0"], env)
     assert refused.returncode != 0 and "--workers must be between 1 and 64" in refused.stderr

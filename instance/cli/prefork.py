@@ -23,8 +23,14 @@ def run_children(count: int, serve: Callable[[], int], announce: Callable[[], No
         pid = os.fork()
         if pid == 0:  # the child: serve until told to stop
             code = 1
+            # A stop that arrives while the app is still starting is a clean stop too
+            # (serving replaces these with its own handlers).
+            signal.signal(signal.SIGTERM, _stop_now)
+            signal.signal(signal.SIGINT, _stop_now)
             try:
                 code = serve()
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else 0
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
@@ -53,3 +59,7 @@ def run_children(count: int, serve: Callable[[], int], announce: Callable[[], No
             worst = code if code > 0 else 1
             forward(signal.SIGTERM, None)  # one failed: stop the others rather than limp on
     return worst
+
+
+def _stop_now(signum: int, _frame: object) -> None:
+    raise SystemExit(0)

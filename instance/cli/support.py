@@ -17,12 +17,20 @@ class CliError(Exception):
 
 def with_database(config: Config, action: Callable[[], Awaitable[Any]]) -> Any:
     """Open the database, await `action()`, close the database; return its result."""
+    from tortoise.exceptions import OperationalError
+
     from instance.storage import db
 
     async def runner() -> Any:
         await db.connect(config.database_url, config.database.pool_size)
         try:
             return await action()
+        except OperationalError as exc:
+            text = str(exc)
+            if "no such table" in text or ("relation" in text and "does not exist" in text):
+                raise CliError("the database has no Impasto tables yet: run `impasto migrate` "
+                               "(or `impasto setup`) first") from None
+            raise
         finally:
             await db.disconnect()
 
