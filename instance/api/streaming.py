@@ -1,25 +1,27 @@
 """The streaming API as Server-Sent Events (what mastodon-py and most clients accept
-besides WebSockets): user and public streams. Each stream polls the database for new
-rows, so it sees works and notifications written by any process (server or worker)."""
+besides WebSockets): user and public streams. Each stream reads new rows from the
+database, so it sees works and notifications written by any process (server or worker);
+when to look is `stream_wakeup`'s: on PostgreSQL when a NOTIFY says something was
+written, on SQLite every second."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
 
-from quart import Blueprint, Response, stream_with_context
+from quart import Blueprint, Response, current_app, stream_with_context
 
 from instance.api.auth import scoped, viewer, with_required_scopes
 from instance.api.common import base_url
 from instance.api.status_batch import social_graph, statuses_for
+from instance.api.stream_wakeup import Wakeups
 from instance.api.visibility import shown_works
+from instance.services import current_services
 from instance.storage.models import Notification, Work
 
 blueprint = Blueprint("api_streaming", __name__, url_prefix="/api/v1/streaming")
 
-POLL_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 MAX_PER_POLL = 20
 
@@ -42,8 +44,26 @@ async def _latest_work_id() -> int:
 Event = tuple[str | None, object]  # (event name, payload); None for a heartbeat
 
 
+def _wakeups() -> Wakeups:
+    """This process's one listener (made on first use, closed when the app stops)."""
+    wakeups = current_app.extensions.get("stream_wakeups")
+    if wakeups is None:
+        wakeups = Wakeups(current_services().config.database_url)
+        current_app.extensions["stream_wakeups"] = wakeups
+    return wakeups
+
+
+@blueprint.after_app_serving
+async def close_wakeups() -> None:
+    wakeups = current_app.extensions.pop("stream_wakeups", None)
+    if wakeups is not None:
+        await wakeups.close()
+
+
 async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncIterator[Event]:
     base = base_url()
+    wakeups = _wakeups()
+    mark = wakeups.mark()  # before reading where we are: nothing written after is missed
     last_work = await _latest_work_id()
     last_note = 0
     if account_id is not None:
@@ -52,7 +72,8 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
     yield None, ":)"
     beat = time.monotonic()
     while True:
-        await asyncio.sleep(POLL_SECONDS)
+        await wakeups.wait(mark)
+        mark = wakeups.mark()
         followed, hidden = await social_graph(account_id) if account_id is not None else ([], set())
         if kind == "user":
             query = shown_works().filter(

@@ -1,0 +1,85 @@
+"""When a streaming connection should look for new rows.
+
+On PostgreSQL a trigger (migration 0014) sends `NOTIFY impasto_stream` from the transaction
+that inserts a notification or writes a work's state, so every process hears of it when
+that transaction commits, whoever wrote it (a web process or a worker). Each web process
+keeps ONE listening connection and wakes all of its streams in memory: idle streams cost
+no queries at all. On SQLite (one machine) and whenever the listening connection is down,
+streams fall back to looking every POLL_SECONDS.
+
+A stream takes a `mark()` before it queries and waits on that mark afterwards, so a
+notification that arrives while it was querying is not missed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+log = logging.getLogger("impasto.api")
+
+CHANNEL = "impasto_stream"
+POLL_SECONDS = 1.0
+SAFETY_SECONDS = 15.0  # even when listening, look now and then (a lost notification)
+
+
+class Wakeups:
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.listening = False
+        self._event = asyncio.Event()
+        self._connection: Any = None
+        self._starting: asyncio.Lock | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    def mark(self) -> asyncio.Event:
+        return self._event
+
+    def _wake(self, *_args: Any) -> None:
+        woken, self._event = self._event, asyncio.Event()
+        woken.set()
+
+    async def wait(self, mark: asyncio.Event) -> None:
+        """Until something was written since `mark` (or the poll/safety interval passed)."""
+        await self.start()
+        timeout = SAFETY_SECONDS if self.listening else POLL_SECONDS
+        try:
+            await asyncio.wait_for(mark.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    async def start(self) -> bool:
+        """Listen, on PostgreSQL, if not already; True while listening."""
+        if self.enabled and not self.listening:
+            await self._listen()
+        return self.listening
+
+    async def _listen(self) -> None:
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self.listening:
+                return
+            import asyncpg
+
+            dsn = "postgresql://" + self.database_url.split("://", 1)[1].split("?", 1)[0]
+            try:
+                self._connection = await asyncpg.connect(dsn, timeout=5)
+                await self._connection.add_listener(CHANNEL, self._wake)
+                self._connection.add_termination_listener(self._lost)
+            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+                log.warning("streaming falls back to polling: %s", exc)
+                return
+            self.listening = True
+
+    def _lost(self, *_args: Any) -> None:
+        self.listening = False  # the next wait tries again; until then, poll
+        self._wake()
+
+    async def close(self) -> None:
+        if self._connection is not None and not self._connection.is_closed():
+            await self._connection.close()
+        self.listening = False
