@@ -95,8 +95,11 @@ async def test_only_what_changed_is_processed_again(cloak_low):
     assert set(await MediaAttachment.filter(work_id=work.id).values_list("state", flat=True)) == {"ready"}
     assert len(await updates()) == 4
 
-    # A removed image is gone with its record; the next Update lists the rest.
-    await editing.edit_work(services, artist, work.id, images=[ImageEdit(dunes.id), ImageEdit(heron.id)])
+    # A removed image is gone with its record; the next Update lists the rest, never an
+    # added image a moderator holds.
+    held = await image(artist, "held", level=OTHER, state="held")
+    await editing.edit_work(services, artist, work.id, images=[
+        ImageEdit(dunes.id), ImageEdit(heron.id), ImageEdit(held.id)])
     assert not await MediaAttachment.filter(id=reeds.id).exists()
     assert alts((await updates())[-1]) == ["Dunes", "heron"]
 

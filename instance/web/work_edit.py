@@ -129,6 +129,8 @@ async def edit(work_id: int):
         message = exc.message[:1].upper() + exc.message[1:]
         return await _page(work, user, error=message, form=form, status=exc.status
                            if isinstance(exc, Refused) else 422)
+    if stored:  # back to the form: the new images want their alt text
+        return redirect(url_for("work_edit.edit_form", work_id=work.id, added=len(stored)))
     return _done(user, await Work.get(id=work.id))
 
 

@@ -171,10 +171,13 @@ def logged_in(browser, site):
         "/jobs/applications",
         "/jobs/saved",
         "/jobs/posted",
+        "/works/{work}/edit",
+        "/works/{work}/delete",
     ],
 )
 def test_logged_in_pages_fit_375px_and_work_by_keyboard(logged_in, site, screenshot, path):
-    base, _ = site
+    base, work_id = site
+    path = path.format(work=work_id)
     page = logged_in.new_page()
     events = watch(page)
     response = page.goto(base + path)

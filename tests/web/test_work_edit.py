@@ -126,6 +126,19 @@ def test_edit_and_delete_a_work_from_the_web(make_database, tmp_path):
             assert status.media_attachments[1].meta.focus == {"x": 0.5, "y": -0.25}
             assert status.edited_at is not None
 
+            # A new image from the form: back to the form to describe it; published once processed.
+            added = ines.post(f"/works/{work_id}/edit", data=edit_form(ines, work_id),
+                              files=[("files", ("cliffs.png", png_bytes(3), "image/png"))])
+            assert added.status_code == 302 and added.headers["location"].endswith("?added=1")
+            form = ines.get(added.headers["location"]).text
+            assert "Saved, with 1 new" in form and "Being checked and cloaked" in form
+            assert len(ALT.findall(ines.get(url).text)) == 2  # not shown before it is ready
+            inst.work()
+            assert [m.description for m in api.status(work_id).media_attachments] == [
+                "Dunes at noon, revised", "Harbour at dusk", None]
+            page = ines.get(url).text
+            assert len(ALT.findall(page)) == 3
+
             # Delete asks once (a page, no script), then the work and its images are gone.
             media_url = ALT.findall(page)[0][0]
             assert ines.get(media_url).status_code == 200
