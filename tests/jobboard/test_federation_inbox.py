@@ -13,15 +13,15 @@ import pytest
 
 from federation.joblisting import ListingDoc, listing_to_note
 from instance.actions import social
-from instance.jobboard import board, listings
+from instance.jobboard import applications, board, listings
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
 from instance.storage import db
-from instance.storage.models import Account, JobApplication, JobListing, User
+from instance.storage.models import Account, JobApplication, JobListing, OutboxActivity, User
 from tests.federation.test_joblisting import full_listing
 from tests.rig.processes import impasto_env, run_cli
 from tests.rig.services import built_services
-from tests.test_actions import local, remote
+from tests.test_actions import deliveries, local, remote
 from tests.test_inbox_handlers import PUBLIC, receive
 
 HOST = "far.example"
@@ -193,3 +193,35 @@ async def test_cli_releases_a_held_listing_and_explains_a_missing_board(tmp_path
     assert "(held for approval)" not in run_cli(["jobs-board", "list"], env).stdout
     nowhere = run_cli(["jobs-board", "follow", "jobs@127.0.0.1:9"], env)
     assert nowhere.returncode != 0 and "No job board found at 'jobs@127.0.0.1:9'" in nowhere.stderr
+
+
+async def test_applying_to_a_remote_listing_and_the_posters_answer(services):
+    configure(services, remote_listings="all")
+    poster = await remote("studio", HOST)
+    note = remote_note(poster)
+    await receive(services, poster, "Create", note)
+    listing = await JobListing.get(ap_id=note["id"])
+    artist = await local(services, "ines")
+    user = await User.get(account_id=artist.id)
+    sent = await applications.apply(services, user, listing.id, message="Skies are my thing.",
+                                    contact="ines@art.test")
+    stored = await JobApplication.get(id=sent.id)
+    assert stored.ap_id == f"{artist.ap_id}/applications/{sent.id}"
+    create = await OutboxActivity.get(account_id=artist.id, activity_type="Create",
+                                      object_ap_id=stored.ap_id)
+    reply = create.document["object"]
+    assert create.document["to"] == [poster.ap_id] and reply["to"] == [poster.ap_id]
+    assert reply["inReplyTo"] == listing.ap_id and "Skies are my thing." in reply["content"]
+    assert "ines@art.test" in reply["content"] and PUBLIC not in str(create.document)
+    assert await deliveries(create) == [f"https://{HOST}/inbox"]
+
+    answer = {"id": f"{poster.ap_id}/statuses/9", "type": "Note", "attributedTo": poster.ap_id,
+              "inReplyTo": stored.ap_id, "to": [artist.ap_id],
+              "content": "<p>@ines Thanks!</p><p>Call on Monday?</p>"}
+    mallory = await remote("mallory", HOST)
+    forged = {**answer, "id": f"{mallory.ap_id}/statuses/1", "attributedTo": mallory.ap_id}
+    item = await receive(services, mallory, "Create", forged)
+    assert item.state == "dropped" and "only the listing's poster" in item.reason
+    assert (await receive(services, poster, "Create", answer)).state == "processed"
+    answered = await JobApplication.get(id=sent.id)
+    assert answered.reply == "@ines Thanks!\n\nCall on Monday?" and answered.replied_at
