@@ -71,6 +71,10 @@ async def test_all_mode_hold_and_off(services):
     held.held = False  # a moderator approves it
     await held.save()
     assert await other_tab() == [note["id"]]
+    late = remote_note(poster, 3, deadline=datetime(2020, 1, 1, tzinfo=UTC))
+    assert (await receive(services, poster, "Create", late)).state == "processed"
+    assert await JobListing.get(ap_id=late["id"])  # stored (its server may still update it)
+    assert late["id"] not in await other_tab()  # but past its deadline: not on the tab
     configure(services, remote_listings="off")
     item = await receive(services, poster, "Create", remote_note(poster, 2))
     assert item.state == "dropped" and "remote_listings" in item.reason
