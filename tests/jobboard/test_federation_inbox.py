@@ -11,14 +11,24 @@ from datetime import UTC, datetime
 
 import pytest
 
+from federation.documents import with_context
 from federation.joblisting import ListingDoc, listing_to_note
 from instance.actions import social
 from instance.jobboard import applications, board, listings
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
 from instance.storage import db
-from instance.storage.models import Account, JobApplication, JobListing, OutboxActivity, User
+from instance.storage.models import (
+    Account,
+    Follow,
+    JobApplication,
+    JobListing,
+    OutboxActivity,
+    User,
+    Work,
+)
 from tests.federation.test_joblisting import full_listing
+from tests.rig.loopback import loopback_server
 from tests.rig.processes import impasto_env, run_cli
 from tests.rig.services import built_services
 from tests.test_actions import deliveries, local, remote
@@ -229,3 +239,30 @@ async def test_applying_to_a_remote_listing_and_the_posters_answer(services):
     assert (await receive(services, poster, "Create", answer)).state == "processed"
     answered = await JobApplication.get(id=sent.id)
     assert answered.reply == "@ines Thanks!\n\nCall on Monday?" and answered.replied_at
+
+
+async def test_a_boosted_listing_lands_on_the_board_not_as_a_work(connected, tmp_path):
+    """Someone here follows a booster; the boosted listing is fetched from its origin (a
+    real loopback peer) and stored on the board, never as a work."""
+    async for services in built_services(connected, tmp_path,
+                                         FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+        async with loopback_server() as peer:
+            poster, booster = [await Account.create(
+                ap_id=peer.url(f"/users/{name}"), username=name, domain=f"127.0.0.1:{peer.port}",
+                inbox_url=peer.url(f"/users/{name}/inbox"),
+                public_key_id=peer.url(f"/users/{name}#main-key")) for name in ("studio", "kim")]
+            fan = await local(services, "fan")
+            await Follow.create(ap_id=f"{fan.ap_id}#follows/1", follower_id=fan.id,
+                                target_id=booster.id, state="accepted")
+            doc = full_listing(ap_id=peer.url("/users/studio/listings/1"),
+                               attributed_to=poster.ap_id, url=peer.url("/jobs/1"))
+            note = listing_to_note(doc, followers_url=f"{poster.ap_id}/followers",
+                                   tag_url=peer.url("/jobs?tag="))
+            peer.documents["/users/studio/listings/1"] = with_context(note)
+            item = await receive(services, booster, "Announce", note["id"])
+            assert item.state == "processed", item.reason
+            assert (await JobListing.get(ap_id=note["id"])).poster_id == poster.id
+            assert not await Work.filter(ap_id=note["id"]).exists()
+            assert peer.paths == ["/users/studio/listings/1"]
+            again = await receive(services, booster, "Announce", note["id"])
+            assert again.state == "dropped"
