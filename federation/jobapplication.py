@@ -116,3 +116,22 @@ def parse_application(obj: Any, *, max_links: int = MAX_LINKS) -> ApplicationDoc
         raise ApplicationRejected(f"more than {max_links} links")
     return ApplicationDoc(ap_id=ident, author=author, listing=listing, message=message,
                           links=links)
+
+
+def answer_to_note(*, ident: str, poster_id: str, applicant_id: str, applicant_handle: str,
+                   application_id: str, listing_title: str, text: str,
+                   published: datetime | None) -> dict[str, Any]:
+    """The poster's reply to an application from another server: a direct reply to the
+    application's Note, addressed to the applicant only (without @context). `text` is
+    plain text; the receiver shows it as the poster's reply."""
+    esc = html.escape
+    mention = (f'<span class="h-card"><a href="{esc(applicant_id, quote=True)}" '
+               f'class="u-url mention">{esc(applicant_handle)}</a></span>')
+    paragraphs = "".join(f"<p>{esc(p)}</p>" for p in text.split("\n\n") if p.strip())
+    doc: dict[str, Any] = {
+        "id": ident, "type": "Note", "attributedTo": poster_id, "inReplyTo": application_id,
+        "content": f"<p>{mention} About your application: {esc(listing_title)}</p>{paragraphs}",
+        "published": iso(published), "to": [applicant_id], "cc": [],
+        "tag": [{"type": "Mention", "href": applicant_id, "name": applicant_handle}],
+    }
+    return {k: v for k, v in doc.items() if v is not None}

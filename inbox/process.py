@@ -31,6 +31,7 @@ from inbox.handlers import (
     like,
     listing,
     listing_announce,
+    listing_answer,
     listing_delete,
     listing_reply,
     move,
@@ -41,7 +42,7 @@ from inbox.handlers import (
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.services import Services
-from instance.storage.models import InboxItem, InboxState, JobListing
+from instance.storage.models import InboxItem, InboxState, JobApplication, JobListing
 
 log = logging.getLogger("impasto.inbox")
 
@@ -73,18 +74,24 @@ LISTING_HANDLERS: dict[str, ActivityHandler] = {
     "Announce": listing_announce.handle,
     "Delete": listing_delete.handle,
     "Reply": listing_reply.handle,  # a Create of a reply to a local listing: an application
+    "Answer": listing_answer.handle,  # a poster's reply to a local artist's application
 }
 
 
-async def handler_for(kind: str, document: dict[str, Any]) -> ActivityHandler | None:
+async def handler_for(kind: str, document: dict[str, Any],
+                      local_prefix: str) -> ActivityHandler | None:
     """The handler of an activity: a listing's own (an embedded listing, a Delete of a
-    listing held here, a reply to a local listing) or the one of its type."""
+    listing held here, a reply to a local listing, a poster's reply to a local artist's
+    application) or the one of its type."""
     obj = document.get("object")
     if kind in ("Create", "Update", "Announce") and is_listing(obj):
         return LISTING_HANDLERS[kind]
-    if kind == "Create" and (parent := is_reply_to(obj)) and await JobListing.filter(
-            ap_id=parent, local=True).exists():
+    parent = is_reply_to(obj) if kind == "Create" else None
+    if parent and await JobListing.filter(ap_id=parent, local=True).exists():
         return LISTING_HANDLERS["Reply"]
+    if parent and parent.startswith(local_prefix) and await JobApplication.filter(
+            ap_id=parent).exists():
+        return LISTING_HANDLERS["Answer"]
     if kind == "Delete" and await JobListing.filter(ap_id=id_of(obj) or "", local=False).exists():
         return LISTING_HANDLERS["Delete"]
     return HANDLERS.get(kind)
@@ -110,7 +117,7 @@ async def process(ctx: JobContext, payload: dict) -> None:
     except JsonLdError as exc:
         await _finish(item, InboxState.DROPPED, f"unreadable JSON-LD: {exc}")
         return
-    handler = await handler_for(item.activity_type, document)
+    handler = await handler_for(item.activity_type, document, ctx.services.urls.local_prefix)
     if handler is None:
         await _finish(item, InboxState.DROPPED, f"unsupported type {item.activity_type}")
         return

@@ -14,6 +14,7 @@ from instance.api.body import Params, as_id, params
 from instance.api.common import json_page, parse_id
 from instance.api.errors import ApiError
 from instance.jobboard import applications, board, display, listings
+from instance.jobboard.federate import answer_sent
 from instance.jobboard.fields import values_of
 from instance.services import current_services
 from instance.storage.models import ApplicationState, JobApplication, JobListing, ListingState
@@ -208,6 +209,7 @@ async def answer(application_id: str):
         application = await applications.mark(user, wanted, state)
     if reply is not None:
         application = await applications.reply(user, wanted, reply)
+        await answer_sent(current_services(), application)
     assert application is not None
     await application.fetch_related("applicant")
     return jsonify(application_entity(application))

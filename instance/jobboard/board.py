@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -109,10 +110,12 @@ def board_query(f: BoardFilter) -> QuerySet[JobListing]:
 
 async def shown_query(f: BoardFilter) -> QuerySet[JobListing]:
     """`board_query` with domain policy: the "other servers" tab leaves out listings of
-    silenced accounts and silenced domains (suspended ones are never stored)."""
+    silenced accounts and silenced domains (suspended ones are never stored), and those
+    past their deadline (their server expires them, but may never say so)."""
     query = board_query(f)
     if f.origin == "other":
-        query = query.exclude(await silenced_accounts_filter("poster"))
+        query = query.exclude(await silenced_accounts_filter("poster")).filter(
+            Q(deadline__isnull=True) | Q(deadline__gt=datetime.now(UTC)))
     return query
 
 

@@ -14,7 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from federation import documents
-from federation.jobapplication import application_to_note
+from federation.jobapplication import answer_to_note, application_to_note
 from federation.vocab import PUBLIC
 from instance.actions import social
 from instance.actors.jobs_actor import JOBS_WEBFINGER_NAME, existing_jobs_actor, jobs_actor
@@ -153,3 +153,22 @@ async def availability_changed(services: Services, account_id: int) -> None:
     account = await Account.get(id=account_id)
     async with in_transaction() as connection:
         await social.send_profile_update(services, account, connection)
+
+
+async def answer_sent(services: Services, application: JobApplication) -> None:
+    """The poster replied to an application that came from another server: the reply
+    goes back to the applicant as a direct reply to their application."""
+    applicant = await Account.get(id=application.applicant_id)
+    if applicant.domain is None or not application.ap_id or not application.reply:
+        return
+    listing = await JobListing.get(id=application.listing_id)
+    poster = await Account.get(id=listing.poster_id)
+    ident = f"{services.urls.application(poster.ap_id, application.id)}/answers/{uuid.uuid4().hex}"
+    note = answer_to_note(
+        ident=ident, poster_id=poster.ap_id, applicant_id=applicant.ap_id,
+        applicant_handle=f"@{applicant.username}@{applicant.domain}",
+        application_id=application.ap_id, listing_title=listing.title, text=application.reply,
+        published=application.replied_at)
+    activity = documents.activity("Create", services.urls.create_activity(ident), poster.ap_id,
+                                  note, to=note["to"], cc=[], published=application.replied_at)
+    await send(services, poster, activity, inboxes_of([applicant]), object_ap_id=ident)

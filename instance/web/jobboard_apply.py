@@ -10,7 +10,7 @@ from quart import Blueprint, redirect, render_template, request, url_for
 from instance.jobboard import applications, board
 from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.jobboard.availability import AvailabilityError, set_availability
-from instance.jobboard.federate import availability_changed
+from instance.jobboard.federate import answer_sent, availability_changed
 from instance.services import current_services
 from instance.storage.models import Work, WorkState
 from instance.storage.models.jobboard import ListingKind
@@ -88,6 +88,7 @@ async def mark(application_id: int):
 async def reply(application_id: int):
     text = (await request.form).get("reply", "")
     application = await applications.reply(await signed_in_user(), application_id, text)
+    await answer_sent(current_services(), application)  # to an applicant on another server
     return redirect(url_for(".listing_applications", listing_id=application.listing_id,
                             done="Reply sent.") + f"#application-{application.id}")
 

@@ -118,6 +118,14 @@ async def test_listing_travels_and_applications_cross(peers):
         assert login(studio, "heronstudio", PASSWORD).status_code == 302
         page = studio.get(f"/jobs/{listing_id}/applications").text
         assert "I paint skies daily." in page and all(url in page for url in work_urls)
+        token = csrf(studio, f"/jobs/{listing_id}/applications")
+        answered = studio.post(f"/jobs/applications/{application.id}/reply", data={
+            "csrf_token": token, "reply": "Lovely skies. Are you free in March?"})
+        assert answered.status_code == 302
+    await exchange(a, b)  # the poster's reply goes back to B as a direct reply
+    async with b.open():
+        mine = await JobApplication.get(id=sent.id)
+        assert "Lovely skies. Are you free in March?" in mine.reply and mine.replied_at
 
     with httpx.Client(base_url=b.url) as artist:  # a report, forwarded to A as a Flag
         assert login(artist, "ines", PASSWORD).status_code == 302

@@ -11,17 +11,27 @@ from datetime import UTC, datetime
 
 import pytest
 
+from federation.documents import with_context
 from federation.joblisting import ListingDoc, listing_to_note
 from instance.actions import social
-from instance.jobboard import board, listings
+from instance.jobboard import applications, board, listings
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
 from instance.storage import db
-from instance.storage.models import Account, JobApplication, JobListing, User
+from instance.storage.models import (
+    Account,
+    Follow,
+    JobApplication,
+    JobListing,
+    OutboxActivity,
+    User,
+    Work,
+)
 from tests.federation.test_joblisting import full_listing
+from tests.rig.loopback import loopback_server
 from tests.rig.processes import impasto_env, run_cli
 from tests.rig.services import built_services
-from tests.test_actions import local, remote
+from tests.test_actions import deliveries, local, remote
 from tests.test_inbox_handlers import PUBLIC, receive
 
 HOST = "far.example"
@@ -71,6 +81,10 @@ async def test_all_mode_hold_and_off(services):
     held.held = False  # a moderator approves it
     await held.save()
     assert await other_tab() == [note["id"]]
+    late = remote_note(poster, 3, deadline=datetime(2020, 1, 1, tzinfo=UTC))
+    assert (await receive(services, poster, "Create", late)).state == "processed"
+    assert await JobListing.get(ap_id=late["id"])  # stored (its server may still update it)
+    assert late["id"] not in await other_tab()  # but past its deadline: not on the tab
     configure(services, remote_listings="off")
     item = await receive(services, poster, "Create", remote_note(poster, 2))
     assert item.state == "dropped" and "remote_listings" in item.reason
@@ -193,3 +207,62 @@ async def test_cli_releases_a_held_listing_and_explains_a_missing_board(tmp_path
     assert "(held for approval)" not in run_cli(["jobs-board", "list"], env).stdout
     nowhere = run_cli(["jobs-board", "follow", "jobs@127.0.0.1:9"], env)
     assert nowhere.returncode != 0 and "No job board found at 'jobs@127.0.0.1:9'" in nowhere.stderr
+
+
+async def test_applying_to_a_remote_listing_and_the_posters_answer(services):
+    configure(services, remote_listings="all")
+    poster = await remote("studio", HOST)
+    note = remote_note(poster)
+    await receive(services, poster, "Create", note)
+    listing = await JobListing.get(ap_id=note["id"])
+    artist = await local(services, "ines")
+    user = await User.get(account_id=artist.id)
+    sent = await applications.apply(services, user, listing.id, message="Skies are my thing.",
+                                    contact="ines@art.test")
+    stored = await JobApplication.get(id=sent.id)
+    assert stored.ap_id == f"{artist.ap_id}/applications/{sent.id}"
+    create = await OutboxActivity.get(account_id=artist.id, activity_type="Create",
+                                      object_ap_id=stored.ap_id)
+    reply = create.document["object"]
+    assert create.document["to"] == [poster.ap_id] and reply["to"] == [poster.ap_id]
+    assert reply["inReplyTo"] == listing.ap_id and "Skies are my thing." in reply["content"]
+    assert "ines@art.test" in reply["content"] and PUBLIC not in str(create.document)
+    assert await deliveries(create) == [f"https://{HOST}/inbox"]
+
+    answer = {"id": f"{poster.ap_id}/statuses/9", "type": "Note", "attributedTo": poster.ap_id,
+              "inReplyTo": stored.ap_id, "to": [artist.ap_id],
+              "content": "<p>@ines Thanks!</p><p>Call on Monday?</p>"}
+    mallory = await remote("mallory", HOST)
+    forged = {**answer, "id": f"{mallory.ap_id}/statuses/1", "attributedTo": mallory.ap_id}
+    item = await receive(services, mallory, "Create", forged)
+    assert item.state == "dropped" and "only the listing's poster" in item.reason
+    assert (await receive(services, poster, "Create", answer)).state == "processed"
+    answered = await JobApplication.get(id=sent.id)
+    assert answered.reply == "@ines Thanks!\n\nCall on Monday?" and answered.replied_at
+
+
+async def test_a_boosted_listing_lands_on_the_board_not_as_a_work(connected, tmp_path):
+    """Someone here follows a booster; the boosted listing is fetched from its origin (a
+    real loopback peer) and stored on the board, never as a work."""
+    async for services in built_services(connected, tmp_path,
+                                         FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+        async with loopback_server() as peer:
+            poster, booster = [await Account.create(
+                ap_id=peer.url(f"/users/{name}"), username=name, domain=f"127.0.0.1:{peer.port}",
+                inbox_url=peer.url(f"/users/{name}/inbox"),
+                public_key_id=peer.url(f"/users/{name}#main-key")) for name in ("studio", "kim")]
+            fan = await local(services, "fan")
+            await Follow.create(ap_id=f"{fan.ap_id}#follows/1", follower_id=fan.id,
+                                target_id=booster.id, state="accepted")
+            doc = full_listing(ap_id=peer.url("/users/studio/listings/1"),
+                               attributed_to=poster.ap_id, url=peer.url("/jobs/1"))
+            note = listing_to_note(doc, followers_url=f"{poster.ap_id}/followers",
+                                   tag_url=peer.url("/jobs?tag="))
+            peer.documents["/users/studio/listings/1"] = with_context(note)
+            item = await receive(services, booster, "Announce", note["id"])
+            assert item.state == "processed", item.reason
+            assert (await JobListing.get(ap_id=note["id"])).poster_id == poster.id
+            assert not await Work.filter(ap_id=note["id"]).exists()
+            assert peer.paths == ["/users/studio/listings/1"]
+            again = await receive(services, booster, "Announce", note["id"])
+            assert again.state == "dropped"
