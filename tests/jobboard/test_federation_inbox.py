@@ -14,6 +14,7 @@ import pytest
 from federation.documents import with_context
 from federation.joblisting import ListingDoc, listing_to_note
 from instance.actions import social
+from instance.actors.accounts import AccountError, create_local_user
 from instance.jobboard import applications, board, listings
 from instance.moderation.blocklist_formats import BlockEntry
 from instance.moderation.domains import block_domain
@@ -266,3 +267,9 @@ async def test_a_boosted_listing_lands_on_the_board_not_as_a_work(connected, tmp
             assert peer.paths == ["/users/studio/listings/1"]
             again = await receive(services, booster, "Announce", note["id"])
             assert again.state == "dropped"
+
+
+async def test_the_jobs_actors_name_is_reserved(services):
+    """acct:jobs@domain is the board's actor: no artist may take the name."""
+    with pytest.raises(AccountError, match="reserved"):
+        await create_local_user(services.urls, "Jobs", "correct horse battery")
