@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING
 
 from quart import Blueprint, jsonify, request
 
+from federation import licences
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import Params, as_id, params
 from instance.api.common import base_url, json_page, parse_id, work_or_404
-from instance.api.entities import account_entity, reblog_entity
+from instance.api.entities import account_entity, iso, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
 from instance.api.paging import link_header, page
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.services import current_services
-from instance.storage.models import Bookmark, Boost, Like, MediaAttachment, Work
+from instance.storage.models import Bookmark, Boost, Like, MediaAttachment, OutboxActivity, Work
 from instance.storage.models.works import VISIBILITIES
 from media.errors import MediaRejected
 
@@ -178,6 +179,53 @@ async def edit(status_id: str):
         images=await _image_edits(p, work),
     )
     return jsonify(await reload(work.id))
+
+
+def _edit_media(attachment: dict, ids: dict[str, str]) -> dict:
+    url = attachment.get("url") if isinstance(attachment.get("url"), str) else None
+    focus = attachment.get("focalPoint")
+    return {
+        "id": ids.get(url or "", ""), "type": "image", "url": url, "preview_url": url,
+        "remote_url": None, "description": attachment.get("name"),
+        "blurhash": attachment.get("blurhash"),
+        "meta": {"focus": {"x": focus[0], "y": focus[1]}}
+        if isinstance(focus, list) and len(focus) == 2 else {},
+    }
+
+
+@blueprint.get("/<status_id>/history")
+@scoped("read:statuses", public=True)
+async def history(status_id: str):
+    """Mastodon's edit history, oldest first: the Note of the Create and of each Update
+    this server sent (kept with the activity), so it costs no table of its own. A status
+    we never sent (a remote one) has only its current version."""
+    work = await work_or_404(status_id)
+    current = await one(work)
+    rows = await OutboxActivity.filter(
+        object_ap_id=work.ap_id, account_id=work.account_id, activity_type__in=("Create", "Update")
+    ).order_by("id")
+    ids = {m["url"]: m["id"] for m in current["media_attachments"] if m.get("url")}
+    versions = []
+    for row in rows:
+        note = row.document.get("object")
+        if not isinstance(note, dict):
+            continue
+        versions.append({
+            "content": licences.strip_line(str(note.get("content") or ""), note.get("licence")),
+            "spoiler_text": str(note.get("summary") or ""),
+            "sensitive": bool(note.get("sensitive")),
+            "created_at": iso(row.created_at),
+            "account": current["account"],
+            "poll": None,
+            "emojis": [],
+            "media_attachments": [_edit_media(a, ids) for a in note.get("attachment") or []
+                                  if isinstance(a, dict)],
+        })
+    if not versions:
+        versions.append({key: current[key] for key in (
+            "content", "spoiler_text", "sensitive", "created_at", "account", "poll", "emojis",
+            "media_attachments")})
+    return jsonify(versions)
 
 
 @blueprint.delete("/<status_id>")

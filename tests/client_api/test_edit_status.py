@@ -1,7 +1,8 @@
 """Editing a status with mastodon-py (`status_update`) against a real server, on SQLite and
 PostgreSQL: text, content warning, sensitive, the images' order, alt text and focus,
 removing an image, Impasto's art fields; visibility is not editable (as in Mastodon);
-bad edits answer 4xx with a message and change nothing."""
+bad edits answer 4xx with a message and change nothing; `status_history` lists every
+version."""
 
 from __future__ import annotations
 
@@ -78,3 +79,14 @@ def test_status_update_edits_what_mastodon_can_express(make_database, tmp_path):
         with pytest.raises(MastodonAPIError) as gone:
             ines.media(second.id)
         assert gone.value.args[1] == 404
+
+        # The history, oldest first: the post, then each edit that was sent.
+        versions = otto.status_history(status.id)
+        assert len(versions) == 4
+        assert versions[0].content == "<p>Two shores</p>" and versions[0].spoiler_text == ""
+        assert [m.description for m in versions[0].media_attachments] == ["Harbour", "Dunes"]
+        assert versions[1].spoiler_text == "Glare" and versions[1].sensitive
+        assert [m.description for m in versions[1].media_attachments] == ["Dunes at noon", "Harbour at dusk"]
+        assert "Licence:" not in versions[2].content  # the Note's readable line is not the text
+        assert versions[-1].content == fewer.content
+        assert [m.id for m in versions[-1].media_attachments] == [first.id]
