@@ -43,6 +43,7 @@ from instance.web import health as web_health
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
 from instance.web import pages as web_pages
+from instance.web import portfolio as web_portfolio
 from instance.web import render
 from instance.web import settings as web_settings
 from instance.web import social as web_social
@@ -64,6 +65,7 @@ VIEW_MODULES = (
     web_social,
     web_settings,
     web_my_media,
+    web_portfolio,
     activitypub_discovery,
     activitypub_actors,
     inbox_views,

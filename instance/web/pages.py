@@ -6,9 +6,19 @@ from typing import Any, cast
 
 from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from instance.actions.pins import MAX_PINNED
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
-from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
+from instance.storage.models import (
+    Account,
+    Boost,
+    Follow,
+    Like,
+    PortfolioLayout,
+    User,
+    Work,
+    WorkState,
+)
 from instance.web.render import ordered_media
 from instance.web.session import current_user
 
@@ -108,6 +118,7 @@ async def profile(username: str):
         await public_works()
         .filter(account=account, pinned_at__not_isnull=True)
         .order_by("-pinned_at")
+        .limit(MAX_PINNED)
         .prefetch_related(ordered_media(), "account")
     )
     collections = await account.collections.filter(featured=True).order_by("position")
@@ -123,6 +134,7 @@ async def profile(username: str):
         collections=collections,
         following=following,
         next_before=next_before,
+        layout=account.portfolio_layout if account.portfolio_layout in set(PortfolioLayout) else "grid",
         noindex=await search_opt_out(account),
         title=account.display_name or account.username,
     )

@@ -32,6 +32,25 @@ def media_url(media: Any, size: str = "display", fmt: str = "webp") -> str | Non
     return f"/media/{key}" if key else None
 
 
+def media_srcset(media: Any, fmt: str = "webp") -> str:
+    """A `srcset` of every served size with its real width (thumb 400, display ≤ 2560),
+    so the browser fetches the smallest that fills the slot."""
+    variants = getattr(media, "variants", None) or {}
+    sizes = sorted((entry.get("width") or 0, name) for name, entry in variants.items()
+                   if isinstance(entry, dict) and entry.get("width"))
+    return ", ".join(f"{url} {width}w" for width, name in sizes
+                     if (url := media_url(media, name, fmt)))
+
+
+def aspect(media: Any) -> float:
+    """Width / height of an image for layout before it loads (1 when unknown), bounded so
+    one extreme panorama cannot make a grid row a sliver."""
+    width, height = getattr(media, "width", None), getattr(media, "height", None)
+    if not width or not height:
+        return 1.0
+    return round(min(4.0, max(0.25, width / height)), 4)
+
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -93,6 +112,7 @@ def install(app: Quart, services: Services) -> None:
         }
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url,
+                                  media_srcset=media_srcset, aspect=aspect,
                                   cloak_measured=MEASURED)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.autoescape = True

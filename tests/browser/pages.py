@@ -13,3 +13,12 @@ def sign_up(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password_again]", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{base}/@{username}")
+
+
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the form; ends on the front page."""
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/")

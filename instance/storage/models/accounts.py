@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields, models
 
 if TYPE_CHECKING:
     from instance.storage.models.works import Collection, Work
+
+
+class PortfolioLayout(StrEnum):
+    """How an artist's portfolio page lays out their works (their choice, in settings)."""
+
+    GRID = "grid"  # justified rows that keep every work's aspect ratio
+    LARGE = "large"  # one big work at a time
+    LIST = "list"  # a thumbnail beside title, medium and date
 
 
 class Account(models.Model):
@@ -53,6 +62,7 @@ class Account(models.Model):
     updated_at = fields.DatetimeField(auto_now=True)
     fetched_at = fields.DatetimeField(null=True)
     last_work_at = fields.DatetimeField(null=True)
+    portfolio_layout = fields.CharField(max_length=8, default=PortfolioLayout.GRID.value)
 
     # Reverse sides (declared for type checkers only, Tortoise adds them at runtime)
     works: fields.ReverseRelation[Work]
