@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -229,6 +230,21 @@ async def drop_pg(base: str, url: str) -> None:
         await conn.close()
 
 
+def databases(folder: Path) -> Iterator[tuple[str, str]]:
+    """The databases a bench runs on: SQLite in `folder`, then a fresh PostgreSQL database
+    when one is configured (dropped once its turn is over, or on an error)."""
+    yield "sqlite", f"sqlite://{folder / 'bench.sqlite3'}"
+    base = postgres_url()
+    if not base:
+        print("postgresql: skipped (set IMPASTO_TEST_POSTGRES_URL to include it)")
+        return
+    url = asyncio.run(create_pg(base))
+    try:
+        yield "postgresql", url
+    finally:
+        asyncio.run(drop_pg(base, url))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statuses", type=int, default=100_000)
@@ -239,26 +255,15 @@ def main() -> None:
     print(f"{'database':<12}{'seed s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'RSS MB':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        runs = [("sqlite", f"sqlite://{folder / 'bench.sqlite3'}", None)]
-        pg = postgres_url()
-        if pg:
-            runs.append(("postgresql", asyncio.run(create_pg(pg)), pg))
-        for name, url, pg_base in runs:
-            try:
-                started = time.perf_counter()
-                asyncio.run(seed(url, args.statuses))
-                seeded = time.perf_counter() - started
-                result = measure(url, folder / name, args.requests)
-                print(
-                    f"{name:<12}{seeded:>8.1f}{result['p50']:>9.2f}{result['p95']:>9.2f}"
-                    f"{result['max']:>9.2f}{result['rss']:>9.1f}"
-                )
-            finally:
-                if pg_base:
-                    asyncio.run(drop_pg(pg_base, url))
-        if not pg:
-            print("postgresql: skipped (set IMPASTO_TEST_POSTGRES_URL to include it)")
-
+        for name, url in databases(folder):
+            started = time.perf_counter()
+            asyncio.run(seed(url, args.statuses))
+            seeded = time.perf_counter() - started
+            result = measure(url, folder / name, args.requests)
+            print(
+                f"{name:<12}{seeded:>8.1f}{result['p50']:>9.2f}{result['p95']:>9.2f}"
+                f"{result['max']:>9.2f}{result['rss']:>9.1f}"
+            )
 
 if __name__ == "__main__":
     main()

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.browser.pages import PASSWORD, log_in
-from tests.rig.gallery import seed_gallery
-from tests.rig.processes import impasto_env, run_cli, running_server
+from tests.rig.gallery import artist_site, seed_gallery
+from tests.rig.processes import running_server
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +24,7 @@ def site(tmp_path_factory):
     """mira's portfolio: 40 single-image works (the newest 3 pinned) and one work with
     three images, served by a real `impasto run`."""
     tmp = tmp_path_factory.mktemp("portfolio")
-    url = f"sqlite://{tmp / 'impasto.sqlite3'}"
-    env = impasto_env(url, tmp, REGISTRATION_MODE="open")
-    assert run_cli(["migrate"], env).returncode == 0
-    created = run_cli(["user", "create", "mira", "--password-stdin"], env, stdin=PASSWORD + "\n")
-    assert created.returncode == 0, created.stderr
+    url, env = artist_site(tmp, "mira", PASSWORD)
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's loop
         pool.submit(asyncio.run, seed_gallery(url, tmp / "media", "mira", 40, pinned=3)).result()
         triptych = pool.submit(asyncio.run, seed_gallery(

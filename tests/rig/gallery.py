@@ -9,10 +9,12 @@ while seeding 200 works takes seconds, not the pipeline's minutes."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from instance.attachments.processing import store_variants
@@ -22,6 +24,7 @@ from media.blurhash import blurhash_of
 from media.storage import LocalMediaStore
 from media.variants import Variants, make_variants
 from tests.rig.art import flat_illustration
+from tests.rig.processes import impasto_env, run_cli
 
 # (width, height) of the sources: landscape, portrait, square, panorama, tall
 SHAPES = [(2000, 1500), (1500, 2000), (1800, 1800), (2400, 1000), (1200, 2000), (2000, 1400),
@@ -36,14 +39,32 @@ class Painting:
     height: int
 
 
+def artist_site(folder: Path, username: str, password: str, database_url: str | None = None,
+                **settings: str) -> tuple[str, dict[str, str]]:
+    """A migrated site (SQLite in `folder` unless a database URL is given) with one local
+    artist; returns its database URL and the environment an `impasto` process needs."""
+    url = database_url or f"sqlite://{folder / 'impasto.sqlite3'}"
+    env = impasto_env(url, folder, **settings)
+    migrated = run_cli(["migrate"], env)
+    assert migrated.returncode == 0, migrated.stderr
+    created = run_cli(["user", "create", username, "--password-stdin"], env, stdin=password + "\n")
+    assert created.returncode == 0, created.stderr
+    return url, env
+
+
+@functools.cache
 def paintings(count: int = len(SHAPES)) -> list[Painting]:
-    """Textured illustrations (flat shapes plus brush-like noise, so the files weigh what
-    painted art weighs), encoded as the pipeline would serve them."""
+    """Textured illustrations (flat shapes under texture at several scales, so every
+    size, the thumbnail too, weighs what painted art weighs), encoded as the pipeline
+    would serve them."""
     out = []
     for index, (width, height) in enumerate(SHAPES[:count]):
-        rgb = flat_illustration(height, width, seed=index + 1).astype(np.int16)
-        noise = np.random.default_rng(index).normal(0, 7, rgb.shape)
-        rgb = np.clip(rgb + noise, 0, 255).astype(np.uint8)
+        rgb = flat_illustration(height, width, seed=index + 1).astype(np.float32)
+        rng = np.random.default_rng(index)
+        for scale, strength in ((64, 26), (16, 16), (4, 10), (1, 6)):  # brush work at every scale
+            small = rng.normal(0, strength, (height // scale + 1, width // scale + 1, 3)).astype(np.float32)
+            rgb += cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+        rgb = np.clip(rgb, 0, 255).astype(np.uint8)
         variants = make_variants(rgb)
         out.append(Painting(variants, blurhash_of(variants.thumbnail_rgb), width, height))
     return out
