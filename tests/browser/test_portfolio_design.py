@@ -281,3 +281,17 @@ def test_dark_mode_follows_the_system_and_the_switch(browser, site, screenshot):
     page.wait_for_load_state("networkidle")
     screenshot(page, "work-page-dark-1280")
     context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_explore_shows_the_same_justified_wall(browser, site, screenshot, width):
+    base, _ = site
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base + "/")
+    assert overflow(page) <= 0
+    assert page.locator("ul.grid.layout-grid.justified > li").count() == 24
+    rows = rows_of(page, "ul.grid > li")
+    for row in rows[:-1]:
+        assert max(t["height"] for t in row) - min(t["height"] for t in row) <= 1
+    scroll_through(page)
+    screenshot(page, f"explore-{width}")

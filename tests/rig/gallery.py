@@ -61,8 +61,10 @@ def paintings(count: int = len(SHAPES)) -> list[Painting]:
     for index, (width, height) in enumerate(SHAPES[:count]):
         rgb = flat_illustration(height, width, seed=index + 1).astype(np.float32)
         rng = np.random.default_rng(index)
-        for scale, strength in ((64, 26), (16, 16), (4, 10), (1, 6)):  # brush work at every scale
-            small = rng.normal(0, strength, (height // scale + 1, width // scale + 1, 3)).astype(np.float32)
+        for scale, strength in ((64, 20), (16, 10), (4, 6), (1, 4)):  # brush work at every scale
+            shape = (height // scale + 1, width // scale + 1)
+            tone = rng.normal(0, strength, (*shape, 1))  # mostly light and dark, a little hue
+            small = (tone + rng.normal(0, strength / 3, (*shape, 3))).astype(np.float32)
             rgb += cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
         rgb = np.clip(rgb, 0, 255).astype(np.uint8)
         variants = make_variants(rgb)
