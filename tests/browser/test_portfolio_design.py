@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.browser.pages import PASSWORD, log_in
-from tests.rig.gallery import artist_site, seed_gallery
+from tests.rig.gallery import artist_site, give_profile_images, seed_gallery
 from tests.rig.processes import running_server
 
 pytestmark = pytest.mark.slow
@@ -21,14 +21,15 @@ WIDTHS = (1280, 375)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """mira's portfolio: 40 single-image works (the newest 3 pinned) and one work with
-    three images, served by a real `impasto run`."""
+    """mira's portfolio (avatar, header, bio): 40 single-image works (the newest 3
+    pinned) and one work with three images, served by a real `impasto run`."""
     tmp = tmp_path_factory.mktemp("portfolio")
     url, env = artist_site(tmp, "mira", PASSWORD)
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's loop
         pool.submit(asyncio.run, seed_gallery(url, tmp / "media", "mira", 40, pinned=3)).result()
         triptych = pool.submit(asyncio.run, seed_gallery(
             url, tmp / "media", "mira", 1, images_per_work=3, first=40)).result()[0]
+        pool.submit(asyncio.run, give_profile_images(url, tmp / "media", "mira")).result()
     with running_server(env) as server:
         yield server.url, triptych
 

@@ -108,3 +108,18 @@ async def seed_gallery(database_url: str, media_path: Path, username: str, count
         return ids
     finally:
         await db.disconnect()
+
+
+async def give_profile_images(database_url: str, media_path: Path, username: str) -> None:
+    """An avatar (a square painting's thumbnail) and a header (a panorama's medium size)."""
+    art = paintings()
+    store = LocalMediaStore(media_path)
+    avatar = store_variants(store, art[2].variants)["thumb"]["webp"]
+    header = store_variants(store, art[3].variants)["medium"]["webp"]
+    await db.connect(database_url)
+    try:
+        await Account.filter(username=username, domain=None).update(
+            avatar_url=f"/media/{avatar}", header_url=f"/media/{header}", display_name="Mira Okafor",
+            note="<p>Gouache studies of harbours and light.</p>")
+    finally:
+        await db.disconnect()
