@@ -296,3 +296,26 @@ def test_explore_shows_the_same_justified_wall(browser, site, screenshot, width)
         assert max(t["height"] for t in row) - min(t["height"] for t in row) <= 1
     scroll_through(page)
     screenshot(page, f"explore-{width}")
+
+
+def test_the_theme_switch_works_by_keyboard_at_375px(browser, site, screenshot):
+    base, _ = site
+    context = browser.new_context(viewport={"width": 375, "height": 800}, color_scheme="light")
+    page = context.new_page()
+    page.goto(base + "/@mira")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('theme-switch')"):
+            break
+    else:
+        pytest.fail("the theme switch cannot be reached by Tab")
+    assert page.locator(".theme-switch").get_attribute("aria-label") == "Dark theme"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert luminance(page.evaluate(BACKGROUND)) < 0.15
+    assert overflow(page) <= 0
+    scroll_through(page)
+    screenshot(page, "portfolio-dark-375")
+    page.keyboard.press("Space")
+    assert luminance(page.evaluate(BACKGROUND)) > 0.85
+    context.close()
