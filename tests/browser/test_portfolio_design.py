@@ -234,6 +234,7 @@ def test_without_javascript_images_are_plain_links(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{base}/@mira/{triptych}")
+    assert page.locator(".theme-switch").is_hidden()  # it needs the script to do anything
     href = page.locator(".stage a.zoom").first.get_attribute("href")
     assert href.startswith("/media/")
     page.locator(".stage a.zoom").first.click()
