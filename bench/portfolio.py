@@ -72,7 +72,8 @@ def page_weight(base: str) -> dict[str, dict[str, float]]:
         cdp = page.context.new_cdp_session(page)
         kinds: dict[str, str] = {}
         sizes: dict[str, float] = {}
-        cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
+        cdp.on("Network.responseReceived", lambda e: e["response"]["url"].startswith("data:")
+               or kinds.__setitem__(e["requestId"], e["type"]))  # blurhash canvases are data: URLs
         cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -80,7 +81,7 @@ def page_weight(base: str) -> dict[str, dict[str, float]]:
         def tally() -> dict[str, float]:
             out = {"html": 0.0, "css+js": 0.0, "images": 0.0, "image count": 0.0}
             for request, size in sizes.items():
-                kind = kinds.get(request, "Other")
+                kind = kinds.get(request, "data: URL")
                 if kind == "Document":
                     out["html"] += size
                 elif kind in ("Stylesheet", "Script"):
