@@ -60,6 +60,14 @@ def aspect(media: Any) -> float:
     return round(min(4.0, max(0.25, width / height)), 4)
 
 
+def focal_position(media: Any) -> str:
+    """CSS `object-position` of the artist's focal point (Mastodon's focus: x, y in
+    [-1, 1], y = 1 at the top), so a square crop keeps what matters in view."""
+    x = min(1.0, max(-1.0, float(getattr(media, "focus_x", 0.0) or 0.0)))
+    y = min(1.0, max(-1.0, float(getattr(media, "focus_y", 0.0) or 0.0)))
+    return f"{(x + 1) * 50:.1f}% {(1 - y) * 50:.1f}%"
+
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -122,6 +130,7 @@ def install(app: Quart, services: Services) -> None:
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url,
                                   media_srcset=media_srcset, aspect=aspect, media_of=media_of,
+                                  focal_position=focal_position,
                                   cloak_measured=MEASURED)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.autoescape = True

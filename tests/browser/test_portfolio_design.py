@@ -114,6 +114,10 @@ def test_the_artist_chooses_the_layout(artist, site, screenshot, layout):
         screenshot(page, f"portfolio-{layout}-{width}")
     if layout == "list":
         assert "gouache on paper" in page.locator("section.featured ~ ul.grid .meta").first.inner_text()
+        # square crops keep the artist's focal point in view (seeded at the lower right)
+        position = page.locator("section.featured ~ ul.grid img").first.evaluate(
+            "i => getComputedStyle(i).objectPosition")
+        assert position == "75% 75%"
 
 
 def test_an_unknown_layout_is_refused_with_a_message(artist, site):

@@ -101,6 +101,7 @@ async def seed_gallery(database_url: str, media_path: Path, username: str, count
                     width=painting.variants.display.width, height=painting.variants.display.height,
                     blurhash=painting.blurhash, description=f"Study {index + 1}, image {position + 1}",
                     provenance_verdict="none", original_type="image/jpeg",
+                    focus_x=0.5, focus_y=-0.5,  # the lower right: what a grid crop keeps
                 )
             ids.append(work.id)
         account.works_count = await Work.filter(account=account, deleted_at=None).count()
