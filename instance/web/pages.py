@@ -9,16 +9,8 @@ from quart import Blueprint, Response, abort, redirect, render_template, request
 from instance.actions.pins import MAX_PINNED
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
-from instance.storage.models import (
-    Account,
-    Boost,
-    Follow,
-    Like,
-    PortfolioLayout,
-    User,
-    Work,
-    WorkState,
-)
+from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
+from instance.storage.models.accounts import PortfolioLayout
 from instance.web.render import ordered_media
 from instance.web.session import current_user
 

@@ -7,7 +7,8 @@ from quart import Blueprint, redirect, request, url_for
 
 from instance.actions.pins import set_pinned
 from instance.errors import Refused
-from instance.storage.models import PortfolioLayout, Work, WorkState
+from instance.storage.models import Work, WorkState
+from instance.storage.models.accounts import PortfolioLayout
 from instance.web.csrf import check_csrf
 from instance.web.session import login_required, signed_in_user
 

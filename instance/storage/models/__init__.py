@@ -5,7 +5,6 @@
 """
 
 from instance.storage.models.accounts import Account, Invite, User
-from instance.storage.models.accounts import PortfolioLayout as PortfolioLayout
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.federation import InboxState as InboxState
 from instance.storage.models.jobs import Job
