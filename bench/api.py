@@ -231,18 +231,18 @@ async def drop_pg(base: str, url: str) -> None:
 
 
 def databases(folder: Path) -> Iterator[tuple[str, str]]:
-    """(name, URL) of an empty SQLite database in `folder`, then of a fresh PostgreSQL
-    one when a server is configured (dropped once the caller moves on)."""
+    """The databases a bench runs on: SQLite in `folder`, then a fresh PostgreSQL database
+    when one is configured (dropped once its turn is over, or on an error)."""
     yield "sqlite", f"sqlite://{folder / 'bench.sqlite3'}"
-    pg = postgres_url()
-    if not pg:
+    base = postgres_url()
+    if not base:
         print("postgresql: skipped (set IMPASTO_TEST_POSTGRES_URL to include it)")
         return
-    url = asyncio.run(create_pg(pg))
+    url = asyncio.run(create_pg(base))
     try:
         yield "postgresql", url
     finally:
-        asyncio.run(drop_pg(pg, url))
+        asyncio.run(drop_pg(base, url))
 
 
 def main() -> None:

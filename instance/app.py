@@ -49,6 +49,7 @@ from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
 from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
+from instance.web import portfolio as web_portfolio
 from instance.web import recovery as web_recovery
 from instance.web import remote_interaction as web_remote_interaction
 from instance.web import render
@@ -84,6 +85,7 @@ VIEW_MODULES = (
     web_jobboard,
     web_jobboard_apply,
     web_jobboard_federation,
+    web_portfolio,
     activitypub_discovery,
     activitypub_actors,
     activitypub_jobboard,

@@ -73,6 +73,7 @@ class PipelineResult:
     provenance: object | None
     cloak_metrics: dict[str, Any] | None
     timings_ms: dict[str, float]
+    medium: Variant | None = None
 
 
 def _ms(start: float) -> float:
@@ -166,6 +167,7 @@ def process_image(
         width=variants.display.width, height=variants.display.height,
         display=variants.display, thumbnail=variants.thumbnail, blurhash=bh,
         focus=variants.focus, provenance=verdict, cloak_metrics=metrics, timings_ms=timings,
+        medium=variants.medium,
     )
 
 

@@ -1,5 +1,7 @@
-"""Served variants: a display image (long side ≤ 2560) and a thumbnail (≤ 400), each
-as WebP and a JPEG fallback, built from the (possibly cloaked) RGB array.
+"""Served variants: a display image (long side ≤ 2560), a medium one (≤ 1280, only when
+the display is larger) and a thumbnail (≤ 400), each as WebP and a JPEG fallback, built
+from the (possibly cloaked) RGB array. Pages list them in `srcset`, so a grid tile or a
+work page on an ordinary screen fetches the medium size rather than the display one.
 
 Images are rebuilt from bare pixels (`Image.fromarray`), so Pillow has no `info` to
 carry over; the only metadata written is the XMP packet we pass in (the opt-out marks).
@@ -56,6 +58,7 @@ class VariantOptions:
     Hamming is sharper than bilinear at the same cost."""
 
     display_max: int = 2560
+    medium_max: int = 1280
     thumb_max: int = 400
     webp_quality: int = 82
     webp_method: int = 1
@@ -92,6 +95,7 @@ class Variants:
     thumbnail: Variant
     focus: FocalPoint
     thumbnail_rgb: np.ndarray = field(repr=False)
+    medium: Variant | None = None  # None when the display is no larger than medium_max
 
 
 def _check_rgb(rgb: np.ndarray) -> None:
@@ -122,7 +126,7 @@ def make_variants(
     xmp: bytes | None = None,
     focus: FocalPoint | None = None,
 ) -> Variants:
-    """Encode the display and thumbnail variants of an RGB array."""
+    """Encode the display, medium and thumbnail variants of an RGB array."""
     options = options or VariantOptions()
     _check_rgb(rgb)
     full = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
@@ -134,16 +138,19 @@ def make_variants(
     thumb = display
     if tsize != display.size:  # box-reduce first, then filter: ≈ 15 ms instead of 40
         thumb = display.resize(tsize, RESAMPLE[options.thumb_resample], reducing_gap=2.0)
-    d = Variant(
-        "display", display.width, display.height,
-        webp=encode(display, fmt="webp", quality=options.webp_quality,
-                    method=options.webp_method, xmp=xmp),
-        jpeg=encode(display, fmt="jpeg", quality=options.jpeg_quality, xmp=xmp),
-    )
-    t = Variant(
-        "thumbnail", thumb.width, thumb.height,
-        webp=encode(thumb, fmt="webp", quality=options.webp_quality,
-                    method=options.thumb_webp_method, xmp=xmp),
-        jpeg=encode(thumb, fmt="jpeg", quality=options.jpeg_quality, xmp=xmp, optimize=True),
-    )
-    return Variants(d, t, focus or FocalPoint(), np.asarray(thumb))
+
+    def encoded(name: str, im: Image.Image, method: int, optimize: bool = False) -> Variant:
+        return Variant(
+            name, im.width, im.height,
+            webp=encode(im, fmt="webp", quality=options.webp_quality, method=method, xmp=xmp),
+            jpeg=encode(im, fmt="jpeg", quality=options.jpeg_quality, xmp=xmp, optimize=optimize),
+        )
+
+    d = encoded("display", display, options.webp_method)
+    t = encoded("thumbnail", thumb, options.thumb_webp_method, optimize=True)
+    medium = None
+    msize = fit_within(display.width, display.height, options.medium_max)
+    if msize != display.size and options.medium_max > options.thumb_max:
+        middle = display.resize(msize, RESAMPLE[options.thumb_resample], reducing_gap=2.0)
+        medium = encoded("medium", middle, options.webp_method)
+    return Variants(d, t, focus or FocalPoint(), np.asarray(thumb), medium)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from quart import Blueprint, jsonify, request
 
 from federation import licences
+from instance.actions.pins import set_pinned
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import Params, as_id, params
 from instance.api.common import base_url, json_page, parse_id, work_or_404
@@ -328,11 +328,7 @@ async def unbookmark(status_id: str):
 
 async def _pin(status_id: str, pinned: bool) -> dict:
     work = await work_or_404(status_id)
-    if work.account_id != me().id:
-        raise ApiError(422, "Validation failed: you can only pin your own statuses")
-    if pinned and work.visibility not in ("public", "unlisted"):
-        raise ApiError(422, "Validation failed: only public and unlisted statuses can be pinned")
-    await Work.filter(id=work.id).update(pinned_at=datetime.now(UTC) if pinned else None)
+    await set_pinned(me().id, work, pinned)
     return await reload(work.id)
 
 

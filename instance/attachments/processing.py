@@ -57,12 +57,17 @@ def plain(value: Any) -> Any:
 
 def store_variants(store: Any, result: PipelineResult, *, prefix: str = "",
                    reuse: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write display and thumbnail in WebP and JPEG, each under a fresh random key or,
-    for the same name and format in `reuse`, its old key (atomically replaced). The
-    record is {"display"|"thumb": {"webp": key, "jpeg": key, "width", "height", …_bytes}}."""
+    """Write display, medium (when there is one) and thumbnail in WebP and JPEG, each
+    under a fresh random key or, for the same name and format in `reuse`, its old key
+    (atomically replaced). The record is
+    {"display"|"medium"|"thumb": {"webp": key, "jpeg": key, "width", "height", …_bytes}}."""
     token = uuid.uuid4().hex
     out: dict[str, Any] = {}
-    for name, variant in (("display", result.display), ("thumb", result.thumbnail)):
+    sizes = (("display", result.display), ("medium", result.medium),
+             ("thumb", result.thumbnail))
+    for name, variant in sizes:
+        if variant is None:
+            continue
         entry: dict[str, Any] = {"width": variant.width, "height": variant.height}
         for ext, data in (("webp", variant.webp), ("jpg", variant.jpeg)):
             old = ((reuse or {}).get(name) or {}).get("webp" if ext == "webp" else "jpeg")

@@ -30,12 +30,48 @@ def ordered_media() -> Prefetch:
     return Prefetch("media", queryset=MediaAttachment.filter(state=MediaState.READY))
 
 
+def media_of(work: Any) -> list[Any]:
+    """A work's served media in the artist's order, from the rows `ordered_media()`
+    prefetched. Templates must use this, never `work.media | filter`: Quart renders Jinja
+    in async mode, where the built-in filters iterate a relation with `async for`, which
+    queries the database again, once per work and filter (and ignores the prefetch's
+    ready-only condition)."""
+    return sorted(work.media, key=lambda media: media.position)
+
+
 def media_url(media: Any, size: str = "display", fmt: str = "webp") -> str | None:
     """URL of a served variant (never the original); None while it is not ready."""
     variants = getattr(media, "variants", None) or {}
     chosen = variants.get(size) or {}
     key = chosen.get(fmt) or chosen.get("jpeg") or chosen.get("webp")
     return f"/media/{key}" if key else None
+
+
+def media_srcset(media: Any, fmt: str = "webp") -> str:
+    """A `srcset` of every served size with its real width (thumb 400, display ≤ 2560),
+    so the browser fetches the smallest that fills the slot."""
+    variants = getattr(media, "variants", None) or {}
+    sizes = sorted((entry.get("width") or 0, name) for name, entry in variants.items()
+                   if isinstance(entry, dict) and entry.get("width"))
+    return ", ".join(f"{url} {width}w" for width, name in sizes
+                     if (url := media_url(media, name, fmt)))
+
+
+def aspect(media: Any) -> float:
+    """Width / height of an image for layout before it loads (1 when unknown), bounded so
+    one extreme panorama cannot make a grid row a sliver."""
+    width, height = getattr(media, "width", None), getattr(media, "height", None)
+    if not width or not height:
+        return 1.0
+    return round(min(4.0, max(0.25, width / height)), 4)
+
+
+def focal_position(media: Any) -> str:
+    """CSS `object-position` of the artist's focal point (Mastodon's focus: x, y in
+    [-1, 1], y = 1 at the top), so a square crop keeps what matters in view."""
+    x = min(1.0, max(-1.0, float(getattr(media, "focus_x", 0.0) or 0.0)))
+    y = min(1.0, max(-1.0, float(getattr(media, "focus_y", 0.0) or 0.0)))
+    return f"{(x + 1) * 50:.1f}% {(1 - y) * 50:.1f}%"
 
 
 ALLOWED_TAGS = {
@@ -101,8 +137,9 @@ def install(app: Quart, services: Services) -> None:
         }
 
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url, media_kind=media_kind,
-                                  cloak_measured=MEASURED, field_url=field_url,
-                                  licence=licences.describe)
+                                  media_srcset=media_srcset, aspect=aspect, media_of=media_of,
+                                  focal_position=focal_position, cloak_measured=MEASURED,
+                                  field_url=field_url, licence=licences.describe)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.filters["http_url"] = http_url  # a remote document's URL, checked again
     app.jinja_env.autoescape = True

@@ -38,9 +38,9 @@ def browser():
 def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def save(page, name: str) -> Path:
+    def save(page, name: str, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save

@@ -222,3 +222,13 @@ def test_blurhash_of_thumbnail():
     back = np.asarray(blurhash_decode(bh, 40, 30))
     assert back[15, 3, 0] > back[15, 3, 2] and back[15, 36, 2] > back[15, 36, 0]
     assert len(blurhash_of(arr, x_components=4, y_components=3)) == 6 + 2 * 11
+
+
+def test_a_medium_variant_sits_between_thumbnail_and_display():
+    """Pages list every size in srcset: a large image gets a ≤ 1280 px medium variant,
+    one no larger than that does not (the display already is that size)."""
+    big = make_variants(np.zeros((1500, 2000, 3), np.uint8))
+    assert big.medium is not None
+    assert (big.medium.width, big.medium.height) == (1280, 960)
+    assert big.medium.webp[:4] == b"RIFF" and big.medium.jpeg[:2] == b"\xff\xd8"
+    assert make_variants(np.zeros((900, 1200, 3), np.uint8)).medium is None

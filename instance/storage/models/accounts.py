@@ -11,6 +11,14 @@ if TYPE_CHECKING:
     from instance.storage.models.works import Collection, Work
 
 
+class PortfolioLayout(StrEnum):
+    """How an artist's portfolio page lays out their works (their choice, in settings)."""
+
+    GRID = "grid"  # justified rows that keep every work's aspect ratio
+    LARGE = "large"  # one big work at a time
+    LIST = "list"  # a thumbnail beside title, medium and date
+
+
 class Account(models.Model):
     """An ActivityPub actor. domain is NULL for local accounts, ap_id is unique for all."""
 
@@ -54,6 +62,7 @@ class Account(models.Model):
     updated_at = fields.DatetimeField(auto_now=True)
     fetched_at = fields.DatetimeField(null=True)
     last_work_at = fields.DatetimeField(null=True)
+    portfolio_layout = fields.CharField(max_length=8, default=PortfolioLayout.GRID.value)
 
     # Reverse sides (declared for type checkers only, Tortoise adds them at runtime)
     works: fields.ReverseRelation[Work]
