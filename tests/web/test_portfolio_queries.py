@@ -61,4 +61,6 @@ async def test_portfolio_queries_do_not_grow_with_its_works(database_url, tmp_pa
         assert body.count('class="frame"') == 3  # two works, one of them also pinned
         many, body = await queries_for(app, "/@ines")
         assert body.count('class="frame"') == 24 + 5
-    assert many == few <= 8, (few, many)
+    # The same count for 2 and 30 works; the bound counts the profile's job-board listings
+    # and availability too (one query each).
+    assert many == few <= 10, (few, many)

@@ -17,7 +17,7 @@ from tests.client_api.conftest import PASSWORD, instance, png_bytes, register_ap
 from tests.web.test_auth_pages import csrf, login
 
 pytestmark = pytest.mark.slow
-ALT = re.compile(r'<img src="(/media/[^"]+)" alt="([^"]*)"')
+ALT = re.compile(r'<img src="(/media/[^"]+)"[^>]*? alt="([^"]*)"')
 BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 BY_SA_4 = "https://creativecommons.org/licenses/by-sa/4.0/"
 
