@@ -95,6 +95,7 @@ async def test_restored_artist_keeps_followers_and_federates(tmp_path, urls, for
         stderr = _cli_ok(["backup", str(backup)], source)  # while the server runs
         assert "backing up" in stderr
 
+    assert backup.stat().st_mode & 0o077 == 0  # it holds the private keys
     manifest = json.loads((backup / "manifest.json").read_text()) if backup.is_dir() else None
     if manifest is not None:
         names = {entry["name"] for entry in manifest["files"]}
@@ -175,3 +176,28 @@ async def test_restore_into_a_non_empty_instance_is_refused(tmp_path, spare, ins
     moved = make_peer("moved", tmp_path, spare, instance_domain="elsewhere.test")
     assert "restore only under the same [instance] domain" in _refused(["restore", backup], moved)
     assert "already exists" in _refused(["backup", backup], instance)
+
+
+def test_media_on_s3_are_backed_up_and_restored_through_the_store(tmp_path):
+    from instance.services import build_media_store
+    from tests.rig.seaweed import new_bucket_name, seaweed_s3
+
+    with seaweed_s3(tmp_path / "weed") as weed:
+        buckets = [new_bucket_name(), new_bucket_name()]
+        for bucket in buckets:
+            weed.client().create_bucket(Bucket=bucket)
+        port = free_port()
+        first = make_peer("first", tmp_path, port=port, **weed.settings(buckets[0]))
+        _cli_ok(["setup"], first)
+        files = {(Area.VARIANTS, "ab/cd/abcd.webp"): b"RIFF-variant",
+                 (Area.ORIGINALS, "ef/gh/efgh.png"): b"PNG-original"}
+        for (area, key), data in files.items():
+            build_media_store(first.config).put(area, key, data)
+        _cli_ok(["backup", str(tmp_path / "s3.tar")], first)
+        second = make_peer("second", tmp_path, port=port, **weed.settings(buckets[1]))
+        _cli_ok(["restore", str(tmp_path / "s3.tar")], second)
+        restored = build_media_store(second.config)
+        assert {(area, key): restored.get(area, key) for area, key in files} == files
+        assert "media store already holds files" in _refused(
+            ["restore", str(tmp_path / "s3.tar")], make_peer("third", tmp_path, port=port,
+                                                             **weed.settings(buckets[1])))

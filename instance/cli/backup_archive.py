@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import tarfile
 from collections.abc import Iterator
@@ -64,8 +65,10 @@ class BackupWriter:
         if path.exists() and not (path.is_dir() and not any(path.iterdir())):
             raise CliError(f"{path} already exists: give a new path (or an empty folder)")
         try:
-            if path.suffix == ".tar":
-                self.tar = tarfile.open(path, "w", format=tarfile.PAX_FORMAT)
+            if path.suffix == ".tar":  # readable by its owner only: it holds private keys
+                self.out = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
+                                     "wb")
+                self.tar = tarfile.open(fileobj=self.out, mode="w", format=tarfile.PAX_FORMAT)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 path.chmod(0o700)  # the dump holds the artists' private keys
@@ -104,8 +107,10 @@ class BackupWriter:
             info.size, info.mode = len(data), 0o600
             self.tar.addfile(info, io.BytesIO(data))
             self.tar.close()
+            self.out.close()
         else:
             (self.path / MANIFEST).write_bytes(data)
+            (self.path / MANIFEST).chmod(0o600)
         return manifest
 
 
