@@ -201,3 +201,13 @@ def test_media_on_s3_are_backed_up_and_restored_through_the_store(tmp_path):
         assert "media store already holds files" in _refused(
             ["restore", str(tmp_path / "s3.tar")], make_peer("third", tmp_path, port=port,
                                                              **weed.settings(buckets[1])))
+
+
+def test_missing_pg_dump_is_named(tmp_path, db_kind, instance):
+    if db_kind != "postgres":
+        pytest.skip("pg_dump is for PostgreSQL instances only")
+    no_tools = tmp_path / "bin"
+    no_tools.mkdir()
+    instance.env["PATH"] = str(no_tools)
+    assert "pg_dump is not installed" in _refused(["backup", str(tmp_path / "b.tar")], instance)
+    assert not (tmp_path / "b.tar").exists()  # no half-written backup left behind

@@ -94,7 +94,11 @@ def _backup(config: Config, args: argparse.Namespace) -> int:
         manifest = writer.close(impasto_version=__version__, database=_kind(config),
                                 domain=config.instance.domain)
     except OSError as exc:
+        writer.abort()
         raise CliError(f"the backup at {args.path} is incomplete: {exc.strerror or exc}") from None
+    except BaseException:
+        writer.abort()
+        raise
     finally:
         progress.finish()
     total = sum(entry["size"] for entry in manifest["files"])

@@ -97,6 +97,14 @@ class BackupWriter:
                     out.write(chunk)
         self.files.append({"name": name, "size": digest.size, "sha256": digest.hexdigest()})
 
+    def abort(self) -> None:
+        """After a failure: remove a half-written .tar (a folder without its manifest is
+        left, and no restore accepts it)."""
+        if self.tar is not None:
+            self.tar.close()
+            self.out.close()
+            self.path.unlink(missing_ok=True)
+
     def close(self, **facts: Any) -> dict[str, Any]:
         manifest = {"format": FORMAT, **facts,
                     "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
