@@ -180,7 +180,7 @@ def _with_backend(config: Config, backend: str) -> Config:
     return dataclasses.replace(config, media=dataclasses.replace(config.media, backend=backend))
 
 
-def _store_or_fail(config: Config) -> Any:
+def store_or_fail(config: Config) -> Any:
     from instance.services import build_media_store
 
     store = build_media_store(config)
@@ -201,8 +201,8 @@ def _move_storage(config: Config, args: argparse.Namespace) -> int:
     if args.to == config.media.backend:
         raise CliError(f"media already live on {args.to!r} ([media] backend); "
                        f"--to names the backend to copy to")
-    source = _store_or_fail(config)
-    target = _store_or_fail(_with_backend(config, args.to))
+    source = store_or_fail(config)
+    target = store_or_fail(_with_backend(config, args.to))
     files = plan(source)
     progress = ProgressBar(len(files), f"copying to {args.to}")
     try:
@@ -224,7 +224,7 @@ def _move_storage(config: Config, args: argparse.Namespace) -> int:
 def _s3_setup(config: Config, args: argparse.Namespace) -> int:
     from media.s3store import S3MediaStore
 
-    store = _store_or_fail(_with_backend(config, "s3"))
+    store = store_or_fail(_with_backend(config, "s3"))
     assert isinstance(store, S3MediaStore)
     for line in store.prepare():
         print(line)
