@@ -99,7 +99,8 @@ def test_hostile_remote_content_is_inert(browser, site, screenshot):
     assert events == [], events
 
 
-@pytest.mark.parametrize("path", ["/", "/@mira", "/login", "/signup", "/tags/oil", "/jobs"])
+@pytest.mark.parametrize("path", ["/", "/?available=work", "/@mira", "/login", "/signup", "/tags/oil",
+                                  "/jobs"])
 def test_pages_fit_375px_and_work_by_keyboard(browser, site, screenshot, path):
     base, _ = site
     page = browser.new_page(viewport={"width": 375, "height": 800})
@@ -171,6 +172,7 @@ def logged_in(browser, site):
         "/jobs/applications",
         "/jobs/saved",
         "/jobs/posted",
+        "/jobs/held",
         "/works/{work}/edit",
         "/works/{work}/delete",
     ],

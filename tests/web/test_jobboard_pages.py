@@ -235,3 +235,11 @@ def test_explore_filters_by_availability_and_search_shows_the_badge(make_databas
         assert "Open to work</span>" in anyone.get("/search", params={"q": "otto"}).text
         assert "availability-" not in anyone.get("/search", params={"q": "pia"}).text.split(
             "<h2>Works</h2>")[0]
+
+        with httpx.Client(base_url=inst.url) as otto:  # nobody open to work: said plainly
+            assert login(otto, "otto").status_code == 302
+            assert otto.post("/jobs/availability", data={
+                "csrf_token": csrf(otto, "/jobs"), "status": "unavailable"}).status_code == 302
+        assert shown("?available=work") == set()
+        assert "No works match these filters." in anyone.get("/?available=work").text
+        assert "Not available</span>" in anyone.get("/search", params={"q": "otto"}).text
