@@ -250,8 +250,7 @@ async def test_applying_to_a_remote_listing_and_the_posters_answer(services):
 async def test_a_boosted_listing_lands_on_the_board_not_as_a_work(connected, tmp_path):
     """Someone here follows a booster; the boosted listing is fetched from its origin (a
     real loopback peer) and stored on the board, never as a work."""
-    async for services in built_services(connected, tmp_path,
-                                         FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+    async for services in built_services(connected, tmp_path):  # reaches loopback peers
         async with loopback_server() as peer:
             poster, booster = [await Account.create(
                 ap_id=peer.url(f"/users/{name}"), username=name, domain=f"127.0.0.1:{peer.port}",
