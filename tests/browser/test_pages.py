@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from instance.storage import db
-from instance.storage.models import Account, Work
+from instance.storage.models import Account, JobListing, Work
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,8 @@ PAYLOAD = (
 
 async def seed(url: str) -> int:
     """A local work, and a hostile reply and bio from a remote account, straight into the
-    database (as if a sanitiser upstream had missed them)."""
+    database (as if a sanitiser upstream had missed them); and that account's job listing,
+    held for approval."""
     await db.connect(url)
     try:
         artist = await Account.get(username="mira", domain=None)
@@ -53,6 +54,12 @@ async def seed(url: str) -> int:
             state="ready",
             published_at=artist.created_at,
         )
+        await JobListing.create(  # from another server, held for a moderator (/jobs/held)
+            poster=remote, local=False, held=True, state="open",
+            ap_id="https://elsewhere.example/listings/1", url="https://elsewhere.example/jobs/1",
+            title="Concept artist for a long-running tabletop campaign setting",
+            description_source="Forty creature designs " * 20, kind="contract",
+            location_mode="remote", pay_on_request=True, no_ai_work=True)
         return work.id
     finally:
         await db.disconnect()
