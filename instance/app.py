@@ -44,6 +44,7 @@ from instance.web import health as web_health
 from instance.web import jobboard as web_jobboard
 from instance.web import jobboard_apply as web_jobboard_apply
 from instance.web import jobboard_federation as web_jobboard_federation
+from instance.web import jobboard_moderation as web_jobboard_moderation
 from instance.web import media_views as web_media_views
 from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
@@ -86,6 +87,7 @@ VIEW_MODULES = (
     web_jobboard_apply,
     web_jobboard_federation,
     web_portfolio,
+    web_jobboard_moderation,
     activitypub_discovery,
     activitypub_actors,
     activitypub_jobboard,

@@ -21,6 +21,8 @@ COMMANDS = [
     ["jobs-board", "close"],
     ["jobs-board", "remove"],
     ["jobs-board", "approve"],
+    ["jobs-board", "release"],
+    ["jobs-board", "reject"],
     ["user"],
     ["user", "create"],
     ["user", "list"],

@@ -1,6 +1,7 @@
 """`impasto jobs-board …`: the admin's job board commands (list, close, remove, approve a
-poster, follow another server's board, release a held remote listing). Named so it never
-reads as the background queue (`impasto worker`, jobs)."""
+poster, follow another server's board, release or reject a held remote listing; the
+decisions are instance.jobboard.moderation's, shared with the admin pages). Named so it
+never reads as the background queue (`impasto worker`, jobs)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "([jobboard] hold_remote_listings)")
     release.add_argument("id", type=int)
     release.set_defaults(handler=_release)
+
+    reject = actions.add_parser(
+        "reject", help="refuse a listing from another server held for approval")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", default="", help="kept with the listing, for moderators")
+    reject.set_defaults(handler=_reject)
 
 
 async def _listing(listing_id: int):
@@ -103,10 +110,10 @@ def _close(config: Config, args: argparse.Namespace) -> int:
 
 
 def _remove(config: Config, args: argparse.Namespace) -> int:
-    from instance.jobboard.listings import remove_listing
+    from instance.jobboard.moderation import moderate_remove
 
     async def run(services):
-        await remove_listing(services, await _listing(args.id), args.reason)
+        await moderate_remove(services, (await _listing(args.id)).id, None, args.reason)
 
     with_database(config, lambda: _with_services(config, run))
     print(f"listing {args.id} is removed; its applications are deleted")
@@ -141,8 +148,19 @@ def _follow(config: Config, args: argparse.Namespace) -> int:
 
 
 def _release(config: Config, args: argparse.Namespace) -> int:
-    from instance.jobboard.federate import release_listing
+    from instance.jobboard.moderation import release_listing
 
     with_database(config, lambda: release_listing(args.id))
     print(f"listing {args.id} is on the other-servers tab")
+    return 0
+
+
+def _reject(config: Config, args: argparse.Namespace) -> int:
+    from instance.jobboard.moderation import reject_listing
+
+    async def run(services):
+        await reject_listing(services, args.id, None, args.reason)
+
+    with_database(config, lambda: _with_services(config, run))
+    print(f"listing {args.id} is refused; it will not be shown")
     return 0

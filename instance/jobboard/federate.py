@@ -120,17 +120,6 @@ async def follow_board(services: Services, handle: str) -> Follow:
     return await social.follow(services, await jobs_actor(services), target)
 
 
-async def release_listing(listing_id: int) -> JobListing:
-    """A moderator approves a remote listing held by `[jobboard] hold_remote_listings`:
-    it joins the "other servers" tab."""
-    listing = await JobListing.get_or_none(id=listing_id, local=False, held=True)
-    if listing is None:
-        raise BoardNotFound(f"No held listing from another server with id {listing_id}")
-    listing.held = False
-    await listing.save(update_fields=["held", "updated_at"])
-    return listing
-
-
 async def report_listing(services: Services, reporter: Account, listing_id: int, *,
                          comment: str = "", category: str = "other",
                          forward: bool = False) -> Report:

@@ -18,7 +18,7 @@ from instance.moderation.reports import (
     suspend_account,
 )
 from instance.services import current_services
-from instance.storage.models import AuditEntry, Report, ReportState, User
+from instance.storage.models import AuditEntry, JobListing, ListingState, Report, ReportState, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, role_required, signed_in_user
 
@@ -36,6 +36,8 @@ async def overview():
         pending_signups=await User.filter(approved=False).count(),
         open_reports=await Report.filter(state=ReportState.OPEN).count(),
         images_waiting=await review_queue().count(),
+        listings_held=await JobListing.filter(local=False, held=True).exclude(
+            state=ListingState.REMOVED).count(),
         audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
     )
 

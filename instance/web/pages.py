@@ -13,7 +13,7 @@ from instance.storage.models import Account, Boost, Follow, Like, User, Work, Wo
 from instance.storage.models.accounts import PortfolioLayout
 from instance.web.render import ordered_media
 from instance.web.session import current_user
-from instance.web.work_filters import SORTS, WorkFilters, medium_choices, page_of
+from instance.web.work_filters import AVAILABLE, SORTS, WorkFilters, medium_choices, page_of
 
 blueprint = Blueprint("pages", __name__)
 
@@ -86,14 +86,16 @@ async def _page(query, artist: Account | None = None):
 
 @blueprint.get("/")
 async def home():
-    """Explore: this server's public works, filtered by medium or tag, recent or most liked."""
+    """Explore: this server's public works, filtered by medium, tag or the artist's
+    availability, recent or most liked."""
     filters = WorkFilters.from_args(request.args)
     local = public_works().filter(local=True)
     works, more = await page_of(local, filters)
     heading = "Most liked works" if filters.sort == "liked" else "Recent works"
     return await render_template(
         "explore.html", works=works, filters=filters, more=more, sorts=SORTS,
-        mediums=await medium_choices(local), title="Explore", heading=heading,
+        available_choices=AVAILABLE, mediums=await medium_choices(local), title="Explore",
+        heading=heading,
     )
 
 

@@ -1,5 +1,6 @@
 """Search on the web (`/search?q=…`): artists by name or handle, tags, and works by title,
-tag or medium. A remote handle (@name@server) is looked up on its server through
+tag or medium (and the artist's availability, whose badge each artist result shows).
+A remote handle (@name@server) is looked up on its server through
 WebFinger and the guarded client when a signed-in person asks; a failure is a sentence
 on the page, and a suspended server is never asked."""
 
@@ -10,13 +11,21 @@ from tortoise.expressions import Q
 
 from instance.actors.lookup import LookupRefused
 from instance.actors.remote import find_acct
+from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
-from instance.storage.models import Account
+from instance.storage.models import Account, ArtistAvailability
 from instance.web.pages import public_works
 from instance.web.session import current_user
 from instance.web.social import parse_handle
-from instance.web.work_filters import SORTS, WorkFilters, medium_choices, page_of, tags_matching
+from instance.web.work_filters import (
+    AVAILABLE,
+    SORTS,
+    WorkFilters,
+    medium_choices,
+    page_of,
+    tags_matching,
+)
 
 blueprint = Blueprint("search", __name__)
 
@@ -57,6 +66,13 @@ async def _handle_lookup(text: str) -> tuple[Account | None, str | None]:
         return None, exc.message
 
 
+async def availability_badges(artists: list[Account]) -> dict[int, tuple[str, str]]:
+    """Each artist's availability (status, label) for the badge beside their name."""
+    rows = await ArtistAvailability.filter(account_id__in=[a.id for a in artists])
+    return {r.account_id: (r.status, AVAILABILITY_LABELS[r.status]) for r in rows
+            if r.status in AVAILABILITY_LABELS}
+
+
 @blueprint.get("/search")
 async def search():
     filters = WorkFilters.from_args(request.args)
@@ -73,8 +89,9 @@ async def search():
         query = public_works().exclude(await silenced_accounts_filter())
         works, more = await page_of(query, filters)
     return await render_template(
-        "search.html", q=q, filters=filters, artists=artists, lookup_error=lookup_error,
+        "search.html", q=q, filters=filters, artists=artists,
+        badges=await availability_badges(artists) if artists else {}, lookup_error=lookup_error,
         tags=await tags_matching(q) if q else [], works=works, more=more, show_works=show_works,
-        search=True, sorts=SORTS, mediums=await medium_choices(public_works()),
+        search=True, sorts=SORTS, available_choices=AVAILABLE, mediums=await medium_choices(public_works()),
         title=f"Search: {q}" if q else "Search",
     )

@@ -1,5 +1,6 @@
 """Narrowing a list of public works for explore and search: a text query (title, medium or
-tag), a medium, a tag, and the order (recent first, or most liked). Read from the page's
+tag), a medium, a tag, the artist's availability (open for commissions / to work, set on
+the job board), and the order (recent first, or most liked). Read from the page's
 query string, bounded, and shared so explore and search filter the same way."""
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from instance.storage.models import Tag, Work
+from instance.storage.models import ArtistAvailability, Tag, Work
+from instance.storage.models.jobboard import AvailabilityStatus
 from instance.web.render import ordered_media
 
 PAGE_SIZE = 24
 MAX_QUERY = 200
 SORTS = {"recent": "Most recent", "liked": "Most liked"}
+AVAILABLE = {AvailabilityStatus.OPEN_FOR_COMMISSIONS.value: "Open for commissions",
+             AvailabilityStatus.OPEN_TO_WORK.value: "Open to work"}
 
 
 def _text(args: Any, name: str) -> str:
@@ -33,6 +37,7 @@ class WorkFilters:
     q: str = ""
     medium: str = ""
     tag: str = ""
+    available: str = ""  # a key of AVAILABLE: only works by artists who say so
     sort: str = "recent"
     page: int = 1
 
@@ -40,17 +45,20 @@ class WorkFilters:
     def from_args(cls, args: Any) -> WorkFilters:
         sort = _text(args, "sort")
         raw_page = _text(args, "page")
+        available = _text(args, "available")
         return cls(
             q=_text(args, "q"),
             medium=_text(args, "medium"),
             tag=tag_name(_text(args, "tag")),
+            available=available if available in AVAILABLE else "",
             sort=sort if sort in SORTS else "recent",
             page=min(int(raw_page), 1000) if raw_page.isdigit() and int(raw_page) > 0 else 1,
         )
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.medium or self.tag or self.sort != "recent")
+        return bool(self.q or self.medium or self.tag or self.available
+                    or self.sort != "recent")
 
     def apply(self, query: QuerySet[Work]) -> QuerySet[Work]:
         if self.q:
@@ -62,6 +70,9 @@ class WorkFilters:
             query = query.filter(medium__iexact=self.medium)
         if self.tag:
             query = query.filter(id__in=Subquery(Work.filter(tags__name=self.tag).values("id")))
+        if self.available:
+            artists = ArtistAvailability.filter(status=self.available).values("account_id")
+            query = query.filter(account_id__in=Subquery(artists))
         ordering = ("-likes_count", "-id") if self.sort == "liked" else ("-id",)
         return query.order_by(*ordering)
 
@@ -69,7 +80,8 @@ class WorkFilters:
         """The query string of these filters with `changes` (for paging links)."""
         from urllib.parse import urlencode
 
-        values = {"q": self.q, "medium": self.medium, "tag": self.tag, "sort": self.sort,
+        values = {"q": self.q, "medium": self.medium, "tag": self.tag,
+                  "available": self.available, "sort": self.sort,
                   "page": self.page, **changes}
         kept = {k: v for k, v in values.items() if v and not (k == "sort" and v == "recent")
                 and not (k == "page" and v == 1)}

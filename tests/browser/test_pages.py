@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from instance.storage import db
-from instance.storage.models import Account, Work
+from instance.storage.models import Account, JobListing, Work
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,8 @@ PAYLOAD = (
 
 async def seed(url: str) -> int:
     """A local work, and a hostile reply and bio from a remote account, straight into the
-    database (as if a sanitiser upstream had missed them)."""
+    database (as if a sanitiser upstream had missed them); and that account's job listing,
+    held for approval."""
     await db.connect(url)
     try:
         artist = await Account.get(username="mira", domain=None)
@@ -53,6 +54,12 @@ async def seed(url: str) -> int:
             state="ready",
             published_at=artist.created_at,
         )
+        await JobListing.create(  # from another server, held for a moderator (/jobs/held)
+            poster=remote, local=False, held=True, state="open",
+            ap_id="https://elsewhere.example/listings/1", url="https://elsewhere.example/jobs/1",
+            title="Concept artist for a long-running tabletop campaign setting",
+            description_source="Forty creature designs " * 20, kind="contract",
+            location_mode="remote", pay_on_request=True, no_ai_work=True)
         return work.id
     finally:
         await db.disconnect()
@@ -99,7 +106,8 @@ def test_hostile_remote_content_is_inert(browser, site, screenshot):
     assert events == [], events
 
 
-@pytest.mark.parametrize("path", ["/", "/@mira", "/login", "/signup", "/tags/oil", "/jobs"])
+@pytest.mark.parametrize("path", ["/", "/?available=work", "/@mira", "/login", "/signup", "/tags/oil",
+                                  "/jobs"])
 def test_pages_fit_375px_and_work_by_keyboard(browser, site, screenshot, path):
     base, _ = site
     page = browser.new_page(viewport={"width": 375, "height": 800})
@@ -171,6 +179,7 @@ def logged_in(browser, site):
         "/jobs/applications",
         "/jobs/saved",
         "/jobs/posted",
+        "/jobs/held",
         "/works/{work}/edit",
         "/works/{work}/delete",
     ],

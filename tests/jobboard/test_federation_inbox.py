@@ -184,7 +184,7 @@ async def test_direct_replies_become_applications(services, local_listing):
 
 
 @pytest.mark.slow
-async def test_cli_releases_a_held_listing_and_explains_a_missing_board(tmp_path):
+async def test_cli_releases_or_rejects_a_held_listing_and_explains_a_missing_board(tmp_path):
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path, JOBBOARD_HOLD_REMOTE_LISTINGS="true",
                       JOBBOARD_REMOTE_LISTINGS="all")
@@ -195,10 +195,15 @@ async def test_cli_releases_a_held_listing_and_explains_a_missing_board(tmp_path
                                              jobboard_remote_listings="all"):
             poster = await remote("studio", HOST)
             await receive(services, poster, "Create", remote_note(poster))
-            held = await JobListing.get(local=False)
-            assert held.held
+            await receive(services, poster, "Create", remote_note(poster, 2, title="A fee first"))
+            held, scam = await JobListing.filter(local=False).order_by("id")
+            assert held.held and scam.held
     finally:
         await db.disconnect()
+    rejected = run_cli(["jobs-board", "reject", str(scam.id), "--reason", "asks for a fee"], env)
+    assert rejected.returncode == 0, rejected.stderr
+    assert "A fee first" not in run_cli(["jobs-board", "list"], env).stdout
+    assert run_cli(["jobs-board", "release", str(scam.id)], env).returncode != 0
     assert "(held for approval)" in run_cli(["jobs-board", "list"], env).stdout
     released = run_cli(["jobs-board", "release", str(held.id)], env)
     assert released.returncode == 0, released.stderr
@@ -245,8 +250,7 @@ async def test_applying_to_a_remote_listing_and_the_posters_answer(services):
 async def test_a_boosted_listing_lands_on_the_board_not_as_a_work(connected, tmp_path):
     """Someone here follows a booster; the boosted listing is fetched from its origin (a
     real loopback peer) and stored on the board, never as a work."""
-    async for services in built_services(connected, tmp_path,
-                                         FEDERATION_ALLOW_PRIVATE_ADDRESSES="true"):
+    async for services in built_services(connected, tmp_path):  # reaches loopback peers
         async with loopback_server() as peer:
             poster, booster = [await Account.create(
                 ap_id=peer.url(f"/users/{name}"), username=name, domain=f"127.0.0.1:{peer.port}",

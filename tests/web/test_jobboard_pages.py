@@ -200,3 +200,46 @@ def test_post_filter_apply_shortlist_and_close(make_database, tmp_path):
         late = otto.post(f"/jobs/{covers}/apply", data={
             "csrf_token": csrf(otto, "/jobs"), "message": "Late"})
         assert late.status_code == 409 and "filled" in late.text
+
+
+def test_explore_filters_by_availability_and_search_shows_the_badge(make_database, tmp_path):
+    with instance(make_database("avail"), tmp_path, API_PASSWORD_GRANT="true") as inst:
+        for name in ("ines", "otto", "pia"):
+            inst.user(name)
+        for name in ("ines", "otto", "pia"):
+            works_of(inst, name, [f"A study by {name}"])
+        for name, status in (("ines", "commissions"), ("otto", "work")):
+            with httpx.Client(base_url=inst.url) as artist:
+                assert login(artist, name).status_code == 302
+                assert artist.post("/jobs/availability", data={
+                    "csrf_token": csrf(artist, "/jobs"), "status": status}).status_code == 302
+        anyone = httpx.Client(base_url=inst.url)
+
+        def shown(query: str) -> set[str]:
+            """Whose works the explore page shows (each card links to /@artist/id)."""
+            page = anyone.get("/" + query)
+            assert page.status_code == 200
+            return set(re.findall(r'href="/@(\w+)/\d+"', page.text))
+
+        assert shown("") == {"ines", "otto", "pia"}
+        assert shown("?available=commissions") == {"ines"}
+        assert shown("?available=work") == {"otto"}
+        assert shown("?available=bogus") == shown("")  # unknown: no narrowing, no error
+        explore = anyone.get("/?available=work").text
+        assert '<option value="work" selected>Open to work</option>' in explore
+        assert "Clear filters" in explore
+
+        found = anyone.get("/search", params={"q": "ines"}).text
+        assert "Open for commissions" in found
+        assert "Open to work" not in found.split("<h2>Works</h2>")[0]
+        assert "Open to work</span>" in anyone.get("/search", params={"q": "otto"}).text
+        assert "availability-" not in anyone.get("/search", params={"q": "pia"}).text.split(
+            "<h2>Works</h2>")[0]
+
+        with httpx.Client(base_url=inst.url) as otto:  # nobody open to work: said plainly
+            assert login(otto, "otto").status_code == 302
+            assert otto.post("/jobs/availability", data={
+                "csrf_token": csrf(otto, "/jobs"), "status": "unavailable"}).status_code == 302
+        assert shown("?available=work") == set()
+        assert "No works match these filters." in anyone.get("/?available=work").text
+        assert "Not available</span>" in anyone.get("/search", params={"q": "otto"}).text
