@@ -15,12 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from instance.config_checks import ConfigError as ConfigError
+from instance.config_checks import (
+    check_consistency,
+    coerce,
+    email_problem,
+    endpoints_problem,
+    licence_problem,
+    lines_problem,
+    name_problem,
+)
+
 ENV_PREFIX = "IMPASTO_"
 S3_SECRET_ENV = "IMPASTO_S3_SECRET_ACCESS_KEY"
-
-
-class ConfigError(Exception):
-    """A setting is missing, unknown or malformed; the message names it."""
 
 
 def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None,
@@ -35,7 +42,8 @@ def _opt(default: Any, help: str, choices: tuple[str, ...] | None = None,
 
 @dataclass(frozen=True)
 class InstanceSettings:
-    name: str = _opt("Impasto", "Instance name shown in the web UI, NodeInfo and the client API.")
+    name: str = _opt("Impasto", "Instance name shown in the web UI, NodeInfo and the client API.",
+                     check=name_problem)
     domain: str = _opt(
         "127.0.0.1:8080",
         "Public host name (with port if not 80/443); part of every ActivityPub id, so never change it once federating.",
@@ -46,7 +54,15 @@ class InstanceSettings:
     description: str = _opt(
         "An art collective on the fediverse.", "Short description for the about page and NodeInfo."
     )
-    contact_email: str = _opt("", "Where people reach the admins.")
+    contact_email: str = _opt("", "Where people reach the admins.", check=email_problem)
+    rules: list = _opt(
+        [], "The server's rules, one string each, shown on /about and the sign-up page.",
+        check=lines_problem(20, 500, "rules"),
+    )
+    default_licence: str = _opt(
+        "", "Licence new uploads start with (a code such as cc-by-nc-4.0, or empty: all rights reserved).",
+        check=licence_problem,
+    )
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,10 @@ class S3Settings:
 @dataclass(frozen=True)
 class RegistrationSettings:
     mode: str = _opt("approval", "Who may sign up.", ("closed", "approval", "invite", "open"))
+    questions: list = _opt(
+        [], "Questions the sign-up form asks (answers go to the admins with the application).",
+        check=lines_problem(5, 300, "questions"),
+    )
 
 
 @dataclass(frozen=True)
@@ -154,17 +174,6 @@ class ApiSettings:
     media_rate_limit: int = _opt(30, "Media uploads per token in each 30-minute window.")
 
 
-def _endpoints_problem(entries: list[str]) -> str | None:
-    from federation.client import parse_endpoint
-
-    for entry in entries:
-        try:
-            parse_endpoint(entry)
-        except ValueError as exc:
-            return f"{exc}; a list of host:port entries (true/false is no longer accepted)"
-    return None
-
-
 @dataclass(frozen=True)
 class FederationSettings:
     enabled: bool = _opt(True, "Talk to other servers at all.")
@@ -177,7 +186,7 @@ class FederationSettings:
         "Loopback/private host:port entries that federation may reach, exactly, e.g. "
         '["127.0.0.1:8101", "192.168.1.20:443"] (tests, LAN peers); every other private '
         "address stays refused (the SSRF guard).",
-        check=_endpoints_problem,
+        check=endpoints_problem,
     )
     connect_timeout: float = _opt(
         5.0, "Seconds to wait for a remote server to accept a connection."
@@ -341,6 +350,8 @@ class Config:
     jobboard: JobBoardSettings = field(default_factory=JobBoardSettings)
     base_dir: Path = field(default_factory=Path.cwd)
     source: str = "defaults"
+    # "section.key" -> "config file" or "environment", for keys not left at their default
+    origins: dict = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -377,46 +388,6 @@ def _field_types(section_cls: type) -> dict[str, type]:
     return typing.get_type_hints(section_cls)
 
 
-def _coerce(value: Any, expected: type, where: str, from_env: bool) -> Any:
-    """Check a TOML value's type (or parse an environment string) for one key."""
-    if from_env and expected is not str:
-        value = _parse_env_string(value, expected, where)
-    if expected is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where} must be true or false, not {value!r}")
-    elif expected is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where} must be a whole number, not {value!r}")
-    elif expected is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where} must be a number, not {value!r}")
-        value = float(value)
-    elif expected is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where} must be a list of strings, not {value!r}")
-    elif not isinstance(value, str):
-        raise ConfigError(f"{where} must be a string, not {value!r}")
-    return value
-
-
-def _parse_env_string(raw: str, expected: type, where: str) -> Any:
-    text = raw.strip()
-    if expected is bool:
-        lowered = text.lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
-        raise ConfigError(f"{where} must be true or false, not {raw!r}")
-    if expected is list:
-        return [part.strip() for part in text.split(",") if part.strip()]
-    try:
-        return int(text) if expected is int else float(text)
-    except ValueError:
-        kind = "a whole number" if expected is int else "a number"
-        raise ConfigError(f"{where} must be {kind}, not {raw!r}") from None
-
-
 def _build_section(
     name: str, cls: type, values: dict[str, Any], origin: str, from_env: bool = False
 ) -> Any:
@@ -428,7 +399,7 @@ def _build_section(
         if key not in known:
             hint = ", ".join(sorted(known))
             raise ConfigError(f"{where}: unknown setting (known in [{name}]: {hint})")
-        value = _coerce(value, types[key], where, from_env)
+        value = coerce(value, types[key], where, from_env)
         choices = known[key].metadata.get("choices")
         if choices and value not in choices:
             raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
@@ -438,6 +409,14 @@ def _build_section(
             raise ConfigError(f"{where}: {problem}")
         kwargs[key] = value
     return cls(**kwargs)
+
+
+def check_setting(section: str, key: str, value: Any, origin: str) -> Any:
+    """One setting's value checked as the config file's would be (type, choices, check);
+    a string is parsed as an environment variable is. Raises `ConfigError` naming it."""
+    section_obj = _build_section(section, SECTIONS[section], {key: value}, origin,
+                                 from_env=isinstance(value, str))
+    return getattr(section_obj, key)
 
 
 def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, dict[str, str]]:
@@ -489,8 +468,11 @@ def load_config(
         if not isinstance(value, dict):
             raise ConfigError(f"{source}: {name} must be a [{name}] table")
     sections: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     overrides = _env_overrides(environ)
     for name, cls in SECTIONS.items():
+        origins.update({f"{name}.{key}": "config file" for key in data.get(name, {})})
+        origins.update({f"{name}.{key}": "environment" for key in overrides.get(name, {})})
         section = _build_section(name, cls, data.get(name, {}), source)
         env_values = overrides.get(name, {})
         if env_values:
@@ -500,52 +482,6 @@ def load_config(
                 merged[key] = getattr(env_section, key)
             section = cls(**merged)
         sections[name] = section
-    config = Config(**sections, base_dir=base_dir, source=source)
-    _check_consistency(config)
+    config = Config(**sections, base_dir=base_dir, source=source, origins=origins)
+    check_consistency(config)
     return config
-
-
-def _check_consistency(config: Config) -> None:
-    url = config.database.url
-    if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
-        raise ConfigError(
-            f"{config.source}: [database] url must start with sqlite:// or postgres://, not {url!r}"
-        )
-    if ":" not in config.server.bind:
-        raise ConfigError(
-            f"{config.source}: [server] bind must be HOST:PORT, not {config.server.bind!r}"
-        )
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def render_example() -> str:
-    """The text of config.example.toml: every setting, its default and what it does."""
-    lines = [
-        "# Impasto configuration. Every setting is shown with its default.",
-        "# Choose the file with `impasto --config PATH` or IMPASTO_CONFIG; override any key",
-        "# with an environment variable IMPASTO_<SECTION>_<KEY>, e.g. IMPASTO_DATABASE_URL.",
-    ]
-    for name, cls in SECTIONS.items():
-        lines += ["", f"[{name}]"]
-        for f in dataclasses.fields(cls):
-            if f.default is not dataclasses.MISSING:
-                default = f.default
-            elif f.default_factory is not dataclasses.MISSING:
-                default = f.default_factory()
-            else:  # no default at all: a TypeError, as calling MISSING raised before
-                raise TypeError(f"[{name}] {f.name} has no default")
-            comment = f.metadata["help"]
-            if f.metadata.get("choices"):
-                comment += " One of: " + ", ".join(f.metadata["choices"]) + "."
-            lines.append(f"# {comment}")
-            lines.append(f"{f.name} = {_toml_value(default)}")
-    return "\n".join(lines) + "\n"

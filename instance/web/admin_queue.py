@@ -140,22 +140,6 @@ async def new_invite():
     return redirect(url_for(".invites", done=f"New invite code: {invite.code}"))
 
 
-@blueprint.get("/instance")
-@role_required("admin")
-async def instance_settings():
-    from dataclasses import asdict
-
-
-
-    config = current_services().config
-    sections = {name: asdict(getattr(config, name)) for name in (
-        "instance", "registration", "federation", "ai", "moderation", "cloak", "optout", "media", "jobs"
-    )}
-    return await render_template(
-        "admin/instance.html", sections=sections, source=config.source, title="Instance settings"
-    )
-
-
 @blueprint.get("/media-review")
 @role_required(*STAFF)
 async def media_review():
