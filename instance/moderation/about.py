@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from instance.config import Config
-from instance.storage.models import Account, DomainPolicy
+from instance.storage.models import Account, DomainPolicy, User
 
 PUBLIC_SEVERITIES = ("silence", "suspend")
 
@@ -34,11 +34,12 @@ async def moderated_servers() -> list[dict[str, Any]]:
     } for policy in policies]
 
 
-async def staff() -> list[Account]:
-    """The local admins and moderators, admins first."""
-    found = await Account.filter(domain=None, suspended=False, user__role__in=("admin", "moderator"),
-                                 user__disabled=False).prefetch_related("user")
-    return sorted(found, key=lambda a: (a.user.role != "admin", a.username))
+async def staff() -> list[tuple[Account, str]]:
+    """The local admins and moderators with their roles, admins first."""
+    found = await User.filter(role__in=("admin", "moderator"), disabled=False,
+                              account__suspended=False).prefetch_related("account")
+    return sorted(((user.account, user.role) for user in found),
+                  key=lambda pair: (pair[1] != "admin", pair[0].username))
 
 
 _DECLARED = {

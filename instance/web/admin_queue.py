@@ -154,7 +154,7 @@ async def new_invite():
 async def revoke_invite(invite_id: int):
     from instance.actors.invites import revoke
 
-    me = await current_user()
+    me = await signed_in_user()
     if await revoke(invite_id):
         await AuditEntry.create(actor=me.account, action="invite.revoke", target=str(invite_id))
         return redirect(url_for(".invites", done="Invite withdrawn: its link no longer works."))
