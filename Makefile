@@ -75,7 +75,7 @@ migrations: $(VENV)/.installed
 	$(BIN)/tortoise -c instance.storage.db.TORTOISE_ORM makemigrations
 
 config-example: $(VENV)/.installed
-	$(BIN)/python -c 'from instance.config import render_example; print(render_example(), end="")' > config.example.toml
+	$(BIN)/python -c 'from instance.config_example import render_example; print(render_example(), end="")' > config.example.toml
 
 clean:
 	rm -rf $(VENV) $(INTEROP) .tools build *.egg-info .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from pathlib import Path
 from quart import Quart, Response, g, jsonify, request
 
 from inbox import views as inbox_views
+from instance import site_settings
 from instance.api import accounts as api_accounts
 from instance.api import admin as api_admin
 from instance.api import empty as api_empty
@@ -39,6 +40,7 @@ from instance.services import Services, build_services, close_services
 from instance.storage import db
 from instance.web import admin_domains as web_admin_domains
 from instance.web import admin_queue as web_admin_queue
+from instance.web import admin_settings as web_admin_settings
 from instance.web import auth as web_auth
 from instance.web import health as web_health
 from instance.web import jobboard as web_jobboard
@@ -75,6 +77,7 @@ VIEW_MODULES = (
     web_media_views,
     web_admin_domains,
     web_admin_queue,
+    web_admin_settings,
     web_upload,
     web_social,
     web_remote_interaction,
@@ -165,6 +168,8 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
         g.started = time.perf_counter()
         request_id.set(g.request_id)
+        if not request.path.startswith("/static/"):
+            await site_settings.refresh(services)  # settings an admin changed anywhere
 
     @app.after_request
     async def log_request(response: Response) -> Response:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quart import current_app
 
@@ -12,6 +12,7 @@ from federation.client import FederationClient
 from instance.config import S3_SECRET_ENV, Config, ConfigError
 from instance.image_pool import MediaRuntime
 from instance.jobs import JobQueue
+from instance.site_settings import SiteState
 from instance.urls import LocalUrls
 from media.storage import LocalMediaStore, MediaStore
 
@@ -24,6 +25,14 @@ class Services:
     media_store: MediaStore
     http: FederationClient  # the one shared, SSRF-guarded client for remote fetches/posts
     media: MediaRuntime  # the image-work process pool (created on first use)
+    # the config as loaded from file and environment; `config` is it with the settings
+    # stored by admins laid over it (instance.site_settings.refresh keeps it current)
+    file_config: Config = None  # type: ignore[assignment]
+    site: SiteState = field(default_factory=SiteState)
+
+    def __post_init__(self) -> None:
+        if self.file_config is None:
+            self.file_config = self.config
 
 
 def current_services() -> Services:

@@ -83,3 +83,12 @@ async def lane_job(ctx: JobContext, payload: dict) -> None:
     LANE_DONE.append(lane)
     if lane in LANE_FINISHED:
         LANE_FINISHED[lane].set()
+
+
+@register("test.settings")
+async def settings_seen(ctx: JobContext, payload: dict) -> None:
+    """Write the settings this worker process has in force (it must see an admin's
+    change made in another process without a restart)."""
+    config = ctx.services.config
+    _append(payload["log"], f"{os.getpid()} {config.registration.mode} {config.ai.declared_policy}"
+                            f" {config.ai.remote_ai_verdict}")

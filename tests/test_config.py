@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from instance.config import Config, ConfigError, load_config, render_example
+from instance.config import Config, ConfigError, load_config
+from instance.config_example import render_example
 from tests.conftest import REPO_ROOT
 
 

@@ -90,7 +90,7 @@ async def instance_v1():
             "invites_enabled": mode == "invite",
             "configuration": _configuration(config),
             "contact_account": None,
-            "rules": [],
+            "rules": _rules(config),
         }
     )
 
@@ -127,7 +127,7 @@ async def instance_v2():
             },
             "api_versions": {"mastodon": 2},
             "contact": {"email": inst.contact_email, "account": None},
-            "rules": [],
+            "rules": _rules(config),
             "impasto": {
                 "version": __version__,
                 "ai_policy": config.ai.declared_policy,
@@ -135,6 +135,25 @@ async def instance_v2():
             },
         }
     )
+
+
+def _rules(config: Config) -> list[dict[str, str]]:
+    return [{"id": str(n), "text": text, "hint": ""} for n, text in enumerate(config.instance.rules, 1)]
+
+
+@blueprint.get("/api/v1/instance/rules")
+@scoped(public=True)
+async def rules():
+    return jsonify(_rules(current_services().config))
+
+
+@blueprint.get("/api/v1/instance/domain_blocks")
+@scoped(public=True)
+async def domain_blocks():
+    """The moderated servers with their public reasons, as on /about (Mastodon's shape)."""
+    from instance.moderation.about import moderated_servers
+
+    return jsonify(await moderated_servers())
 
 
 @blueprint.get("/api/v1/instance/peers")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from instance.jobs.errors import Permanent, Retry
 from instance.jobs.queue import ClaimedJob, JobQueue, default_backoff, make_worker_id, utcnow
 from instance.jobs.registry import JobContext, JobRegistry
+from instance.site_settings import refresh as refresh_settings
 
 if TYPE_CHECKING:
     from instance.services import Services
@@ -93,6 +94,8 @@ class Worker:
                 return self.completed - before
 
     async def _claim_and_start(self, now: datetime) -> int:
+        if self.services is not None:
+            await refresh_settings(self.services)  # an admin's change, made in any process
         free = self.concurrency - len(self._running)
         if free <= 0:
             await asyncio.wait(self._running, return_when=asyncio.FIRST_COMPLETED)

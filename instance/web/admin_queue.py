@@ -117,13 +117,16 @@ async def act_on_report(report_id: int):
 
 @blueprint.get("/invites")
 @role_required(*STAFF)
-async def invites():
+async def invites(error: str = "", status: int = 200):
+    from instance.actors.invites import state
     from instance.storage.models import Invite
 
+    made = await Invite.all().order_by("-id").limit(100).prefetch_related("created_by", "users__account")
     return await render_template(
-        "admin/invites.html", invites=await Invite.all().order_by("-id").limit(100),
+        "admin/invites.html", invites=[(invite, state(invite)) for invite in made],
+        base_url=current_services().config.base_url, error=error,
         message=request.args.get("done", ""), title="Invites",
-    )
+    ), status
 
 
 @blueprint.post("/invites")
@@ -132,30 +135,32 @@ async def new_invite():
     from instance.actors.invites import create_invite
 
     form = await request.form
-    uses = form.get("max_uses", "1").strip()
-    days = form.get("days", "7").strip()
-    invite = await create_invite(
-        (await current_user()).account,
-        max_uses=int(uses) if uses.isdigit() and int(uses) > 0 else None,
-        days=float(days) if days.replace(".", "", 1).isdigit() and float(days) > 0 else None,
-    )
-    return redirect(url_for(".invites", done=f"New invite code: {invite.code}"))
+    uses, days = form.get("max_uses", "").strip(), form.get("days", "").strip()
+    try:
+        if uses and not uses.isdigit():
+            raise ValueError("How many sign-ups must be a whole number, or empty for unlimited.")
+        if days and not days.replace(".", "", 1).isdigit():
+            raise ValueError("Valid for days must be a number, or empty for forever.")
+        invite = await create_invite(
+            (await current_user()).account, max_uses=int(uses) if uses else None,
+            days=float(days) if days else None, note=form.get("note", ""),
+        )
+    except ValueError as exc:
+        return await invites(error=f"No invite made: {exc}", status=422)
+    link = current_services().config.base_url + f"/invite/{invite.code}"
+    return redirect(url_for(".invites", done=f"New invite link: {link}"))
 
 
-@blueprint.get("/instance")
-@role_required("admin")
-async def instance_settings():
-    from dataclasses import asdict
+@blueprint.post("/invites/<int:invite_id>/revoke")
+@role_required(*STAFF)
+async def revoke_invite(invite_id: int):
+    from instance.actors.invites import revoke
 
-
-
-    config = current_services().config
-    sections = {name: asdict(getattr(config, name)) for name in (
-        "instance", "registration", "federation", "ai", "moderation", "cloak", "optout", "media", "jobs"
-    )}
-    return await render_template(
-        "admin/instance.html", sections=sections, source=config.source, title="Instance settings"
-    )
+    me = await signed_in_user()
+    if await revoke(invite_id):
+        await AuditEntry.create(actor=me.account, action="invite.revoke", target=str(invite_id))
+        return redirect(url_for(".invites", done="Invite withdrawn: its link no longer works."))
+    return redirect(url_for(".invites", done="That invite was already withdrawn."))
 
 
 @blueprint.get("/media-review")

@@ -9,7 +9,8 @@ from tortoise.expressions import F
 
 from instance.actors.accounts import AccountError, create_local_user, hash_password, verify_password
 from instance.actors.email_links import send_link
-from instance.actors.invites import is_usable
+from instance.actors.invites import InviteRefused, usable_invite
+from instance.actors.invites import problem as invite_problem
 from instance.services import current_services
 from instance.storage.models import Account, Invite, Notification, TokenPurpose, User
 from instance.web.csrf import check_csrf
@@ -69,48 +70,63 @@ async def logout():
     return redirect(url_for("pages.home"))
 
 
+@blueprint.get("/invite/<code>")
+async def invite_link(code: str):
+    """An invite link: on to the sign-up form with the code filled in, or why it cannot be used."""
+    invite = await Invite.get_or_none(code=code[:64])
+    reason = invite_problem(invite)
+    if reason:
+        return await render_template("message.html", title="This invite cannot be used",
+                                     message=reason), 404 if invite is None else 410
+    return redirect(url_for(".signup", invite=code))
+
+
 @blueprint.route("/signup", methods=["GET", "POST"])
 async def signup():
     services = current_services()
     mode = services.config.registration.mode
-    if mode == "closed":
+    form = await request.form if request.method == "POST" else {}
+    code = (form.get("invite") or request.args.get("invite") or "").strip()
+    if mode == "closed" and not code:
         return await render_template(
             "message.html", title="Sign-ups are closed",
-            message="This collective is not taking new members at the moment.",
+            message="This collective is not taking new members at the moment, except by invite.",
         ), 403
-    error, status, form = None, 200, {}
+    error, status = None, 200
     if request.method == "POST":
-        form = await request.form
         invite = None
-        if mode == "invite":
-            invite = await Invite.get_or_none(code=form.get("invite", "").strip())
-            if invite is None or not is_usable(invite):
-                error, status = "That invite code is not valid.", 422
+        if code or mode in ("invite", "closed"):
+            try:
+                invite = await usable_invite(code)
+            except InviteRefused as exc:
+                error, status = exc.message, 422
         if error is None and form.get("password", "") != form.get("password_again", ""):
             error, status = "The two passwords differ.", 422
         confirm = services.config.mail.enabled
+        needs_approval = mode == "approval" and invite is None  # an invite skips approval
         if error is None:
             try:
                 user = await create_local_user(
                     services.urls, form.get("username", ""), form.get("password", ""),
                     email=form.get("email", "").strip()[:320] or None,
-                    approved=mode != "approval",
+                    approved=not needs_approval,
                     display_name=form.get("display_name", "").strip(),
                     email_pending=confirm,
                 )
             except AccountError as exc:
                 error, status = str(exc), 422
             else:
-                await _after_signup(user, invite, form.get("reason", ""), mode)
+                reason = _answers(services.config.registration.questions, form)
+                await _after_signup(user, invite, reason, needs_approval)
                 if confirm:
                     await send_link(services, user, TokenPurpose.CONFIRM_EMAIL)
-                    review = " Then a moderator reviews your sign-up." if mode == "approval" else ""
+                    review = " Then a moderator reviews your sign-up." if needs_approval else ""
                     return await render_template(
                         "message.html", title="Check your email", resend_link=True,
                         message=f"We have sent a link to {user.email}. Open it to confirm the "
                                 f"address and finish signing up.{review}",
                     )
-                if mode == "approval":
+                if needs_approval:
                     return await render_template(
                         "message.html", title="Thank you",
                         message="Your sign-up is waiting for a moderator's approval.",
@@ -119,16 +135,25 @@ async def signup():
                 log_in(user)
                 return redirect(url_for("pages.profile", username=user.account.username))
     return await render_template("signup.html", mode=mode, error=error, form=form, title="Sign up",
-                                 email_required=services.config.mail.enabled), status
+                                 invite_code=code, email_required=services.config.mail.enabled,
+                                 questions=services.config.registration.questions,
+                                 rules=services.config.instance.rules), status
 
 
-async def _after_signup(user: User, invite: Invite | None, reason: str, mode: str) -> None:
+def _answers(questions: list[str], form) -> str:
+    """The applicant's reason and their answers to the sign-up questions, as one text."""
+    parts = [form.get("reason", "").strip()]
+    parts += [f"{q}\n{form.get(f'answer_{n}', '').strip()[:1000]}" for n, q in enumerate(questions)]
+    return "\n\n".join(part for part in parts if part)
+
+
+async def _after_signup(user: User, invite: Invite | None, reason: str, needs_approval: bool) -> None:
     if invite is not None:
         await Invite.filter(id=invite.id).update(uses=F("uses") + 1)
         user.invite = invite
     user.signup_reason = reason.strip()[:2000]
     await user.save()
-    if mode == "approval":
+    if needs_approval:
         staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None)
         await Notification.bulk_create(
             [Notification(recipient=a, kind="admin.sign_up", from_account_id=user.account_id) for a in staff]

@@ -99,6 +99,21 @@ async def home():
     )
 
 
+@blueprint.get("/about")
+async def about():
+    """Who runs this server and by which rules: description, rules, staff, the AI policy in
+    plain words and the moderated servers with their public reasons."""
+    from instance.moderation import about as facts
+
+    config = current_services().config
+    return await render_template(
+        "about.html", title=f"About {config.instance.name}", rules=config.instance.rules,
+        contact_email=config.instance.contact_email, staff=await facts.staff(),
+        ai_policy=facts.ai_policy_in_words(config), servers=await facts.moderated_servers(),
+        mode=config.registration.mode,
+    )
+
+
 @blueprint.get("/tags/<tag>")
 async def tag(tag: str):
     name = tag.lower().lstrip("#")

@@ -121,10 +121,10 @@ async def refused_page(exc: Refused) -> tuple[str, int]:
 
 def install(app: Quart, services: Services) -> None:
     """Register the template globals once, at app creation."""
-    config = services.config
 
     @app.context_processor
     async def page_context() -> dict[str, Any]:
+        config = services.config  # read per page: an admin may have changed a setting
         me = await current_user()
         return {
             "me": me,

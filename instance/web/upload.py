@@ -61,10 +61,15 @@ async def page():
     settings = user.settings or {}
     return await render_template(
         "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
-        declarations=AI_DECLARATIONS, default_licence=settings.get("licence", ""),
+        declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
         error=None, form={}, start_media=await _start_media(user),
     )
+
+
+def _default_licence(settings: dict) -> str:
+    """The artist's own default licence, else the instance's."""
+    return settings.get("licence") or current_services().config.instance.default_licence
 
 
 async def _start_media(user: User) -> list[dict]:
@@ -163,8 +168,9 @@ async def _form_again(user: User, form, error: str):
     settings = user.settings or {}
     return await render_template(
         "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
-        declarations=AI_DECLARATIONS, default_licence=settings.get("licence", ""),
-        default_cloak=settings.get("cloak_level") or "medium", error=error, form=form,
+        declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
+        default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
+        error=error, form=form,
     ), 422
 
 

@@ -107,7 +107,7 @@ def test_hostile_remote_content_is_inert(browser, site, screenshot):
 
 
 @pytest.mark.parametrize("path", ["/", "/?available=work", "/@mira", "/login", "/signup", "/tags/oil",
-                                  "/jobs"])
+                                  "/jobs", "/about"])
 def test_pages_fit_375px_and_work_by_keyboard(browser, site, screenshot, path):
     base, _ = site
     page = browser.new_page(viewport={"width": 375, "height": 800})

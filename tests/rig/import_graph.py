@@ -25,9 +25,10 @@ MAX_LINES = 500
 # layer or lower ones.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pure libraries", ("federation", "media")),
-    ("core", ("=instance", "instance.config", "instance.config_sections", "instance.logs",
-              "instance.mail", "instance.urls", "instance.text", "instance.errors", "instance.storage",
-              "instance.jobs", "instance.services", "instance.image_pool", "instance.counters")),
+    ("core", ("=instance", "instance.config", "instance.logs", "instance.mail", "instance.urls",
+              "instance.text", "instance.errors", "instance.storage", "instance.jobs", "instance.services",
+              "instance.image_pool", "instance.counters", "instance.site_settings",
+              "instance.config_checks", "instance.config_example")),
     ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments")),
     ("sending", ("outbox",)),
     ("actions", ("instance.actions", "instance.moderation.reports", "instance.jobboard")),

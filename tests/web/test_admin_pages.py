@@ -178,12 +178,13 @@ def test_invites_and_reports_from_the_pages(tmp_path):
             "/admin/invites", data={"csrf_token": csrf(admin, "/admin/invites"), "max_uses": "1", "days": "7"}
         )
         assert created.status_code == 302, created.text[:2000]
-        code = re.search(r"New invite code: ([\w-]+)", admin.get(created.headers["location"]).text).group(1)
+        done = admin.get(created.headers["location"]).text
+        code = re.search(r"New invite link: \S+/invite/([\w-]+)", done).group(1)
         with httpx.Client(base_url=server.url) as newcomer:
             assert signup(newcomer, "ana", invite=code).status_code == 302
         with httpx.Client(base_url=server.url) as second:
             used_up = signup(second, "bea", invite=code)
-            assert used_up.status_code == 422 and "invite code is not valid" in used_up.text
+            assert used_up.status_code == 422 and "used as many times as it allows" in used_up.text
         boss_id = asyncio.run(in_db(url, lambda: Account.get(username="boss").values_list("id", flat=True)))
         with httpx.Client(base_url=server.url) as ana:
             login(ana, "ana")

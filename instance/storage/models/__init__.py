@@ -28,6 +28,7 @@ from instance.storage.models.moderation import (
     BlocklistSubscription,
     DomainPolicy,
     DomainPolicyDraft,
+    InstanceSetting,
     Report,
 )
 from instance.storage.models.moderation import DraftState as DraftState
@@ -62,6 +63,7 @@ __all__ = [
     "Follow",
     "InboxItem",
     "InstanceInfo",
+    "InstanceSetting",
     "Invite",
     "Job",
     "JobApplication",

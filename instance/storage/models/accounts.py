@@ -137,7 +137,7 @@ class EmailToken(models.Model):
 
 
 class Invite(models.Model):
-    """A sign-up code for invite registration mode."""
+    """A sign-up link (/invite/CODE), usable in every registration mode, skipping approval."""
 
     id = fields.BigIntField(primary_key=True)
     code = fields.CharField(max_length=64, unique=True)
@@ -148,6 +148,8 @@ class Invite(models.Model):
     max_uses = fields.IntField(null=True)
     uses = fields.IntField(default=0)
     expires_at = fields.DatetimeField(null=True)
+    note = fields.CharField(max_length=200, default="")
+    revoked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -141,3 +141,20 @@ class DomainPolicyDraft(models.Model):
 
     class Meta:
         table = "domain_policy_drafts"
+
+
+class InstanceSetting(models.Model):
+    """One instance setting an admin changed in the admin pages (it wins over the config
+    file). The row keyed `_version` counts saves, so every process notices a change."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=128, unique=True)
+    value: fields.JSONField[Any] = fields.JSONField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    updated_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    updated_by_id: int | None
+
+    class Meta:
+        table = "instance_settings"
