@@ -12,13 +12,19 @@ the reason, never a crash and never a half-read listing. Pure: no storage, no ne
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from federation.joblisting_text import AVAILABILITY_LABELS as AVAILABILITY_LABELS
+from federation.joblisting_text import KIND_LABELS as KIND_LABELS
+from federation.joblisting_text import PLACE_LABELS as PLACE_LABELS
+from federation.joblisting_text import STATE_NOTES as STATE_NOTES
+from federation.joblisting_text import pay_text as pay_text
+from federation.joblisting_text import place_text as place_text
+from federation.joblisting_text import summary_html
 from federation.vocab import PUBLIC, as_list, id_of
 
 # The values of instance.storage.models.jobboard's enums (a test keeps them equal).
@@ -34,12 +40,6 @@ EMPLOYMENT_TYPES = {"full-time": "FULL_TIME", "part-time": "PART_TIME", "contrac
                     "freelance": "CONTRACTOR", "commission": "CONTRACTOR", "internship": "INTERN"}
 _KIND_OF_EMPLOYMENT = {"FULL_TIME": "full-time", "PART_TIME": "part-time",
                        "CONTRACTOR": "contract", "INTERN": "internship", "TEMPORARY": "contract"}
-AVAILABILITY_LABELS = {"commissions": "Open for commissions", "work": "Open to work",
-                       "unavailable": "Not available"}  # an artist's badge and profile field
-PLACE_LABELS = {"on-site": "On-site", "hybrid": "Hybrid", "remote": "Remote"}
-KIND_LABELS = {"full-time": "Full-time", "part-time": "Part-time", "contract": "Contract",
-               "freelance": "Freelance", "commission": "Commission", "internship": "Internship"}
-
 MAX_TITLE = 200
 MAX_NAME = 200
 MAX_URL = 2048
@@ -116,54 +116,6 @@ def iso(moment: datetime | None) -> str | None:
 
 
 # ---- building ---------------------------------------------------------------------------
-
-def pay_text(listing: Any) -> str:
-    """"2,000–3,500 EUR per project", "40,000 EUR per year" or "Pay on request" (of a
-    ListingDoc or a JobListing row: the board's pages use the same wording)."""
-    if listing.pay_on_request or listing.pay_min is None:
-        return "Pay on request"
-    figures = f"{listing.pay_min:,}"
-    if listing.pay_max is not None and listing.pay_max != listing.pay_min:
-        figures += f"–{listing.pay_max:,}"
-    return f"{figures} {listing.pay_currency} per {listing.pay_period}"
-
-
-def place_text(listing: Any) -> str:
-    """"Remote (UTC-1 to UTC+3)", "On-site in Lyon, France", "Hybrid in Berlin"."""
-    label = PLACE_LABELS.get(listing.location_mode, listing.location_mode)
-    where = ", ".join(p for p in (listing.city, listing.country) if p)
-    text = f"{label} in {where}" if where else label
-    return f"{text} ({listing.time_zones})" if listing.time_zones else text
-
-
-STATE_NOTES = {"closed": "This listing is closed.", "filled": "This listing has been filled.",
-               "expired": "This listing's deadline has passed."}
-
-
-def summary_html(doc: ListingDoc) -> str:
-    """The content every app shows: facts first, then the description and the link."""
-    esc = html.escape
-    facts = [KIND_LABELS.get(doc.kind, doc.kind), pay_text(doc), place_text(doc)]
-    if doc.organisation_name:
-        facts.insert(0, doc.organisation_name)
-    parts = [f"<p><strong>{esc(doc.title)}</strong></p>",
-             "<p>" + "<br>".join(esc(f) for f in facts) + "</p>"]
-    if doc.state in STATE_NOTES:
-        parts.append(f"<p><strong>{STATE_NOTES[doc.state]}</strong></p>")
-    elif doc.deadline is not None:
-        parts.append(f"<p>Apply by {esc(doc.deadline.astimezone(UTC).strftime('%d %B %Y'))}</p>")
-    promises = [t for t, on in (("No AI-generated work wanted", doc.no_ai_work),
-                                ("Applications will not be used to train AI", doc.no_ai_training))
-                if on]
-    if promises:
-        parts.append("<p>" + "<br>".join(promises) + "</p>")
-    if doc.description:
-        parts.append(doc.description)
-    if doc.url:
-        link = esc(doc.url, quote=True)
-        parts.append(f'<p>Details and how to apply: <a href="{link}">{esc(doc.url)}</a></p>')
-    return "".join(parts)
-
 
 def listing_to_note(doc: ListingDoc, *, followers_url: str, tag_url: str) -> dict[str, Any]:
     """The Note a listing federates as (without @context); `tag_url` + a tag name is the

@@ -24,9 +24,10 @@ async def failure(client: FederationClient, url: str, **kwargs) -> FetchError:
 
 
 async def test_each_failure_has_a_kind_and_a_sentence():
-    loose = FederationClient("impasto.test", allow_private_addresses=True, max_response_bytes=100)
+    loose = FederationClient("impasto.test", max_response_bytes=100)
     async with loopback_server() as server, loose as client, \
             FederationClient("impasto.test") as guarded:
+        client.guard.allow(f"127.0.0.1:{server.port}")  # exactly the test's own servers
         server.handler = lambda request: {
             "/html": Response(200, {"Content-Type": "text/html"}, b"<p>hi</p>"),
             "/big": Response(200, {"Content-Type": "application/json"}, b"[" + b"1," * 100 + b"1]"),
@@ -34,6 +35,7 @@ async def test_each_failure_has_a_kind_and_a_sentence():
         }.get(request["target"], Response(404, body=b"not found"))
         dead = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
         dead_port = dead.sockets[0].getsockname()[1]
+        client.guard.allow(f"127.0.0.1:{dead_port}")
         dead.close()
         await dead.wait_closed()
         cases = {
@@ -66,8 +68,8 @@ async def test_a_server_that_never_answers_timed_out():
     listener = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     try:
-        async with FederationClient("impasto.test", allow_private_addresses=True, timeout=0.2,
-                                    total_timeout=0.5) as client:
+        async with FederationClient("impasto.test", allow_private_addresses=[f"127.0.0.1:{port}"],
+                                    timeout=0.2, total_timeout=0.5) as client:
             error = await failure(client, f"http://127.0.0.1:{port}/x")
     finally:
         listener.close()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from instance.actions import social, works
+from instance.actions import editing, social, works
 from instance.actors.remote import resolve_acct
 from instance.jobs import kinds
 from instance.storage.models import Account, Job, Work
@@ -31,7 +31,7 @@ async def test_a_new_follower_sees_the_artists_existing_works(peers):
             work = await works.create_work(services, vera, title=title,
                                            content_source=f"{title} #coast")
             titles[title] = work
-        await works.edit_work(services, vera, titles["Low tide"].id, title="Low tide, revised")
+        await editing.edit_work(services, vera, titles["Low tide"].id, title="Low tide, revised")
         await Work.filter(id=titles["Pinned gull"].id).update(pinned_at=datetime.now(UTC))
         await works.create_work(services, vera, title="For followers", content_source="hush",
                                 visibility="private")

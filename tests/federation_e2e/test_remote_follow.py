@@ -17,6 +17,7 @@ from instance.moderation.domains import block_domain
 from instance.storage.models import Account, Follow
 from tests.federation_e2e.test_two_instances import PASSWORD, user
 from tests.rig.loopback import loopback_server
+from tests.rig.peers import LOOPBACK_SITE, third_party_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("federation_e2e")]
 SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"
@@ -103,7 +104,9 @@ async def test_remote_follow_through_the_subscribe_template(peers):
 async def test_failures_are_sentences_and_a_blocked_server_is_not_contacted(peers):
     _, b = peers
     await user(b, "pia")
-    async with loopback_server() as elsewhere, httpx.AsyncClient() as client:
+    # The peers may reach exactly the ports reserved for servers started after them.
+    async with loopback_server(port=third_party_port(LOOPBACK_SITE)) as elsewhere, \
+            httpx.AsyncClient() as client:
         elsewhere.documents["/.well-known/webfinger?resource=acct:kim@" + f"127.0.0.1:{elsewhere.port}"] = {
             "subject": f"acct:kim@127.0.0.1:{elsewhere.port}",
             "links": [{"rel": "self", "type": "application/activity+json", "href": elsewhere.url("/kim")}],

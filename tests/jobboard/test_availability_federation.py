@@ -28,8 +28,10 @@ async def test_availability_is_a_federated_profile_field(services):
     await set_availability(artist.id, "commissions", ["commission", "freelance"], 200, 800, "eur")
     await availability_changed(services, artist.id)
     update, fields = await latest_fields(artist.id)
-    assert fields == {"Shop": "https://ines.example",
-                      "Availability": "Open for commissions · commission, freelance · 200–800 EUR"}
+    assert fields == {  # a URL field goes out as Mastodon sends one: a rel="me" link
+        "Shop": '<a href="https://ines.example" rel="me nofollow noopener noreferrer" '
+                'target="_blank">https://ines.example</a>',
+        "Availability": "Open for commissions · commission, freelance · 200–800 EUR"}
     assert await deliveries(update) == ["https://far.example/inbox"]
 
     await social.update_profile(services, artist, display_name="Ines Ink")  # kept

@@ -110,10 +110,11 @@ OPEN_ENDPOINTS: set[tuple[str, int]] = set()
 
 
 @asynccontextmanager
-async def loopback_server(handler: Handler | None = None) -> AsyncIterator[LoopbackServer]:
-    """A LoopbackServer listening on a free 127.0.0.1 port until the block ends."""
+async def loopback_server(handler: Handler | None = None, port: int = 0
+                          ) -> AsyncIterator[LoopbackServer]:
+    """A LoopbackServer listening on 127.0.0.1 (a free port, or `port`) until the block ends."""
     server = LoopbackServer(handler=handler)
-    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", port)
     server.port = listener.sockets[0].getsockname()[1]
     OPEN_ENDPOINTS.add(("127.0.0.1", server.port))
     try:

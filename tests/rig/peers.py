@@ -70,15 +70,17 @@ _third_party: list[int] = []
 
 def third_party_port(index: int) -> int:
     """A loopback port reserved in this test process for the n-th server started after
-    the shared peers (0 bovine, 1 fediverse-pasture, 2 a late Impasto peer), chosen
+    the shared peers (0 bovine, 1 fediverse-pasture, 2 a late Impasto peer, 3 a plain
+    loopback site the peers look things up on), chosen
     before any Impasto peer starts so every peer can be allowed to reach exactly it."""
     while len(_third_party) <= index:
         _third_party.append(free_port())
     return _third_party[index]
 
 
-THIRD_PARTY_SERVERS = 3  # bovine, pasture, a late Impasto peer
+THIRD_PARTY_SERVERS = 4  # bovine, pasture, a late Impasto peer, a loopback site
 LATE_PEER = 2
+LOOPBACK_SITE = 3
 
 
 def peer_env(name: str, port: int, database_url: str, tmp: Path, **extra: str) -> dict[str, str]:
