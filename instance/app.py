@@ -21,6 +21,7 @@ from instance.api import follow_requests as api_follow_requests
 from instance.api import hooks
 from instance.api import instance_info as api_instance_info
 from instance.api import jobboard as api_jobboard
+from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
@@ -95,6 +96,7 @@ VIEW_MODULES = (
     api_statuses,
     api_media,
     api_timelines,
+    api_lists,
     api_notifications,
     api_follow_requests,
     api_search,

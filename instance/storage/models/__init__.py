@@ -19,6 +19,15 @@ from instance.storage.models.jobboard import (
 from instance.storage.models.jobboard import ListingState as ListingState
 from instance.storage.models.jobs import Job
 from instance.storage.models.jobs import JobState as JobState
+from instance.storage.models.lists import (
+    AccountList,
+    ContentFilter,
+    FilterKeyword,
+    FilterStatus,
+    ListMember,
+)
+from instance.storage.models.lists import FilterAction as FilterAction
+from instance.storage.models.lists import RepliesPolicy as RepliesPolicy
 from instance.storage.models.media import MediaAttachment
 from instance.storage.models.media import MediaState as MediaState
 from instance.storage.models.media import ProvenanceVerdict as ProvenanceVerdict
@@ -48,6 +57,7 @@ from instance.storage.models.works import WorkState as WorkState
 
 __all__ = [
     "Account",
+    "AccountList",
     "ArtistAvailability",
     "AuditEntry",
     "Block",
@@ -56,9 +66,12 @@ __all__ = [
     "Boost",
     "Collection",
     "CollectionItem",
+    "ContentFilter",
     "DomainPolicy",
     "DomainPolicyDraft",
     "EmailToken",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "InboxItem",
     "InstanceInfo",
@@ -67,6 +80,7 @@ __all__ = [
     "JobApplication",
     "JobListing",
     "Like",
+    "ListMember",
     "MediaAttachment",
     "Mute",
     "Notification",
