@@ -14,6 +14,7 @@ from instance.api.body import Params, as_id, params
 from instance.api.common import account_or_404, base_url, json_page, parse_id
 from instance.api.entities import account_entity
 from instance.api.errors import ApiError
+from instance.api.filtering import apply_filters
 from instance.api.home import home_statuses, merged_items
 from instance.api.paging import link_header, page
 from instance.api.status_batch import social_graph_full
@@ -206,6 +207,6 @@ async def timeline(list_id: str):
     boosters = [a for a in members if a not in no_reblogs]
     boosts = Boost.filter(account_id__in=boosters) if boosters else None
     items = await merged_items(works, boosts, page(p), hidden)
-    body = await home_statuses(items, base_url(), owner)
+    body = await apply_filters(await home_statuses(items, base_url(), owner), owner, "home")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)
     return json_page(body, link_header(base_url(), first, last))
