@@ -5,7 +5,7 @@ timeline read); every change is checked whole before anything is written."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from quart import Blueprint, jsonify
 from tortoise.transactions import in_transaction
@@ -25,6 +25,7 @@ MAX_KEYWORD = 200  # characters
 MAX_STATUSES = 500  # per filter
 MAX_TITLE = 200
 MAX_EXPIRES_IN = 10 * 365 * 86400
+Entry = TypeVar("Entry", FilterKeyword, FilterStatus)
 
 
 async def _entity(row: ContentFilter) -> dict[str, Any]:
@@ -200,11 +201,16 @@ async def add_keyword(filter_id: str):
                                                               whole_word=whole)))
 
 
-async def _my_keyword(keyword_id: str) -> FilterKeyword:
-    found = await FilterKeyword.get_or_none(id=parse_id(keyword_id), content_filter__owner_id=me().id)
+async def _owned(model: type[Entry], row_id: str) -> Entry:
+    """A keyword or status entry of one of the caller's filters, else a 404."""
+    found = await model.get_or_none(id=parse_id(row_id), content_filter__owner_id=me().id)
     if found is None:
         raise ApiError(404, "Record not found")
     return found
+
+
+async def _my_keyword(keyword_id: str) -> FilterKeyword:
+    return await _owned(FilterKeyword, keyword_id)
 
 
 @blueprint.get("/keywords/<keyword_id>")
@@ -255,10 +261,7 @@ async def add_status(filter_id: str):
 
 
 async def _my_status(status_id: str) -> FilterStatus:
-    found = await FilterStatus.get_or_none(id=parse_id(status_id), content_filter__owner_id=me().id)
-    if found is None:
-        raise ApiError(404, "Record not found")
-    return found
+    return await _owned(FilterStatus, status_id)
 
 
 @blueprint.get("/statuses/<status_id>")
