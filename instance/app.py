@@ -51,6 +51,7 @@ from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
 from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
+from instance.web import portability as web_portability
 from instance.web import recovery as web_recovery
 from instance.web import remote_interaction as web_remote_interaction
 from instance.web import render
@@ -80,6 +81,7 @@ VIEW_MODULES = (
     web_remote_interaction,
     web_search,
     web_settings,
+    web_portability,
     web_my_media,
     web_work_edit,
     web_notifications,

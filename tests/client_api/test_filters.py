@@ -12,7 +12,7 @@ import pytest
 from mastodon import MastodonNotFoundError
 
 from tests.client_api.conftest import instance
-from tests.client_api.test_flow import password_login
+from tests.client_api.test_flow import people
 
 pytestmark = pytest.mark.slow
 
@@ -24,10 +24,8 @@ def by_id(statuses) -> dict[int, object]:
 def test_filters_warn_hide_and_bad_input(make_database, tmp_path):
     with instance(make_database("filters"), tmp_path, API_PASSWORD_GRANT="true",
                   SERVER_RUN_WORKER="false", CLOAK_ENABLED="false") as inst:
-        for name in ("ines", "omar"):
-            inst.user(name)
-        ines, omar = password_login(inst.url, "ines"), password_login(inst.url, "omar")
-        ines.account_follow(omar.me().id)
+        (ines, omar), (_, omar_id) = people(inst, "ines", "omar")
+        ines.account_follow(omar_id)
         inst.work()
         cat = omar.status_post("A study of a Cat, #sketch")
         catalogue = omar.status_post("Catalogue of prints")

@@ -9,7 +9,7 @@ import pytest
 from mastodon import MastodonAPIError, MastodonNotFoundError
 
 from tests.client_api.conftest import instance
-from tests.client_api.test_flow import password_login
+from tests.client_api.test_flow import people
 
 pytestmark = pytest.mark.slow
 
@@ -21,10 +21,7 @@ def ids(statuses) -> list[int]:
 def test_lists_members_timeline_and_exclusive(make_database, tmp_path):
     with instance(make_database("lists"), tmp_path, API_PASSWORD_GRANT="true",
                   SERVER_RUN_WORKER="false", CLOAK_ENABLED="false") as inst:
-        for name in ("ines", "omar", "lena", "paz"):
-            inst.user(name)
-        ines, omar, lena, paz = (password_login(inst.url, n) for n in ("ines", "omar", "lena", "paz"))
-        omar_id, lena_id, paz_id = (api.me().id for api in (omar, lena, paz))
+        (ines, omar, lena, paz), (_, omar_id, lena_id, paz_id) = people(inst, "ines", "omar", "lena", "paz")
         ines.account_follow(omar_id)
         ines.account_follow(lena_id)
         inst.work()
