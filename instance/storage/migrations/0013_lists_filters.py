@@ -70,4 +70,23 @@ class Migration(migrations.Migration):
             options={'table': 'list_members', 'app': 'models', 'unique_together': (('account_list', 'account'),), 'pk_attr': 'id', 'table_description': "One account in one list (only accounts the list's owner follows are added)."},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='ImportRun',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name='imports', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=32)),
+                ('mode', fields.CharField(max_length=16)),
+                ('state', fields.CharField(default='queued', max_length=16)),
+                ('rows', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('report', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('total', fields.IntField(default=0)),
+                ('processed', fields.IntField(default=0)),
+                ('applied', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'imports', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One uploaded file, its parsed rows to apply and its per-row failure report.'},
+            bases=['Model'],
+        ),
     ]

@@ -42,6 +42,8 @@ from instance.storage.models.moderation import (
 from instance.storage.models.moderation import DraftState as DraftState
 from instance.storage.models.moderation import ReportState as ReportState
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
+from instance.storage.models.portability import ImportRun
+from instance.storage.models.portability import ImportState as ImportState
 from instance.storage.models.social import (
     Block,
     Bookmark,
@@ -73,6 +75,7 @@ __all__ = [
     "FilterKeyword",
     "FilterStatus",
     "Follow",
+    "ImportRun",
     "InboxItem",
     "InstanceInfo",
     "Invite",
