@@ -18,6 +18,7 @@ from instance.api import accounts as api_accounts
 from instance.api import admin as api_admin
 from instance.api import empty as api_empty
 from instance.api import filters as api_filters
+from instance.api import filters_v1 as api_filters_v1
 from instance.api import follow_requests as api_follow_requests
 from instance.api import hooks
 from instance.api import instance_info as api_instance_info
@@ -101,6 +102,7 @@ VIEW_MODULES = (
     api_timelines,
     api_lists,
     api_filters,
+    api_filters_v1,
     api_notifications,
     api_follow_requests,
     api_search,

@@ -5,6 +5,7 @@ and bad input (10,000 keywords, unknown context or action) refused with nothing 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -17,16 +18,23 @@ from tests.client_api.test_flow import people
 pytestmark = pytest.mark.slow
 
 
+@contextmanager
+def reader_and_author(database_url: str, folder):
+    """A server where ines follows omar (the worker run by the test)."""
+    with instance(database_url, folder, API_PASSWORD_GRANT="true",
+                  SERVER_RUN_WORKER="false", CLOAK_ENABLED="false") as inst:
+        (ines, omar), (_, omar_id) = people(inst, "ines", "omar")
+        ines.account_follow(omar_id)
+        inst.work()
+        yield inst, ines, omar
+
+
 def by_id(statuses) -> dict[int, object]:
     return {int(s.id): s for s in statuses}
 
 
 def test_filters_warn_hide_and_bad_input(make_database, tmp_path):
-    with instance(make_database("filters"), tmp_path, API_PASSWORD_GRANT="true",
-                  SERVER_RUN_WORKER="false", CLOAK_ENABLED="false") as inst:
-        (ines, omar), (_, omar_id) = people(inst, "ines", "omar")
-        ines.account_follow(omar_id)
-        inst.work()
+    with reader_and_author(make_database("filters"), tmp_path) as (inst, ines, omar):
         cat = omar.status_post("A study of a Cat, #sketch")
         catalogue = omar.status_post("Catalogue of prints")
         beach = omar.status_post("Dogs at the beach")
@@ -111,3 +119,21 @@ def test_filters_warn_hide_and_bad_input(make_database, tmp_path):
         ines.delete_filter_v2(cats)
         assert int(cat.id) in by_id(ines.timeline_home())
         assert [f.title for f in ines.filters_v2()] == ["This one", "Brief"]
+
+
+def test_v1_filters_map_onto_v2(make_database, tmp_path):
+    with reader_and_author(make_database("filters1"), tmp_path) as (inst, ines, omar):
+        crow = omar.status_post("A crow on the fence")
+        old = ines.filter_create("crow", ["home"], irreversible=False, whole_word=True)
+        assert (old.phrase, old.context, old.irreversible, old.whole_word) == ("crow", ["home"], False, True)
+        assert by_id(ines.timeline_home())[int(crow.id)].filtered[0].keyword_matches == ["crow"]
+        v2 = ines.filters_v2()
+        assert [(f.title, [k.keyword for k in f.keywords]) for f in v2] == [("crow", ["crow"])]
+        ines.filter_update(old, irreversible=True)
+        assert int(crow.id) not in by_id(ines.timeline_home())
+        assert [f.phrase for f in ines.filters()] == ["crow"]
+        refused = httpx.post(f"{inst.url}/api/v1/filters", json={"phrase": "x", "context": ["feed"]},
+                             headers={"Authorization": f"Bearer {ines.access_token}"})
+        assert refused.status_code == 422 and "Context must be some of" in refused.json()["error"]
+        ines.filter_delete(old)
+        assert ines.filters() == [] and ines.filters_v2() == []
