@@ -88,6 +88,9 @@ def test_lists_members_timeline_and_exclusive(make_database, tmp_path):
 
         ines.list_accounts_delete(painters, [omar_id])
         assert ines.list_accounts(painters) == [] and ines.timeline_list(painters) == []
+        ines.list_accounts_add(painters, [lena_id])
+        ines.account_unfollow(lena_id)  # unfollowing takes them out of one's lists
+        assert ines.list_accounts(painters) == [] and ines.account_lists(lena_id) == []
         ines.list_delete(painters)
         assert ines.lists() == []
         with pytest.raises(MastodonNotFoundError):
