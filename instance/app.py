@@ -18,10 +18,13 @@ from instance import site_settings
 from instance.api import accounts as api_accounts
 from instance.api import admin as api_admin
 from instance.api import empty as api_empty
+from instance.api import filters as api_filters
+from instance.api import filters_v1 as api_filters_v1
 from instance.api import follow_requests as api_follow_requests
 from instance.api import hooks
 from instance.api import instance_info as api_instance_info
 from instance.api import jobboard as api_jobboard
+from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
@@ -52,6 +55,7 @@ from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
 from instance.web import onboarding as web_onboarding
 from instance.web import pages as web_pages
+from instance.web import portability as web_portability
 from instance.web import portfolio as web_portfolio
 from instance.web import recovery as web_recovery
 from instance.web import remote_interaction as web_remote_interaction
@@ -83,6 +87,7 @@ VIEW_MODULES = (
     web_remote_interaction,
     web_search,
     web_settings,
+    web_portability,
     web_my_media,
     web_work_edit,
     web_notifications,
@@ -102,6 +107,9 @@ VIEW_MODULES = (
     api_statuses,
     api_media,
     api_timelines,
+    api_lists,
+    api_filters,
+    api_filters_v1,
     api_notifications,
     api_follow_requests,
     api_search,

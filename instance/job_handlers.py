@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from inbox.backfill import handler as backfill_actor
 from inbox.process import process as process_inbox_item
+from instance.actions.importing import import_job
 from instance.actions.profile_images import apply_profile_image
 from instance.actions.profile_links import verify_links_job
 from instance.actions.publishing import publish_job
@@ -44,6 +45,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.SEND_ACCOUNT_MAIL: send_link_job,
     kinds.VERIFY_PROFILE_LINKS: verify_links_job,
     kinds.EXPIRE_LISTINGS: expire_listings,
+    kinds.IMPORT_FOLLOWING: import_job,
 }
 
 

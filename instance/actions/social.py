@@ -104,12 +104,17 @@ async def follow(services: Services, account: Account, target: Account) -> Follo
 
 
 async def unfollow(services: Services, account: Account, target: Account) -> None:
-    """Stop following (or withdraw a request): Undo{Follow} to a remote target."""
+    """Stop following (or withdraw a request): Undo{Follow} to a remote target; the
+    target leaves one's lists, as in Mastodon."""
+    from instance.storage.models import ListMember
+
     record = await Follow.get_or_none(follower_id=account.id, target_id=target.id)
     if record is None:
         return
     async with in_transaction() as connection:
         await Follow.filter(id=record.id).using_db(connection).delete()
+        await ListMember.filter(account_list__owner_id=account.id, account_id=target.id) \
+            .using_db(connection).delete()
         if record.state == FollowState.ACCEPTED:
             await _count_follow(record, connection, -1)
         if target.domain is not None:

@@ -11,6 +11,7 @@ from instance.api.body import as_id, params
 from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships
 from instance.api.errors import ApiError
+from instance.api.filtering import apply_filters
 from instance.api.paging import link_header, page
 from instance.api.visibility import hidden_account_ids, shown_works
 from instance.services import current_services
@@ -171,6 +172,7 @@ async def account_statuses(account_id: str):
     hidden = await hidden_account_ids(reader.id, mutes=False) if reader is not None else set()
     items = await merged_items(query, boosts, page(p), hidden)
     body = await home_statuses(items, base_url(), reader.id if reader else None)
+    body = await apply_filters(body, reader.id if reader else None, "account")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)
     return json_page(body, link_header(base_url(), first, last))
 

@@ -13,6 +13,7 @@ from instance.api.body import params
 from instance.api.common import base_url, json_page, parse_id
 from instance.api.entities import account_entity, iso
 from instance.api.errors import ApiError
+from instance.api.filtering import apply_filters
 from instance.api.paging import link_header, page
 from instance.api.status_batch import statuses_for
 from instance.storage.models import Notification, User
@@ -37,6 +38,7 @@ TYPES = (
 
 async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, Any]]:
     shown = await statuses_for([r.work_id for r in rows if r.work_id], base_url(), viewer_id)
+    shown = await apply_filters(shown, viewer_id, "notifications")
     by_id = {int(s["id"]): s for s in shown}
     return [
         {

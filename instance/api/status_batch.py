@@ -135,18 +135,22 @@ async def social_graph(viewer_id: int) -> tuple[list[int], set[int]]:
     return followed, hidden
 
 
-async def social_graph_full(viewer_id: int) -> tuple[list[int], set[int], set[int]]:
-    """Followed accounts, hidden accounts (blocked either way, muted), and followed
-    accounts whose reblogs the viewer turned off — one query."""
+async def social_graph_full(viewer_id: int, home: bool = True) -> tuple[list[int], set[int], set[int]]:
+    """Followed accounts (for `home`, members of the viewer's exclusive lists are left
+    out, as Mastodon does), hidden accounts (blocked either way, muted), and followed accounts
+    whose reblogs the viewer turned off — one query."""
     v = int(viewer_id)
     rows = await raw_rows(
         f"SELECT 1, target_id FROM follows WHERE follower_id = {v} AND state = '{FollowState.ACCEPTED}' "
         f"UNION ALL SELECT 3, target_id FROM follows WHERE follower_id = {v} AND NOT show_reblogs "
         f"UNION ALL SELECT 2, target_id FROM blocks WHERE account_id = {v} "
         f"UNION ALL SELECT 2, account_id FROM blocks WHERE target_id = {v} "
-        f"UNION ALL SELECT 2, target_id FROM mutes WHERE account_id = {v}"
+        f"UNION ALL SELECT 2, target_id FROM mutes WHERE account_id = {v} "
+        "UNION ALL SELECT 4, m.account_id FROM list_members m JOIN lists l ON l.id = m.account_list_id "
+        f"WHERE l.owner_id = {v} AND l.exclusive"
     )
-    followed = [r[1] for r in rows if r[0] == 1]
+    exclusive = {r[1] for r in rows if r[0] == 4}
+    followed = [r[1] for r in rows if r[0] == 1 and not (home and r[1] in exclusive)]
     hidden = {r[1] for r in rows if r[0] == 2}
     no_reblogs = {r[1] for r in rows if r[0] == 3}
     return followed, hidden, no_reblogs

@@ -17,6 +17,7 @@ from instance.api.body import Params, as_id, params
 from instance.api.common import base_url, json_page, parse_id, work_or_404
 from instance.api.entities import account_entity, iso, reblog_entity
 from instance.api.errors import ApiError
+from instance.api.filtering import apply_filters
 from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
 from instance.api.paging import link_header, page
 from instance.api.status_batch import statuses_for
@@ -265,8 +266,10 @@ async def context(status_id: str):
     rid = reader.id if reader else None
     return jsonify(
         {
-            "ancestors": await statuses_for([w.id for w in reversed(ancestors)], base_url(), rid),
-            "descendants": await statuses_for([w.id for w in descendants], base_url(), rid),
+            "ancestors": await apply_filters(
+                await statuses_for([w.id for w in reversed(ancestors)], base_url(), rid), rid, "thread"),
+            "descendants": await apply_filters(
+                await statuses_for([w.id for w in descendants], base_url(), rid), rid, "thread"),
         }
     )
 

@@ -14,6 +14,7 @@ from quart import Blueprint, Response, current_app, stream_with_context
 
 from instance.api.auth import scoped, viewer, with_required_scopes
 from instance.api.common import base_url
+from instance.api.filtering import apply_filters
 from instance.api.status_batch import social_graph, statuses_for
 from instance.api.stream_wakeup import Wakeups
 from instance.api.visibility import shown_works
@@ -93,7 +94,8 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
         )
         if ids:
             last_work = ids[-1]
-            for status in await statuses_for(ids, base, account_id):
+            shown = await statuses_for(ids, base, account_id)
+            for status in await apply_filters(shown, account_id, "home" if kind == "user" else "public"):
                 yield "update", status
         if kind == "user":
             from instance.api.notifications import entities

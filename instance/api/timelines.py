@@ -9,6 +9,7 @@ from quart import Blueprint
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import params
 from instance.api.common import base_url, json_page
+from instance.api.filtering import apply_filters
 from instance.api.paging import Page, link_header, page
 from instance.api.status_batch import social_graph, statuses_for
 from instance.api.visibility import shown_works
@@ -28,6 +29,7 @@ async def _page_of(query, paging: Page, hidden: set[int] | None = None):
     if paging.min_id is not None:
         ids.reverse()
     body = await statuses_for(ids, base_url(), reader.id if reader else None)
+    body = await apply_filters(body, reader.id if reader else None, "public")
     return json_page(body, link_header(base_url(), ids[0] if ids else None, ids[-1] if ids else None))
 
 
@@ -53,7 +55,7 @@ async def home():
     p = await params()
     account = me()
     items = await home_items(account.id, page(p), p.flag("only_media"))
-    body = await home_statuses(items, base_url(), account.id)
+    body = await apply_filters(await home_statuses(items, base_url(), account.id), account.id, "home")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)
     return json_page(body, link_header(base_url(), first, last))
 

@@ -20,3 +20,4 @@ PRUNE_COUNTERS = "maintenance.prune_counters"
 SEND_ACCOUNT_MAIL = "mail.account_link"
 VERIFY_PROFILE_LINKS = "accounts.verify_links"
 EXPIRE_LISTINGS = "jobboard.expire"  # the job board's deadlines (not this queue's jobs)
+IMPORT_FOLLOWING = "portability.import_following"

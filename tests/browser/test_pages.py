@@ -166,6 +166,7 @@ def logged_in(browser, site):
         "/settings",
         "/settings/password",
         "/settings/delete",
+        "/settings/export",
         "/admin/",
         "/admin/registrations",
         "/admin/invites",

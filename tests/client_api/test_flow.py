@@ -29,6 +29,14 @@ def password_login(url: str, username: str) -> Mastodon:
     return api
 
 
+def people(inst, *names: str) -> tuple[list[Mastodon], list[int]]:
+    """Create local users on `inst`, log each in; (their clients, their account ids)."""
+    for name in names:
+        inst.user(name)
+    apis = [password_login(inst.url, name) for name in names]
+    return apis, [api.me().id for api in apis]
+
+
 def settle(*hops) -> None:
     """Deliveries and inbox processing bounce between the two servers: run each one's
     jobs in the order the messages travel (each run finishes all runnable work)."""

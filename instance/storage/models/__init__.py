@@ -19,6 +19,15 @@ from instance.storage.models.jobboard import (
 from instance.storage.models.jobboard import ListingState as ListingState
 from instance.storage.models.jobs import Job
 from instance.storage.models.jobs import JobState as JobState
+from instance.storage.models.lists import (
+    AccountList,
+    ContentFilter,
+    FilterKeyword,
+    FilterStatus,
+    ListMember,
+)
+from instance.storage.models.lists import FilterAction as FilterAction
+from instance.storage.models.lists import RepliesPolicy as RepliesPolicy
 from instance.storage.models.media import MediaAttachment
 from instance.storage.models.media import MediaState as MediaState
 from instance.storage.models.media import ProvenanceVerdict as ProvenanceVerdict
@@ -34,6 +43,8 @@ from instance.storage.models.moderation import (
 from instance.storage.models.moderation import DraftState as DraftState
 from instance.storage.models.moderation import ReportState as ReportState
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
+from instance.storage.models.portability import ImportRun
+from instance.storage.models.portability import ImportState as ImportState
 from instance.storage.models.social import (
     Block,
     Bookmark,
@@ -49,6 +60,7 @@ from instance.storage.models.works import WorkState as WorkState
 
 __all__ = [
     "Account",
+    "AccountList",
     "ArtistAvailability",
     "AuditEntry",
     "Block",
@@ -57,10 +69,14 @@ __all__ = [
     "Boost",
     "Collection",
     "CollectionItem",
+    "ContentFilter",
     "DomainPolicy",
     "DomainPolicyDraft",
     "EmailToken",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
+    "ImportRun",
     "InboxItem",
     "InstanceInfo",
     "InstanceSetting",
@@ -69,6 +85,7 @@ __all__ = [
     "JobApplication",
     "JobListing",
     "Like",
+    "ListMember",
     "MediaAttachment",
     "Mute",
     "Notification",
