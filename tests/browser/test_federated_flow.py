@@ -105,7 +105,7 @@ def test_artist_path_across_two_instances(browser, instances, screenshot):
 
     page.goto(a.url + "/home")
     page.fill("input[name=handle]", f"@bo@{b.domain}")
-    page.click("main form button[type=submit]")
+    page.click("main form:has(input[name=handle]) button[type=submit]")  # not the checklist's
     page.wait_for_url(f"{a.url}/@bo@{b.domain}")
     run_jobs(a, b, a)  # Follow → B, Accept → A
     work_id = in_thread(publish_on_b(b))
