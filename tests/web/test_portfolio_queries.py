@@ -57,6 +57,7 @@ async def test_portfolio_queries_do_not_grow_with_its_works(database_url, tmp_pa
     await seed_gallery(database_url, tmp_path / "media", "ines", 30, pinned=5, art=art)
     app = create_app(config)
     async with app.test_app():
+        await queries_for(app, "/@mira")  # warm: the first request also loads the saved settings
         few, body = await queries_for(app, "/@mira")
         assert body.count('class="frame"') == 3  # two works, one of them also pinned
         many, body = await queries_for(app, "/@ines")

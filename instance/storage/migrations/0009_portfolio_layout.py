@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Account',
             name='portfolio_layout',
-            field=fields.CharField(default='grid', max_length=8),
+            field=fields.CharField(default='grid', db_default='grid', max_length=8),
         ),
     ]

@@ -62,7 +62,9 @@ class Account(models.Model):
     updated_at = fields.DatetimeField(auto_now=True)
     fetched_at = fields.DatetimeField(null=True)
     last_work_at = fields.DatetimeField(null=True)
-    portfolio_layout = fields.CharField(max_length=8, default=PortfolioLayout.GRID.value)
+    # db_default: existing accounts get it when the column is added (migration 0009)
+    portfolio_layout = fields.CharField(max_length=8, default=PortfolioLayout.GRID.value,
+                                        db_default=PortfolioLayout.GRID.value)
 
     # Reverse sides (declared for type checkers only, Tortoise adds them at runtime)
     works: fields.ReverseRelation[Work]
