@@ -88,6 +88,7 @@ MEDIA_FIELDS = (
     "provenance_verdict",
     "ai_label",
     "cloak_level",
+    "original_type",  # media_entity tells video, audio and other links by it
 )
 
 

@@ -110,7 +110,9 @@ async def _post_note_with_image(a, b, port: int) -> str:
 
 
 def public_timeline(peer) -> list[str]:
-    return [s["uri"] for s in httpx.get(f"{peer.url}/api/v1/timelines/public?limit=40").json()]
+    answer = httpx.get(f"{peer.url}/api/v1/timelines/public?limit=40")
+    assert answer.status_code == 200, "\n".join(peer.log[-60:])
+    return [s["uri"] for s in answer.json()]
 
 
 async def home_timeline(peer, username: str) -> list[str]:

@@ -63,7 +63,8 @@ async def test_listing_travels_and_applications_cross(peers):
     await exchange(b, a, b)  # Follow → A's jobs actor; Accept → B
     async with a.open():
         board_actor = await Account.get(username="jobs.board", domain=None)
-        assert await Follow.filter(target_id=board_actor.id, state="accepted").count() == 1
+        assert await Follow.filter(target_id=board_actor.id, follower__domain=b.domain,
+                                   state="accepted").count() == 1  # the peers are shared
     async with b.open():
         assert (await Follow.get(target__username="jobs", target__domain=a.domain)).state == "accepted"
 

@@ -44,10 +44,12 @@ class Peer:
         from instance.actors.instance_actor import forget_cache
         from instance.services import build_services, close_services
         from instance.storage import db
+        from tests.rig.services import allow_loopback_servers
 
         await db.connect(self.database_url)
         forget_cache()
-        services = build_services(self.config)
+        # It may reach the peers (its config) and the loopback servers this test opened.
+        services = allow_loopback_servers(build_services(self.config))
         try:
             yield services
         finally:
