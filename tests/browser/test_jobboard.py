@@ -104,6 +104,7 @@ def test_post_filter_apply_and_shortlist(browser, site, screenshot):
 
     # applies with two works, picked by their thumbnails
     cards.get_by_role("link", name="Picture book covers").click()
+    artist.wait_for_url(listing_url)
     assert no_sideways_scroll(artist)
     screenshot(artist, "jobboard-listing-375")
     artist.get_by_role("link", name="Apply with your portfolio").click()
@@ -125,6 +126,7 @@ def test_post_filter_apply_and_shortlist(browser, site, screenshot):
     # the studio sees the applicant and the two works inline, and shortlists
     studio.goto(listing_url)
     studio.get_by_role("link", name="See the 1 application").click()
+    studio.wait_for_url("**/jobs/*/applications")  # count() does not wait for the page
     application = studio.locator(".applications > li").first
     assert application.locator(".picked img").count() == 2
     assert "@ines" in application.inner_text()
