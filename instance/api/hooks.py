@@ -11,10 +11,28 @@ from werkzeug.exceptions import HTTPException
 from instance.api.errors import ApiError, wants_json
 from instance.api.ratelimit import RateLimiter, client_key, headers
 from instance.services import Services
+from instance.storage import db
 
 log = logging.getLogger("impasto.api")
 
 UPLOAD_PATHS = ("/api/v1/media", "/api/v2/media")
+UNAVAILABLE = "The database is unavailable for a moment (restarting?); try again shortly."
+RETRY_AFTER = "30"
+
+
+def unavailable() -> Response:
+    """503 with Retry-After while the database server is away: peers and clients retry,
+    and nothing was half-stored (the request's writes never reached the database). The
+    page is plain (a template could need the database itself)."""
+    log.warning("database unavailable", extra={"path": request.path})
+    if wants_json(request.path):
+        response = jsonify(error=UNAVAILABLE)
+    else:
+        response = Response(f"<!doctype html><title>Unavailable</title><p>{UNAVAILABLE}</p>",
+                            content_type="text/html; charset=utf-8")
+    response.status_code = 503
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 def install(app: Quart, services: Services) -> None:
@@ -62,6 +80,8 @@ def install(app: Quart, services: Services) -> None:
     @app.errorhandler(500)
     async def server_error(exc: HTTPException):
         original = getattr(exc, "original_exception", None)
+        if original is not None and db.is_unavailable(original):
+            return unavailable()
         if original is not None:
             log.error("unhandled error", exc_info=original)
         if wants_json(request.path):

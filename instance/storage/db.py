@@ -142,3 +142,28 @@ async def migrate(url: str, pool_size: int = 10, progress: Any = None) -> None:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+# PostgreSQL's SQLSTATE classes that mean "the server is not there right now": 08
+# (connection exception) and 57P (operator intervention: shutdown, crash, cannot connect now).
+_UNAVAILABLE_STATES = ("08", "57P")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the database server cannot be reached now,
+    as while PostgreSQL restarts: the request may be tried again later (503), unlike a
+    bug (500). The driver's own types are matched by module so SQLite-only setups need
+    no asyncpg."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (DBConnectionError, ConnectionError)):
+            return True
+        if type(current).__module__.startswith("asyncpg"):
+            state = str(getattr(current, "sqlstate", "") or "")
+            closed = type(current).__name__ == "InterfaceError" and "closed" in str(current)
+            if state.startswith(_UNAVAILABLE_STATES) or closed:
+                return True
+        current = current.__cause__ or current.__context__
+    return False
