@@ -28,6 +28,20 @@ async def test_concurrent_hits_are_counted_exactly(connected):
     assert await RateCounter.filter(key="k").count() == 1
 
 
+async def test_a_hit_does_not_wait_for_the_wal_but_leaves_the_connection_durable(connected):
+    """The count's own commit skips the WAL flush on PostgreSQL; nothing else may."""
+    from tortoise import Tortoise
+
+    assert (await counters.hit("lazy", 300)).count == 1
+    connection = Tortoise.get_connection("default")
+    if connection.capabilities.dialect != "postgres":
+        return  # SQLite in WAL mode with synchronous=NORMAL has no per-commit fsync
+    for _ in range(3):
+        rows = await connection.execute_query_dict("SELECT current_setting('synchronous_commit') AS s")
+        assert rows[0]["s"] == "on"
+    assert (await counters.hit("lazy", 300)).count == 2
+
+
 async def test_throttle_waits_after_the_limit_and_forgets_on_success(connected):
     throttle = Throttle("login", limit=3, window_seconds=300)
     for _ in range(3):
@@ -45,7 +59,8 @@ def test_two_processes_share_one_rate_and_one_login_allowance(database_url, tmp_
     env = impasto_env(database_url, tmp_path, API_RATE_LIMIT="6", REGISTRATION_MODE="open",
                       SERVER_RUN_WORKER="false")
     with running_server(env) as one, running_server(env) as two:
-        with httpx.Client(base_url=one.url) as first, httpx.Client(base_url=two.url) as second:
+        with httpx.Client(base_url=one.url, timeout=60) as first, \
+                httpx.Client(base_url=two.url, timeout=60) as second:
             answers = [(first if i % 2 else second).get("/api/v1/instance") for i in range(8)]
             assert [a.status_code for a in answers] == [200] * 6 + [429] * 2
             assert answers[5].headers["X-RateLimit-Remaining"] == "0"
