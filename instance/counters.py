@@ -41,7 +41,7 @@ async def hit(key: str, seconds: float, now: float | None = None) -> Hit:
     p = _placeholders(dialect, 3)
     # On PostgreSQL this one statement's commit need not wait for the WAL flush: a count
     # lost in a crash costs nothing, and an fsync on every API request cost more than the
-    # request (bench/timeline.py). The setting is local to the statement's own transaction.
+    # request (bench/api.py). The setting is local to the statement's own transaction.
     source = (f"SELECT {p[0]}, {p[1]}, 1, {p[2]} FROM "
               f"(SELECT set_config('synchronous_commit', 'off', true)) AS lazy"
               if dialect == "postgres" else f"VALUES ({p[0]}, {p[1]}, 1, {p[2]})")
