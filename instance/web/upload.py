@@ -11,6 +11,7 @@ from quart import Blueprint, jsonify, redirect, render_template, request, url_fo
 from federation import licences
 from instance.actions.works import MAX_IMAGES
 from instance.attachments.review import review_refusal
+from instance.attachments.uploads import MediaStoreDown
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, MediaState, User
 from instance.web.csrf import check_csrf
@@ -23,6 +24,7 @@ blueprint.before_request(check_csrf)
 
 LICENCES = tuple((licence.code, licence.name) for licence in licences.LICENCES)  # the form's choices
 CLOAK_LEVELS = ("off", "low", "medium", "high")
+RETRY_LATER = {"Retry-After": "60"}
 AI_DECLARATIONS = (("none", "No AI used"), ("assisted", "AI-assisted"), ("generated", "AI-generated"))
 
 
@@ -97,6 +99,8 @@ async def upload_one():
         media = await store_upload(user, file, form.get("description", "")[:1500])
     except MediaRejected as exc:
         return jsonify(error=exc.message, code=exc.code), 422
+    except MediaStoreDown as exc:  # the page's script shows `error` beside the image
+        return jsonify(error=exc.message, code="store_unavailable"), 503, RETRY_LATER
     return jsonify(media_state(media)), 202
 
 
@@ -129,6 +133,8 @@ async def publish():
                 media_ids.append(media.id)
     except MediaRejected as exc:
         return await _form_again(user, form, exc.message)
+    except MediaStoreDown as exc:  # the form comes back filled in, to send again later
+        return await _form_again(user, form, exc.message, status=503)
     if not owned and not form.get("description", "").strip():
         return await _form_again(user, form, "Add at least one image, or a description.")
     for media in owned.values():
@@ -164,14 +170,14 @@ def work_fields(form) -> dict:
     }
 
 
-async def _form_again(user: User, form, error: str):
+async def _form_again(user: User, form, error: str, status: int = 422):
     settings = user.settings or {}
     return await render_template(
         "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
         error=error, form=form,
-    ), 422
+    ), status, (RETRY_LATER if status == 503 else {})
 
 
 @blueprint.get("/upload/done/<int:work_id>")
