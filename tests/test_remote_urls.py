@@ -75,8 +75,9 @@ async def test_actor_cache_keeps_only_http_urls(connected):
            "image": [{"type": "Image", "url": "//evil.example/h.png"},
                      {"type": "Image", "url": "HTTPS://Far.Example/h.png"}]}
     stored = await store_actor(doc, actor)
-    assert (stored.url, stored.avatar_url, stored.header_url) == (
+    assert (stored.url, stored.avatar_remote_url, stored.header_remote_url) == (
         actor, None, "https://far.example/h.png")
+    assert (stored.avatar_url, stored.header_url) == (None, None)  # served once cached
 
 
 async def test_received_works_keep_only_http_urls(services, caplog):

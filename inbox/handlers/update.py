@@ -18,7 +18,7 @@ async def handle(services: Services, activity: dict) -> None:
     if kind in ACTOR_TYPES:
         if id_of(obj) != actor.ap_id:
             raise Drop("an actor may only update itself")
-        await store_actor(obj, actor.ap_id)
+        await store_actor(obj, actor.ap_id, services)
         return
     if kind in OBJECT_TYPES:
         if not await Work.filter(ap_id=id_of(obj), account_id=actor.id).exists():

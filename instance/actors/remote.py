@@ -18,6 +18,7 @@ from federation.signatures import PublicKeyInfo
 from federation.vocab import as_list, id_of, same_origin
 from instance.actors.instance_actor import instance_signer
 from instance.actors.lookup import LookupRefused, refuse_if_suspended, webfinger, words_for
+from instance.attachments.remote_profiles import cache_profile_images
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.moderation.instances import meet_domain
 from instance.services import Services
@@ -82,8 +83,17 @@ async def _claim_key(key_id: str, actor_id: str) -> None:
     await Account.filter(id=holder.id).update(public_key_id=None)
 
 
-async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
-    """Create or update the Account for an actor document fetched from `fetched_from`."""
+async def store_actor(doc: dict[str, Any], fetched_from: str,
+                      services: Services | None = None) -> Account:
+    """Create or update the Account for an actor document fetched from `fetched_from`;
+    with `services`, its new avatar and header are queued to be fetched and cached."""
+    stored = await _store_actor(doc, fetched_from)
+    if services is not None:
+        await cache_profile_images(services, stored)
+    return stored
+
+
+async def _store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
     actor_id = id_of(doc)
     if not actor_id or not same_origin(actor_id, fetched_from):
         raise ActorError(f"actor id {actor_id!r} does not match where it came from")
@@ -108,8 +118,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
         featured_url=id_of(doc.get("featured")),
         public_key_id=key_id,
         public_key_pem=pem,
-        avatar_url=first_http_url(doc.get("icon"), "icon", actor_id),
-        header_url=first_http_url(doc.get("image"), "image", actor_id),
+        avatar_remote_url=first_http_url(doc.get("icon"), "icon", actor_id),
+        header_remote_url=first_http_url(doc.get("image"), "image", actor_id),
         fields_json=_fields(doc),
         also_known_as=[i for i in (id_of(a) for a in as_list(doc.get("alsoKnownAs"))) if i],
         locked=bool(doc.get("manuallyApprovesFollowers")),
@@ -124,6 +134,9 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
     if account is not None:
         if account.domain is None:
             raise ActorError(f"{actor_id} is a local actor")
+        for field in ("avatar", "header"):  # a new image: the placeholder until it is cached
+            if getattr(account, f"{field}_remote_url") != values[f"{field}_remote_url"]:
+                values[f"{field}_url"] = None
         await Account.filter(id=account.id).update(**values)
         await account.refresh_from_db()
         return account
@@ -132,7 +145,8 @@ async def store_actor(doc: dict[str, Any], fetched_from: str) -> Account:
     except IntegrityError:
         # Same name and domain under a new id (the peer re-created the actor): take it over.
         await Account.filter(username=values["username"], domain=values["domain"]).update(
-            ap_id=actor_id, **{k: v for k, v in values.items() if k not in ("username", "domain")}
+            ap_id=actor_id, avatar_url=None, header_url=None,  # not the old actor's images
+            **{k: v for k, v in values.items() if k not in ("username", "domain")}
         )
         return await Account.get(ap_id=actor_id)
 
@@ -146,7 +160,7 @@ async def get_actor(services: Services, actor_id: str, *, refresh: bool = False)
         doc = await fetch_document(services, actor_id)
     except FetchError as exc:
         raise ActorError(str(exc)) from exc
-    stored = await store_actor(doc, actor_id)
+    stored = await store_actor(doc, actor_id, services)
     await meet_domain(services, stored.domain)
     return stored
 
@@ -170,7 +184,7 @@ async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicK
         if found is None or not found.confirmed:
             return None
         if doc.get("type") in ACTOR_TYPES and id_of(doc.get("inbox")):
-            stored = await store_actor(doc, url)
+            stored = await store_actor(doc, url, services)
             await meet_domain(services, stored.domain)
         elif doc.get("type") in ACTOR_TYPES:
             # A stub (GoToSocial's key URL answers with id + key only): storing it would

@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from tortoise.expressions import Q
+
 from federation.client import FetchError
 from instance.attachments.policy import optout_marks
 from instance.attachments.processing import (
@@ -30,6 +32,7 @@ from instance.attachments.processing import (
     store_variants,
     variant_keys,
 )
+from instance.attachments.remote_profiles import apply_cached
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.moderation.domains import rejects_media
@@ -149,9 +152,9 @@ async def prune_remote_cache(services: Services, older_than_days: float) -> int:
     cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
     pruned = 0
     stale = MediaAttachment.filter(remote_url__isnull=False, processed_at__lt=cutoff)
-    async for media in stale.only("id", "variants"):
+    async for media in stale.only("id", "variants", "work_id", "account_id", "remote_url"):
         keys = variant_keys(media.variants)
-        if not keys:
+        if not keys or (media.work_id is None and await _is_profile_image(media)):
             continue
         await MediaAttachment.filter(id=media.id).update(
             variants={}, state=MediaState.PROCESSING, state_reason="cached copy pruned")
@@ -160,8 +163,16 @@ async def prune_remote_cache(services: Services, older_than_days: float) -> int:
     return pruned
 
 
+async def _is_profile_image(media: MediaAttachment) -> bool:
+    """A cached avatar or header in use stays (its path is on the profile)."""
+    return await Account.filter(
+        Q(avatar_remote_url=media.remote_url) | Q(header_remote_url=media.remote_url),
+        id=media.account_id).exists()
+
+
 async def fetch_job(ctx: JobContext, payload: dict) -> None:
-    """Payload: {"media_id": int} of a remote record (created by the inbox side)."""
+    """Payload: {"media_id": int} of a remote record (created by the inbox side), and
+    "profile": "avatar" or "header" for an account's profile image."""
     media = await MediaAttachment.get_or_none(id=int(payload.get("media_id", 0)))
     if media is None:
         return
@@ -173,6 +184,9 @@ async def fetch_job(ctx: JobContext, payload: dict) -> None:
         if ctx.attempt >= ctx.max_attempts:  # the last attempt: say so on the record
             await _failed(media, f"gave up after {ctx.attempt} attempts: {exc}")
         raise Retry(min(3600.0, 60.0 * 2 ** ctx.attempt), str(exc)) from exc
+    if payload.get("profile"):  # a remote avatar or header (remote_profiles)
+        await apply_cached(ctx.services, media, str(payload["profile"]))
+        return
     from instance.moderation.remote_ai import on_remote_media_checked
 
     await on_remote_media_checked(ctx.services, media)

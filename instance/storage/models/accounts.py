@@ -39,8 +39,13 @@ class Account(models.Model):
     public_key_id = fields.CharField(max_length=2048, null=True, unique=True)
     public_key_pem = fields.TextField(null=True)
     private_key_pem = fields.TextField(null=True)  # local accounts only
+    # What is served: a path to a stored file (/media/KEY), for remote accounts too once
+    # their image is cached (never a remote URL: remote images are not hot-linked).
     avatar_url = fields.CharField(max_length=2048, null=True)
     header_url = fields.CharField(max_length=2048, null=True)
+    # Remote accounts: the image URLs their actor document gives, to fetch and cache.
+    avatar_remote_url = fields.CharField(max_length=2048, null=True)
+    header_remote_url = fields.CharField(max_length=2048, null=True)
     # [{"name", "value"}] profile fields
     fields_json: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     also_known_as: fields.JSONField[list[str]] = fields.JSONField(default=list)
