@@ -30,6 +30,8 @@ COMMANDS = [
     ["user", "set-password"],
     ["user", "reset-link"],
     ["user", "confirm"],
+    ["db"],
+    ["db", "copy"],
 ]
 
 

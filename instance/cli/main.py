@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from instance import __version__
-from instance.cli import backup, domain, federation, jobboard, media, portability
+from instance.cli import backup, database, domain, federation, jobboard, media, portability
 from instance.cli.support import CliError, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
 from instance.errors import Refused
@@ -31,7 +31,7 @@ EXIT_USAGE = 2
 
 # Feature areas add their own command groups: each module has `add_commands(subparsers)`
 # and sets `handler(config, args) -> int` on its parsers (see instance/cli/support.py).
-COMMAND_GROUPS = (domain, media, federation, jobboard, backup, portability)
+COMMAND_GROUPS = (domain, media, federation, jobboard, backup, portability, database)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -97,17 +97,19 @@ class JobQueue:
         payload: dict[str, Any] | None = None,
         *,
         delay: float = 0.0,
+        at: datetime | None = None,
         max_attempts: int | None = None,
         lane: str | None = None,
         using_db: BaseDBAsyncClient | None = None,
     ) -> int:
-        """Add a job; pass `using_db` to write it in the caller's transaction."""
+        """Add a job, runnable after `delay` seconds (or from `at`); pass `using_db` to
+        write it in the caller's transaction."""
         job = await Job.create(
             kind=kind,
             payload=payload or {},
             lane=lane,
             max_attempts=max_attempts or self.default_max_attempts,
-            next_attempt_at=utcnow() + timedelta(seconds=delay),
+            next_attempt_at=at or utcnow() + timedelta(seconds=delay),
             using_db=using_db,
         )
         if self.notify is not None:

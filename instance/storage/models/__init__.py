@@ -17,7 +17,7 @@ from instance.storage.models.jobboard import (
     SavedListing,
 )
 from instance.storage.models.jobboard import ListingState as ListingState
-from instance.storage.models.jobs import Job
+from instance.storage.models.jobs import Job, PeriodicRun
 from instance.storage.models.jobs import JobState as JobState
 from instance.storage.models.lists import (
     AccountList,
@@ -93,6 +93,7 @@ __all__ = [
     "OAuthAuthorization",
     "OAuthToken",
     "OutboxActivity",
+    "PeriodicRun",
     "RateCounter",
     "Report",
     "SavedListing",

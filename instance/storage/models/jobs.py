@@ -51,3 +51,17 @@ class Job(models.Model):
     class Meta:
         table = "jobs"
         indexes = (("state", "next_attempt_at"),)
+
+
+class PeriodicRun(models.Model):
+    """The last period each periodic job was claimed for (period_start: epoch seconds).
+    A worker claims a period with one conditional UPDATE or an insert-if-absent, so among
+    any number of racing workers exactly one queues that period's run."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    period_start = fields.BigIntField()
+    claimed_by = fields.CharField(max_length=255, default="")
+    claimed_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "periodic_runs"
