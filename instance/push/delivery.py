@@ -150,9 +150,12 @@ def retry_after(value: str | None, attempt: int) -> float:
 
 async def notify_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     config = ctx.services.config
-    sub = await WebPushSubscription.get_or_none(id=payload.get("subscription_id"))
+    sub = await WebPushSubscription.get_or_none(id=payload.get("subscription_id")).select_related("token")
     if sub is None:
         return  # unsubscribed since
+    if sub.token.revoked_at is not None:  # the app was logged out: its subscription ends
+        await WebPushSubscription.filter(id=sub.id).delete()
+        return
     notification = await Notification.get_or_none(id=payload.get("notification_id")) \
         .select_related("from_account", "work")
     if notification is None or notification.dismissed or notification.recipient_id != sub.account_id:

@@ -34,7 +34,8 @@ async def queue_for(notifications: Iterable[Notification],
     if not by_recipient:
         return 0
     subscriptions = await WebPushSubscription.filter(
-        account_id__in=list(by_recipient)).using_db(using_db).values_list("id", "account_id", "endpoint")
+        account_id__in=list(by_recipient), token__revoked_at__isnull=True,
+    ).using_db(using_db).values_list("id", "account_id", "endpoint")
     now = datetime.now(UTC)
     jobs = [
         Job(kind=PUSH_NOTIFICATION, payload={"notification_id": nid, "subscription_id": sid},
