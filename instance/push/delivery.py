@@ -122,7 +122,8 @@ def encrypt(sub: WebPushSubscription, plaintext: bytes, keys: VapidKeys,
                                 auth_secret=auth, version="aes128gcm")
         signer: Vapid01 = Vapid02.from_raw(keys.private_raw.encode())
         signer.conf = {"no-strict": True}  # `sub` may be an http URL on a test server
-        headers.update(signer.sign(claims), **{"Content-Encoding": "aes128gcm"})
+        headers.update(signer.sign(claims))  # Authorization: vapid t=<jwt>,k=<public key>
+        headers["Content-Encoding"] = "aes128gcm"
     else:
         salt = os.urandom(16)
         body = http_ece.encrypt(plaintext, salt=salt, private_key=ephemeral, dh=receiver,

@@ -4,8 +4,9 @@ push subscription of the recipient, in the same transaction as the notification.
 Notifications are created in many places (inbox handlers, actions, moderation, the
 review queue); a post_save listener on `Notification` catches every `create()` without
 each of them knowing about push. `install()` registers it (build_services calls it in
-every process); rows made with `bulk_create` fire no listener, so those callers call
-`queue_for()` themselves. Whether the subscription wants this type and sender is
+every process). Rows made with `bulk_create` fire no listener (today only the staff's
+review requests, which have no push alert); code that needs pushes for such rows calls
+`queue_for()`. Whether the subscription wants this type and sender is
 decided by the job (policy needs follow lookups), not here."""
 
 from __future__ import annotations
