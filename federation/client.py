@@ -301,6 +301,11 @@ class FederationClient:
         """Signed POST (no redirects followed); the caller judges the status."""
         return await self._request("POST", url, {"Content-Type": content_type}, body, signer)
 
+    async def post_plain(self, url: str, body: bytes, headers: dict[str, str], *,
+                         max_bytes: int | None = None) -> Response:
+        """Unsigned POST with the caller's headers (Web Push), guarded and bounded alike."""
+        return await self._request("POST", url, dict(headers), body, None, max_bytes)
+
     async def _request(
         self,
         method: str,

@@ -28,6 +28,7 @@ from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
+from instance.api import push as api_push
 from instance.api import search as api_search
 from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
@@ -117,6 +118,7 @@ VIEW_MODULES = (
     api_jobboard,
     api_streaming,
     api_empty,
+    api_push,
     api_admin,
 )  # each has a `blueprint`; order is registration order
 

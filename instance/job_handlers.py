@@ -25,6 +25,7 @@ from instance.jobs.schedule import ensure_periodic_jobs
 from instance.moderation.instances import refresh_nodeinfo
 from instance.moderation.subscriptions import refresh_all, refresh_blocklist
 from instance.moderation.suspension import purge_domain_job
+from instance.push.delivery import notify_job as push_notify_job
 from instance.services import Services
 from outbox.delivery import deliver
 
@@ -46,6 +47,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.VERIFY_PROFILE_LINKS: verify_links_job,
     kinds.EXPIRE_LISTINGS: expire_listings,
     kinds.IMPORT_FOLLOWING: import_job,
+    kinds.PUSH_NOTIFICATION: push_notify_job,
 }
 
 

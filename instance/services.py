@@ -12,6 +12,7 @@ from federation.client import FederationClient
 from instance.config import S3_SECRET_ENV, Config, ConfigError
 from instance.image_pool import MediaRuntime
 from instance.jobs import JobQueue
+from instance.push import trigger as push_trigger
 from instance.site_settings import SiteState
 from instance.urls import LocalUrls
 from media.storage import LocalMediaStore, MediaStore
@@ -43,6 +44,7 @@ def current_services() -> Services:
 
 
 def build_services(config: Config) -> Services:
+    push_trigger.install()  # every process that writes notifications queues their pushes
     queue = JobQueue(
         default_max_attempts=config.jobs.max_attempts, lock_seconds=config.jobs.lock_seconds
     )

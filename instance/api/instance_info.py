@@ -13,6 +13,7 @@ from instance import __version__
 from instance.actions.works import MAX_IMAGES
 from instance.api.auth import current_user, scoped
 from instance.config import Config
+from instance.push.keys import vapid_keys
 from instance.services import current_services
 from instance.storage.models import Account, Work, WorkState
 
@@ -104,7 +105,8 @@ async def instance_v2():
     counts = await _counts()
     configuration = _configuration(config)
     configuration.update(
-        urls={"streaming": _streaming(config)}, vapid={"public_key": ""}, translation={"enabled": False}
+        urls={"streaming": _streaming(config)}, vapid={"public_key": (await vapid_keys()).server_key},
+        translation={"enabled": False},
     )
     return jsonify(
         {

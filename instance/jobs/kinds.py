@@ -21,3 +21,4 @@ SEND_ACCOUNT_MAIL = "mail.account_link"
 VERIFY_PROFILE_LINKS = "accounts.verify_links"
 EXPIRE_LISTINGS = "jobboard.expire"  # the job board's deadlines (not this queue's jobs)
 IMPORT_FOLLOWING = "portability.import_following"
+PUSH_NOTIFICATION = "push.notify"  # one Web Push message to one subscription

@@ -155,9 +155,8 @@ async def _after_signup(user: User, invite: Invite | None, reason: str, needs_ap
     await user.save()
     if needs_approval:
         staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None)
-        await Notification.bulk_create(
-            [Notification(recipient=a, kind="admin.sign_up", from_account_id=user.account_id) for a in staff]
-        )
+        for a in staff:  # one create each: a create queues its Web Push (instance.push.trigger)
+            await Notification.create(recipient=a, kind="admin.sign_up", from_account_id=user.account_id)
 
 
 @blueprint.route("/settings/password", methods=["GET", "POST"])

@@ -25,6 +25,7 @@ from instance.api.oauth.tokens import (
     redirect_uris,
     same,
 )
+from instance.push.keys import vapid_keys
 from instance.services import current_services
 from instance.storage.models import OAuthApplication, OAuthAuthorization, OAuthToken, User
 
@@ -71,12 +72,12 @@ async def create_app():
         redirect_uris="\n".join(uris),
         scopes=" ".join(scopes),
     )
-    body = _app_entity(app, current_services().config)
+    body = _app_entity(app, (await vapid_keys()).server_key)
     body.update(client_id=app.client_id, client_secret=secret, client_secret_expires_at=0)
     return jsonify(body)
 
 
-def _app_entity(app: OAuthApplication, config: object) -> dict:
+def _app_entity(app: OAuthApplication, vapid_key: str) -> dict:
     uris = redirect_uris(app)
     return {
         "id": str(app.id),
@@ -85,7 +86,7 @@ def _app_entity(app: OAuthApplication, config: object) -> dict:
         "scopes": app.scopes.split(),
         "redirect_uri": "\n".join(uris),
         "redirect_uris": uris,
-        "vapid_key": "",
+        "vapid_key": vapid_key,  # the Web Push server key (instance.push.keys)
     }
 
 
@@ -95,7 +96,7 @@ async def verify_app():
     token = await load_token()
     if token is None:
         raise ApiError(401, "The access token is invalid")
-    return jsonify(_app_entity(token.application, current_services().config))
+    return jsonify(_app_entity(token.application, (await vapid_keys()).server_key))
 
 
 @blueprint.get("/.well-known/oauth-authorization-server")

@@ -45,6 +45,7 @@ from instance.storage.models.moderation import ReportState as ReportState
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
 from instance.storage.models.portability import ImportRun
 from instance.storage.models.portability import ImportState as ImportState
+from instance.storage.models.push import WebPushSubscription
 from instance.storage.models.social import (
     Block,
     Bookmark,
@@ -99,5 +100,6 @@ __all__ = [
     "SavedListing",
     "Tag",
     "User",
+    "WebPushSubscription",
     "Work",
 ]
