@@ -58,8 +58,16 @@
       var bar = el("div", { "class": "reorder-bar" });
       var handle = el("span", { "class": "reorder-handle", "aria-hidden": "true", title: "Drag to reorder" }, "⠿");
       var place = el("span", { "class": "reorder-place small muted" });
-      var up = el("button", { type: "button", "class": "quiet reorder-up", "aria-label": "Move " + label(item) + " up" }, "↑ Move up");
-      var down = el("button", { type: "button", "class": "quiet reorder-down", "aria-label": "Move " + label(item) + " down" }, "↓ Move down");
+      // The visible words start the accessible name ("Move up" + which item), as WCAG's
+      // label-in-name asks, so speech input users can say what they see.
+      function button(cls, arrow, words) {
+        var node = el("button", { type: "button", "class": "quiet " + cls });
+        node.append(el("span", { "aria-hidden": "true" }, arrow + " "), words,
+                    el("span", { "class": "visually-hidden" }, ": " + label(item)));
+        return node;
+      }
+      var up = button("reorder-up", "↑", "Move up");
+      var down = button("reorder-down", "↓", "Move down");
       bar.append(handle, place, up, down);
       item.insertBefore(bar, item.firstChild);
       up.addEventListener("click", function () { move(item, -1); (up.disabled ? down : up).focus(); });
@@ -72,17 +80,17 @@
         move(item, event.key === "ArrowUp" ? -1 : 1);
         if (focused && !focused.disabled) { focused.focus(); }
       });
-      // Only the handle starts a drag, so text in the item's fields stays selectable.
-      handle.addEventListener("pointerdown", function () { item.draggable = true; });
-      item.addEventListener("dragstart", function (event) {
-        if (!item.draggable) { return; }
+      // Only the handle is draggable, so text in the item's fields stays selectable; the
+      // whole item is what the pointer carries.
+      handle.draggable = true;
+      handle.addEventListener("dragstart", function (event) {
         dragging = item;
         item.classList.add("reorder-dragging");
         event.dataTransfer.effectAllowed = "move";
         event.dataTransfer.setData("text/plain", label(item));
+        if (event.dataTransfer.setDragImage) { event.dataTransfer.setDragImage(item, 16, 16); }
       });
-      item.addEventListener("dragend", function () {
-        item.draggable = false;
+      handle.addEventListener("dragend", function () {
         item.classList.remove("reorder-dragging");
         if (dragging) { renumber(); announce(dragging); }
         dragging = null;
@@ -95,9 +103,6 @@
         list.insertBefore(dragging, after ? item.nextSibling : item);
       });
       item.addEventListener("drop", function (event) { if (dragging) { event.preventDefault(); } });
-    });
-    document.addEventListener("pointerup", function () {
-      if (!dragging) { items().forEach(function (item) { item.draggable = false; }); }
     });
     list.classList.add("reorder-ready");
     renumber();
