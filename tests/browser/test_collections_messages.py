@@ -183,6 +183,7 @@ def test_reorder_images_by_keyboard(browser, site, screenshot, axe, width):
     places = [page.locator(f"input[name=position-{m}]").input_value() for m in (mid, high, low)]
     assert places == ["1", "2", "3"]
     screenshot(page, f"reorder-images-{width}")
+    page.fill("input[name=title]", f"Three tides {width}")  # required once a work has images
     page.click("form.edit-work button[type=submit]")
     page.wait_for_url("**saved=1")
     alts = page.locator("figure img").evaluate_all("imgs => imgs.map(i => i.alt)")
@@ -196,6 +197,7 @@ def test_reorder_images_by_keyboard(browser, site, screenshot, axe, width):
     log_in(plain, base, "mira")
     plain.goto(f"{base}/works/{work}/edit")
     assert plain.locator(".reorder-bar").count() == 0
+    plain.fill("input[name=title]", f"Three tides {width}")
     plain.fill(f"input[name=position-{low}]", "1")
     plain.fill(f"input[name=position-{mid}]", "2")
     plain.fill(f"input[name=position-{high}]", "3")
