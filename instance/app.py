@@ -17,6 +17,7 @@ from inbox import views as inbox_views
 from instance import site_settings
 from instance.api import accounts as api_accounts
 from instance.api import admin as api_admin
+from instance.api import conversations as api_conversations
 from instance.api import empty as api_empty
 from instance.api import filters as api_filters
 from instance.api import filters_v1 as api_filters_v1
@@ -46,12 +47,14 @@ from instance.web import admin_domains as web_admin_domains
 from instance.web import admin_queue as web_admin_queue
 from instance.web import admin_settings as web_admin_settings
 from instance.web import auth as web_auth
+from instance.web import collections as web_collections
 from instance.web import health as web_health
 from instance.web import jobboard as web_jobboard
 from instance.web import jobboard_apply as web_jobboard_apply
 from instance.web import jobboard_federation as web_jobboard_federation
 from instance.web import jobboard_moderation as web_jobboard_moderation
 from instance.web import media_views as web_media_views
+from instance.web import messages as web_messages
 from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
 from instance.web import onboarding as web_onboarding
@@ -96,6 +99,8 @@ VIEW_MODULES = (
     web_jobboard_apply,
     web_jobboard_federation,
     web_portfolio,
+    web_collections,
+    web_messages,
     web_jobboard_moderation,
     activitypub_discovery,
     activitypub_actors,
@@ -117,6 +122,7 @@ VIEW_MODULES = (
     api_markers,
     api_jobboard,
     api_streaming,
+    api_conversations,
     api_empty,
     api_push,
     api_admin,

@@ -5,6 +5,7 @@ from the actor, so changes need no activity of their own)."""
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -46,7 +47,8 @@ async def add_work(services: Services, account: Account, collection_id: int, wor
     collection = await _own(account, collection_id)
     if not await Work.filter(id=work_id, account_id=account.id, deleted_at=None).exists():
         raise CollectionError("only your own works go in your collections")
-    position = await CollectionItem.filter(collection_id=collection.id).count()
+    last = await CollectionItem.filter(collection_id=collection.id).order_by("-position").first()
+    position = last.position + 1 if last else 0
     await CollectionItem.get_or_create(collection_id=collection.id, work_id=work_id,
                                        defaults={"position": position})
 
@@ -59,3 +61,37 @@ async def remove_work(services: Services, account: Account, collection_id: int, 
 async def delete_collection(services: Services, account: Account, collection_id: int) -> None:
     collection = await _own(account, collection_id)
     await Collection.filter(id=collection.id).delete()
+
+
+async def update_collection(services: Services, account: Account, collection_id: int, *,
+                            title: str, description: str, featured: bool) -> Collection:
+    """Rename, describe, feature on the profile or not."""
+    collection = await _own(account, collection_id)
+    if not title.strip():
+        raise CollectionError("a collection needs a title")
+    collection.title, collection.description = title.strip()[:255], description.strip()[:5000]
+    collection.featured = featured
+    await collection.save(update_fields=["title", "description", "featured"])
+    return collection
+
+
+async def order_works(services: Services, account: Account, collection_id: int,
+                      work_ids: list[int]) -> None:
+    """Put the collection's works in the order given; every work in it must be named once
+    (a form from before someone else's change is refused, not half-applied)."""
+    collection = await _own(account, collection_id)
+    held = set(cast(list[int], await CollectionItem.filter(collection_id=collection.id)
+                    .values_list("work_id", flat=True)))
+    if len(work_ids) != len(set(work_ids)) or set(work_ids) != held:
+        raise CollectionError("the collection changed meanwhile: reload the page and order it again")
+    async with in_transaction() as connection:
+        for position, work_id in enumerate(work_ids):
+            await CollectionItem.filter(collection_id=collection.id, work_id=work_id).using_db(
+                connection).update(position=position)
+
+
+async def works_in(collection: Collection) -> list[Work]:
+    """The collection's works that still exist, in the artist's order."""
+    items = await CollectionItem.filter(collection_id=collection.id, work__deleted_at=None).order_by(
+        "position", "id").prefetch_related("work")
+    return [item.work for item in items]

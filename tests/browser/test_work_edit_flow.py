@@ -1,5 +1,5 @@
 """Editing and deleting a work in real Chromium, by keyboard only (Tab to each control,
-type, Enter), at 1280 and 375 px: change the title, swap two images, change an alt text,
+type, Enter), at 1280 and 375 px: change the title, swap two images (Move down), change an alt text,
 then delete after the one confirmation page. No page scrolls sideways; screenshots in
 tests/artifacts/edit-*.png."""
 
@@ -72,8 +72,14 @@ def test_edit_and_delete_by_keyboard(browser, site, screenshot, width):
     screenshot(page, f"edit-form-{width}")
 
     replace_text(page, "input[name=title]", "Two shores, revised")
-    replace_text(page, f"input[name=position-{first}]", "2")
-    replace_text(page, f"input[name=position-{second}]", "1")
+    # The number fields are hidden when reorder.js runs; the first image moves down with
+    # its "Move down" button, by keyboard, and the move is announced.
+    assert page.locator(f"input[name=position-{first}]").is_hidden()
+    tab_to(page, f"#image-{first} button.reorder-down")
+    page.keyboard.press("Enter")
+    assert page.locator(".reorder-live").inner_text().endswith("moved to position 2 of 2.")
+    assert page.locator(f"input[name=position-{first}]").input_value() == "2"
+    assert page.evaluate("document.activeElement.matches('button.reorder-up')")
     replace_text(page, f"textarea[name=alt-{second}]", "Dunes at noon, wind from the west")
     tab_to(page, "form.edit-work button[type=submit]")
     page.keyboard.press("Enter")

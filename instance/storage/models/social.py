@@ -175,3 +175,23 @@ class Notification(models.Model):
     class Meta:
         table = "notifications"
         indexes = (("recipient_id", "id"),)
+
+
+class ConversationMark(models.Model):
+    """How far one account has read, and up to where it removed, one direct-message
+    conversation (instance.actions.conversations). The conversation is named by the id of
+    its first message the server holds. A message newer than read_up_to from someone else
+    makes it unread, and one newer than removed_up_to brings a removed one back."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    account_id: int
+    conversation_id = fields.BigIntField()
+    read_up_to = fields.BigIntField(default=0)
+    removed_up_to = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "conversation_marks"
+        unique_together = (("account", "conversation_id"),)
