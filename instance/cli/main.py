@@ -22,6 +22,7 @@ from pathlib import Path
 
 from instance import __version__
 from instance.cli import backup, domain, federation, jobboard, media, portability
+from instance.cli.acting import prepare
 from instance.cli.support import CliError, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
 from instance.errors import Refused
@@ -43,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="PATH",
         help="config file (default: $IMPASTO_CONFIG, else built-in defaults)",
+    )
+    parser.add_argument(
+        "--as", dest="as_user", metavar="USERNAME",
+        help="run an admin command as this staff account, checking its permissions "
+             "(without it the CLI acts as the operator, with every right)",
     )
     parser.add_argument("--version", action="version", version=f"impasto {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -134,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = prepare(load_config(args.config), args)
         return args.handler(config, args) or 0
     except (ConfigError, DatabaseError, CliError, Refused) as exc:
         print(f"impasto: error: {exc}", file=sys.stderr)

@@ -7,6 +7,10 @@ from quart import Blueprint, Response, abort, redirect, render_template, request
 from tortoise.expressions import Q
 
 from instance.attachments.review import review_queue
+from instance.moderation.permissions import (
+    MANAGE_REPORTS,
+    MANAGE_USERS,
+)
 from instance.moderation.reports import (
     ReportError,
     add_note,
@@ -20,16 +24,15 @@ from instance.moderation.reports import (
 from instance.services import current_services
 from instance.storage.models import AuditEntry, JobListing, ListingState, Report, ReportState, User
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, role_required, signed_in_user
+from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
 
-STAFF = ("admin", "moderator")
 
 
 @blueprint.get("/")
-@role_required(*STAFF)
+@permission_required(None)
 async def overview():
     return await render_template(
         "admin/overview.html", title="Administration",
@@ -43,7 +46,7 @@ async def overview():
 
 
 @blueprint.get("/registrations")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def registrations():
     waiting = await User.filter(
         Q(approved=False) | Q(email_pending=True), disabled=False
@@ -55,7 +58,7 @@ async def registrations():
 
 
 @blueprint.post("/registrations/<int:user_id>")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def decide_registration(user_id: int):
     form = await request.form
     me = await signed_in_user()
@@ -75,7 +78,7 @@ async def decide_registration(user_id: int):
 
 
 @blueprint.get("/reports")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def reports():
     state = ReportState.RESOLVED if request.args.get("state") == ReportState.RESOLVED else ReportState.OPEN
     items = await Report.filter(state=state).order_by("-id").limit(100).prefetch_related("reporter", "target")
@@ -86,7 +89,7 @@ async def reports():
 
 
 @blueprint.post("/reports/<int:report_id>")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def act_on_report(report_id: int):
     form = await request.form
     me = await signed_in_user()
@@ -116,7 +119,7 @@ async def act_on_report(report_id: int):
 
 
 @blueprint.get("/invites")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def invites(error: str = "", status: int = 200):
     from instance.actors.invites import state
     from instance.storage.models import Invite
@@ -130,7 +133,7 @@ async def invites(error: str = "", status: int = 200):
 
 
 @blueprint.post("/invites")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def new_invite():
     from instance.actors.invites import create_invite
 
@@ -152,7 +155,7 @@ async def new_invite():
 
 
 @blueprint.post("/invites/<int:invite_id>/revoke")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def revoke_invite(invite_id: int):
     from instance.actors.invites import revoke
 
@@ -164,7 +167,7 @@ async def revoke_invite(invite_id: int):
 
 
 @blueprint.get("/media-review")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def media_review():
     items = await review_queue().limit(50).prefetch_related("account", "work")
     return await render_template(
@@ -174,7 +177,7 @@ async def media_review():
 
 
 @blueprint.get("/media-review/<int:media_id>/original.jpg")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def media_original(media_id: int):
     """The image a moderator decides on, re-rendered from the private original (no
     metadata, no cloak; media/preview.py): only for uploads that are or were in the
@@ -190,7 +193,7 @@ async def media_original(media_id: int):
 
 
 @blueprint.post("/media-review/<int:media_id>")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def decide_media(media_id: int):
 
     from instance.attachments.review import ReviewError, decide
