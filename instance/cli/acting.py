@@ -51,28 +51,31 @@ def prepare(config: Config, args: argparse.Namespace) -> Config:
     if acting and permission is None:
         raise CliError(f"--as applies to admin commands; `{args.command}` is not one")
 
-    async def run() -> Config:
+    async def run() -> tuple[Config, int | None]:
         from instance import site_settings
 
-        if acting:
-            await _check(str(acting), permission or "", args)
+        acting_id = await _check(str(acting), permission or "", args) if acting else None
         try:
-            return await site_settings.stored_config(config)
+            return await site_settings.stored_config(config), acting_id
         except Exception:  # noqa: BLE001 (no tables yet: the command itself says so)
-            return config
+            return config, acting_id
 
     if acting:
-        return with_database(config, run)
+        config, acting_id = with_database(config, run)
+        # set here, outside the event loop, so the command's own asyncio.run inherits it
+        permissions.acting_account.set(acting_id)
+        return config
     url = config.database_url
     if not is_postgres(url) and not Path(url[len("sqlite://"):]).is_file():
         return config  # no database made yet: do not create an empty one here
     try:
-        return with_database(config, run)
+        return with_database(config, run)[0]
     except (DatabaseError, CliError):
         return config  # a command that needs no database (media check, …) still runs
 
 
-async def _check(username: str, permission: str, args: argparse.Namespace) -> None:
+async def _check(username: str, permission: str, args: argparse.Namespace) -> int:
+    """The account id of the `--as` account, once it holds `permission`."""
     from instance.storage.models import User
 
     user = await User.filter(account__username=username.lower().lstrip("@"),
@@ -82,3 +85,4 @@ async def _check(username: str, permission: str, args: argparse.Namespace) -> No
     permissions.require(user, permission)
     if getattr(args, "admin", False) or getattr(args, "moderator", False):
         permissions.require_admin(user)  # making staff is an admin's act
+    return user.account_id

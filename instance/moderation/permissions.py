@@ -10,7 +10,10 @@ permission means the same thing everywhere. Only admins change roles and permiss
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from tortoise.signals import pre_save
 
 from instance.errors import Refused
 from instance.storage.models import AuditEntry, User
@@ -38,6 +41,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "moderator": frozenset({MANAGE_REPORTS, MANAGE_USERS, MANAGE_DOMAINS, MANAGE_JOBS}),
     "artist": frozenset(),
 }
+
+
+# The staff account a CLI command runs as (`impasto --as NAME`): audit entries written
+# without an actor are put in its name, so the log says who acted, not "system".
+acting_account: ContextVar[int | None] = ContextVar("acting_account", default=None)
+
+
+@pre_save(AuditEntry)
+async def _actor_of_cli(sender: type[AuditEntry], entry: AuditEntry, using_db: Any,
+                        update_fields: Any) -> None:
+    acting = acting_account.get()
+    if entry.actor_id is None and acting is not None and entry._saved_in_db is False:
+        entry.actor_id = acting
 
 
 class PermissionRefused(Refused):

@@ -162,7 +162,8 @@ async def add_subscription():
     priority = int(raw_priority) if raw_priority.lstrip("-").isdigit() else 0
     excludes = [d.strip() for d in form.get("excludes", "").split(",") if d.strip()]
     try:
-        subscription = await subscribe(url, priority=priority, excludes=excludes)
+        subscription = await subscribe(url, priority=priority, excludes=excludes,
+                                       actor=(await signed_in_user()).account)
     except DomainNameError as exc:
         return redirect(url_for(".subscriptions", done=str(exc)))
     await current_services().jobs.enqueue(

@@ -22,27 +22,13 @@ from instance.moderation.reports import (
     suspend_account,
 )
 from instance.services import current_services
-from instance.storage.models import AuditEntry, JobListing, ListingState, Report, ReportState, User
+from instance.storage.models import AuditEntry, Report, ReportState, User
 from instance.web.csrf import check_csrf
 from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
 
-
-
-@blueprint.get("/")
-@permission_required(None)
-async def overview():
-    return await render_template(
-        "admin/overview.html", title="Administration",
-        pending_signups=await User.filter(approved=False).count(),
-        open_reports=await Report.filter(state=ReportState.OPEN).count(),
-        images_waiting=await review_queue().count(),
-        listings_held=await JobListing.filter(local=False, held=True).exclude(
-            state=ListingState.REMOVED).count(),
-        audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
-    )
 
 
 @blueprint.get("/registrations")
@@ -70,8 +56,11 @@ async def decide_registration(user_id: int):
             await confirm_signup_email(me.account, user_id)
             done = "Email address confirmed."
         else:
-            await reject_signup(me.account, user_id)
-            done = "Rejected."
+            mailed = await reject_signup(me.account, user_id, str(form.get("reason", "")),
+                                         current_services())
+            why = ("no SMTP server is configured" if not current_services().config.mail.enabled
+                   else "the sign-up gave no address")
+            done = "Rejected; the reason is being mailed." if mailed else f"Rejected (no mail: {why})."
     except ReportError as exc:
         done = str(exc)
     return redirect(url_for(".registrations", done=done))

@@ -41,7 +41,7 @@ async def _remote() -> dict[str, Any]:
 async def follow():
     """A moderator subscribes this board to another server's (`jobs@domain` or a domain)."""
     handle = str((await request.form).get("board", "")).strip()[:300]
-    await follow_board(current_services(), handle)
+    await follow_board(current_services(), handle, (await signed_in_user()).account)
     return redirect(url_for("jobboard.board_page", origin="other"))
 
 
