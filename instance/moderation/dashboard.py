@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from tortoise import Tortoise
 from tortoise.expressions import Q
-from tortoise.functions import Count, Sum
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from instance.storage.models import (
@@ -88,6 +89,17 @@ async def troubled_hosts() -> list[InstanceInfo]:
     return [info for info in found if host_state(info) != "ok"]
 
 
+STORED_BYTES_SQL = (
+    "SELECT COALESCE(SUM(m.original_bytes), 0) AS total FROM media_attachments m"
+    " JOIN accounts a ON a.id = m.account_id WHERE a.domain IS NULL AND m.remote_url IS NULL")
+
+
+async def _stored_bytes() -> int:
+    """One SUM in SQL (an annotated queryset with a join groups per row in Tortoise)."""
+    rows = await Tortoise.get_connection("default").execute_query_dict(STORED_BYTES_SQL)
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
 async def dashboard() -> Dashboard:
     board = Dashboard()
     board.users = await User.filter(approved=True, disabled=False, email_pending=False).count()
@@ -98,9 +110,7 @@ async def dashboard() -> Dashboard:
     board.works_remote = await Work.filter(account__domain__isnull=False).count()
     media = MediaAttachment.filter(account__domain__isnull=True, remote_url__isnull=True)
     board.media_count = await media.count()
-    total: Any = await media.annotate(total=Sum("original_bytes")).first().values_list(
-        "total", flat=True)
-    board.storage_bytes = int(total or 0)
+    board.storage_bytes = await _stored_bytes()
     board.jobs = await job_kinds()
     hosts = await troubled_hosts()
     board.hosts_unavailable = sum(1 for info in hosts if info.unavailable)
