@@ -43,9 +43,11 @@ from instance.job_handlers import build_worker
 from instance.logs import request_id
 from instance.services import Services, build_services, close_services
 from instance.storage import db
+from instance.web import admin_dashboard as web_admin_dashboard
 from instance.web import admin_domains as web_admin_domains
 from instance.web import admin_queue as web_admin_queue
 from instance.web import admin_settings as web_admin_settings
+from instance.web import admin_staff as web_admin_staff
 from instance.web import auth as web_auth
 from instance.web import collections as web_collections
 from instance.web import health as web_health
@@ -83,8 +85,10 @@ VIEW_MODULES = (
     web_recovery,
     web_onboarding,
     web_media_views,
+    web_admin_dashboard,
     web_admin_domains,
     web_admin_queue,
+    web_admin_staff,
     web_admin_settings,
     web_upload,
     web_social,

@@ -23,6 +23,7 @@ from instance.jobs.maintenance import prune_counters, prune_jobs
 from instance.jobs.registry import Handler, JobRegistry, plugin_handlers
 from instance.jobs.schedule import ensure_periodic_jobs
 from instance.moderation.instances import refresh_nodeinfo
+from instance.moderation.reports import rejection_mail_job
 from instance.moderation.subscriptions import refresh_all, refresh_blocklist
 from instance.moderation.suspension import purge_domain_job
 from instance.push.delivery import notify_job as push_notify_job
@@ -44,6 +45,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.PRUNE_JOBS: prune_jobs,
     kinds.PRUNE_COUNTERS: prune_counters,
     kinds.SEND_ACCOUNT_MAIL: send_link_job,
+    kinds.SEND_REJECTION_MAIL: rejection_mail_job,
     kinds.VERIFY_PROFILE_LINKS: verify_links_job,
     kinds.EXPIRE_LISTINGS: expire_listings,
     kinds.IMPORT_FOLLOWING: import_job,

@@ -118,6 +118,11 @@ async def refresh(services: Services) -> Config:
     return services.config
 
 
+async def stored_config(config: Config) -> Config:
+    """`config` with the stored settings laid over it, for one-off processes (the CLI)."""
+    return effective(config, await _read_values())
+
+
 def views(services: Services) -> list[SettingView]:
     """Every overridable setting with its value in force and its origin."""
     file_config, stored = services.file_config, services.site.values

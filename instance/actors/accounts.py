@@ -138,9 +138,14 @@ async def set_password(username: str, password: str) -> None:
     await user.save(update_fields=["password_hash"])
 
 
-async def suspend_user(username: str) -> None:
+async def suspend_user(username: str, actor: Account | None = None) -> None:
     """Suspend a local account: it can no longer log in and its works are hidden."""
+    from instance.storage.models import AuditEntry
+
     user = await get_local_user(username)
     async with in_transaction() as connection:
         await User.filter(id=user.id).using_db(connection).update(disabled=True)
         await Account.filter(id=user.account_id).using_db(connection).update(suspended=True)
+        await AuditEntry.create(actor=actor, action="account.suspend", target=str(user.account_id),
+                                detail={"username": username.lower()},
+                                using_db=connection)

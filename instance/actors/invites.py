@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from instance.errors import Refused
-from instance.storage.models import Account, Invite
+from instance.storage.models import Account, AuditEntry, Invite
 
 NOTE_CHARS = 200
 
@@ -29,8 +29,11 @@ async def create_invite(
     if len(note) > NOTE_CHARS:
         raise ValueError(f"the note must be at most {NOTE_CHARS} characters")
     expires = datetime.now(UTC) + timedelta(days=days) if days else None
-    return await Invite.create(code=secrets.token_urlsafe(9), created_by=created_by,
-                               max_uses=max_uses, expires_at=expires, note=note.strip())
+    invite = await Invite.create(code=secrets.token_urlsafe(9), created_by=created_by,
+                                 max_uses=max_uses, expires_at=expires, note=note.strip())
+    await AuditEntry.create(actor=created_by, action="invite.create", target=str(invite.id),
+                            detail={"max_uses": max_uses, "days": days, "note": invite.note})
+    return invite
 
 
 def problem(invite: Invite | None, now: datetime | None = None) -> str | None:

@@ -1,6 +1,6 @@
 """Mastodon's admin API for domain blocks (`/api/v1/admin/domain_blocks`), so admin
 tools and scripts that speak Mastodon's shape can manage Impasto's domain policies.
-Staff only (admin or moderator) and the admin:… scopes."""
+Needs the manage_domains permission and the admin:… scopes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from instance.api.errors import fail, not_found
 from instance.jobs import kinds
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
 from instance.moderation.domains import block_domain, list_policies, unblock_domain
+from instance.moderation.permissions import MANAGE_DOMAINS, require
 from instance.services import current_services
 from instance.storage.models import DomainPolicy
 
@@ -22,9 +23,9 @@ blueprint = Blueprint("api_admin", __name__, url_prefix="/api/v1/admin")
 
 
 def _staff() -> None:
-    user = current_user()
-    if user is None or user.role not in ("admin", "moderator"):
-        fail(403, "This action is for moderators and admins")
+    """Domain blocks need manage_domains (instance/moderation/permissions.py): a 403 in
+    words otherwise, after the token's scopes were checked by `scoped`."""
+    require(current_user(), MANAGE_DOMAINS)
 
 
 def entity(policy: DomainPolicy) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from instance.cli.support import CliError, with_database
+from instance.cli.support import CliError, audit, with_database
 from instance.config import Config
 from instance.jobs import kinds
 
@@ -96,6 +96,7 @@ def _cmd_reset(config: Config, args: argparse.Namespace) -> int:
         if ids:
             await Job.filter(id__in=ids).update(state=JobState.QUEUED, attempts=0, finished_at=None,
                                                 next_attempt_at=utcnow())
+        await audit("federation.reset", host, requeued=len(ids))
         return len(ids)
 
     count = with_database(config, reset)

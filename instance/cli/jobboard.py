@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from instance.cli.support import CliError, with_database
+from instance.cli.support import CliError, audit, with_database
 from instance.config import Config
 from instance.storage.models.jobboard import ListingState
 
@@ -130,6 +130,7 @@ def _approve(config: Config, args: argparse.Namespace) -> int:
             raise CliError(f"no local account {args.username}")
         user.settings = {**(user.settings or {}), "jobboard_poster": not args.revoke}
         await user.save(update_fields=["settings"])
+        await audit("jobboard.poster", str(user.account_id), allowed=not args.revoke)
 
     with_database(config, run)
     print(f"{args.username} {'may no longer' if args.revoke else 'may'} post listings")

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from instance import __version__
 from instance.cli import backup, database, domain, federation, jobboard, media, portability
-from instance.cli.support import CliError, read_password_stdin, with_database
+from instance.cli.acting import prepare
+from instance.cli.support import CliError, audit, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
 from instance.errors import Refused
 from instance.storage.db import DatabaseError
@@ -43,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         metavar="PATH",
         help="config file (default: $IMPASTO_CONFIG, else built-in defaults)",
+    )
+    parser.add_argument(
+        "--as", dest="as_user", metavar="USERNAME",
+        help="run an admin command as this staff account, checking its permissions "
+             "(without it the CLI acts as the operator, with every right)",
     )
     parser.add_argument("--version", action="version", version=f"impasto {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -134,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = prepare(load_config(args.config), args)
         return args.handler(config, args) or 0
     except (ConfigError, DatabaseError, CliError, Refused) as exc:
         print(f"impasto: error: {exc}", file=sys.stderr)
@@ -300,9 +306,10 @@ def _cmd_user_create(config: Config, args: argparse.Namespace) -> int:
     password = read_password_stdin() if args.password_stdin else generate_password()
 
     async def create() -> None:
-        await create_local_user(
+        user = await create_local_user(
             LocalUrls(config.base_url), args.username, password, email=args.email, role=role
         )
+        await audit("account.create", str(user.account_id), role=role)
 
     with_database(config, create)
     print(f"created {role} {args.username.lower()}")
@@ -352,6 +359,7 @@ def _cmd_user_delete(config: Config, args: argparse.Namespace) -> int:
         user = await get_local_user(args.username)
         services = build_services(config)
         try:
+            await audit("account.delete", str(user.account_id), username=args.username.lower())
             return await delete_local_account(services, await Account.get(id=user.account_id))
         finally:
             await close_services(services)
@@ -365,7 +373,12 @@ def _cmd_user_set_password(config: Config, args: argparse.Namespace) -> int:
     from instance.actors.accounts import set_password
 
     password = read_password_stdin()
-    with_database(config, lambda: set_password(args.username, password))
+
+    async def change() -> None:
+        await set_password(args.username, password)
+        await audit("account.password", args.username.lower())
+
+    with_database(config, change)
     print(f"password changed for {args.username}")
     return 0
 
@@ -374,7 +387,11 @@ def _cmd_user_reset_link(config: Config, args: argparse.Namespace) -> int:
     from instance.actors.email_links import reset_link
     from instance.urls import LocalUrls
 
-    link = with_database(config, lambda: reset_link(LocalUrls(config.base_url), args.username))
+    async def make() -> str:
+        await audit("account.reset_link", args.username.lower())
+        return await reset_link(LocalUrls(config.base_url), args.username)
+
+    link = with_database(config, make)
     print(f"one-time password-reset link for {args.username} (valid for an hour):")
     print(link)
     return 0

@@ -37,6 +37,14 @@ def with_database(config: Config, action: Callable[[], Awaitable[Any]]) -> Any:
     return asyncio.run(runner())
 
 
+async def audit(action: str, target: str, **detail: object) -> None:
+    """An audit entry for an admin command: in the name of the `--as` account, else of
+    "system" (the operator at the shell)."""
+    from instance.storage.models import AuditEntry
+
+    await AuditEntry.create(actor=None, action=action, target=target, detail=detail)
+
+
 def read_password_stdin() -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:

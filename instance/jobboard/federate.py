@@ -24,6 +24,7 @@ from instance.moderation.reports import file_report
 from instance.services import Services
 from instance.storage.models import (
     Account,
+    AuditEntry,
     Follow,
     JobApplication,
     JobListing,
@@ -107,7 +108,7 @@ class BoardNotFound(Refused):
     title = "No such job board"
 
 
-async def follow_board(services: Services, handle: str) -> Follow:
+async def follow_board(services: Services, handle: str, actor: Account | None = None) -> Follow:
     """This server's jobs actor follows another server's board (`jobs@domain`, any
     `user@domain`, or just `domain`): its listings then fill the "other servers" tab
     under `[jobboard] remote_listings = "followed"`."""
@@ -117,7 +118,9 @@ async def follow_board(services: Services, handle: str) -> Follow:
     target = await resolve_acct(services, name, domain) if domain else None
     if target is None or target.domain is None:
         raise BoardNotFound(f"No job board found at {handle!r}")
-    return await social.follow(services, await jobs_actor(services), target)
+    follow = await social.follow(services, await jobs_actor(services), target)
+    await AuditEntry.create(actor=actor, action="jobboard.follow_board", target=target.ap_id)
+    return follow
 
 
 async def report_listing(services: Services, reporter: Account, listing_id: int, *,

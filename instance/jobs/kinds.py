@@ -18,6 +18,7 @@ REFRESH_NODEINFO = "instances.refresh_nodeinfo"
 PRUNE_JOBS = "maintenance.prune_jobs"
 PRUNE_COUNTERS = "maintenance.prune_counters"
 SEND_ACCOUNT_MAIL = "mail.account_link"
+SEND_REJECTION_MAIL = "mail.signup_rejected"
 VERIFY_PROFILE_LINKS = "accounts.verify_links"
 EXPIRE_LISTINGS = "jobboard.expire"  # the job board's deadlines (not this queue's jobs)
 IMPORT_FOLLOWING = "portability.import_following"

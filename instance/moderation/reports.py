@@ -10,7 +10,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from instance import mail
 from instance.errors import Refused
+from instance.jobs import kinds
+from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, Notification, Report, ReportState, User, Work
 
@@ -129,12 +132,38 @@ async def approve_signup(actor: Account | None, user_id: int) -> None:
     await _audit(actor, "signup.approve", str(user_id))
 
 
-async def reject_signup(actor: Account | None, user_id: int) -> None:
-    user = await User.get_or_none(id=user_id, approved=False)
+async def reject_signup(actor: Account | None, user_id: int, reason: str = "",
+                        services: Services | None = None) -> bool:
+    """Turn a sign-up away. With `services` and SMTP configured, the applicant is mailed
+    the reason (by a job, in the same transaction). Returns whether a mail was queued."""
+    user = await User.get_or_none(id=user_id, approved=False).prefetch_related("account")
     if user is None:
         raise ReportError(f"no sign-up {user_id} waiting")
-    await Account.filter(id=user.account_id).delete()  # cascades to the user
-    await _audit(actor, "signup.reject", str(user_id))
+    reason = reason.strip()[:2000]
+    mailed = bool(services and services.config.mail.enabled and user.email)
+    async with in_transaction() as connection:
+        await Account.filter(id=user.account_id).using_db(connection).delete()  # and the user
+        await AuditEntry.create(actor=actor, action="signup.reject", target=str(user_id),
+                                detail={"username": user.account.username, "reason": reason,
+                                        "mailed": mailed}, using_db=connection)
+        if services is not None and mailed:
+            await services.jobs.enqueue(kinds.SEND_REJECTION_MAIL, {
+                "to": user.email, "username": user.account.username, "reason": reason,
+            }, using_db=connection)
+    return mailed
+
+
+async def rejection_mail_job(ctx: JobContext, payload: dict) -> None:
+    """The `mail.signup_rejected` job: tell a turned-away applicant, with the reason."""
+    config = ctx.services.config
+    reason = str(payload.get("reason") or "").strip()
+    body = (f"Hello {payload.get('username')},\n\n"
+            f"Your request to join {config.instance.name} ({config.base_url}) was not accepted.\n"
+            + (f"\nThe moderators' reason:\n\n{reason}\n" if reason else "\nNo reason was given.\n")
+            + "\nYour sign-up details have been deleted. You may apply again later.\n")
+    message = mail.compose(config, str(payload.get("to")),
+                           f"Your sign-up at {config.instance.name}", body)
+    await mail.send(config, message, ctx.attempt)
 
 
 async def confirm_signup_email(actor: Account | None, user_id: int) -> None:

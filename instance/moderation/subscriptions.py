@@ -32,11 +32,14 @@ MAX_BLOCKLIST_BYTES = 5 * 1024 * 1024
 BLOCKLIST_ACCEPT = "text/csv, application/json;q=0.9, text/plain;q=0.8"
 
 
-async def subscribe(url: str, *, priority: int = 0, excludes: Sequence[str] = ()) -> BlocklistSubscription:
+async def subscribe(url: str, *, priority: int = 0, excludes: Sequence[str] = (),
+                    actor: Account | None = None) -> BlocklistSubscription:
     subscription, _ = await BlocklistSubscription.update_or_create(
         url=url,
         defaults={"priority": priority, "excludes": [normalise_domain(d) for d in excludes]},
     )
+    await AuditEntry.create(actor=actor, action="domain.subscribe", target=url,
+                            detail={"priority": priority, "excludes": subscription.excludes})
     return subscription
 
 

@@ -24,16 +24,18 @@ from instance.moderation.domains import (
     unblock_domain,
 )
 from instance.moderation.instances import ai_report
+from instance.moderation.permissions import (
+    MANAGE_DOMAINS,
+)
 from instance.moderation.subscriptions import apply_drafts, dismiss_drafts, subscribe
 from instance.services import current_services
 from instance.storage.models import BlocklistSubscription, DomainPolicyDraft, DraftState
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, role_required, signed_in_user
+from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_domains", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
 
-STAFF = ("admin", "moderator")
 
 
 def _flag(form, name: str) -> bool:
@@ -58,13 +60,13 @@ async def _domains_page(message: str = "", error: str = "", status: int = 200):
 
 
 @blueprint.get("/domains")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def domains():
     return await _domains_page(message=request.args.get("done", ""))
 
 
 @blueprint.post("/domains")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def add_domain():
     form = await request.form
     try:
@@ -80,7 +82,7 @@ async def add_domain():
 
 
 @blueprint.post("/domains/<domain>/remove")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def remove_domain(domain: str):
     me = await signed_in_user()
     try:
@@ -91,7 +93,7 @@ async def remove_domain(domain: str):
 
 
 @blueprint.post("/domains/import")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def import_domains():
     files = await request.files
     upload = files.get("file")
@@ -110,7 +112,7 @@ async def import_domains():
 
 
 @blueprint.get("/domains/export.csv")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def export_domains():
     body = format_mastodon_csv([as_entry(p) for p in await list_policies()])
     return Response(body, content_type="text/csv; charset=utf-8",
@@ -118,7 +120,7 @@ async def export_domains():
 
 
 @blueprint.get("/ai-report")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def ai_report_page():
     return await render_template(
         "admin/ai_report.html", rows=await ai_report(), message=request.args.get("done", ""),
@@ -127,7 +129,7 @@ async def ai_report_page():
 
 
 @blueprint.post("/ai-report/<domain>/defederate")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def defederate(domain: str):
     form = await request.form
     severity = form.get("severity", "suspend")
@@ -139,7 +141,7 @@ async def defederate(domain: str):
 
 
 @blueprint.get("/subscriptions")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def subscriptions():
     return await render_template(
         "admin/subscriptions.html",
@@ -150,7 +152,7 @@ async def subscriptions():
 
 
 @blueprint.post("/subscriptions")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def add_subscription():
     form = await request.form
     url = form.get("url", "").strip()
@@ -160,7 +162,8 @@ async def add_subscription():
     priority = int(raw_priority) if raw_priority.lstrip("-").isdigit() else 0
     excludes = [d.strip() for d in form.get("excludes", "").split(",") if d.strip()]
     try:
-        subscription = await subscribe(url, priority=priority, excludes=excludes)
+        subscription = await subscribe(url, priority=priority, excludes=excludes,
+                                       actor=(await signed_in_user()).account)
     except DomainNameError as exc:
         return redirect(url_for(".subscriptions", done=str(exc)))
     await current_services().jobs.enqueue(
@@ -170,7 +173,7 @@ async def add_subscription():
 
 
 @blueprint.post("/drafts")
-@role_required(*STAFF)
+@permission_required(MANAGE_DOMAINS)
 async def review_drafts():
     form = await request.form
     ids = [int(value) for value in form.getlist("draft") if value.isdigit()]

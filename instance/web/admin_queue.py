@@ -7,6 +7,10 @@ from quart import Blueprint, Response, abort, redirect, render_template, request
 from tortoise.expressions import Q
 
 from instance.attachments.review import review_queue
+from instance.moderation.permissions import (
+    MANAGE_REPORTS,
+    MANAGE_USERS,
+)
 from instance.moderation.reports import (
     ReportError,
     add_note,
@@ -18,32 +22,17 @@ from instance.moderation.reports import (
     suspend_account,
 )
 from instance.services import current_services
-from instance.storage.models import AuditEntry, JobListing, ListingState, Report, ReportState, User
+from instance.storage.models import AuditEntry, Report, ReportState, User
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, role_required, signed_in_user
+from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
 
-STAFF = ("admin", "moderator")
-
-
-@blueprint.get("/")
-@role_required(*STAFF)
-async def overview():
-    return await render_template(
-        "admin/overview.html", title="Administration",
-        pending_signups=await User.filter(approved=False).count(),
-        open_reports=await Report.filter(state=ReportState.OPEN).count(),
-        images_waiting=await review_queue().count(),
-        listings_held=await JobListing.filter(local=False, held=True).exclude(
-            state=ListingState.REMOVED).count(),
-        audit=await AuditEntry.all().order_by("-id").limit(20).prefetch_related("actor"),
-    )
 
 
 @blueprint.get("/registrations")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def registrations():
     waiting = await User.filter(
         Q(approved=False) | Q(email_pending=True), disabled=False
@@ -55,7 +44,7 @@ async def registrations():
 
 
 @blueprint.post("/registrations/<int:user_id>")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def decide_registration(user_id: int):
     form = await request.form
     me = await signed_in_user()
@@ -67,15 +56,18 @@ async def decide_registration(user_id: int):
             await confirm_signup_email(me.account, user_id)
             done = "Email address confirmed."
         else:
-            await reject_signup(me.account, user_id)
-            done = "Rejected."
+            mailed = await reject_signup(me.account, user_id, str(form.get("reason", "")),
+                                         current_services())
+            why = ("no SMTP server is configured" if not current_services().config.mail.enabled
+                   else "the sign-up gave no address")
+            done = "Rejected; the reason is being mailed." if mailed else f"Rejected (no mail: {why})."
     except ReportError as exc:
         done = str(exc)
     return redirect(url_for(".registrations", done=done))
 
 
 @blueprint.get("/reports")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def reports():
     state = ReportState.RESOLVED if request.args.get("state") == ReportState.RESOLVED else ReportState.OPEN
     items = await Report.filter(state=state).order_by("-id").limit(100).prefetch_related("reporter", "target")
@@ -86,7 +78,7 @@ async def reports():
 
 
 @blueprint.post("/reports/<int:report_id>")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def act_on_report(report_id: int):
     form = await request.form
     me = await signed_in_user()
@@ -116,7 +108,7 @@ async def act_on_report(report_id: int):
 
 
 @blueprint.get("/invites")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def invites(error: str = "", status: int = 200):
     from instance.actors.invites import state
     from instance.storage.models import Invite
@@ -130,7 +122,7 @@ async def invites(error: str = "", status: int = 200):
 
 
 @blueprint.post("/invites")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def new_invite():
     from instance.actors.invites import create_invite
 
@@ -152,7 +144,7 @@ async def new_invite():
 
 
 @blueprint.post("/invites/<int:invite_id>/revoke")
-@role_required(*STAFF)
+@permission_required(MANAGE_USERS)
 async def revoke_invite(invite_id: int):
     from instance.actors.invites import revoke
 
@@ -164,7 +156,7 @@ async def revoke_invite(invite_id: int):
 
 
 @blueprint.get("/media-review")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def media_review():
     items = await review_queue().limit(50).prefetch_related("account", "work")
     return await render_template(
@@ -174,7 +166,7 @@ async def media_review():
 
 
 @blueprint.get("/media-review/<int:media_id>/original.jpg")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def media_original(media_id: int):
     """The image a moderator decides on, re-rendered from the private original (no
     metadata, no cloak; media/preview.py): only for uploads that are or were in the
@@ -190,7 +182,7 @@ async def media_original(media_id: int):
 
 
 @blueprint.post("/media-review/<int:media_id>")
-@role_required(*STAFF)
+@permission_required(MANAGE_REPORTS)
 async def decide_media(media_id: int):
 
     from instance.attachments.review import ReviewError, decide

@@ -7,9 +7,12 @@ from __future__ import annotations
 from quart import Blueprint, redirect, render_template, request, url_for
 
 from instance import site_settings
+from instance.moderation.permissions import (
+    MANAGE_SETTINGS,
+)
 from instance.services import current_services
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, role_required
+from instance.web.session import current_user, permission_required
 
 blueprint = Blueprint("admin_settings", __name__, url_prefix="/admin")
 blueprint.before_request(check_csrf)
@@ -29,13 +32,13 @@ async def _page(submitted: dict[str, object] | None = None,
 
 
 @blueprint.get("/instance")
-@role_required("admin")
+@permission_required(MANAGE_SETTINGS)
 async def instance_settings():
     return await _page()
 
 
 @blueprint.post("/instance")
-@role_required("admin")
+@permission_required(MANAGE_SETTINGS)
 async def save_instance_settings():
     form = await request.form
     submitted = {name: form.get(name) for name in site_settings.KEYS}

@@ -11,12 +11,12 @@ from quart import Blueprint, redirect, render_template, request, url_for
 from instance.actors.jobs_actor import existing_jobs_actor
 from instance.jobboard import board
 from instance.jobboard.federate import follow_board, report_listing
-from instance.jobboard.listings import STAFF
+from instance.moderation.permissions import MANAGE_JOBS, has
 from instance.moderation.reports import CATEGORIES
 from instance.services import current_services
 from instance.storage.models import Account, Follow
 from instance.web.csrf import check_csrf
-from instance.web.session import current_user, login_required, role_required, signed_in_user
+from instance.web.session import current_user, login_required, permission_required, signed_in_user
 
 blueprint = Blueprint("jobboard_federation", __name__, url_prefix="/jobs")
 blueprint.before_request(check_csrf)
@@ -33,15 +33,15 @@ async def _remote() -> dict[str, Any]:
     return {"mode": services.config.jobboard.remote_listings,
             "handle": f"@jobs@{services.config.instance.domain}",
             "boards": [(f.target, f.state) for f in follows],
-            "staff": me is not None and me.role in STAFF}
+            "staff": has(me, MANAGE_JOBS)}
 
 
 @blueprint.post("/boards/follow")
-@role_required(*STAFF)
+@permission_required(MANAGE_JOBS)
 async def follow():
     """A moderator subscribes this board to another server's (`jobs@domain` or a domain)."""
     handle = str((await request.form).get("board", "")).strip()[:300]
-    await follow_board(current_services(), handle)
+    await follow_board(current_services(), handle, (await signed_in_user()).account)
     return redirect(url_for("jobboard.board_page", origin="other"))
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 from quart import Blueprint, redirect, render_template, request, url_for
 
 from instance.jobboard import moderation
-from instance.jobboard.listings import STAFF
+from instance.moderation.permissions import (
+    MANAGE_JOBS,
+)
 from instance.services import current_services
 from instance.storage.models import Account
 from instance.web.csrf import check_csrf
-from instance.web.session import role_required, signed_in_user
+from instance.web.session import permission_required, signed_in_user
 
 blueprint = Blueprint("jobboard_moderation", __name__, url_prefix="/jobs")
 blueprint.before_request(check_csrf)
@@ -27,7 +29,7 @@ async def _me() -> Account:
 
 
 @blueprint.get("/held")
-@role_required(*STAFF)
+@permission_required(MANAGE_JOBS)
 async def held():
     return await render_template(
         "jobboard_held.html", title="Listings held for approval",
@@ -35,14 +37,14 @@ async def held():
 
 
 @blueprint.post("/held/<int:listing_id>/approve")
-@role_required(*STAFF)
+@permission_required(MANAGE_JOBS)
 async def approve(listing_id: int):
     listing = await moderation.release_listing(listing_id, await _me())
     return redirect(url_for(".held", done=f"“{listing.title}” is on the other servers tab."))
 
 
 @blueprint.post("/held/<int:listing_id>/reject")
-@role_required(*STAFF)
+@permission_required(MANAGE_JOBS)
 async def reject(listing_id: int):
     listing = await moderation.reject_listing(current_services(), listing_id, await _me(),
                                               await _reason())
@@ -50,7 +52,7 @@ async def reject(listing_id: int):
 
 
 @blueprint.post("/<int:listing_id>/remove")
-@role_required(*STAFF)
+@permission_required(MANAGE_JOBS)
 async def remove(listing_id: int):
     """Remove a listing (with a reason, for the audit log); a local one's Delete federates."""
     reason = await _reason()

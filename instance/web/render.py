@@ -17,6 +17,7 @@ from federation.remote_urls import http_url
 from federation.vocab import media_kind
 from instance.actions.notifications import count_unread
 from instance.errors import Refused
+from instance.moderation.permissions import permissions_of
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
 from instance.web.csrf import csrf_token
@@ -128,6 +129,7 @@ def install(app: Quart, services: Services) -> None:
         me = await current_user()
         return {
             "me": me,
+            "my_permissions": permissions_of(me),  # what the admin links may show
             "unread_notifications": await count_unread(me) if me else 0,
             "instance_name": config.instance.name,
             "instance_description": config.instance.description,

@@ -65,6 +65,29 @@ def login_required(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitab
     return wrapper
 
 
+def permission_required(permission: str | None) -> Callable[
+        [Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
+    """Admin pages: log in first, then hold `permission` (None: any staff permission), as
+    decided by instance/moderation/permissions.py; a refusal is a 403 page in words."""
+    from instance.moderation import permissions
+
+    def decorate(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(view)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = await current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if permission is None:
+                permissions.require_staff(user)
+            else:
+                permissions.require(user, permission)
+            return await view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def role_required(*roles: str) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
     def decorate(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(view)

@@ -159,7 +159,8 @@ def test_signup_approval_and_report_queue(site):
 
     hidden, suspended, state, actions = asyncio.run(in_db(url, check))
     assert hidden and suspended and state == "resolved"
-    assert actions == ["signup.approve", "work.hide", "account.suspend", "report.resolve"]
+    assert actions == ["account.create", "account.create",  # the fixture's CLI `user create`
+                       "signup.approve", "work.hide", "account.suspend", "report.resolve"]
 
 
 def test_invites_and_reports_from_the_pages(tmp_path):

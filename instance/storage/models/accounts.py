@@ -95,6 +95,8 @@ class User(models.Model):
     email = fields.CharField(max_length=320, null=True, unique=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharField(max_length=16, default="artist")  # artist | moderator | admin
+    # custom permissions beyond the role, space-separated (instance/moderation/permissions.py)
+    permissions = fields.CharField(max_length=255, default="", db_default="")
     approved = fields.BooleanField(default=True)
     disabled = fields.BooleanField(default=False)
     # a sign-up waiting for the click on its mailed confirmation link (no login until then)

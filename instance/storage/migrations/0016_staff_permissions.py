@@ -1,0 +1,15 @@
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0015_invite_description')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='User',
+            name='permissions',
+            field=fields.CharField(default='', db_default='', max_length=255),
+        ),
+    ]
