@@ -2,7 +2,7 @@ from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_invite_description')]
+    dependencies = [('models', '0013_lists_filters')]
 
     initial = False
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_lists_filters')]
+    dependencies = [('models', '0016_staff_permissions')]
 
     initial = False
 

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_lists_filters')]
+    dependencies = [('models', '0017_periodic_runs')]
 
     initial = False
 

@@ -4,7 +4,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_invite_description')]
+    dependencies = [('models', '0018_web_push')]
 
     initial = False
 

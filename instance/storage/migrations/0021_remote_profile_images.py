@@ -19,7 +19,7 @@ async def move_remote_urls(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_invite_description')]
+    dependencies = [('models', '0020_conversation_marks')]
 
     initial = False
 
