@@ -43,6 +43,8 @@ FLAT_RAMP = 0.2  # mask above its floor by this much counts as textured (flatnes
 FLAT_LOWPASS_SIGMA = 1.3  # Gaussian sigma, in working-resolution pixels, of the "low" part
 FLAT_LOWPASS_CUT = 0.5  # share of that low part removed on flat areas (1.0 left visible
 # grain only but halved the held-out effect on flat art; 0.5 keeps ~90% of it)
+HALO_BAND = 2.0  # width, in working-resolution px, of the band beside hard edges whose
+# local mean is removed (bicubic upsampling spreads an edge's perturbation about this far)
 TEXTURE_REF = 12.0  # local std (grey levels) at which the full budget is allowed
 
 

@@ -75,7 +75,7 @@ def noise_images(orig: np.ndarray, cloaked: np.ndarray, prep: Prepared, spec: le
         cr = spec.chroma_ratio
         g = rng.standard_normal((3, *prep.work_shape), dtype=np.float32)
         g *= np.stack([prep.mask_work, prep.mask_work * cr, prep.mask_work * cr])
-        d = upsample_delta(g, prep.mask_full, 1e6, cr, spec.mask_floor)  # a shape, rescaled below
+        d = upsample_delta(g, prep, 1e6, cr, spec.mask_floor)  # a shape, rescaled below
         base = apply_delta(orig, d, 0.0, seed)  # == orig; keeps the quantiser in one place
         out["lowfreq"].append(_rescale(base, d, l2))
     return out

@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 import torch
 
-from . import encoders, levels, quality
+from . import edges, encoders, levels, quality
 from .attack import optimise
 from .colour import delta_ycc_to_rgb, rgb_gain_of_ycc_box
 from .mask import texture_mask, window_for_scale
@@ -53,6 +53,10 @@ class Prepared:
     mask_work: np.ndarray  # h x w
     x_work: np.ndarray  # h x w x 3 uint8
     seed: int  # mixed seed for the optimisation
+    luma: np.ndarray  # HxW uint8, guides the perturbation beside edges
+    act: np.ndarray  # HxW bool: edge or texture at the 3x3 scale (edges.activity)
+    band: np.ndarray  # HxW bool: flat pixels beside an edge (edges.halo_band)
+    radius: int  # full-resolution px of that band and of its guided filter
 
 
 def working_shape(h: int, w: int, side: int) -> tuple[int, int]:
@@ -71,12 +75,19 @@ def prepare(rgb: np.ndarray, spec: levels.LevelSpec, seed: int) -> Prepared:
     h, w = rgb.shape[:2]
     hw, ww = working_shape(h, w, spec.work_side)
     scale = max(h / hw, w / ww)
-    y = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    y = luma.astype(np.float32)
     mask_full = texture_mask(y, window_for_scale(scale), spec.mask_floor, levels.TEXTURE_REF)
+    varies, act = edges.activity(y)
     del y
+    edges.guard(mask_full, act, spec.mask_floor)
+    radius = int(round(levels.HALO_BAND * scale)) + 2
+    band = edges.halo_band(varies, act, radius)
+    del varies
     mask_work = cv2.resize(mask_full, (ww, hw), interpolation=cv2.INTER_AREA)
     x_work = cv2.resize(rgb, (ww, hw), interpolation=cv2.INTER_AREA)
-    return Prepared((hw, ww), mask_full, mask_work, x_work, mixed_seed(x_work, spec.name, seed))
+    return Prepared((hw, ww), mask_full, mask_work, x_work, mixed_seed(x_work, spec.name, seed),
+                    luma, act, band, radius)
 
 
 def to_tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -115,13 +126,16 @@ def flatness(mask_full: np.ndarray, mask_floor: float) -> np.ndarray:
     return np.clip(f, 0.0, 1.0, out=f)
 
 
-def upsample_delta(delta: np.ndarray, mask_full: np.ndarray, eps: float,
+def upsample_delta(delta: np.ndarray, prep: Prepared, eps: float,
                    chroma_ratio: float, mask_floor: float) -> np.ndarray:
     """(3, h, w) YCbCr delta -> HxWx3 float32 RGB delta at full size, re-clipped.
 
-    On flat areas part of the low-frequency component is taken out: lifted from the
-    working resolution it shows at 100% zoom as soft swirls at exactly the scale
-    the eye is most sensitive to, while fine grain of the same size does not."""
+    Beside hard edges each side's local mean is taken out before the clip (edges.py:
+    the spread of the edge's perturbation showed as halos). On flat areas part of the
+    low-frequency component is taken out: lifted from the working resolution it shows
+    at 100% zoom as soft swirls at exactly the scale the eye is most sensitive to,
+    while fine grain of the same size does not."""
+    mask_full = prep.mask_full
     h, w = mask_full.shape
     interp = cv2.INTER_CUBIC if (h, w) != delta.shape[1:] else cv2.INTER_LINEAR
     sigma = levels.FLAT_LOWPASS_SIGMA * max(h / delta.shape[1], w / delta.shape[2], 1.0)
@@ -130,6 +144,7 @@ def upsample_delta(delta: np.ndarray, mask_full: np.ndarray, eps: float,
     full = np.empty((3, h, w), dtype=np.float32)
     for c in range(3):
         up = cv2.resize(delta[c], (w, h), interpolation=interp)
+        edges.remove_side_means(up, prep.luma, prep.act, prep.band, prep.radius)
         lim = mask_full * np.float32(eps * (chroma_ratio if c else 1.0))
         np.clip(up, -lim, lim, out=up)
         low = cv2.GaussianBlur(up, (0, 0), sigma)
@@ -141,11 +156,19 @@ def upsample_delta(delta: np.ndarray, mask_full: np.ndarray, eps: float,
 
 def apply_delta(rgb: np.ndarray, delta_rgb: np.ndarray, scale: float, seed: int) -> np.ndarray:
     """rgb + scale * delta, quantised with seeded uniform dither (no contour bands).
-    Where the delta is zero the pixel is unchanged."""
+    Where the delta is zero the pixel is unchanged. Each channel's change is limited
+    symmetrically to its distance from 0 and 255: clipping only the side that overflows
+    turned zero-mean grain on white or black fills into a net darkening (or lightening),
+    strongest beside edges where the grain is largest."""
     out = np.empty(rgb.shape, dtype=np.uint8)
     rng = np.random.default_rng([seed, 7])
     for c in range(3):
         ch = delta_rgb[..., c] * np.float32(scale)
+        room = np.minimum(rgb[..., c], 255 - rgb[..., c]).astype(np.float32)
+        np.minimum(ch, room, out=ch)
+        np.negative(room, out=room)
+        np.maximum(ch, room, out=ch)
+        del room
         ch += rng.random(ch.shape, dtype=np.float32) - np.float32(0.5)
         ch += rgb[..., c]
         np.rint(ch, out=ch)
@@ -231,7 +254,7 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
     delta = optimise(to_tensor(prep.x_work), to_tensor(target), box, encs, spec.steps, prep.seed,
                      lambda f: report(0.05 + 0.85 * f))
     release_memory()  # the autograd arenas are not needed for the full-size steps
-    delta_rgb = upsample_delta(delta[0].numpy(), prep.mask_full, eps, spec.chroma_ratio,
+    delta_rgb = upsample_delta(delta[0].numpy(), prep, eps, spec.chroma_ratio,
                                spec.mask_floor)
     scale, fallbacks = headroom(spec, delta_rgb, eps), 0
     while True:

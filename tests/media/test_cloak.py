@@ -232,3 +232,16 @@ def test_flat_sky_gets_grain_not_blotches():
     assert sky.mean() > 0.2
     assert np.abs(out.astype(np.int16) - img)[sky].mean() > 0.3, "the sky gets no perturbation"
     assert blotchiness(img, out, sky) <= 2.0
+
+
+def test_no_halo_along_hard_edges():
+    """Beside the hard edges of flat art (outlined and plain, white, black and saturated
+    fills) the medium cloak does not darken or lighten one side as a whole: the mean
+    change within 2 px of an edge stays within 0.6 grey levels of that a little further in
+    (the cloak before edges.py gave 0.78 here and 1.77 on the flat illustration)."""
+    from tests.rig.art import edge_halo, flat_illustration, outlined_fills
+
+    for img in (outlined_fills(), flat_illustration()):
+        out = cloak_image(img, "medium", seed=0).image
+        assert np.abs(out.astype(np.int16) - img).mean() > 0.3, "no perturbation at all"
+        assert edge_halo(img, out) <= 0.6

@@ -38,3 +38,46 @@ def blotchiness(before: np.ndarray, after: np.ndarray, where: np.ndarray, window
     sees as blotches or bands at 100 %, unlike pixel-scale grain."""
     change = after.astype(np.float32) - before.astype(np.float32)
     return float(np.abs(cv2.blur(change, (window, window))[where]).max())
+
+
+def outlined_fills(h: int = 512, w: int = 768) -> np.ndarray:
+    """Flat fills (white, black, saturated red, blue, yellow, mid grey) meeting at hard edges:
+    some borders plain steps, others with a 3 px dark anti-aliased outline, as cel art draws
+    them. The art on which halos along edges show first (HxWx3 uint8 RGB)."""
+    cols = [(255, 255, 255), (230, 20, 30), (0, 0, 0), (25, 60, 225), (250, 225, 30), (128, 128, 128)]
+    img = np.empty((h, w, 3), np.uint8)
+    n = len(cols)
+    for i, c in enumerate(cols):
+        img[:, i * w // n:(i + 1) * w // n] = c
+    for i in range(1, n, 2):  # every other border carries an outline
+        x = i * w // n
+        cv2.line(img, (x, 0), (x, h - 1), (20, 15, 25), 3, cv2.LINE_AA)
+    for k, (fill, line) in enumerate([((255, 255, 255), (20, 15, 25)), ((230, 20, 30), (255, 255, 255)),
+                                      ((0, 0, 0), (250, 225, 30))]):
+        centre = (w // 6 + k * w // 3, h * 3 // 4)
+        cv2.circle(img, centre, h // 7, fill, -1, cv2.LINE_AA)
+        cv2.circle(img, centre, h // 7, line, 3, cv2.LINE_AA)
+    return img
+
+
+def edge_halo(before: np.ndarray, after: np.ndarray, band: int = 2, far: int = 12) -> float:
+    """Largest halo along the hard edges of flat art: per flat region (the pixels between
+    edges), the mean signed luminance change within ``band`` px of an edge minus the mean
+    change a little further in (``band`` to ``far`` px), in grey levels. A perturbation
+    that darkens or lightens one side of an edge as a whole shows as a halo."""
+    y0 = before.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    change = after.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) - y0
+    grad = np.zeros(before.shape[:2], np.float32)
+    for c in range(3):
+        ch = before[..., c].astype(np.float32)
+        grad = np.maximum(grad, np.hypot(cv2.Sobel(ch, cv2.CV_32F, 1, 0), cv2.Sobel(ch, cv2.CV_32F, 0, 1)))
+    edge = (grad > 40).astype(np.uint8)
+    dist = cv2.distanceTransform(1 - edge, cv2.DIST_L2, 3)
+    count, labels = cv2.connectedComponents(1 - edge, connectivity=4)
+    worst = 0.0
+    for r in range(1, count):
+        region = labels == r
+        near, inner = region & (dist <= band), region & (dist > band) & (dist <= far)
+        if near.sum() >= 200 and inner.sum() >= 200:
+            worst = max(worst, abs(float(change[near].mean() - change[inner].mean())))
+    return worst
