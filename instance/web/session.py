@@ -48,10 +48,10 @@ async def current_user() -> User | None:
 
 
 async def signed_in_user() -> User:
-    """The logged-in user, in a view behind `login_required` or `role_required` (they have
+    """The logged-in user, in a view behind `login_required` or `permission_required` (they have
     already sent everyone else to the login page)."""
     user = await current_user()
-    assert user is not None, "signed_in_user() outside login_required/role_required"
+    assert user is not None, "signed_in_user() outside login_required/permission_required"
     return user
 
 
@@ -81,24 +81,6 @@ def permission_required(permission: str | None) -> Callable[
                 permissions.require_staff(user)
             else:
                 permissions.require(user, permission)
-            return await view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def role_required(*roles: str) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
-    def decorate(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(view)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = await current_user()
-            if user is None:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if user.role not in roles:
-                from quart import abort
-
-                abort(403, description="This page is for moderators and admins.")
             return await view(*args, **kwargs)
 
         return wrapper
