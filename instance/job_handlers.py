@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from inbox.backfill import handler as backfill_actor
 from inbox.process import process as process_inbox_item
 from instance.actions.importing import import_job
+from instance.actions.polls import close_job as close_poll
+from instance.actions.polls import update_job as update_poll
 from instance.actions.profile_images import apply_profile_image
 from instance.actions.profile_links import verify_links_job
 from instance.actions.publishing import publish_job
@@ -50,6 +52,8 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.EXPIRE_LISTINGS: expire_listings,
     kinds.IMPORT_FOLLOWING: import_job,
     kinds.PUSH_NOTIFICATION: push_notify_job,
+    kinds.CLOSE_POLL: close_poll,
+    kinds.UPDATE_POLL: update_poll,
 }
 
 

@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from federation import documents
 from federation.joblisting import AVAILABILITY_LABELS, ListingDoc, listing_to_note
+from federation.polls import as_question
 from instance.services import Services
 from instance.storage.models import (
     Account,
@@ -17,6 +18,7 @@ from instance.storage.models import (
     JobListing,
     MediaAttachment,
     MediaState,
+    Poll,
     Work,
 )
 
@@ -37,7 +39,7 @@ async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient |
     cloaked = services.config.cloak.enabled and any(
         m.cloak_level not in (None, "", "off") for m in media
     )
-    return documents.work_to_note(
+    note = documents.work_to_note(
         work,
         actor_id=account.ap_id,
         followers_url=account.followers_url or services.urls.followers_of(account.ap_id),
@@ -48,6 +50,12 @@ async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient |
         in_reply_to=work.in_reply_to_ap_id,
         cloaked=cloaked,
     )
+    poll = await Poll.get_or_none(work_id=work.id, using_db=using_db)
+    if poll is None:
+        return note
+    return as_question(note, poll.options, poll.tallies, multiple=poll.multiple,
+                       voters_count=poll.voters_count, end_time=poll.expires_at,
+                       closed_at=poll.closed_at)
 
 
 def person_for(

@@ -12,6 +12,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from federation import documents
+from instance.actions.polls import PollSpec, create_poll
 from instance.actions.publishing import media_ready, now, publish_if_ready, published
 from instance.actors.remote import resolve_acct
 from instance.attachments.processing import delete_media
@@ -88,8 +89,10 @@ async def create_work(
     media_ids: Iterable[int] = (),
     language: str | None = None,
     cloak_level: str | None = None,
+    poll: PollSpec | None = None,
 ) -> Work:
-    """Create a work (or reply); it is published at once unless media are processing."""
+    """Create a work (or reply); it is published at once unless media are processing.
+    A poll (checked by instance.actions.polls.check_spec) is made with it."""
     if account.domain is not None:
         raise WorkError("only local accounts publish works")
     if visibility not in VISIBILITIES:
@@ -130,6 +133,8 @@ async def create_work(
         work.url = services.urls.work_page(account.username, work.id)
         await work.save(update_fields=["ap_id", "url"], using_db=connection)
         await set_tags(work, [*rendered.tags, *tags], connection)
+        if poll is not None:
+            await create_poll(services, work, poll, connection)
         for position, media_id in enumerate(media_ids):
             await MediaAttachment.filter(id=media_id).using_db(connection).update(
                 work_id=work.id, position=position

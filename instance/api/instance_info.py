@@ -10,6 +10,7 @@ from typing import Any
 from quart import Blueprint, jsonify
 
 from instance import __version__
+from instance.actions.polls import MAX_EXPIRATION, MAX_OPTION_CHARS, MAX_OPTIONS, MIN_EXPIRATION
 from instance.actions.works import MAX_IMAGES
 from instance.api.auth import current_user, scoped
 from instance.config import Config
@@ -60,7 +61,8 @@ def _configuration(config: Config) -> dict[str, Any]:
             "video_matrix_limit": 0,
             "description_limit": 1500,
         },
-        "polls": {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0},
+        "polls": {"max_options": MAX_OPTIONS, "max_characters_per_option": MAX_OPTION_CHARS,
+                  "min_expiration": MIN_EXPIRATION, "max_expiration": MAX_EXPIRATION},
     }
 
 

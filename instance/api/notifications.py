@@ -22,6 +22,7 @@ blueprint = Blueprint("api_notifications", __name__, url_prefix="/api/v1/notific
 
 TYPES = (
     "mention",
+    "poll",
     "status",
     "reblog",
     "follow",

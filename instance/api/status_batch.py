@@ -18,6 +18,7 @@ from tortoise import Tortoise
 from federation import licences
 from federation.remote_urls import http_url
 from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media_entity
+from instance.api.polls import polls_for
 from instance.storage.models import Account, FollowState, ProvenanceVerdict
 from instance.urls import LocalUrls
 
@@ -188,7 +189,7 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
     mention_aps = {ap for w in works.values() for ap in (w["mentions"] or []) if isinstance(ap, str)}
     account_ids = {w["account_id"] for w in works.values()}
     # Independent reads: on PostgreSQL they run on several pooled connections at once.
-    account_rows, media_rows, tag_rows, parent_rows, mentioned_rows, marks = await asyncio.gather(
+    account_rows, media_rows, tag_rows, parent_rows, mentioned_rows, marks, polls = await asyncio.gather(
         fetch("accounts", ACCOUNT_FIELDS, "id", account_ids),
         fetch("media_attachments", MEDIA_FIELDS, "work_id", works),
         raw_rows(
@@ -200,6 +201,7 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
         else _nothing(),
         Account.filter(ap_id__in=list(mention_aps)) if mention_aps else _nothing(),
         _viewer_marks(viewer_id, list(works)),
+        polls_for({w["id"]: w["account_id"] for w in works.values()}, viewer_id),
     )
     accounts = {a["id"]: SimpleNamespace(**a) for a in account_rows}
     media: dict[int, list[SimpleNamespace]] = {}
@@ -219,8 +221,7 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
         author = account_cache.get(w["account_id"])
         if author is None:
             author = account_cache[w["account_id"]] = account_entity(accounts[w["account_id"]], base)
-        out.append(
-            _status(
+        entity = _status(
                 w,
                 author,
                 base,
@@ -231,7 +232,8 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
                 marks,
                 viewer_id,
             )
-        )
+        entity["poll"] = polls.get(work_id)
+        out.append(entity)
     return out
 
 

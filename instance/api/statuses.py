@@ -20,6 +20,7 @@ from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
 from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
 from instance.api.paging import link_header, page
+from instance.api.polls import poll_of_request
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.services import current_services
@@ -74,6 +75,9 @@ async def create():
         raise ApiError(422, f"Validation failed: at most {MAX_MEDIA} media attachments")
     if not text.strip() and not media_ids:
         raise ApiError(422, "Validation failed: Text can't be blank")
+    poll = poll_of_request(p)
+    if poll is not None and media_ids:
+        raise ApiError(422, "Validation failed: a status cannot have both media and a poll")
     visibility = p.text("visibility", max_length=16) or "public"
     if visibility not in VISIBILITIES:
         raise ApiError(422, f"Validation failed: visibility must be one of {', '.join(VISIBILITIES)}")
@@ -101,6 +105,7 @@ async def create():
         media_ids=media_ids,
         language=p.text("language", max_length=16) or None,
         cloak_level=cloak,
+        poll=poll,
     )
     if key:
         _idempotency[(me().id, key)] = (time.monotonic(), work.id)

@@ -23,3 +23,5 @@ VERIFY_PROFILE_LINKS = "accounts.verify_links"
 EXPIRE_LISTINGS = "jobboard.expire"  # the job board's deadlines (not this queue's jobs)
 IMPORT_FOLLOWING = "portability.import_following"
 PUSH_NOTIFICATION = "push.notify"  # one Web Push message to one subscription
+CLOSE_POLL = "polls.close"  # at a poll's end: closed, voters told, the final Question sent
+UPDATE_POLL = "polls.update"  # a local poll's new tallies, federated as an Update
