@@ -43,15 +43,15 @@ def check_spec(options: list[str], expires_in: int | None, multiple: bool = Fals
     """The new poll, or PollError saying which bound it breaks."""
     options = [o.strip() for o in options]
     if not 2 <= len(options) <= MAX_OPTIONS:
-        raise PollError(f"Validation failed: a poll needs 2 to {MAX_OPTIONS} options")
+        raise PollError(f"a poll needs 2 to {MAX_OPTIONS} options")
     if any(not o for o in options):
-        raise PollError("Validation failed: poll options can't be blank")
+        raise PollError("poll options can't be blank")
     if any(len(o) > MAX_OPTION_CHARS for o in options):
-        raise PollError(f"Validation failed: poll options are at most {MAX_OPTION_CHARS} characters")
+        raise PollError(f"poll options are at most {MAX_OPTION_CHARS} characters")
     if len(set(options)) != len(options):
-        raise PollError("Validation failed: poll options must be different")
+        raise PollError("poll options must be different")
     if expires_in is None or not MIN_EXPIRATION <= expires_in <= MAX_EXPIRATION:
-        raise PollError("Validation failed: poll expires_in must be between 5 minutes and 1 month")
+        raise PollError("poll expires_in must be between 5 minutes and 1 month")
     return PollSpec(options, expires_in, multiple, hide_totals)
 
 
@@ -91,19 +91,19 @@ async def vote(services: Services, account: Account, poll_id: int, choices: list
         raise PollError("Record not found", status=404)
     work = await Work.get(id=poll.work_id)
     if work.account_id == account.id:
-        raise PollError("Validation failed: you cannot vote in your own poll")
+        raise PollError("you cannot vote in your own poll")
     if expired(poll):
-        raise PollError("Validation failed: the poll has already ended")
+        raise PollError("the poll has already ended")
     if not choices:
-        raise PollError("Validation failed: choose at least one option")
+        raise PollError("choose at least one option")
     if len(set(choices)) != len(choices) or any(not 0 <= c < len(poll.options) for c in choices):
-        raise PollError("Validation failed: a choice is not one of the poll's options")
+        raise PollError("a choice is not one of the poll's options")
     if len(choices) > 1 and not poll.multiple:
-        raise PollError("Validation failed: this poll allows one choice only")
+        raise PollError("this poll allows one choice only")
     async with in_transaction() as connection:
         if await PollVote.filter(poll_id=poll.id, account_id=account.id).using_db(
                 connection).exists():
-            raise PollError("Validation failed: you have already voted in this poll")
+            raise PollError("you have already voted in this poll")
         for choice in choices:
             await PollVote.create(poll_id=poll.id, account_id=account.id, choice=choice,
                                   using_db=connection)

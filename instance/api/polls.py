@@ -69,11 +69,11 @@ def poll_of_request(p: Params) -> PollSpec | None:
     if not fields and not options_raw:
         return None
     if not isinstance(options_raw, list) or not all(isinstance(o, str) for o in options_raw):
-        raise ApiError(422, "Validation failed: poll options must be a list of texts")
+        raise ApiError(422, "poll options must be a list of texts")
     try:
         expires_in = int(str(fields["expires_in"])) if fields.get("expires_in") not in (None, "") else None
     except ValueError:
-        raise ApiError(422, "Validation failed: poll expires_in must be a number of seconds") from None
+        raise ApiError(422, "poll expires_in must be a number of seconds") from None
     return check_spec(options_raw, expires_in, _flag(fields.get("multiple")),
                       _flag(fields.get("hide_totals")))
 
