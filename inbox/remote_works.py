@@ -14,6 +14,7 @@ from federation.remote_urls import first_http_url
 from federation.vocab import as_list, id_of, ids_of, is_image_type, same_origin, visibility
 from inbox.common import refuses
 from inbox.errors import Drop
+from inbox.remote_polls import store_poll
 from instance.attachments.processing import delete_media
 from instance.jobs import kinds
 from instance.services import Services
@@ -152,6 +153,7 @@ async def store_work(services: Services, actor: Account, obj: dict, *, notify: b
         if existing.account_id != actor.id:
             raise Drop("the object belongs to someone else")
         await update_work(services, existing, obj, fields)
+        await store_poll(existing, obj)
         return await _apply_ai_policy(services, existing, new=False)
     parent_id = id_of(obj.get("inReplyTo"))
     parent = await Work.get_or_none(ap_id=parent_id) if parent_id else None
@@ -169,6 +171,7 @@ async def store_work(services: Services, actor: Account, obj: dict, *, notify: b
         if parent is not None:
             await Work.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
         await _tags(work, obj)
+        await store_poll(work, obj)
         for local in await Account.filter(ap_id__in=mentions if notify else [], domain=None):
             if not await refuses(local.id, actor):
                 await Notification.create(recipient_id=local.id, kind="mention",
