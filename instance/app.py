@@ -29,9 +29,9 @@ from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
+from instance.api import polls as api_polls
 from instance.api import push as api_push
 from instance.api import search as api_search
-from instance.api import polls as api_polls
 from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
 from instance.api import timelines as api_timelines
