@@ -31,6 +31,7 @@ from instance.api import media as api_media
 from instance.api import notifications as api_notifications
 from instance.api import polls as api_polls
 from instance.api import push as api_push
+from instance.api import scheduled_statuses as api_scheduled_statuses
 from instance.api import search as api_search
 from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
@@ -117,6 +118,7 @@ VIEW_MODULES = (
     api_accounts,
     api_statuses,
     api_polls,
+    api_scheduled_statuses,
     api_media,
     api_timelines,
     api_lists,

@@ -16,6 +16,7 @@ from instance.actions.polls import update_job as update_poll
 from instance.actions.profile_images import apply_profile_image
 from instance.actions.profile_links import verify_links_job
 from instance.actions.publishing import publish_job
+from instance.actions.scheduled import publish_job as publish_scheduled
 from instance.actors.email_links import send_link_job
 from instance.attachments.processing import process_job as process_media
 from instance.attachments.remote import fetch_job as fetch_remote_media
@@ -54,6 +55,7 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.PUSH_NOTIFICATION: push_notify_job,
     kinds.CLOSE_POLL: close_poll,
     kinds.UPDATE_POLL: update_poll,
+    kinds.PUBLISH_SCHEDULED: publish_scheduled,
 }
 
 

@@ -189,7 +189,7 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
     mention_aps = {ap for w in works.values() for ap in (w["mentions"] or []) if isinstance(ap, str)}
     account_ids = {w["account_id"] for w in works.values()}
     # Independent reads: on PostgreSQL they run on several pooled connections at once.
-    account_rows, media_rows, tag_rows, parent_rows, mentioned_rows, marks, polls = await asyncio.gather(
+    reads = asyncio.gather(
         fetch("accounts", ACCOUNT_FIELDS, "id", account_ids),
         fetch("media_attachments", MEDIA_FIELDS, "work_id", works),
         raw_rows(
@@ -201,8 +201,10 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
         else _nothing(),
         Account.filter(ap_id__in=list(mention_aps)) if mention_aps else _nothing(),
         _viewer_marks(viewer_id, list(works)),
-        polls_for({w["id"]: w["account_id"] for w in works.values()}, viewer_id),
     )
+    (account_rows, media_rows, tag_rows, parent_rows, mentioned_rows, marks), polls = \
+        await asyncio.gather(reads, polls_for({w["id"]: w["account_id"] for w in works.values()},
+                                              viewer_id))
     accounts = {a["id"]: SimpleNamespace(**a) for a in account_rows}
     media: dict[int, list[SimpleNamespace]] = {}
     for m in media_rows:

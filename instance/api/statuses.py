@@ -21,6 +21,7 @@ from instance.api.filtering import apply_filters
 from instance.api.instance_info import MAX_CHARACTERS, MAX_MEDIA
 from instance.api.paging import link_header, page
 from instance.api.polls import poll_of_request
+from instance.api.scheduled_statuses import parse_when, scheduled_entity
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.services import current_services
@@ -61,6 +62,7 @@ def _remembered(key: str) -> int | None:
 @blueprint.post("")
 @scoped("write:statuses")
 async def create():
+    from instance.actions.scheduled import schedule
     from instance.actions.works import create_work
 
     key = request.headers.get("Idempotency-Key", "")[:128]
@@ -88,9 +90,7 @@ async def create():
     cloak = p.text("cloak_level", max_length=8) or None
     if cloak not in (None, "off", "low", "medium", "high"):
         raise ApiError(422, "Validation failed: cloak_level must be off, low, medium or high")
-    work = await create_work(
-        current_services(),
-        me(),
+    fields = dict(
         title=p.text("title", max_length=500),
         content_source=text,
         summary=p.text("spoiler_text", max_length=1000),
@@ -105,8 +105,15 @@ async def create():
         media_ids=media_ids,
         language=p.text("language", max_length=16) or None,
         cloak_level=cloak,
-        poll=poll,
     )
+    when = parse_when(p)
+    if when is not None:
+        kept = {**fields, "poll": None if poll is None else {
+            "options": poll.options, "expires_in": poll.expires_in, "multiple": poll.multiple,
+            "hide_totals": poll.hide_totals}}
+        row = await schedule(current_services(), me(), when, kept)
+        return jsonify(await scheduled_entity(row))
+    work = await create_work(current_services(), me(), poll=poll, **fields)
     if key:
         _idempotency[(me().id, key)] = (time.monotonic(), work.id)
     return jsonify(await reload(work.id))

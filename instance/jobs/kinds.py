@@ -25,3 +25,4 @@ IMPORT_FOLLOWING = "portability.import_following"
 PUSH_NOTIFICATION = "push.notify"  # one Web Push message to one subscription
 CLOSE_POLL = "polls.close"  # at a poll's end: closed, voters told, the final Question sent
 UPDATE_POLL = "polls.update"  # a local poll's new tallies, federated as an Update
+PUBLISH_SCHEDULED = "statuses.publish_scheduled"  # a scheduled status, at its time

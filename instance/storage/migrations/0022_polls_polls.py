@@ -41,4 +41,16 @@ class Migration(migrations.Migration):
             options={'table': 'poll_votes', 'app': 'models', 'unique_together': (('poll', 'account', 'choice'),), 'pk_attr': 'id', 'table_description': "One account's choice of one option of a poll (a multiple-choice vote is several"},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='ScheduledStatus',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('scheduled_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('params', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'scheduled_statuses', 'app': 'models', 'pk_attr': 'id', 'table_description': "A status to be published later (Mastodon's ScheduledStatus): the create_work"},
+            bases=['Model'],
+        ),
     ]

@@ -43,7 +43,7 @@ from instance.storage.models.moderation import (
 from instance.storage.models.moderation import DraftState as DraftState
 from instance.storage.models.moderation import ReportState as ReportState
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
-from instance.storage.models.polls import Poll, PollVote
+from instance.storage.models.polls import Poll, PollVote, ScheduledStatus
 from instance.storage.models.portability import ImportRun
 from instance.storage.models.portability import ImportState as ImportState
 from instance.storage.models.push import WebPushSubscription
@@ -107,4 +107,5 @@ __all__ = [
     "Work",
     "Poll",
     "PollVote",
+    "ScheduledStatus",
 ]

@@ -55,3 +55,22 @@ class PollVote(models.Model):
     class Meta:
         table = "poll_votes"
         unique_together = (("poll", "account", "choice"),)
+
+
+class ScheduledStatus(models.Model):
+    """A status to be published later (Mastodon's ScheduledStatus): the create_work
+    arguments as JSON (with media_ids and an optional poll) and the time. The publish job
+    carries the time it was queued for, so a rescheduled one does not publish at the old
+    time and a deleted one not at all."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name=False, on_delete=fields.CASCADE
+    )
+    account_id: int
+    scheduled_at = fields.DatetimeField()
+    params: fields.JSONField[dict] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "scheduled_statuses"

@@ -1,7 +1,8 @@
 """Polls through the client API, in process (create_app + test_client), on SQLite and
 PostgreSQL: form and JSON bodies as mastodon-py sends them, the bounds (422 with a
 message), the poll entity in the status and at /api/v1/polls/:id, voting rules,
-hide_totals, and the scopes."""
+hide_totals, and the scopes; scheduled statuses (the 5-minute bound, list, get, reschedule,
+delete, someone else's 404) published by the job of their current time only."""
 
 from __future__ import annotations
 
@@ -109,3 +110,64 @@ async def test_polls_in_the_client_api(database_url, tmp_path):
 
         info = await (await client.get("/api/v2/instance")).get_json()
         assert info["configuration"]["polls"]["max_options"] == 4
+
+
+async def test_scheduled_statuses(database_url, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from instance.storage.models import Job, Poll, ScheduledStatus, Work
+    from tests.rig.jobs import run_jobs_until_idle
+
+    config = load_config(environ={
+        "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
+        "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+        "IMPASTO_SERVER_RUN_WORKER": "false",
+    })
+    tokens = await _tokens(config, ["ada", "bo"], ["read", "write"])
+    app = create_app(config)
+    async with app.test_app():
+        client = app.test_client()
+        ada, bo = _auth(tokens["ada"]), _auth(tokens["bo"])
+        soon = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+        refused = await client.post("/api/v1/statuses", headers=ada,
+                                    json={"status": "later", "scheduled_at": soon})
+        assert refused.status_code == 422 and "5 minutes" in (await refused.get_json())["error"]
+        assert (await client.post("/api/v1/statuses", headers=ada, json={
+            "status": "later", "scheduled_at": "tomorrow"})).status_code == 422
+
+        first = datetime.now(UTC) + timedelta(hours=1)
+        made = await client.post("/api/v1/statuses", headers=ada, json={
+            "status": "A new series, soon", "scheduled_at": first.isoformat(),
+            "poll": {"options": ["yes", "no"], "expires_in": 600}})
+        entity = await made.get_json()
+        assert made.status_code == 200, entity
+        assert entity["params"]["text"] == "A new series, soon"
+        assert entity["params"]["poll"]["options"] == ["yes", "no"]
+        cancelled = await (await client.post("/api/v1/statuses", headers=ada, json={
+            "status": "never", "scheduled_at": first.isoformat()})).get_json()
+        listed = await (await client.get("/api/v1/scheduled_statuses", headers=ada)).get_json()
+        assert {s["id"] for s in listed} == {entity["id"], cancelled["id"]}
+        assert await (await client.get("/api/v1/scheduled_statuses", headers=bo)).get_json() == []
+        url = f"/api/v1/scheduled_statuses/{entity['id']}"
+        assert (await client.get(url, headers=bo)).status_code == 404
+        assert (await client.delete(url, headers=bo)).status_code == 404
+
+        later = datetime.now(UTC) + timedelta(hours=2)
+        moved = await client.put(url, headers=ada, json={"scheduled_at": later.isoformat()})
+        assert moved.status_code == 200
+        assert (await client.put(url, headers=ada, json={"scheduled_at": soon})).status_code == 422
+        assert (await client.delete(f"/api/v1/scheduled_statuses/{cancelled['id']}",
+                                    headers=ada)).status_code == 200
+
+        jobs = await Job.filter(kind="statuses.publish_scheduled").order_by("id")
+        assert len(jobs) == 3  # first time, the cancelled one, the new time
+        row = await ScheduledStatus.get(id=int(entity["id"]))
+        assert jobs[-1].next_attempt_at == row.scheduled_at
+        services = app.extensions["impasto"]
+        await run_jobs_until_idle(services)  # nothing is due yet
+        assert not await Work.filter(content_source="A new series, soon").exists()
+        await run_jobs_until_idle(services, include_delayed=True)  # as if the hours passed
+        [published] = await Work.filter(content_source__in=["A new series, soon", "never"])
+        assert published.content_source == "A new series, soon"
+        assert await Poll.filter(work_id=published.id).exists()
+        assert not await ScheduledStatus.exists()
