@@ -9,8 +9,7 @@ from tortoise.transactions import in_transaction
 from federation.polls import is_vote, read_question
 from federation.vocab import id_of
 from inbox.errors import Drop
-from instance.actions.polls import UPDATE_DELAY, expired, recount
-from instance.jobs import kinds
+from instance.actions.polls import expired, queue_update, recount
 from instance.services import Services
 from instance.storage.models import Account, Poll, PollVote, Work
 
@@ -63,6 +62,5 @@ async def receive_vote(services: Services, actor: Account, obj: dict) -> bool:
         await PollVote.create(poll_id=poll.id, account_id=actor.id, choice=choice,
                               ap_id=str(id_of(obj))[:2048], using_db=connection)
         await recount(poll, connection)
-        await services.jobs.enqueue(kinds.UPDATE_POLL, {"poll_id": poll.id},
-                                    delay=UPDATE_DELAY, using_db=connection)
+        await queue_update(services, poll, connection)
     return True

@@ -13,6 +13,7 @@ from instance.errors import Refused
 from instance.jobs import JobContext, kinds
 from instance.services import Services
 from instance.storage.models import Account, Notification, Poll, PollVote, Work
+from outbox.fanout import inboxes_of
 
 MAX_OPTIONS = 4  # Mastodon's defaults, announced in /api/v2/instance
 MAX_OPTION_CHARS = 50
@@ -109,8 +110,7 @@ async def vote(services: Services, account: Account, poll_id: int, choices: list
                                   using_db=connection)
         if work.local:
             await recount(poll, connection)
-            await services.jobs.enqueue(kinds.UPDATE_POLL, {"poll_id": poll.id},
-                                        delay=UPDATE_DELAY, using_db=connection)
+            await queue_update(services, poll, connection)
         else:
             for choice in choices:
                 poll.tallies[choice] += 1
@@ -122,6 +122,24 @@ async def vote(services: Services, account: Account, poll_id: int, choices: list
 
 
 UPDATE_DELAY = 60.0  # tallies federate at most about once a minute per poll
+
+
+async def queue_update(services: Services, poll: Poll, connection: BaseDBAsyncClient) -> None:
+    """Queue one `polls.update` for the new tallies unless one is already waiting (the
+    flag is cleared by the job as it starts): votes in a burst share one Update."""
+    claimed = await Poll.filter(id=poll.id, update_queued=False).using_db(connection).update(
+        update_queued=True)
+    if claimed:
+        await services.jobs.enqueue(kinds.UPDATE_POLL, {"poll_id": poll.id},
+                                    delay=UPDATE_DELAY, using_db=connection)
+
+
+async def voter_inboxes(poll: Poll, connection: BaseDBAsyncClient) -> list[str]:
+    """The inboxes of a poll's remote voters, who get its Updates even if not followers."""
+    voters = await PollVote.filter(poll_id=poll.id).using_db(connection).values_list(
+        "account_id", flat=True)
+    return inboxes_of(await Account.filter(id__in=list(set(voters))).exclude(
+        domain=None).using_db(connection))
 
 
 async def close_job(ctx: JobContext, payload: dict) -> None:
@@ -149,13 +167,16 @@ async def close_job(ctx: JobContext, payload: dict) -> None:
                                       using_db=connection)
         if work.local and work.deleted_at is None and work.published_at is not None:
             from instance.actions.publishing import federate
-            await federate(ctx.services, work, "Update", connection)
+            await federate(ctx.services, work, "Update", connection,
+                           also=await voter_inboxes(poll, connection))
 
 
 async def update_job(ctx: JobContext, payload: dict) -> None:
     """The `polls.update` job: send the Question with its current tallies to everyone
     the status went to (several votes within UPDATE_DELAY share one job's Update)."""
-    poll = await Poll.get_or_none(id=int(payload.get("poll_id", 0)))
+    poll_id = int(payload.get("poll_id", 0))
+    await Poll.filter(id=poll_id).update(update_queued=False)
+    poll = await Poll.get_or_none(id=poll_id)
     if poll is None or poll.closed_at is not None:
         return
     work = await Work.get(id=poll.work_id)
@@ -163,4 +184,5 @@ async def update_job(ctx: JobContext, payload: dict) -> None:
         return
     from instance.actions.publishing import federate
     async with in_transaction() as connection:
-        await federate(ctx.services, work, "Update", connection)
+        await federate(ctx.services, work, "Update", connection,
+                       also=await voter_inboxes(poll, connection))

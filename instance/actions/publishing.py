@@ -72,8 +72,10 @@ async def _notify_local(work: Work, connection: BaseDBAsyncClient) -> None:
                                   using_db=connection)
 
 
-async def federate(services: Services, work: Work, kind: str, connection: BaseDBAsyncClient) -> None:
-    """Send a Create or Update of `work` to its followers, mentions and earlier recipients."""
+async def federate(services: Services, work: Work, kind: str, connection: BaseDBAsyncClient,
+                   also: list[str] | None = None) -> None:
+    """Send a Create or Update of `work` to its followers, mentions and earlier recipients
+    (and the inboxes in `also`: a poll's remote voters)."""
     account = await Account.get(id=work.account_id, using_db=connection)
     note = await note_for(services, work, connection)
     inboxes: list[str] = []
@@ -83,6 +85,7 @@ async def federate(services: Services, work: Work, kind: str, connection: BaseDB
     inboxes += inboxes_of(mentioned)
     if kind != "Create":
         inboxes += await previous_recipients(work.ap_id, connection)
+    inboxes += also or []
     urls = services.urls
     activity_id = urls.create_activity(work.ap_id) if kind == "Create" else \
         urls.update_activity(work.ap_id, uuid.uuid4().hex)

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ('voters_count', fields.IntField(default=0)),
                 ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('update_queued', fields.BooleanField(default=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'polls', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The poll of one work: option titles and their tallies (same order), kept as lists'},

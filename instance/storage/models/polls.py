@@ -29,6 +29,7 @@ class Poll(models.Model):
     voters_count = fields.IntField(default=0)
     expires_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    update_queued = fields.BooleanField(default=False)  # a polls.update job is waiting
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
