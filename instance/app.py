@@ -29,6 +29,7 @@ from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
 from instance.api import notifications as api_notifications
+from instance.api import notifications_v2 as api_notifications_v2
 from instance.api import push as api_push
 from instance.api import search as api_search
 from instance.api import statuses as api_statuses
@@ -121,6 +122,7 @@ VIEW_MODULES = (
     api_filters,
     api_filters_v1,
     api_notifications,
+    api_notifications_v2,
     api_follow_requests,
     api_search,
     api_markers,

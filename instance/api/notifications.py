@@ -44,7 +44,7 @@ async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, A
         {
             "id": str(r.id),
             "type": r.kind,
-            "group_key": group_key(r),
+            "group_key": group_key(r, follows=True),
             "created_at": iso(r.created_at),
             "account": account_entity(r.from_account, base_url()),
             "status": by_id.get(r.work_id) if r.work_id else None,
