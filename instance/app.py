@@ -34,6 +34,7 @@ from instance.api import push as api_push
 from instance.api import search as api_search
 from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
+from instance.api import tags as api_tags
 from instance.api import timelines as api_timelines
 from instance.api.errors import ApiError, refused_json, wants_json
 from instance.api.oauth import apps as oauth_apps
@@ -123,6 +124,7 @@ VIEW_MODULES = (
     api_filters_v1,
     api_notifications,
     api_notifications_v2,
+    api_tags,
     api_follow_requests,
     api_search,
     api_markers,

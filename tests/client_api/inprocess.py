@@ -13,7 +13,7 @@ from instance.actors.accounts import create_local_user
 from instance.api.oauth.tokens import issue_token, new_secret
 from instance.app import create_app
 from instance.config import load_config
-from instance.storage.models import Account, OAuthApplication, User, Work
+from instance.storage.models import Account, OAuthApplication, Tag, User, Work
 from instance.urls import LocalUrls
 
 
@@ -49,4 +49,15 @@ async def work(account: Account, text: str = "a painting", **fields: Any) -> Wor
     made = await Work.create(ap_id=f"https://art.test/works/{new_secret(8)}", account=account,
                              content=f"<p>{text}</p>", content_source=text,
                              published_at=now, **fields)
+    return made
+
+
+async def remote_person(name: str, domain: str = "elsewhere.test") -> Account:
+    return await Account.create(ap_id=f"https://{domain}/users/{name}", username=name, domain=domain)
+
+
+async def tagged(made: Work, *names: str) -> Work:
+    for name in names:
+        tag, _ = await Tag.get_or_create(name=name)
+        await made.tags.add(tag)
     return made
