@@ -36,6 +36,7 @@ from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
 from instance.api import tags as api_tags
 from instance.api import timelines as api_timelines
+from instance.api import trends as api_trends
 from instance.api.errors import ApiError, refused_json, wants_json
 from instance.api.oauth import apps as oauth_apps
 from instance.api.oauth import authorize as oauth_authorize
@@ -125,6 +126,7 @@ VIEW_MODULES = (
     api_notifications,
     api_notifications_v2,
     api_tags,
+    api_trends,
     api_follow_requests,
     api_search,
     api_markers,

@@ -11,9 +11,6 @@ blueprint = Blueprint("api_empty", __name__)
 
 # (path, scopes, anonymous allowed)
 EMPTY_LISTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("/api/v1/trends", ("read",), True),
-    ("/api/v1/trends/tags", ("read",), True),
-    ("/api/v1/trends/statuses", ("read:statuses",), True),
     ("/api/v1/trends/links", ("read",), True),
     ("/api/v1/announcements", ("read",), False),
     ("/api/v1/scheduled_statuses", ("read:statuses",), False),
