@@ -28,6 +28,7 @@ from instance.api import jobboard as api_jobboard
 from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
+from instance.api import notification_requests as api_notification_requests
 from instance.api import notifications as api_notifications
 from instance.api import notifications_v2 as api_notifications_v2
 from instance.api import push as api_push
@@ -123,6 +124,7 @@ VIEW_MODULES = (
     api_lists,
     api_filters,
     api_filters_v1,
+    api_notification_requests,
     api_notifications,
     api_notifications_v2,
     api_tags,

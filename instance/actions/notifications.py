@@ -54,9 +54,12 @@ def is_unread(row: Notification, marker: int | None) -> bool:
 
 
 async def count_unread(user: User) -> int:
-    """How many of the person's notifications are unread (at most UNREAD_CAP); `user`
-    loaded in this request (its settings hold the marker)."""
-    query = visible(user.account_id).filter(read_at=None)
+    """How many of the person's notifications are unread (at most UNREAD_CAP), leaving out
+    those the notification policy holds back; `user` loaded in this request (its
+    settings hold the marker and the policy)."""
+    from instance.actions.notification_policy import listed
+
+    query = await listed(visible(user.account_id).filter(read_at=None), user)
     marker = marker_id(user.settings)
     if marker is not None:
         query = query.filter(id__gt=marker)

@@ -13,6 +13,7 @@ from typing import Any
 
 from quart import Blueprint, jsonify
 
+from instance.actions.notification_policy import listed
 from instance.actions.notifications import (
     GROUPED_KINDS,
     UNREAD_CAP,
@@ -114,7 +115,9 @@ async def list_groups():
     paging = page(p, default=40, maximum=80)
     grouped = _grouped_types(p)
     scan = Page(paging.limit * SCAN_FACTOR, paging.max_id, paging.since_id, paging.min_id)
-    rows = list(await scan.apply(_filtered(visible(me().id), p).select_related("from_account")))
+    user = await User.get(id=calling_user().id)  # the token's user is cached a minute
+    mine = await listed(visible(user.account_id), user)
+    rows = list(await scan.apply(_filtered(mine, p).select_related("from_account")))
     kept, by_id = await _shown(rows, me().id)
     groups: dict[str, list[Notification]] = {}
     consumed: list[Notification] = []
@@ -134,11 +137,12 @@ async def list_groups():
     return json_page(_answer(ordered, by_id), headers)
 
 
-def _group_query(key: str) -> Any:
+async def _group_query(key: str) -> Any:
     """The person's notifications in the group `key`; 404 for a key that cannot be one."""
     kind, _, rest = key.rpartition("-")
     number = as_id(rest)
-    query = visible(me().id)
+    user = await User.get(id=calling_user().id)
+    query = await listed(visible(user.account_id), user)
     if number is None:
         raise ApiError(404, "Record not found")
     if kind in GROUPED_KINDS:
@@ -158,7 +162,7 @@ async def unread_count():
     """How many groups hold an unread notification (at most 1000), as Mastodon's v2."""
     p = await params()
     user = await User.get(id=calling_user().id)  # the token's user is cached a minute
-    query = _filtered(visible(user.account_id).filter(read_at=None), p)
+    query = _filtered(await listed(visible(user.account_id).filter(read_at=None), user), p)
     marker = marker_id(user.settings)
     if marker is not None:
         query = query.filter(id__gt=marker)
@@ -170,7 +174,7 @@ async def unread_count():
 @blueprint.get("/<key>")
 @scoped("read:notifications")
 async def get_group(key: str):
-    rows = list(await _group_query(key).select_related("from_account").order_by("-id").limit(80))
+    rows = list(await (await _group_query(key)).select_related("from_account").order_by("-id").limit(80))
     kept, by_id = await _shown(rows, me().id)
     if not kept:
         raise ApiError(404, "Record not found")
@@ -180,7 +184,7 @@ async def get_group(key: str):
 @blueprint.get("/<key>/accounts")
 @scoped("read:notifications")
 async def group_accounts(key: str):
-    rows = list(await _group_query(key).select_related("from_account").order_by("-id").limit(80))
+    rows = list(await (await _group_query(key)).select_related("from_account").order_by("-id").limit(80))
     if not rows:
         raise ApiError(404, "Record not found")
     seen: dict[int, Any] = {}
@@ -192,7 +196,7 @@ async def group_accounts(key: str):
 @blueprint.post("/<key>/dismiss")
 @scoped("write:notifications")
 async def dismiss_group(key: str):
-    ids = await _group_query(key).values_list("id", flat=True)
+    ids = await (await _group_query(key)).values_list("id", flat=True)
     if not ids:
         raise ApiError(404, "Record not found")
     await Notification.filter(id__in=list(ids)).update(dismissed=True)
