@@ -94,5 +94,6 @@ async def test_featured_tags(database_url, tmp_path):
 
         gone = await client.delete(f"/api/v1/featured_tags/{body['id']}", headers=headers)
         assert gone.status_code == 200
-        assert (await client.delete(f"/api/v1/featured_tags/{body['id']}", headers=headers)).status_code == 404
+        twice = await client.delete(f"/api/v1/featured_tags/{body['id']}", headers=headers)
+        assert twice.status_code == 404
         assert await (await client.get("/api/v1/featured_tags", headers=headers)).get_json() == []
