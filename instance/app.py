@@ -28,14 +28,18 @@ from instance.api import jobboard as api_jobboard
 from instance.api import lists as api_lists
 from instance.api import markers as api_markers
 from instance.api import media as api_media
+from instance.api import notification_requests as api_notification_requests
 from instance.api import notifications as api_notifications
+from instance.api import notifications_v2 as api_notifications_v2
 from instance.api import polls as api_polls
 from instance.api import push as api_push
 from instance.api import scheduled_statuses as api_scheduled_statuses
 from instance.api import search as api_search
 from instance.api import statuses as api_statuses
 from instance.api import streaming as api_streaming
+from instance.api import tags as api_tags
 from instance.api import timelines as api_timelines
+from instance.api import trends as api_trends
 from instance.api.errors import ApiError, refused_json, wants_json
 from instance.api.oauth import apps as oauth_apps
 from instance.api.oauth import authorize as oauth_authorize
@@ -124,7 +128,11 @@ VIEW_MODULES = (
     api_lists,
     api_filters,
     api_filters_v1,
+    api_notification_requests,
     api_notifications,
+    api_notifications_v2,
+    api_tags,
+    api_trends,
     api_follow_requests,
     api_search,
     api_markers,

@@ -54,9 +54,12 @@ def is_unread(row: Notification, marker: int | None) -> bool:
 
 
 async def count_unread(user: User) -> int:
-    """How many of the person's notifications are unread (at most UNREAD_CAP); `user`
-    loaded in this request (its settings hold the marker)."""
-    query = visible(user.account_id).filter(read_at=None)
+    """How many of the person's notifications are unread (at most UNREAD_CAP), leaving out
+    those the notification policy holds back; `user` loaded in this request (its
+    settings hold the marker and the policy)."""
+    from instance.actions.notification_policy import listed
+
+    query = await listed(visible(user.account_id).filter(read_at=None), user)
     marker = marker_id(user.settings)
     if marker is not None:
         query = query.filter(id__gt=marker)
@@ -88,9 +91,13 @@ async def mark_read(account_id: int, notification_id: int) -> Notification | Non
     return row
 
 
-def group_key(row: Notification) -> str:
+def group_key(row: Notification, follows: bool = False) -> str:
     """Likes and boosts of one work share a group (the web shows "Ana and 3 others liked
-    …", the API sends the same `group_key`); every other notification is its own."""
+    …", the API sends the same `group_key`); with `follows` (the API), follows of one UTC
+    day share one too, as in Mastodon 4.3 (`follow-<days since 1970>`); every other
+    notification is its own."""
     if row.kind in GROUPED_KINDS and row.work_id:
         return f"{row.kind}-{row.work_id}"
+    if follows and row.kind == "follow" and row.created_at is not None:
+        return f"follow-{int(row.created_at.timestamp()) // 86400}"
     return f"ungrouped-{row.id}"

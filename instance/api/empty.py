@@ -11,13 +11,8 @@ blueprint = Blueprint("api_empty", __name__)
 
 # (path, scopes, anonymous allowed)
 EMPTY_LISTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("/api/v1/trends", ("read",), True),
-    ("/api/v1/trends/tags", ("read",), True),
-    ("/api/v1/trends/statuses", ("read:statuses",), True),
     ("/api/v1/trends/links", ("read",), True),
     ("/api/v1/announcements", ("read",), False),
-    ("/api/v1/followed_tags", ("read:follows",), False),
-    ("/api/v1/featured_tags", ("read:accounts",), False),
     ("/api/v1/endorsements", ("read:accounts",), False),
     ("/api/v1/domain_blocks", ("read:blocks",), False),
     ("/api/v2/suggestions", ("read",), False),

@@ -1,7 +1,7 @@
-"""The home timeline: works by the accounts one follows (and one's own) merged with
-their reblogs, newest first by time (a work's publication, a reblog's creation), as
-Mastodon orders it. Paging ids may be work ids or reblog ids; each is turned into its
-timestamp to continue from."""
+"""The home timeline: works by the accounts one follows (and one's own), and public works
+carrying a hashtag one follows, merged with their reblogs, newest first by time (a
+work's publication, a reblog's creation), as Mastodon orders it. Paging ids may be work
+ids or reblog ids; each is turned into its timestamp to continue from."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
+from tortoise.expressions import Q, Subquery
+
 from instance.api.entities import BOOST_ID_BASE, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.paging import Page
 from instance.api.status_batch import ACCOUNT_FIELDS, fetch, social_graph_full, statuses_for
 from instance.api.visibility import shown_works
-from instance.storage.models import Boost, Work
+from instance.storage.models import Boost, FollowedTag, Work
 
 Item = tuple[datetime, int, int]  # (time, status id, work id)
 
@@ -43,9 +45,11 @@ async def _cursor(status_id: int) -> tuple[datetime, int, bool]:
 async def home_items(account_id: int, paging: Page, only_media: bool) -> list[Item]:
     """The home page's items, newest first."""
     followed, hidden, no_reblogs = await social_graph_full(account_id)
-    works = shown_works().filter(
-        account_id__in=[account_id, *followed], visibility__in=("public", "unlisted", "private")
-    )
+    wanted = Q(account_id__in=[account_id, *followed], visibility__in=("public", "unlisted", "private"))
+    tag_ids = list(await FollowedTag.filter(account_id=account_id).values_list("tag_id", flat=True))
+    if tag_ids:  # public works, local and federated, carrying a hashtag the person follows
+        wanted |= Q(id__in=Subquery(Work.filter(tags__id__in=tag_ids, visibility="public").values("id")))
+    works = shown_works().filter(wanted)
     if hidden:
         works = works.filter(account_id__not_in=list(hidden))
     if only_media:

@@ -7,6 +7,7 @@ from typing import Any
 
 from quart import Blueprint, jsonify
 
+from instance.actions.notification_policy import listed
 from instance.actions.notifications import REVIEW, REVIEW_REQUEST, count_unread, group_key, visible
 from instance.api.auth import calling_user, me, scoped
 from instance.api.body import params
@@ -45,7 +46,7 @@ async def entities(rows: list[Notification], viewer_id: int) -> list[dict[str, A
         {
             "id": str(r.id),
             "type": r.kind,
-            "group_key": group_key(r),
+            "group_key": group_key(r, follows=True),
             "created_at": iso(r.created_at),
             "account": account_entity(r.from_account, base_url()),
             "status": by_id.get(r.work_id) if r.work_id else None,
@@ -68,15 +69,18 @@ def _review(row: Notification) -> dict[str, Any]:
     return {"media_id": str(row.media_id) if row.media_id else None, **shown}
 
 
-def _mine():
-    return visible(me().id)
+async def _mine():
+    """The caller's notifications in the normal list (the policy's filtered ones are
+    requests, instance/api/notification_requests.py)."""
+    user = await User.get(id=calling_user().id)  # the token's user is cached a minute
+    return await listed(visible(user.account_id), user)
 
 
 @blueprint.get("")
 @scoped("read:notifications")
 async def list_notifications():
     p = await params()
-    query = _mine()
+    query = await _mine()
     types = [t for t in p.list("types") if t in TYPES]
     if types:
         query = query.filter(kind__in=types)
@@ -104,7 +108,7 @@ async def unread_count():
 @blueprint.get("/<notification_id>")
 @scoped("read:notifications")
 async def get_notification(notification_id: str):
-    row = await _mine().filter(id=parse_id(notification_id)).select_related("from_account").first()
+    row = await (await _mine()).filter(id=parse_id(notification_id)).select_related("from_account").first()
     if row is None:
         raise ApiError(404, "Record not found")
     found = await entities([row], me().id)

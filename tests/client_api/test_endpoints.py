@@ -60,7 +60,7 @@ def test_instance_metadata_with_and_without_slash(server):
         assert v2["api_versions"]["mastodon"] >= 2 and v2["domain"] == server.domain
         assert v2["configuration"]["urls"]["streaming"].startswith("ws://")
     assert httpx.get(server.url + "/api/v1/custom_emojis").json() == []
-    assert httpx.get(server.url + "/api/v1/trends/tags").json() == []
+    assert isinstance(httpx.get(server.url + "/api/v1/trends/tags").json(), list)
     assert httpx.get(server.url + "/api/v1/lists").status_code == 401  # needs a token
     api = Mastodon(api_base_url=server.url)
     assert api.instance().version.startswith("4.3.0")

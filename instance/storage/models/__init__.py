@@ -58,6 +58,7 @@ from instance.storage.models.social import (
     Notification,
 )
 from instance.storage.models.social import FollowState as FollowState
+from instance.storage.models.tags import FeaturedTag, FollowedTag
 from instance.storage.models.works import Collection, CollectionItem, Tag, Work
 from instance.storage.models.works import WorkState as WorkState
 
@@ -77,9 +78,11 @@ __all__ = [
     "DomainPolicy",
     "DomainPolicyDraft",
     "EmailToken",
+    "FeaturedTag",
     "FilterKeyword",
     "FilterStatus",
     "Follow",
+    "FollowedTag",
     "ImportRun",
     "InboxItem",
     "InstanceInfo",
