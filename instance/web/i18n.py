@@ -77,21 +77,28 @@ def _translations() -> Translations | None:
     return _catalogues.get(current_locale())
 
 
+def _plain_gettext(message: str) -> str:
+    """The translation alone (Jinja's newstyle wrapper fills in the variables)."""
+    translations = _translations()
+    return translations.gettext(message) if translations else message
+
+
+def _plain_ngettext(singular: str, plural: str, n: int) -> str:
+    translations = _translations()
+    if translations:
+        return translations.ngettext(singular, plural, n)
+    return singular if n == 1 else plural
+
+
 def gettext(message: str, **variables: Any) -> str:
     """The message in the request's language, with %(name)s variables filled in."""
-    translations = _translations()
-    text = translations.gettext(message) if translations else message
+    text = _plain_gettext(message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
-    translations = _translations()
-    if translations:
-        text = translations.ngettext(singular, plural, n)
-    else:
-        text = singular if n == 1 else plural
     variables.setdefault("num", n)
-    return text % variables
+    return _plain_ngettext(singular, plural, n) % variables
 
 
 _ = gettext
@@ -115,7 +122,7 @@ def install(app: Quart) -> None:
     _catalogues.update(load_catalogues())
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} text joined on one line
-    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(_plain_gettext, _plain_ngettext, newstyle=True)  # type: ignore[attr-defined]
     app.jinja_env.globals.update(current_locale=current_locale, format_number=format_number)
     app.jinja_env.filters["date"] = format_date
 

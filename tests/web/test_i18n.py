@@ -80,7 +80,7 @@ def test_negotiation_honours_q_values_and_falls_back_to_english():
 async def test_accept_language_chooses_and_unknown_falls_back(app):
     client = app.test_client()
     for path, french in (("/", "Explorer"), ("/login", "Mot de passe oublié ?"),
-                         ("/signup", "Nom d’utilisateur"), ("/@mira", "Se connecter")):
+                         ("/signup", "Nom d’utilisateur"), ("/@mira", "<strong>0</strong> œuvre ·")):
         body = await get(client, path, "fr-FR,fr;q=0.9,en;q=0.5")
         assert lang_of(body) == "fr" and french in body, path
         english = await get(client, path, "de-DE, ja;q=0.4")
