@@ -93,7 +93,8 @@ async def test_account_setting_overrides_the_header(app):
     await log_in(client)
     body = await get(client, "/settings", "fr")
     assert lang_of(body) == "fr" and "Enregistrer le profil" in body
-    assert "Publier" in await get(client, "/upload", "fr")
+    assert "Publier une œuvre" in await get(client, "/upload", "fr")
+    assert "Tout marquer comme lu" in await get(client, "/notifications", "fr") or "Rien pour l’instant" in await get(client, "/notifications", "fr")
     response = await client.post("/settings/language", form={"csrf_token": token_of(body),
                                                              "locale": "en"})
     assert response.status_code in (302, 303)
