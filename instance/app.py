@@ -57,6 +57,7 @@ from instance.web import admin_staff as web_admin_staff
 from instance.web import auth as web_auth
 from instance.web import collections as web_collections
 from instance.web import health as web_health
+from instance.web import i18n, render
 from instance.web import jobboard as web_jobboard
 from instance.web import jobboard_apply as web_jobboard_apply
 from instance.web import jobboard_federation as web_jobboard_federation
@@ -71,7 +72,6 @@ from instance.web import portability as web_portability
 from instance.web import portfolio as web_portfolio
 from instance.web import recovery as web_recovery
 from instance.web import remote_interaction as web_remote_interaction
-from instance.web import render
 from instance.web import search as web_search
 from instance.web import settings as web_settings
 from instance.web import social as web_social
@@ -170,6 +170,7 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
     )
     render.install(app, services)
+    i18n.install(app)  # Babel catalogues, the request's locale, Jinja's {% trans %} and _()
     hooks.install(app, services)  # JSON errors, rate limits and CORS for /api/ and /oauth/
 
     for module in VIEW_MODULES:

@@ -14,6 +14,7 @@ from instance.actors.invites import problem as invite_problem
 from instance.services import current_services
 from instance.storage.models import Account, Invite, Notification, TokenPurpose, User
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.redirects import same_origin_path
 from instance.web.session import current_user, log_in, log_out, login_required
 from instance.web.throttle import Throttle
@@ -59,7 +60,7 @@ async def login():
                 return redirect(_safe_next(form.get("next")))
     return await render_template(
         "login.html", error=error, next=same_origin_path(request.args.get("next")) or "",
-        title="Log in",
+        title=gettext("Log in"),
         email_pending=status == 403 and error is not None and error.startswith("Confirm"),
     ), status
 
@@ -134,7 +135,7 @@ async def signup():
                 await user.fetch_related("account")
                 log_in(user)
                 return redirect(url_for("pages.profile", username=user.account.username))
-    return await render_template("signup.html", mode=mode, error=error, form=form, title="Sign up",
+    return await render_template("signup.html", mode=mode, error=error, form=form, title=gettext("Sign up"),
                                  invite_code=code, email_required=services.config.mail.enabled,
                                  questions=services.config.registration.questions,
                                  rules=services.config.instance.rules), status

@@ -15,6 +15,7 @@ from instance.actors.accounts import verify_password
 from instance.services import current_services
 from instance.storage.models import OAuthToken
 from instance.web.csrf import check_csrf
+from instance.web.i18n import LANGUAGES, gettext, set_locale
 from instance.web.session import current_user, log_out, login_required, signed_in_user
 from instance.web.upload import CLOAK_LEVELS, LICENCES
 from media.errors import MediaRejected
@@ -33,7 +34,8 @@ async def page():
     apps = await OAuthToken.filter(user_id=user.id, revoked_at=None).prefetch_related("application")
     return await render_template(
         "settings.html",
-        title="Settings",
+        title=gettext("Settings"),
+        languages=LANGUAGES,
         account=user.account,
         settings=user.settings or {},
         licences=LICENCES,
@@ -77,8 +79,10 @@ async def save_profile():
                     services, user, field, upload.read(), upload.filename or "", upload.content_type or ""
                 )
             except MediaRejected as exc:
-                return redirect(url_for(".page", done=f"The {field} was not accepted: {exc.message}"))
-    return redirect(url_for(".page", done="Profile saved."))
+                refused = gettext("The %(field)s was not accepted: %(reason)s",
+                                  field=field, reason=exc.message)
+                return redirect(url_for(".page", done=refused))
+    return redirect(url_for(".page", done=gettext("Profile saved.")))
 
 
 @blueprint.post("/defaults")
@@ -96,7 +100,24 @@ async def save_defaults():
     )
     user.settings = settings
     await user.save(update_fields=["settings"])
-    return redirect(url_for(".page", done="Defaults saved."))
+    return redirect(url_for(".page", done=gettext("Defaults saved.")))
+
+
+@blueprint.post("/language")
+@login_required
+async def save_language():
+    """The account's language overrides the browser's Accept-Language ("" follows it)."""
+    user = await signed_in_user()
+    chosen = (await request.form).get("locale", "")
+    settings = dict(user.settings or {})
+    if chosen in LANGUAGES:
+        settings["locale"] = chosen
+    else:
+        settings.pop("locale", None)
+    user.settings = settings
+    await user.save(update_fields=["settings"])
+    set_locale(settings.get("locale"))
+    return redirect(url_for(".page", done=gettext("Language saved.")))
 
 
 @blueprint.post("/apps/<int:token_id>/revoke")
@@ -104,7 +125,7 @@ async def save_defaults():
 async def revoke(token_id: int):
     user = await signed_in_user()
     await OAuthToken.filter(id=token_id, user_id=user.id).update(revoked_at=datetime.now(UTC))
-    return redirect(url_for(".page", done="Access revoked."))
+    return redirect(url_for(".page", done=gettext("Access revoked.")))
 
 
 @blueprint.route("/delete", methods=["GET", "POST"])

@@ -221,7 +221,7 @@ def test_like_boost_reply_from_the_work_page_and_search_opt_out(site):
             boss.post(f"/works/{work_id}/{action}", data={"csrf_token": csrf(boss, page)})
         boss.post(f"/works/{work_id}/reply", data={"csrf_token": csrf(boss, page), "text": "Lovely pears"})
         shown = boss.get(page).text
-        assert "1 likes · 1 boosts · 1 replies" in shown and "Unlike" in shown and "Lovely pears" in shown
+        assert "1 like · 1 boost · 1 reply" in shown and "Unlike" in shown and "Lovely pears" in shown
         login(mira, "mira")
         assert 'content="noai, noimageai"' in mira.get("/@mira").text
         mira.post(
