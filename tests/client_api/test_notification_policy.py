@@ -1,5 +1,6 @@
 """The notification policy and requests in-process on SQLite and PostgreSQL: Mastodon's
-defaults (everything accepted), private mentions from strangers filtered on request, filtered notifications out of the
+defaults (all accepted), strangers' private mentions filtered on request, filtered
+notifications out of the
 v1 and v2 lists and the unread count but listed as requests, drop, a bad value 422, a
 read-only token 403, accepting a sender (their notifications come back) and dismissing
 a request."""
