@@ -10,7 +10,7 @@ from quart import Blueprint, jsonify
 from instance.actions.notification_policy import listed
 from instance.actions.notifications import REVIEW, REVIEW_REQUEST, count_unread, group_key, visible
 from instance.api.auth import calling_user, me, scoped
-from instance.api.body import params
+from instance.api.body import Params, params
 from instance.api.common import base_url, json_page, parse_id
 from instance.api.entities import account_entity, iso
 from instance.api.errors import ApiError
@@ -69,6 +69,18 @@ def _review(row: Notification) -> dict[str, Any]:
     return {"media_id": str(row.media_id) if row.media_id else None, **shown}
 
 
+def of_kinds(query: Any, p: Params) -> Any:
+    """`query` narrowed by the request's `types[]` and `exclude_types[]` (unknown ones ignored,
+    as Mastodon does); shared by the v1 and v2 lists."""
+    types = [t for t in p.list("types") if t in TYPES]
+    if types:
+        query = query.filter(kind__in=types)
+    excluded = [t for t in p.list("exclude_types") if t in TYPES]
+    if excluded:
+        query = query.filter(kind__not_in=excluded)
+    return query
+
+
 async def _mine():
     """The caller's notifications in the normal list (the policy's filtered ones are
     requests, instance/api/notification_requests.py)."""
@@ -81,12 +93,7 @@ async def _mine():
 async def list_notifications():
     p = await params()
     query = await _mine()
-    types = [t for t in p.list("types") if t in TYPES]
-    if types:
-        query = query.filter(kind__in=types)
-    excluded = [t for t in p.list("exclude_types") if t in TYPES]
-    if excluded:
-        query = query.filter(kind__not_in=excluded)
+    query = of_kinds(query, p)
     account_id = p.text("account_id", max_length=20)
     if account_id:
         query = query.filter(from_account_id=parse_id(account_id))

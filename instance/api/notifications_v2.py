@@ -27,7 +27,7 @@ from instance.api.common import base_url, json_page
 from instance.api.entities import account_entity, iso
 from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
-from instance.api.notifications import TYPES, _review
+from instance.api.notifications import _review, of_kinds
 from instance.api.paging import Page, link_header, page
 from instance.api.status_batch import statuses_for
 from instance.storage.models import Notification, User
@@ -45,12 +45,7 @@ def _key(row: Notification, grouped: tuple[str, ...]) -> str:
 
 
 def _filtered(query: Any, p: Params) -> Any:
-    types = [t for t in p.list("types") if t in TYPES]
-    if types:
-        query = query.filter(kind__in=types)
-    excluded = [t for t in p.list("exclude_types") if t in TYPES]
-    if excluded:
-        query = query.filter(kind__not_in=excluded)
+    query = of_kinds(query, p)
     account_id = as_id(p.text("account_id", max_length=20) or "")
     if account_id is not None:
         query = query.filter(from_account_id=account_id)
