@@ -52,7 +52,7 @@ $(AXE):
 	  else echo "npm not found: the axe-core accessibility test will be skipped (apt-get install npm)"; fi
 
 test: $(VENV)/.installed $(INTEROP)/.installed $(AXE)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # The property tests (Hypothesis) at length: FUZZ_EXAMPLES examples per target (the
 # normal run uses a few dozen, fixed seed); prints the examples tried per target.

@@ -10,10 +10,24 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.rig.databases import migrated_sqlite_url
 from tests.rig.processes import REPO_ROOT
 from tests.rig.services import built_services
 
 SHARED_DIR = Path(os.environ.get("IMPASTO_SHARED_DIR", REPO_ROOT.parent / "shared"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """A test that uses a module-scoped fixture (a running server, a browser, a processed
+    upload) joins its module's xdist group, so each such fixture is built once rather
+    than once on every worker (runs before xdist reads the groups)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if any(d.scope == "module" for chain in defs.values() for d in chain):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(scope="session")
@@ -114,13 +128,10 @@ def _asyncpg_dsn(url: str) -> str:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request, tmp_path) -> AsyncIterator[str]:
-    """An empty, migrated database URL: SQLite in tmp_path, or a fresh PostgreSQL database."""
-    from instance.storage import db
-
+    """An empty, migrated database URL: SQLite in tmp_path, or a fresh PostgreSQL database
+    (each a copy of a template migrated once per test process)."""
     if request.param == "sqlite":
-        url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
-        await db.migrate(url)
-        yield url
+        yield migrated_sqlite_url(tmp_path / "impasto.sqlite3")
         return
     require_postgres()
     url = await migrated_postgres_database()
@@ -160,15 +171,15 @@ def db_kind(request) -> str:
 
 @pytest.fixture
 def make_database(db_kind, tmp_path) -> Iterator:
-    """Call with a name: a fresh database URL of the parametrised kind (PostgreSQL ones
-    are copies of a migrated template, dropped afterwards)."""
+    """Call with a name: a fresh, migrated database URL of the parametrised kind (copies of
+    a migrated template; PostgreSQL ones are dropped afterwards)."""
     import asyncio
 
     made: list[str] = []
 
     def make(name: str) -> str:
         if db_kind == "sqlite":
-            return f"sqlite://{tmp_path / (name + '.sqlite3')}"
+            return migrated_sqlite_url(tmp_path / (name + ".sqlite3"))
         url = asyncio.run(migrated_postgres_database())
         made.append(url)
         return url

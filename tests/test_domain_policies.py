@@ -27,6 +27,7 @@ from instance.moderation.domains import (
 )
 from instance.moderation.suspension import purge_domain
 from instance.storage.models import Account, AuditEntry, Follow, Like, Work
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli
 
 MASTODON_EXPORT = (
@@ -139,7 +140,7 @@ async def test_suspension_purges_stored_content_and_follows(connected):
 
 def test_cli_export_then_import_gives_back_the_same_file(tmp_path):
     env = impasto_env(f"sqlite://{tmp_path / 'one.sqlite3'}", tmp_path)
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     source = tmp_path / "list.csv"
     source.write_text(MASTODON_EXPORT, encoding="utf-8")
     imported = run_cli(["domain", "import", str(source)], env)
@@ -148,7 +149,7 @@ def test_cli_export_then_import_gives_back_the_same_file(tmp_path):
     assert exported == MASTODON_EXPORT
 
     other = impasto_env(f"sqlite://{tmp_path / 'two.sqlite3'}", tmp_path)
-    assert run_cli(["migrate"], other).returncode == 0
+    migrate_for(other)
     again = tmp_path / "again.csv"
     again.write_text(exported, encoding="utf-8")
     assert run_cli(["domain", "import", str(again)], other).returncode == 0

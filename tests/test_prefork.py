@@ -23,7 +23,10 @@ def test_two_server_processes_share_the_socket_and_stop_together(tmp_path):
     with running_server(env, ("--workers", "2")) as server:
         children = children_of(server.process.pid)
         assert len(children) == 2
-        with httpx.Client(base_url=server.url) as client:
+        # The parent binds and prints before its children have imported the app; the kernel
+        # queues the first connections until one accepts, which on a loaded machine can
+        # take longer than httpx's default five seconds.
+        with httpx.Client(base_url=server.url, timeout=60) as client:
             assert all(client.get("/health").status_code == 200 for _ in range(20))
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=30) == 0

@@ -13,6 +13,7 @@ import pytest
 from instance import __version__
 from instance.jobs import JobQueue
 from instance.storage import db
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path):
         INSTANCE_DOMAIN=f"127.0.0.1:{port}",
         API_PASSWORD_GRANT="true",
     )
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     assert run_cli(["user", "create", "ines", "--password-stdin"], env, stdin=PASSWORD).returncode == 0
     process = subprocess.Popen(
         [*IMPASTO, "run", "--bind", f"127.0.0.1:{port}"],

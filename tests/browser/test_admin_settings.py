@@ -14,6 +14,7 @@ import pytest
 
 from instance.jobs import JobQueue
 from tests.browser.pages import PASSWORD, log_in
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_admin_pages import in_db
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 def two_servers(tmp_path):
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path, REGISTRATION_MODE="approval", SERVER_RUN_WORKER="false")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     assert run_cli(["user", "create", "boss", "--password-stdin", "--admin"], env,
                    stdin=PASSWORD + "\n").returncode == 0
     with running_server(env) as first, running_server(env) as second:

@@ -14,7 +14,8 @@ from media.cloak.levels import MEASURED
 from media.variants import VariantOptions
 from tests.browser.pages import sign_up
 from tests.rig.art import blotchiness, flat_illustration, flat_sky
-from tests.rig.processes import impasto_env, run_cli, running_server
+from tests.rig.databases import migrate_for
+from tests.rig.processes import impasto_env, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +37,7 @@ def site(tmp_path_factory):
         f"sqlite://{tmp / 'impasto.sqlite3'}", tmp,
         REGISTRATION_MODE="open", JOBS_POLL_SECONDS="0.2", CLOAK_DEFAULT_LEVEL="medium",
     )
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     with running_server(env) as server:
         yield server.url, tmp
 

@@ -39,19 +39,21 @@ def site(tmp_path_factory):
         inst.user("mira")
         inst.user("omar")
         mira, omar = password_login(inst.url, "mira"), password_login(inst.url, "omar")
-        data = {}
-        for width in WIDTHS:
-            media = [mira.media_post(io.BytesIO(png_bytes(width + i, (480, 320 + 40 * i))),
+        uploads = {}
+        for width in WIDTHS:  # every upload first: one worker run processes them all
+            tides = [mira.media_post(io.BytesIO(png_bytes(width + i, (480, 320 + 40 * i))),
                                      mime_type="image/png", description=alt)
                      for i, alt in enumerate(("Low tide", "Mid tide", "High tide"))]
-            inst.work()
+            studies = [mira.media_post(io.BytesIO(png_bytes(width + ord(letter), (400, 400))),
+                                       mime_type="image/png", description=f"Study {letter}")
+                       for letter in "ABC"]
+            uploads[width] = (tides, studies)
+        inst.work()
+        data = {}
+        for width, (media, ones) in uploads.items():
             tides = mira.status_post(f"Three tides {width}", media_ids=media)
-            studies = []
-            for letter in "ABC":
-                one = mira.media_post(io.BytesIO(png_bytes(width + ord(letter), (400, 400))),
-                                      mime_type="image/png", description=f"Study {letter}")
-                inst.work()
-                studies.append(mira.status_post(f"Study {letter} {width}", media_ids=[one]).id)
+            studies = [mira.status_post(f"Study {letter} {width}", media_ids=[one]).id
+                       for letter, one in zip("ABC", ones, strict=True)]
             dm = omar.status_post(f"@mira could we swap prints? ({width})", visibility="direct")
             data[width] = {"tides": (tides.id, [m.id for m in media]), "studies": studies, "dm": dm.id}
         inst.work()

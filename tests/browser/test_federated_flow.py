@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.pages import PASSWORD, log_in
 from tests.browser.test_upload_flow import painting
+from tests.rig.databases import migrate_for
 from tests.rig.peers import make_peer, serving
 from tests.rig.processes import run_cli
 
@@ -48,7 +49,7 @@ def two_instances(tmp):
     a = make_peer("a", tmp, REGISTRATION_MODE="open", CLOAK_DEFAULT_LEVEL="low")
     b = make_peer("b", tmp)
     for peer in (a, b):
-        assert run_cli(["migrate"], peer.env).returncode == 0
+        migrate_for(peer.env)
     assert (
         run_cli(
             ["user", "create", "boss", "--admin", "--password-stdin"], a.env, stdin=PASSWORD + "\n"

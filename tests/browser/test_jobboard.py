@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("jobboard")
     with instance(f"sqlite://{tmp / 'impasto.sqlite3'}", tmp, REGISTRATION_MODE="open",
-                  JOBS_POLL_SECONDS="0.2", CLOAK_DEFAULT_LEVEL="low",
+                  JOBS_POLL_SECONDS="0.2",
                   API_PASSWORD_GRANT="true") as inst:
         yield inst.url
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.pages import sign_up
-from tests.rig.processes import impasto_env, run_cli, running_server
+from tests.rig.databases import migrate_for
+from tests.rig.processes import impasto_env, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.slow
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("onboarding")
     env = impasto_env(f"sqlite://{tmp / 'impasto.sqlite3'}", tmp, REGISTRATION_MODE="open")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     with running_server(env) as server:
         yield server.url
 

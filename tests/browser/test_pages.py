@@ -10,6 +10,7 @@ import pytest
 
 from instance.storage import db
 from instance.storage.models import Account, JobListing, Work
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -70,7 +71,7 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite://{tmp / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp, REGISTRATION_MODE="open")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     created = run_cli(
         ["user", "create", "mira", "--admin", "--password-stdin"], env, stdin="a long enough password\n"
     )

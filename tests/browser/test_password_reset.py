@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server_at_its_address
 from tests.rig.smtp import smtp_server
 
@@ -21,7 +22,7 @@ def site(tmp_path_factory):
     with smtp_server() as smtp:
         env = impasto_env(f"sqlite://{tmp / 'impasto.sqlite3'}", tmp, SERVER_RUN_WORKER="false",
                           **smtp.settings)
-        assert run_cli(["migrate"], env).returncode == 0
+        migrate_for(env)
         for width in WIDTHS:
             made = run_cli(["user", "create", f"mira{width}", "--email", f"mira{width}@example.org",
                             "--password-stdin"], env, stdin="an old forgotten password\n")

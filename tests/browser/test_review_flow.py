@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.pages import PASSWORD, log_in, sign_up
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -27,7 +28,7 @@ def site(tmp_path_factory):
         REGISTRATION_MODE="open", AI_LOCAL_AI_VERDICT="hold", SERVER_RUN_WORKER="false",
         CLOAK_ENABLED="false",
     )
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     made = run_cli(["user", "create", "boss", "--moderator", "--password-stdin"], env,
                    stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr

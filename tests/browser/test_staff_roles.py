@@ -14,6 +14,7 @@ from instance.moderation.reports import file_report
 from instance.storage.models import Account
 from tests.browser.pages import PASSWORD, log_in
 from tests.browser.test_admin_settings import no_sideways_scroll
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_admin_pages import in_db
 
@@ -30,7 +31,7 @@ async def _report() -> None:
 def staffed(tmp_path):
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path)
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     for name, role in (("boss", "--admin"), ("mod", "--moderator"), ("ada", None), ("spammy", None)):
         made = run_cli(["user", "create", name, "--password-stdin", *([role] if role else [])],
                        env, stdin=PASSWORD + "\n")

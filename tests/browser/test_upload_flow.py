@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from tests.browser.pages import sign_up
-from tests.rig.processes import impasto_env, run_cli, running_server
+from tests.rig.databases import migrate_for
+from tests.rig.processes import impasto_env, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,7 @@ def site(tmp_path_factory):
         JOBS_POLL_SECONDS="0.2",
         CLOAK_DEFAULT_LEVEL="low",
     )
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     with running_server(env) as server:
         yield server.url, tmp
 

@@ -11,6 +11,7 @@ from mastodon import Mastodon, MastodonAPIError
 from instance.api.oauth.tokens import issue_token
 from instance.storage import db
 from instance.storage.models import OAuthApplication, User
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ async def mint(url: str, username: str, scopes: list[str]) -> str:
 def test_domain_blocks_through_the_admin_api(tmp_path):
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path)
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     for args in (["boss", "--admin"], ["ada"]):
         assert (
             run_cli(

@@ -9,6 +9,7 @@ from instance.jobboard import listings
 from instance.storage import db
 from instance.storage.models import JobListing, ListingState, User
 from tests.jobboard.test_rules import listing_form
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli
 from tests.rig.services import built_services
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 async def test_jobs_board_commands(tmp_path):
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path, JOBBOARD_POSTING="approved")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     assert run_cli(["user", "create", "studio", "--password-stdin"], env,
                    stdin="a long enough password\n").returncode == 0
 

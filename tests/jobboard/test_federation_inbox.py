@@ -29,6 +29,7 @@ from instance.storage.models import (
     Work,
 )
 from tests.federation.test_joblisting import full_listing
+from tests.rig.databases import migrate_for
 from tests.rig.loopback import loopback_server
 from tests.rig.processes import impasto_env, run_cli
 from tests.rig.services import built_services
@@ -188,7 +189,7 @@ async def test_cli_releases_or_rejects_a_held_listing_and_explains_a_missing_boa
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path, JOBBOARD_HOLD_REMOTE_LISTINGS="true",
                       JOBBOARD_REMOTE_LISTINGS="all")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     await db.connect(url)
     try:
         async for services in built_services(url, tmp_path, jobboard_hold_remote_listings="true",

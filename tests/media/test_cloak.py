@@ -64,6 +64,16 @@ def medium_painterly(images) -> CloakResult:
     return cloak_image(images["painterly"], "medium", seed=3)
 
 
+@pytest.fixture(scope="module")
+def flat_art() -> tuple[np.ndarray, np.ndarray]:
+    """A cel-shaded illustration and its medium cloak (seed 0), shared by the flat-area
+    tests (a cloak of 600x800 takes seconds)."""
+    from tests.rig.art import flat_illustration
+
+    img = flat_illustration()
+    return img, cloak_image(img, "medium", seed=0).image
+
+
 # ------------------------------------------------------------ contract
 
 
@@ -100,9 +110,10 @@ FLOOR_CASES += [("photo", "medium"), ("flat", "high"), ("lineart", "medium")]
 
 
 @pytest.mark.parametrize(("kind", "level"), FLOOR_CASES)
-def test_level_meets_floor(images, kind, level):
+def test_level_meets_floor(images, kind, level, request):
     img = images[kind]
-    res = cloak_image(img, level, seed=0)
+    shared = (kind, level) == ("painterly", "medium")  # the module's medium_painterly
+    res = request.getfixturevalue("medium_painterly") if shared else cloak_image(img, level, seed=0)
     spec = cloak_levels.SPECS[level]
     psnr = quality.psnr(img, res.image)
     ssim = structural_similarity(img, res.image, channel_axis=2, data_range=255)
@@ -221,27 +232,26 @@ def test_cloak_file(tmp_path, images, suffix):
                 pytest.approx(m["psnr"])
 
 
-def test_flat_sky_gets_grain_not_blotches():
+def test_flat_sky_gets_grain_not_blotches(flat_art):
     """On the smooth sky of a cel-shaded illustration the medium cloak changes pixels but
     its local average (blotches, bands, swirls at 100 %) stays within 2 grey levels."""
-    from tests.rig.art import blotchiness, flat_illustration, flat_sky
+    from tests.rig.art import blotchiness, flat_sky
 
-    img = flat_illustration()
-    out = cloak_image(img, "medium", seed=0).image
+    img, out = flat_art
     sky = flat_sky(img)
     assert sky.mean() > 0.2
     assert np.abs(out.astype(np.int16) - img)[sky].mean() > 0.3, "the sky gets no perturbation"
     assert blotchiness(img, out, sky) <= 2.0
 
 
-def test_no_halo_along_hard_edges():
+def test_no_halo_along_hard_edges(flat_art):
     """Beside the hard edges of flat art (outlined and plain, white, black and saturated
     fills) the medium cloak does not darken or lighten one side as a whole: the mean
     change within 2 px of an edge stays within 0.6 grey levels of that a little further in
     (the cloak before edges.py gave 0.78 here and 1.77 on the flat illustration)."""
-    from tests.rig.art import edge_halo, flat_illustration, outlined_fills
+    from tests.rig.art import edge_halo, outlined_fills
 
-    for img in (outlined_fills(), flat_illustration()):
-        out = cloak_image(img, "medium", seed=0).image
+    fills = outlined_fills()
+    for img, out in ((fills, cloak_image(fills, "medium", seed=0).image), flat_art):
         assert np.abs(out.astype(np.int16) - img).mean() > 0.3, "no perturbation at all"
         assert edge_halo(img, out) <= 0.6

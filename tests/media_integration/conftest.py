@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,44 +18,6 @@ from instance.services import Services, close_services
 from instance.storage.models import Account, User
 from tests.rig.jobs import run_jobs_until_idle
 from tests.rig.services import make_services
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """A migrated SQLite file, made once per test process: migrating takes about a
-    second, copying the file a millisecond."""
-    import asyncio
-
-    from instance.storage import db
-
-    path = tmp_path_factory.mktemp("template") / "impasto.sqlite3"
-    asyncio.run(db.migrate(f"sqlite://{path}"))
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request, tmp_path, sqlite_template) -> AsyncIterator[str]:
-    """As tests/conftest.py's, but SQLite databases are copies of a migrated template."""
-    from tests.conftest import (
-        drop_postgres_database,
-        migrated_postgres_database,
-        require_postgres,
-    )
-
-    if request.param == "sqlite":
-        path = tmp_path / "impasto.sqlite3"
-        with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
-            source.backup(target)
-        yield f"sqlite://{path}"
-        return
-    require_postgres()
-    url = await migrated_postgres_database()
-    try:
-        yield url
-    finally:
-        await drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

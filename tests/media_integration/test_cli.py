@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -15,23 +14,23 @@ from instance.storage.models import Account, MediaAttachment, User
 from media.cloak.levels import SPECS
 from media.storage import Area
 from tests.media_integration.conftest import encode, textured_rgb
+from tests.rig.databases import migrated_sqlite_url
 from tests.rig.processes import impasto_env, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def database_url(tmp_path, sqlite_template):
+def database_url(tmp_path):
     """SQLite only: the commands use the same ORM code the PostgreSQL tests cover, and
     each spawns processes."""
-    path = tmp_path / "impasto.sqlite3"
-    with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    return f"sqlite://{path}"
+    return migrated_sqlite_url(tmp_path / "impasto.sqlite3")
 
 
 def cli_env(media_env) -> dict[str, str]:
-    env = impasto_env(media_env.database_url, media_env.tmp_path)
+    """The CLI's environment on the same database, media and default cloak level."""
+    env = impasto_env(media_env.database_url, media_env.tmp_path,
+                      CLOAK_DEFAULT_LEVEL=media_env.services.config.cloak.default_level)
     env["IMPASTO_MEDIA_PATH"] = str(media_env.tmp_path / "media")
     return env
 

@@ -87,9 +87,12 @@ def unused_port() -> int:
     return _free_ports(1)[0]
 
 
+# The store, not the database, is under test here: SQLite only (the job and record
+# paths run on PostgreSQL in test_uploads.py), and the cloak off (tested in tests/media).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_upload_is_processed_into_the_bucket_and_served(media_env, seaweed, tmp_path):
     bucket = new_bucket_name()
-    media_env.rebuild(CLOAK_DEFAULT_LEVEL="low", **seaweed.settings(bucket))
+    media_env.rebuild(CLOAK_DEFAULT_LEVEL="off", **seaweed.settings(bucket))
     store = media_env.services.media_store
     assert isinstance(store, S3MediaStore)
     await asyncio.to_thread(store.prepare)
@@ -126,6 +129,7 @@ async def test_upload_is_processed_into_the_bucket_and_served(media_env, seaweed
             assert str(served.url) == f"{public}/{display}" and served.content == stored
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_store_down_refuses_upload_in_words_and_retries_processing(media_env, seaweed,
                                                                         unused_port):
     bucket = new_bucket_name()
@@ -139,18 +143,18 @@ async def test_store_down_refuses_upload_in_words_and_retries_processing(media_e
     assert refused.value.status == 503 and "try again" in refused.value.message
     assert await MediaAttachment.all().count() == 0  # nothing half-stored
 
-    media_env.rebuild(CLOAK_DEFAULT_LEVEL="low", **up)
+    media_env.rebuild(CLOAK_DEFAULT_LEVEL="off", **up)
     await asyncio.to_thread(media_env.services.media_store.prepare)
     media = await create_upload(media_env.services, media_env.artist, encode(textured_rgb()),
                                 filename="p.png", content_type="image/png")
-    media_env.rebuild(CLOAK_DEFAULT_LEVEL="low", **down)  # the store goes away before the worker runs
+    media_env.rebuild(CLOAK_DEFAULT_LEVEL="off", **down)  # the store goes away before the worker runs
     await media_env.run_jobs()
     job = await Job.get(kind="media.process")
     assert job.state == JobState.QUEUED and job.attempts == 1
     assert "media store unavailable" in (job.last_error or "")
     assert (await MediaAttachment.get(id=media.id)).state == MediaState.PROCESSING
 
-    media_env.rebuild(CLOAK_DEFAULT_LEVEL="low", **up)  # back: the retry finishes the work
+    media_env.rebuild(CLOAK_DEFAULT_LEVEL="off", **up)  # back: the retry finishes the work
     from tests.rig.jobs import run_jobs_until_idle
 
     await run_jobs_until_idle(media_env.services, include_delayed=True)

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 from urllib.parse import quote, urlsplit
 
@@ -22,6 +21,7 @@ from instance.storage import db
 from instance.storage.models import MediaAttachment
 from media.storage import Area
 from tests.media_integration.conftest import local_account, textured_rgb
+from tests.rig.databases import migrated_sqlite_url
 from tests.rig.jobs import run_jobs_until_idle
 from tests.rig.processes import impasto_env, running_server
 from tests.rig.services import make_services
@@ -30,15 +30,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, sqlite_template, image_pool):
+def served(tmp_path_factory, image_pool):
     """One processed upload (cloak "low": the cloak itself is tested elsewhere), then one
     real server on the same SQLite database and media folder for the whole module.
     Serving does not touch the database, so PostgreSQL adds nothing here."""
     tmp = tmp_path_factory.mktemp("served")
-    path = tmp / "impasto.sqlite3"
-    with sqlite3.connect(sqlite_template) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    url = f"sqlite://{path}"
+    url = migrated_sqlite_url(tmp / "impasto.sqlite3")
     original = jpeg_with_exif()
 
     async def prepare() -> tuple[MediaAttachment, Services]:

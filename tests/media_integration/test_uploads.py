@@ -101,6 +101,9 @@ async def test_blob_filename_and_focus_are_accepted(media_env):
     assert caught.value.code == "bad_focus"
 
 
+# SQLite only: the cloak and the variants are under test; the record and job paths run
+# on both databases in the other tests of this module.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_upload_is_processed_into_cloaked_variants(media_env):
     rgb = textured_rgb(384, 288)
     data = encode(rgb, "PNG")

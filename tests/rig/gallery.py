@@ -24,6 +24,7 @@ from media.blurhash import blurhash_of
 from media.storage import LocalMediaStore
 from media.variants import Variants, make_variants
 from tests.rig.art import flat_illustration
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli
 
 # (width, height) of the sources: landscape, portrait, square, panorama, tall
@@ -45,8 +46,7 @@ def artist_site(folder: Path, username: str, password: str, database_url: str | 
     artist; returns its database URL and the environment an `impasto` process needs."""
     url = database_url or f"sqlite://{folder / 'impasto.sqlite3'}"
     env = impasto_env(url, folder, **settings)
-    migrated = run_cli(["migrate"], env)
-    assert migrated.returncode == 0, migrated.stderr
+    migrate_for(env)
     created = run_cli(["user", "create", username, "--password-stdin"], env, stdin=password + "\n")
     assert created.returncode == 0, created.stderr
     return url, env

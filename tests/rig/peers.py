@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from instance.config import Config, load_config
+from tests.rig.databases import migrated_sqlite_url
 from tests.rig.jobs import run_jobs_until_idle
-from tests.rig.processes import IMPASTO, REPO_ROOT, free_port
+from tests.rig.processes import CLOAK_UNLESS_ASKED, IMPASTO, REPO_ROOT, free_port
 
 
 @dataclass
@@ -102,6 +103,7 @@ def peer_env(name: str, port: int, database_url: str, tmp: Path, **extra: str) -
         IMPASTO_INSTANCE_NAME=f"Impasto {name}",
         IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES=loopback(port),
         IMPASTO_FEDERATION_REQUEST_TIMEOUT="10",
+        IMPASTO_CLOAK_DEFAULT_LEVEL=CLOAK_UNLESS_ASKED,
     )
     env.update({f"IMPASTO_{k.upper()}": v for k, v in extra.items()})
     return env
@@ -112,7 +114,8 @@ def make_peer(name: str, tmp: Path, database_url: str | None = None, port: int |
     """A peer on `port` (a free one by default; `third_party_port(LATE_PEER)` for a peer
     served after the shared pair, which may then reach it)."""
     port = port or free_port()
-    url = database_url or f"sqlite://{tmp / f'{name}.sqlite3'}"
+    path = tmp / f"{name}.sqlite3"
+    url = database_url or (f"sqlite://{path}" if path.exists() else migrated_sqlite_url(path))
     env = peer_env(name, port, url, tmp, **extra)
     config = load_config(environ={k: v for k, v in env.items() if k.startswith("IMPASTO_")})
     return Peer(name, port, url, env, config)

@@ -17,8 +17,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 IMPASTO = [sys.executable, "-m", "instance.cli"]
 
 
+# Child processes cloak nothing unless a test asks for a level: a cloak costs seconds of
+# CPU per image, and it is tested in tests/media, tests/media_integration and the flows
+# that set a level (the upload, review and before/after browser tests, the federated flow).
+CLOAK_UNLESS_ASKED = "off"
+
+
 def impasto_env(database_url: str, tmp_path: Path, **settings: str) -> dict[str, str]:
-    """Environment for a child `impasto`: database, data under tmp_path, test job kinds."""
+    """Environment for a child `impasto`: database, data under tmp_path, test job kinds,
+    the cloak off unless `settings` ask for a level (CLOAK_UNLESS_ASKED)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMPASTO_")}
     env.update(
         PYTHONPATH=str(REPO_ROOT),
@@ -26,6 +33,7 @@ def impasto_env(database_url: str, tmp_path: Path, **settings: str) -> dict[str,
         IMPASTO_MEDIA_PATH=str(tmp_path / "media"),
         IMPASTO_SERVER_SECRET_KEY_FILE=str(tmp_path / "secret_key"),
         IMPASTO_JOBS_PLUGINS="tests.jobs_plugin",
+        IMPASTO_CLOAK_DEFAULT_LEVEL=CLOAK_UNLESS_ASKED,
     )
     env.update({f"IMPASTO_{key.upper()}": value for key, value in settings.items()})
     return env

@@ -10,6 +10,7 @@ import hashlib
 import httpx
 import pytest
 
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_auth_pages import login
 from tests.web.test_site_settings import current_form
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 def test_about_lists_rules_staff_ai_policy_and_moderated_servers(make_database, tmp_path):
     url = make_database("about")
     env = impasto_env(url, tmp_path, REGISTRATION_MODE="approval")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     for name, role in (("boss", "--admin"), ("mod", "--moderator"), ("mira", None)):
         args = ["user", "create", name, "--password-stdin"] + ([role] if role else [])
         done = run_cli(args, env, stdin="a long enough password\n")

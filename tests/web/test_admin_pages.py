@@ -12,6 +12,7 @@ import pytest
 from instance.moderation.blocklist_formats import MASTODON_CSV_HEADER
 from instance.storage import db
 from instance.storage.models import Account, AuditEntry, InstanceInfo, Report, Work
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_auth_pages import csrf, login, signup
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 def site(tmp_path):
     url = f"sqlite://{tmp_path / 'impasto.sqlite3'}"
     env = impasto_env(url, tmp_path, REGISTRATION_MODE="approval")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     for name, role in (("boss", "--admin"), ("mira", None)):
         args = ["user", "create", name, "--password-stdin"] + ([role] if role else [])
         assert run_cli(args, env, stdin="a long enough password\n").returncode == 0
@@ -166,7 +167,7 @@ def test_signup_approval_and_report_queue(site):
 def test_invites_and_reports_from_the_pages(tmp_path):
     url = f"sqlite://{tmp_path / 'inv.sqlite3'}"
     env = impasto_env(url, tmp_path, REGISTRATION_MODE="invite")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     assert (
         run_cli(
             ["user", "create", "boss", "--admin", "--password-stdin"], env, stdin="a long enough password\n"

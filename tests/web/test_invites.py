@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from instance.storage.models import Invite, User
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_admin_pages import in_db
 from tests.web.test_auth_pages import csrf, login, signup
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 def site(make_database, tmp_path):
     url = make_database("invites")
     env = impasto_env(url, tmp_path, REGISTRATION_MODE="approval")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     assert run_cli(["user", "create", "boss", "--password-stdin", "--admin"], env,
                    stdin="a long enough password\n").returncode == 0
     with running_server(env) as server:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli
 from tests.rig.processes import running_server_at_its_address as _server
 from tests.rig.smtp import SmtpServer, smtp_server
@@ -128,7 +129,7 @@ async def test_without_smtp_the_admin_prints_a_link(tmp_path):
 
     url = f"sqlite://{tmp_path / 'db.sqlite3'}"
     env = impasto_env(url, tmp_path, SERVER_RUN_WORKER="false")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     _create(env, "mira", "mira@example.org")
     missing = run_cli(["user", "reset-link", "nobody"], env)
     assert missing.returncode == 2 and "no local user named 'nobody'" in missing.stderr

@@ -13,6 +13,7 @@ import pytest
 
 from instance.jobs import JobQueue
 from instance.storage.models import AuditEntry, InstanceSetting
+from tests.rig.databases import migrate_for
 from tests.rig.processes import impasto_env, run_cli, running_server
 from tests.web.test_admin_pages import in_db
 from tests.web.test_auth_pages import login, signup
@@ -27,7 +28,7 @@ def shared_site(make_database, tmp_path):
     url = make_database("site")
     env = impasto_env(url, tmp_path, REGISTRATION_MODE="approval", SERVER_RUN_WORKER="false",
                       AI_DECLARED_POLICY="prohibited")
-    assert run_cli(["migrate"], env).returncode == 0
+    migrate_for(env)
     for name, role in (("boss", "--admin"), ("mira", None)):
         args = ["user", "create", name, "--password-stdin"] + ([role] if role else [])
         assert run_cli(args, env, stdin="a long enough password\n").returncode == 0
@@ -51,7 +52,9 @@ def current_form(client: httpx.Client) -> dict[str, str]:
 
 
 def nodeinfo(base: str) -> dict:
-    return httpx.get(base + "/nodeinfo/2.1").json()
+    # A just-started process's first answer can take longer than httpx's default 5 s on
+    # a loaded machine (the first request warms its database pool and templates).
+    return httpx.get(base + "/nodeinfo/2.1", timeout=60).json()
 
 
 def test_a_saved_setting_reaches_every_process_without_restart(shared_site, tmp_path):
