@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from instance.actions.importing import MAX_BYTES, ImportRefused, import_job, start_import
+from instance.actions.importing.files import MAX_BYTES, ImportRefused
+from instance.actions.importing.run import import_job, start_import
 from instance.app import create_app
 from instance.config import load_config
 from instance.jobs.registry import JobContext

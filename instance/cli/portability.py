@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from instance.actions.importing import KINDS, MAX_BYTES, MODES
+from instance.actions.importing.files import KIND_NAMES, MAX_BYTES, MODES
 from instance.actions.portability import EXPORTS, export_csv
 from instance.cli.support import CliError, with_database
 from instance.config import Config
@@ -25,7 +25,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     importing = commands.add_parser("import", help="queue the import of a Mastodon CSV for a local account")
     importing.add_argument("account", help="a local username")
     importing.add_argument("file", help="the CSV file (- for standard input)")
-    importing.add_argument("--what", choices=list(KINDS), default="following",
+    importing.add_argument("--what", choices=KIND_NAMES, default="following",
                            help="what is in the file (default following)")
     importing.add_argument("--mode", choices=list(MODES), default="merge",
                            help="merge (default) or overwrite: also undo what the file leaves out")
@@ -53,7 +53,8 @@ def _export(config: Config, args: argparse.Namespace) -> int:
 
 
 def _import(config: Config, args: argparse.Namespace) -> int:
-    from instance.actions.importing import ImportRefused, start_import
+    from instance.actions.importing.files import ImportRefused
+    from instance.actions.importing.run import start_import
     from instance.services import build_services, close_services
     from instance.storage.models import Account
 

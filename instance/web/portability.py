@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from instance.actions.importing import KINDS, MAX_BYTES, MODES, ImportRefused, start_import
+from instance.actions.importing.files import MAX_BYTES, MODES, ImportRefused
+from instance.actions.importing.kinds import KINDS
+from instance.actions.importing.run import start_import
 from instance.actions.portability import EXPORTS, export_csv
 from instance.services import current_services
 from instance.storage.models import ImportRun

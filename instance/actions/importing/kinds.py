@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from instance.actions import lists, social
-from instance.actions.importing.files import Malformed
+from instance.actions.importing.files import KIND_NAMES, Malformed
 from instance.actions.portability import FOLLOWING_HEADER, MUTES_HEADER
 from instance.errors import Refused
 from instance.services import Services
@@ -202,6 +202,7 @@ KINDS: dict[str, ImportKind] = {kind.name: kind for kind in (
                ("List name", "Account address"), _list_row, _list_member, _unlist_rest,
                min_columns=2, subject_columns=2, addresses_first=False),
 )}
+assert tuple(KINDS) == KIND_NAMES, "files.KIND_NAMES names the kinds of KINDS"
 # Kinds Mastodon imports that Impasto cannot yet, and why (the upload is refused).
 NOT_YET = {"domain_blocks": "Blocked domains cannot be imported: Impasto has no per-person "
                             "domain blocks yet."}
