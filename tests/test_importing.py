@@ -179,6 +179,7 @@ async def test_the_import_form(database_url, tmp_path):
         assert "Row 2: <code>not an address</code> — malformed row: not a user@domain address" in page
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # plumbing: one database is enough
 def test_the_import_command(database_url, tmp_path, capsys):
     """`impasto import ACCOUNT FILE --what … --mode …` queues the same import (in-process)."""
     from instance.cli.main import build_parser

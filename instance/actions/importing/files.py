@@ -66,7 +66,7 @@ def _check_shape(lines: list[list[str]], kind: ImportKind) -> list[list[str]]:
         return lines
     cells = [c.strip() for c in lines[first]]
     if _is_header(cells, kind):
-        wanted = kind.header[:2]
+        wanted = kind.header[:min(2, len(cells))]  # "Account address" alone is a header too
         if tuple(cells[:len(wanted)]) != wanted:
             raise ImportRefused(f"The header is not Mastodon's for {kind.label.lower()}: "
                                 + ",".join(kind.header))

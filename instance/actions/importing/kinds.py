@@ -32,6 +32,8 @@ Prune = Callable[[Services, Account, list[Row], set[Any]], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ImportKind:
+    """One kind of file: how its rows read, what a row does, what `overwrite` undoes."""
+
     name: str  # as ImportRun.kind, and as the export of the same file
     label: str  # for the form's "what is in this file" choice
     file_name: str  # as Mastodon names it
@@ -116,7 +118,7 @@ async def _mute(services: Services, account: Account, row: Row) -> int:
 
 async def _bookmark(services: Services, account: Account, row: Row) -> int:
     uri = row["address"]
-    work = await Work.get_or_none(ap_id=uri) or await Work.get_or_none(url=uri)
+    work = await Work.get_or_none(ap_id=uri) or await Work.filter(url=uri).order_by("id").first()
     if work is None:
         raise Refused("the post is not known on this server (Impasto cannot fetch a post "
                       "by its address yet)")
