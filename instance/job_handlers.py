@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from inbox.backfill import handler as backfill_actor
 from inbox.process import process as process_inbox_item
-from instance.actions.importing import import_job
+from instance.actions.importing.run import import_job
 from instance.actions.polls import close_job as close_poll
 from instance.actions.polls import update_job as update_poll
 from instance.actions.profile_images import apply_profile_image

@@ -1,5 +1,5 @@
-"""Follows, likes, boosts, blocks, mutes and profile updates by local accounts. Each
-changes storage and sends the matching activity; local-to-local needs no HTTP."""
+"""Follows, likes, boosts, blocks, mutes, bookmarks and profile updates by local accounts.
+Each changes storage and sends the matching activity; local-to-local needs no HTTP."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from instance.services import Services
 from instance.storage.models import (
     Account,
     Block,
+    Bookmark,
     Boost,
     Follow,
     FollowState,
@@ -286,13 +287,27 @@ async def unblock(services: Services, account: Account, target: Account) -> None
 async def mute(services: Services, account: Account, target: Account, *,
                notifications: bool = True) -> Mute:
     """Mute is private: nothing is sent."""
-    record, _ = await Mute.get_or_create(account_id=account.id, target_id=target.id,
-                                         defaults={"notifications": notifications})
+    if account.id == target.id:
+        raise SocialError("you cannot mute yourself")
+    record, made = await Mute.get_or_create(account_id=account.id, target_id=target.id,
+                                            defaults={"notifications": notifications})
+    if not made and record.notifications != notifications:  # muting again changes it, as Mastodon
+        record.notifications = notifications
+        await record.save(update_fields=["notifications"])
     return record
 
 
 async def unmute(services: Services, account: Account, target: Account) -> None:
     await Mute.filter(account_id=account.id, target_id=target.id).delete()
+
+
+async def bookmark(account: Account, work: Work) -> None:
+    """Bookmarks are private: nothing is sent."""
+    await Bookmark.get_or_create(account_id=account.id, work_id=work.id)
+
+
+async def unbookmark(account: Account, work: Work) -> None:
+    await Bookmark.filter(account_id=account.id, work_id=work.id).delete()
 
 
 PROFILE_FIELDS = ("display_name", "note", "avatar_url", "header_url", "fields_json", "locked",

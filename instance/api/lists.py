@@ -9,6 +9,7 @@ from typing import Any
 from quart import Blueprint, jsonify
 from tortoise.expressions import Q, RawSQL
 
+from instance.actions.lists import MAX_TITLE, create_list
 from instance.api.auth import me, scoped
 from instance.api.body import Params, as_id, params
 from instance.api.common import account_or_404, base_url, json_page, parse_id
@@ -23,8 +24,6 @@ from instance.storage.models import AccountList, Boost, ListMember, RepliesPolic
 
 blueprint = Blueprint("api_lists", __name__, url_prefix="/api/v1")
 
-MAX_LISTS = 100  # per person; Mastodon allows 50
-MAX_TITLE = 200
 MAX_IDS_PER_CALL = 250
 # 1 when a work answers its own author (a thread), compared in SQL on both databases
 SELF_REPLY = RawSQL(
@@ -81,9 +80,7 @@ async def create():
     title = _title(p, required=True)
     policy = _policy(p) or RepliesPolicy.LIST.value
     exclusive = p.flag("exclusive")
-    if await AccountList.filter(owner_id=me().id).count() >= MAX_LISTS:
-        raise ApiError(422, f"Validation failed: You cannot have more than {MAX_LISTS} lists")
-    row = await AccountList.create(owner_id=me().id, title=title, replies_policy=policy, exclusive=exclusive)
+    row = await create_list(me(), title, replies_policy=policy, exclusive=exclusive)
     return jsonify(list_entity(row))
 
 

@@ -25,7 +25,7 @@ from instance.api.scheduled_statuses import parse_when, scheduled_entity
 from instance.api.status_batch import statuses_for
 from instance.api.visibility import can_see
 from instance.services import current_services
-from instance.storage.models import Bookmark, Boost, Like, MediaAttachment, OutboxActivity, Work
+from instance.storage.models import Boost, Like, MediaAttachment, OutboxActivity, Work
 from instance.storage.models.works import VISIBILITIES
 from media.errors import MediaRejected
 
@@ -328,16 +328,20 @@ async def unreblog(status_id: str):
 @blueprint.post("/<status_id>/bookmark")
 @scoped("write:bookmarks")
 async def bookmark(status_id: str):
+    from instance.actions.social import bookmark as add_bookmark
+
     work = await work_or_404(status_id)
-    await Bookmark.get_or_create(account_id=me().id, work_id=work.id)
+    await add_bookmark(me(), work)
     return jsonify(await reload(work.id))
 
 
 @blueprint.post("/<status_id>/unbookmark")
 @scoped("write:bookmarks")
 async def unbookmark(status_id: str):
+    from instance.actions.social import unbookmark as remove_bookmark
+
     work = await work_or_404(status_id)
-    await Bookmark.filter(account_id=me().id, work_id=work.id).delete()
+    await remove_bookmark(me(), work)
     return jsonify(await reload(work.id))
 
 

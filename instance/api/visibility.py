@@ -1,55 +1,6 @@
-"""Who may see which work: the one place the API decides (drafts, processing, hidden,
-deleted and suspended are never shown; private needs an accepted follow; direct needs
-a mention; blocks hide both ways)."""
+"""The views' name for the visibility rule, which lives in `instance.storage.visibility`
+so that actions (an import's bookmarks) decide with the same rule as the API."""
 
-from __future__ import annotations
+from instance.storage.visibility import can_see, hidden_account_ids, shown_works
 
-from typing import Literal, cast
-
-from tortoise.queryset import ValuesListQuery
-
-from instance.storage.models import Account, Block, Follow, FollowState, Mute, Work, WorkState
-
-
-def shown_works():
-    """Works that exist for readers at all."""
-    return Work.filter(state=WorkState.READY, hidden=False, deleted_at=None, account__suspended=False)
-
-
-async def _id_set(query: ValuesListQuery[Literal[False]]) -> set[int]:
-    """The ids a `values_list(<id field>, flat=True)` query returns."""
-    return set(cast(list[int], await query))
-
-
-async def hidden_account_ids(viewer_id: int | None, *, mutes: bool = True) -> set[int]:
-    """Accounts whose works the viewer never sees in lists: blocked either way, muted."""
-    if viewer_id is None:
-        return set()
-    ids = await _id_set(Block.filter(account_id=viewer_id).values_list("target_id", flat=True))
-    ids |= await _id_set(Block.filter(target_id=viewer_id).values_list("account_id", flat=True))
-    if mutes:
-        ids |= await _id_set(Mute.filter(account_id=viewer_id).values_list("target_id", flat=True))
-    return ids
-
-
-async def can_see(work: Work, viewer: Account | None) -> bool:
-    if work.state != WorkState.READY or work.hidden or work.deleted_at is not None:
-        return (
-            viewer is not None
-            and viewer.id == work.account_id
-            and work.state != WorkState.DELETED
-            and work.deleted_at is None
-        )
-    if viewer is not None and viewer.id == work.account_id:
-        return True
-    if viewer is not None and await Block.filter(account_id=work.account_id, target_id=viewer.id).exists():
-        return False
-    if work.visibility in ("public", "unlisted"):
-        return True
-    if viewer is None:
-        return False
-    if work.visibility == "private":
-        return await Follow.filter(
-            follower_id=viewer.id, target_id=work.account_id, state=FollowState.ACCEPTED
-        ).exists()
-    return viewer.ap_id in (work.mentions or [])
+__all__ = ["can_see", "hidden_account_ids", "shown_works"]

@@ -1,5 +1,7 @@
 """`impasto export ACCOUNT --what following --out FILE`: an account's data as the CSV file
-Mastodon writes (the same builders as Settings → Export)."""
+Mastodon writes (the same builders as Settings → Export); `impasto import ACCOUNT FILE
+--what following --mode merge`: such a file queued for import, as Settings → Import does
+(the worker applies it; the report is on the settings page)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from instance.actions.importing.files import KIND_NAMES, MAX_BYTES, MODES
 from instance.actions.portability import EXPORTS, export_csv
 from instance.cli.support import CliError, with_database
 from instance.config import Config
@@ -19,6 +22,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                         help="which file (default following)")
     export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
     export.set_defaults(handler=_export)
+    importing = commands.add_parser("import", help="queue the import of a Mastodon CSV for a local account")
+    importing.add_argument("account", help="a local username")
+    importing.add_argument("file", help="the CSV file (- for standard input)")
+    importing.add_argument("--what", choices=KIND_NAMES, default="following",
+                           help="what is in the file (default following)")
+    importing.add_argument("--mode", choices=list(MODES), default="merge",
+                           help="merge (default) or overwrite: also undo what the file leaves out")
+    importing.set_defaults(handler=_import)
 
 
 def _export(config: Config, args: argparse.Namespace) -> int:
@@ -38,4 +49,34 @@ def _export(config: Config, args: argparse.Namespace) -> int:
             raise CliError(f"cannot write {args.out}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _import(config: Config, args: argparse.Namespace) -> int:
+    from instance.actions.importing.files import ImportRefused
+    from instance.actions.importing.run import start_import
+    from instance.services import build_services, close_services
+    from instance.storage.models import Account
+
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1) if args.file == "-" else \
+            Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+
+    async def queue() -> tuple[int, int, int]:
+        account = await Account.get_or_none(username=args.account.lstrip("@"), domain=None)
+        if account is None:
+            raise CliError(f"no local account {args.account!r}")
+        services = build_services(config)
+        try:
+            run = await start_import(services, account, data, args.mode, args.what)
+        except ImportRefused as exc:
+            raise CliError(f"{args.file}: {exc.message}") from None
+        finally:
+            await close_services(services)
+        return run.id, run.total, len(run.report)
+
+    number, total, malformed = with_database(config, queue)
+    print(f"queued import {number}: {total} rows ({malformed} malformed), {args.what}, {args.mode}")
     return 0
