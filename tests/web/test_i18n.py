@@ -45,6 +45,7 @@ async def app(database_url, tmp_path):
     await db.connect(database_url)
     try:
         await create_local_user(LocalUrls(config.base_url), "mira", PASSWORD)
+        await create_local_user(LocalUrls(config.base_url), "boss", PASSWORD, role="admin")
     finally:
         await db.disconnect()
     application = create_app(config)
@@ -60,9 +61,9 @@ async def get(client, path: str, language: str | None = None) -> str:
     return body
 
 
-async def log_in(client) -> None:
+async def log_in(client, username: str = "mira") -> None:
     token = token_of(await get(client, "/login"))
-    response = await client.post("/login", form={"csrf_token": token, "username": "mira",
+    response = await client.post("/login", form={"csrf_token": token, "username": username,
                                                  "password": PASSWORD})
     assert response.status_code in (302, 303), await response.get_data(as_text=True)
 
@@ -106,6 +107,18 @@ async def test_account_setting_overrides_the_header(app):
     # An unknown choice clears the setting: the header decides again.
     await client.post("/settings/language", form={"csrf_token": token_of(body), "locale": "xx"})
     assert lang_of(await get(client, "/settings", "en")) == "en"
+
+
+async def test_admin_and_job_board_pages_speak_french(app):
+    """Two of the pages marked after the first nine: the admin dashboard and the job board."""
+    client = app.test_client()
+    await log_in(client, "boss")
+    body = await get(client, "/admin/", "fr")
+    assert lang_of(body) == "fr" and "Tâches de fond" in body and "Journal d’audit" in body
+    assert "Background jobs" in await get(client, "/admin/", "en")
+    body = await get(client, "/jobs", "fr")
+    assert "Du travail rémunéré pour les artistes" in body and "Afficher les offres" in body
+    assert "Show listings" in await get(client, "/jobs", "en")
 
 
 def test_french_catalogue_is_complete():
