@@ -58,6 +58,7 @@ class SiteState:
     version: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     loaded_at: float = 0.0
+    read_at: float = -1e9  # when the stamps were last read
 
 
 @dataclass(frozen=True)
@@ -120,14 +121,19 @@ async def _read_values() -> dict[str, Any]:
     return values
 
 
-async def refresh(services: Services) -> Config:
+async def refresh(services: Services, max_age: float = 0.0) -> Config:
     """Bring `services.config` up to date with the stored settings: one small read when
-    nothing changed. Called before each request and each job claim."""
+    nothing changed. Called before each request and each job claim; with `max_age`, no
+    read at all when the stamps were read less than `max_age` seconds ago (the inbox's
+    POSTs: a policy or setting changed elsewhere reaches them within that time)."""
     state: SiteState = services.site
+    now = time.monotonic()
+    if max_age and now - state.read_at < max_age:
+        return services.config
     stamps = await _read_stamps()
     _seen.update(stamps)
+    state.read_at = now
     version = stamps[VERSION_KEY]
-    now = time.monotonic()
     if version != state.version or now - state.loaded_at > RELOAD_SECONDS:
         state.values = await _read_values()
         state.version, state.loaded_at = version, now
