@@ -4,7 +4,9 @@ change. A bounded LRU with a TTL, per process.
 A stale entry is harmless for correctness: a key that no longer verifies makes the
 verifier ask again with `refresh=True`, which bypasses this cache, fetches the actor once
 and stores the new key here. What this process writes to an account's key (a fetch, a key
-moved to another actor) drops the entry at once; other processes hold theirs at most `TTL`.
+moved to another actor) drops the entry at once; other processes hold theirs at most `TTL`
+(so an actor erased, or a key blanked, in another process still verifies here that long;
+the domain gate is not cached here and takes effect at once).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import OrderedDict
 from federation.signatures import PublicKeyInfo
 from instance.storage import db
 
-TTL = 300.0
+TTL = 120.0
 MAX_ENTRIES = 10_000
 
 _entries: OrderedDict[str, tuple[PublicKeyInfo, float]] = OrderedDict()
