@@ -172,3 +172,13 @@ def test_the_key_cache_is_bounded(monkeypatch):
     key_cache.put("https://p.test/5#k", PublicKeyInfo("https://p.test/5", "pem"))
     assert key_cache.get("https://p.test/4#k") is not None  # recently used: kept
     assert key_cache.get("https://p.test/2#k") is None  # least recently used: dropped
+
+
+async def test_inbox_posts_read_the_stamps_at_most_once_per_window(services):
+    await site_settings.refresh(services)
+    before = site_settings.seen_stamp(site_settings.POLICY_STAMP)
+    await site_settings.bump_stamp(None, site_settings.POLICY_STAMP)  # another process
+    await site_settings.refresh(services, max_age=60)  # what POST …/inbox does
+    assert site_settings.seen_stamp(site_settings.POLICY_STAMP) == before  # within the window
+    await site_settings.refresh(services)  # any other request
+    assert site_settings.seen_stamp(site_settings.POLICY_STAMP) != before
