@@ -11,8 +11,10 @@ TLS still verifies the certificate against the URL's host name (SNI is the host 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import ipaddress
 import socket
+import sys
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -26,6 +28,13 @@ from federation import safe_json
 from federation.signatures import sign_request
 from federation.signatures.common import lower_headers
 from federation.vocab import AP_ACCEPT, AP_CONTENT_TYPE, is_activitypub_content_type
+
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    # httpcore asks `import sniffio` on every lock it makes (several per request); anyio 4
+    # no longer installs it, so each ask searched sys.path anew and failed — about a
+    # third of a delivery's CPU. Recording the absence once makes the failure instant;
+    # httpcore then assumes asyncio, as it did before.
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")

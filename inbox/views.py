@@ -2,8 +2,9 @@
 
 Gates, in order: size, content type, JSON shape, domain policy (a suspended domain is
 answered 202 and nothing is stored), HTTP signature, key owner = actor, activity id on
-the actor's origin. Then the raw item and its processing job are stored in one
-transaction and we answer 202 at once. An activity id seen before is a no-op (202) when
+the actor's origin. Then the raw item and its processing job are stored (with those of
+every other request waiting at that moment, in one transaction: inbox/batch.py) and we
+answer 202 once that transaction has committed. An activity id seen before is a no-op (202) when
 signed anew — peers retry that way — and a replay (401) when the very same signature
 comes again."""
 
@@ -14,14 +15,12 @@ import time
 from typing import Any
 
 from quart import Blueprint, Response, request
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from federation import safe_json
 from federation.signatures import SignatureError, check_owner, verify_request
 from federation.vocab import first_type, id_of, is_activitypub_content_type, same_origin
+from inbox.batch import group_commit
 from instance.actors.remote import resolve_key
-from instance.jobs import kinds
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import current_services
 from instance.storage.models import Account, InboxItem, InstanceInfo
@@ -89,14 +88,11 @@ async def receive() -> Response:
     if not same_origin(activity_id, actor_id):
         return error(403, "the activity id is not on the actor's origin")
     signature = _signature_digest()
-    try:
-        async with in_transaction() as connection:
-            item = await InboxItem.create(
-                activity_id=activity_id, actor_id=actor_id, activity_type=kind[:64],
-                document=activity, signature_digest=signature, using_db=connection,
-            )
-            await svc.jobs.enqueue(kinds.PROCESS_INBOX_ITEM, {"item": item.id}, using_db=connection)
-    except IntegrityError:
+    outcome = await group_commit().store(svc.jobs, dict(
+        activity_id=activity_id, actor_id=actor_id, activity_type=kind[:64],
+        document=activity, signature_digest=signature,
+    ))  # returns once the item and its job are committed (inbox/batch.py)
+    if outcome == "duplicate":
         if await InboxItem.filter(activity_id=activity_id, signature_digest=signature).exists():
             return error(401, "replayed request: this signature was used before")
         return accepted()  # the peer sent it again, signed anew: a no-op

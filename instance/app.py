@@ -83,6 +83,7 @@ from instance.web.activitypub import jobboard as activitypub_jobboard
 from instance.web.render import refused_page
 
 log = logging.getLogger("impasto.http")
+INBOX_STAMP_SECONDS = 1.0  # how stale the settings/policy stamps may be for POST …/inbox
 
 VIEW_MODULES = (
     web_health,
@@ -201,7 +202,11 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
         g.started = time.perf_counter()
         request_id.set(g.request_id)
-        if not request.path.startswith("/static/"):
+        if request.method == "POST" and request.path.endswith("/inbox"):
+            # The busiest route: a change made in another process reaches it within a
+            # second (this process's own changes at once), not one query per activity.
+            await site_settings.refresh(services, max_age=INBOX_STAMP_SECONDS)
+        elif not request.path.startswith("/static/"):
             await site_settings.refresh(services)  # settings an admin changed anywhere
 
     @app.after_request

@@ -7,6 +7,11 @@ environment. Each process keeps the stored values in `services.site` and, before
 request or job claim, reads one row (`_version`, bumped by every save) to notice a change
 made elsewhere; the values themselves are read again only when it moved, or after
 `RELOAD_SECONDS` as a safety net.
+
+The same read fetches the other version stamps in `STAMP_KEYS` (e.g. the domain policies'
+stamp, bumped by every policy change): process-wide caches compare `seen_stamp(key)` with
+the stamp they loaded under, so a change made in one process reaches every other at its
+next request or job claim, for no extra query.
 """
 
 from __future__ import annotations
@@ -27,7 +32,10 @@ if TYPE_CHECKING:
     from instance.services import Services
 
 VERSION_KEY = "_version"
+POLICY_STAMP = "_version.domain_policies"  # bumped by every domain policy change
+STAMP_KEYS = (VERSION_KEY, POLICY_STAMP)
 RELOAD_SECONDS = 30.0
+_seen: dict[str, int] = {}  # process-wide: the stamps the last refresh() read
 
 # (section, key): the settings an admin may set from the admin pages, in page order.
 OVERRIDABLE: tuple[tuple[str, str], ...] = (
@@ -50,6 +58,7 @@ class SiteState:
     version: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     loaded_at: float = 0.0
+    read_at: float = -1e9  # when the stamps were last read
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,16 @@ def effective(config: Config, stored: dict[str, Any]) -> Config:
     return dataclasses.replace(config, **changes) if changes else config
 
 
-async def _read_version() -> int:
-    row = await InstanceSetting.get_or_none(key=VERSION_KEY).values_list("value", flat=True)
-    return _unwrap(row) if isinstance(_unwrap(row), int) else 0
+async def _read_stamps() -> dict[str, int]:
+    """Every stamp in `STAMP_KEYS` (0 when never bumped), in one query."""
+    rows = await InstanceSetting.filter(key__in=STAMP_KEYS).values_list("key", "value")
+    found = {key: _unwrap(value) for key, value in rows}
+    return {key: found[key] if isinstance(found.get(key), int) else 0 for key in STAMP_KEYS}
+
+
+def seen_stamp(key: str) -> int | None:
+    """The stamp `key` as this process last read it (None before any refresh)."""
+    return _seen.get(key)
 
 
 def _unwrap(stored: Any) -> Any:
@@ -105,12 +121,19 @@ async def _read_values() -> dict[str, Any]:
     return values
 
 
-async def refresh(services: Services) -> Config:
+async def refresh(services: Services, max_age: float = 0.0) -> Config:
     """Bring `services.config` up to date with the stored settings: one small read when
-    nothing changed. Called before each request and each job claim."""
+    nothing changed. Called before each request and each job claim; with `max_age`, no
+    read at all when the stamps were read less than `max_age` seconds ago (the inbox's
+    POSTs: a policy or setting changed elsewhere reaches them within that time)."""
     state: SiteState = services.site
-    version = await _read_version()
     now = time.monotonic()
+    if max_age and now - state.read_at < max_age:
+        return services.config
+    stamps = await _read_stamps()
+    _seen.update(stamps)
+    state.read_at = now
+    version = stamps[VERSION_KEY]
     if version != state.version or now - state.loaded_at > RELOAD_SECONDS:
         state.values = await _read_values()
         state.version, state.loaded_at = version, now
@@ -200,7 +223,7 @@ async def save(services: Services, values: dict[str, Any], by: Account | None) -
             else:
                 await InstanceSetting.filter(id=row.id).using_db(connection).update(
                     value={"value": values[name]}, updated_by=by, updated_at=datetime.now(UTC))
-        await _bump_version(connection, by)
+        await bump_stamp(connection, VERSION_KEY, by)
         await AuditEntry.create(
             actor=by, action="settings.change", target=", ".join(changed),
             detail={name: {"from": current.get(name), "to": values[name]} for name in changed},
@@ -210,15 +233,18 @@ async def save(services: Services, values: dict[str, Any], by: Account | None) -
     return changed
 
 
-async def _bump_version(connection: BaseDBAsyncClient, by: Account | None) -> None:
-    """Count this save in the `_version` row (locked, so two saves never read one number)."""
-    row = await InstanceSetting.filter(key=VERSION_KEY).using_db(connection) \
+async def bump_stamp(connection: BaseDBAsyncClient | None, key: str,
+                     by: Account | None = None) -> None:
+    """Count a change in the stamp row `key` (locked, so two saves never read one number);
+    every process notices at its next refresh."""
+    row = await InstanceSetting.filter(key=key).using_db(connection) \
         .select_for_update().first()
     if row is None:
-        await InstanceSetting.create(key=VERSION_KEY, value={"value": 1}, updated_by=by,
+        await InstanceSetting.create(key=key, value={"value": 1}, updated_by=by,
                                      using_db=connection)
         return
     number = _unwrap(row.value)
+    who: dict[str, Any] = {"updated_by": by} if by is not None else {}
     await InstanceSetting.filter(id=row.id).using_db(connection).update(
-        value={"value": (number if isinstance(number, int) else 0) + 1}, updated_by=by,
-        updated_at=datetime.now(UTC))
+        value={"value": (number if isinstance(number, int) else 0) + 1},
+        updated_at=datetime.now(UTC), **who)

@@ -13,7 +13,6 @@ days of retries."""
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -32,12 +31,12 @@ from federation.delivery_policy import (
     is_success,
     next_retry_delay,
 )
-from instance.actors.instance_actor import signer_for
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import Services
-from instance.storage.models import Account, InstanceInfo, Job, OutboxActivity
+from instance.storage.models import InstanceInfo, Job
+from outbox.prepared import prepared
 
 log = logging.getLogger("impasto.delivery")
 
@@ -105,13 +104,12 @@ async def _post(services: Services, inbox: str, body: bytes, signer: Signer) -> 
     return response.status
 
 
-async def post_activity(services: Services, account: Account, inbox: str, body: bytes,
+async def post_activity(services: Services, signer: Signer, inbox: str, body: bytes,
                         info: InstanceInfo | None = None) -> int | None:
     """POST and return the status (None on a network error or timeout). With
     `[federation] signature_scheme = "rfc9421"`, sign with RFC 9421 first and, if the
     server answers 400/401, at once again with draft-cavage — and from then on only
     draft-cavage to that host, for every worker (double-knocking, as Fedify does)."""
-    signer = signer_for(account)
     host = domain_of(inbox) or ""
     if info is None:
         info = await InstanceInfo.get_or_none(domain=host)
@@ -133,8 +131,8 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
     host = domain_of(inbox) or ""
     if await url_is_suspended(services, inbox):
         return  # suspended since: nothing goes there
-    record = await OutboxActivity.get_or_none(id=payload["activity"])
-    if record is None:
+    ready = await prepared(payload["activity"])
+    if ready is None:
         raise Permanent("the activity no longer exists")
     info = await InstanceInfo.get_or_none(domain=host)
     decision = decide(_health(info), _breaker(info), time.time())
@@ -147,9 +145,7 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
         await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
     _in_flight[host] = _in_flight.get(host, 0) + 1
     try:
-        account = await Account.get(id=record.account_id)
-        body = json.dumps(record.document, separators=(",", ":")).encode()
-        status = await post_activity(services, account, inbox, body, info)
+        status = await post_activity(services, ready.signer, inbox, ready.body, info)
     finally:
         _in_flight[host] -= 1
         if not _in_flight[host]:

@@ -16,6 +16,7 @@ from federation.jsonld import JsonLdError, normalize
 from federation.remote_urls import first_http_url
 from federation.signatures import PublicKeyInfo
 from federation.vocab import as_list, id_of, same_origin
+from instance.actors import key_cache
 from instance.actors.instance_actor import instance_signer
 from instance.actors.lookup import LookupRefused, refuse_if_suspended, webfinger, words_for
 from instance.attachments.remote_profiles import cache_profile_images
@@ -81,6 +82,7 @@ async def _claim_key(key_id: str, actor_id: str) -> None:
     if not _derived(key_id, actor_id):
         raise ActorError(f"{actor_id} claims the key {key_id} of {holder.ap_id}")
     await Account.filter(id=holder.id).update(public_key_id=None)
+    key_cache.drop(key_id, owner=holder.ap_id)
 
 
 async def store_actor(doc: dict[str, Any], fetched_from: str,
@@ -88,6 +90,7 @@ async def store_actor(doc: dict[str, Any], fetched_from: str,
     """Create or update the Account for an actor document fetched from `fetched_from`;
     with `services`, its new avatar and header are queued to be fetched and cached."""
     stored = await _store_actor(doc, fetched_from)
+    key_cache.drop(stored.public_key_id, owner=stored.ap_id)  # its key may have changed
     if services is not None:
         await cache_profile_images(services, stored)
     return stored
@@ -167,11 +170,18 @@ async def get_actor(services: Services, actor_id: str, *, refresh: bool = False)
 
 async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicKeyInfo | None:
     """The key resolver for signature checks: cached first, then fetched (once more
-    with `refresh`). Only returns a key its owner's own document lists."""
+    with `refresh`). Only returns a key its owner's own document lists. Keys found are
+    kept in `key_cache`; `refresh` (the key did not verify) skips it."""
     if not refresh:
+        if (cached := key_cache.get(key_id)) is not None:
+            return cached
         account = await Account.get_or_none(public_key_id=key_id)
         if account is not None and account.public_key_pem and same_origin(key_id, account.ap_id):
-            return PublicKeyInfo(account.ap_id, account.public_key_pem)
+            info = PublicKeyInfo(account.ap_id, account.public_key_pem)
+            key_cache.put(key_id, info)
+            return info
+    else:
+        key_cache.drop(key_id)
     url = key_fetch_url(key_id)
     try:
         doc = await fetch_document(services, url)
@@ -190,6 +200,7 @@ async def resolve_key(services: Services, key_id: str, refresh: bool) -> PublicK
             # A stub (GoToSocial's key URL answers with id + key only): storing it would
             # blank the inbox and profile we know; the owner's full document comes instead.
             await get_actor(services, found.info.owner, refresh=True)
+        key_cache.put(key_id, found.info)
         return found.info
     except (FetchError, ActorError) as exc:
         log.info("cannot resolve key", extra={"key_id": key_id, "error": str(exc)})

@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from instance.errors import Refused
+from instance.moderation import policy_cache
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
 from instance.moderation.domain_names import domain_and_parents, normalise_domain
 from instance.storage.models import Account, AuditEntry, DomainPolicy
@@ -23,9 +24,8 @@ async def covering_policy(domain: str | None) -> DomainPolicy | None:
     """The most specific policy that applies to `domain` (its own, else a parent's)."""
     if not domain:
         return None
-    candidates = domain_and_parents(domain.lower())
-    policies = {p.domain: p for p in await DomainPolicy.filter(domain__in=candidates, allow=False)}
-    for candidate in candidates:
+    policies = (await policy_cache.snapshot()).blocks
+    for candidate in domain_and_parents(domain.lower()):
         if candidate in policies:
             return policies[candidate]
     return None
@@ -33,8 +33,8 @@ async def covering_policy(domain: str | None) -> DomainPolicy | None:
 
 async def is_allowed(domain: str) -> bool:
     """Allowlist mode: is the domain (or a parent) on the allowlist?"""
-    candidates = domain_and_parents(domain.lower())
-    return await DomainPolicy.filter(domain__in=candidates, allow=True).exists()
+    allowed = (await policy_cache.snapshot()).allowed
+    return any(candidate in allowed for candidate in domain_and_parents(domain.lower()))
 
 
 async def is_suspended(domain: str | None, *, allowlist_mode: bool = False) -> bool:
@@ -58,6 +58,8 @@ async def allow_domain(domain: str, *, actor: Account | None = None) -> DomainPo
             domain=domain, allow=True, severity="noop", using_db=connection
         )
         await AuditEntry.create(actor=actor, action="domain.allow", target=domain, using_db=connection)
+        await policy_cache.changed(connection)
+    policy_cache.forget()  # committed: this process sees it at once
     return policy
 
 
@@ -103,6 +105,8 @@ async def block_domain(entry: BlockEntry, *, actor: Account | None = None, sourc
             detail={**values, "created": existing is None},
             using_db=connection,
         )
+        await policy_cache.changed(connection)
+    policy_cache.forget()  # committed: this process sees it at once
     return BlockResult(policy, existing is None, entry.severity == "suspend" and not was_suspended)
 
 
@@ -113,6 +117,8 @@ async def unblock_domain(domain: str, *, actor: Account | None = None) -> None:
         if not deleted:
             raise DomainPolicyError(f"no policy for {domain}")
         await AuditEntry.create(actor=actor, action="domain.unblock", target=domain, using_db=connection)
+        await policy_cache.changed(connection)
+    policy_cache.forget()  # committed: this process sees it at once
 
 
 async def list_policies() -> list[DomainPolicy]:

@@ -98,10 +98,20 @@ def check_reachable(url: str) -> None:
         raise DatabaseError(f"the database folder {folder} is not writable")
 
 
+_generation = [0]  # counts connects: process-wide caches of rows drop what they hold
+
+
+def generation() -> int:
+    """Changes whenever the process connects (perhaps to another database: tests, CLI),
+    so a cache of rows kept across requests knows to start afresh."""
+    return _generation[0]
+
+
 async def connect(url: str, pool_size: int = 10) -> None:
     """Open the process-wide Tortoise connection (with the global-context fallback that
     Quart/Hypercorn request tasks need, see ARCHITECTURE.md)."""
     check_reachable(url)
+    _generation[0] += 1
     try:
         await Tortoise.init(config=tortoise_config(url, pool_size), _enable_global_fallback=True)
         # Open the connection now so a wrong password or database fails here, clearly.

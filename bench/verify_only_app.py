@@ -1,0 +1,70 @@
+"""The ingest bench's in-run reference: a Quart app served by Hypercorn (as `impasto run`
+serves) whose POST /inbox only reads the body, parses the JSON and verifies the draft-cavage
+signature against one known key, then answers 202. Nothing is stored.
+
+    python bench/verify_only_app.py PUBLIC_PEM_FILE   (prints "listening on PORT", then serves)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hypercorn.asyncio import serve  # noqa: E402
+from hypercorn.config import Config  # noqa: E402
+from quart import Quart, Response, request  # noqa: E402
+
+from federation.signatures import PublicKeyInfo, SignatureError, verify_request  # noqa: E402
+
+
+def build(public_pem: str) -> Quart:
+    app = Quart("verify_only")
+
+    async def resolver(key_id: str, _refresh: bool) -> PublicKeyInfo:
+        return PublicKeyInfo(key_id.split("#", 1)[0], public_pem)
+
+    @app.post("/inbox")
+    async def inbox() -> Response:
+        body = await request.get_data()
+        activity = json.loads(body)
+        if not isinstance(activity, dict):
+            return Response("", status=400)
+        try:
+            await verify_request("POST", request.url, dict(request.headers), body, resolver)
+        except SignatureError as exc:
+            return Response(exc.reason, status=exc.status)
+        return Response("", status=202)
+
+    return app
+
+
+def main() -> None:
+    public_pem = Path(sys.argv[1]).read_text()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1024)
+    print(f"listening on {listener.getsockname()[1]}", flush=True)
+    hyper = Config()
+    hyper.bind = [f"fd://{listener.fileno()}"]
+    hyper.accesslog = None
+    hyper.keep_alive_timeout = 75
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(build(public_pem), hyper, shutdown_trigger=stop.wait)
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
