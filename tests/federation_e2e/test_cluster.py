@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -193,38 +194,64 @@ def test_two_web_and_two_worker_processes_on_postgres_and_s3(tmp_path):
         asyncio.run(drop_postgres_database(url))
 
 
+def enter_all(stack: ExitStack, *managers: Any) -> list[Any]:
+    """Enter context managers at once (process start-ups are mostly waiting on imports),
+    each one's exit registered on `stack`."""
+    with ThreadPoolExecutor(len(managers)) as pool:
+        futures = [pool.submit(manager.__enter__) for manager in managers]
+    values, error = [], None
+    for manager, future in zip(managers, futures, strict=True):
+        try:
+            values.append(future.result())
+            stack.push(manager.__exit__)
+        except Exception as exc:
+            error = error or exc
+    if error is not None:
+        raise error
+    return values
+
+
+def create_user(env: dict[str, str], name: str) -> None:
+    made = run_cli(["user", "create", name, "--password-stdin"], env, stdin=PASSWORD)
+    assert made.returncode == 0, made.stderr
+
+
 def run_cluster(stack: ExitStack, url: str, tmp_path: Path) -> None:
-    weed = stack.enter_context(seaweed_s3(tmp_path / "weed"))
     failing = FailingHost()
     stack.callback(lambda: (failing.process.kill(), failing.process.wait()))
     web_ports = [free_port(), free_port()]
     follower_port = free_port()
     domain = f"127.0.0.1:{web_ports[0]}"
-    bucket = new_bucket_name()
-    reach = ",".join(f"127.0.0.1:{p}" for p in (*web_ports, follower_port, failing.port))
-    env = impasto_env(
-        url, tmp_path / "art", INSTANCE_DOMAIN=domain, INSTANCE_SCHEME="http",
-        SERVER_RUN_WORKER="false", FEDERATION_ALLOW_PRIVATE_ADDRESSES=reach,
-        API_PASSWORD_GRANT="true", API_RATE_LIMIT=str(RATE_LIMIT),
-        API_RATE_LIMIT_WINDOW="3600", JOBS_CONCURRENCY="32", **weed.settings(bucket))
-    assert run_cli(["media", "s3-setup"], env).returncode == 0
-    for name in ("artist", "rater"):
-        made = run_cli(["user", "create", name, "--password-stdin"], env, stdin=PASSWORD)
-        assert made.returncode == 0, made.stderr
-    asyncio.run(_add_remote_followers(url, "artist", failing.host, FAILING_FOLLOWERS))
-
     follower_domain = f"127.0.0.1:{follower_port}"
+    reach = ",".join(f"127.0.0.1:{p}" for p in (*web_ports, follower_port, failing.port))
+    settings = dict(INSTANCE_DOMAIN=domain, INSTANCE_SCHEME="http", SERVER_RUN_WORKER="false",
+                    FEDERATION_ALLOW_PRIVATE_ADDRESSES=reach, API_PASSWORD_GRANT="true",
+                    API_RATE_LIMIT=str(RATE_LIMIT), API_RATE_LIMIT_WINDOW="3600",
+                    JOBS_CONCURRENCY="32")
     follower_env = impasto_env(
         migrated_sqlite_url(tmp_path / "follower.sqlite3"), tmp_path / "follower",
         INSTANCE_DOMAIN=follower_domain, INSTANCE_SCHEME="http", API_PASSWORD_GRANT="true",
         FEDERATION_ALLOW_PRIVATE_ADDRESSES=f"{follower_domain},{domain}")
-    assert run_cli(["user", "create", "fan", "--password-stdin"], follower_env,
-                   stdin=PASSWORD).returncode == 0
+    plain_env = impasto_env(url, tmp_path / "art", **settings)
+    with ThreadPoolExecutor(4) as pool:
+        made = [pool.submit(create_user, plain_env, "artist"),
+                pool.submit(create_user, plain_env, "rater"),
+                pool.submit(create_user, follower_env, "fan")]
+        [weed] = enter_all(stack, seaweed_s3(tmp_path / "weed"))
+        bucket = new_bucket_name()
+        env = impasto_env(url, tmp_path / "art", **settings, **weed.settings(bucket))
+        assert run_cli(["media", "s3-setup"], env).returncode == 0
+        for done in made:
+            done.result()
+    asyncio.run(_add_remote_followers(url, "artist", failing.host, FAILING_FOLLOWERS))
 
-    web = [stack.enter_context(running_server(env, ("--bind", f"127.0.0.1:{port}")))
-           for port in web_ports]
-    follower = stack.enter_context(running_server(follower_env, ("--bind", follower_domain)))
-    worker_one = stack.enter_context(worker(env, tmp_path / "worker-1.log"))
+    *web, follower, worker_one = enter_all(
+        stack, *(running_server(env, ("--bind", f"127.0.0.1:{port}")) for port in web_ports),
+        running_server(follower_env, ("--bind", follower_domain)),
+        worker(env, tmp_path / "worker-1.log"))
+    # On the way out, every process is asked to stop at once (then each is waited for).
+    processes = [server.process for server in (*web, follower)] + [worker_one]
+    stack.callback(lambda: [p.terminate() for p in processes if p.poll() is None])
     http = stack.enter_context(httpx.Client(timeout=60))
     artist = {"Authorization": "Bearer " + token(web[0].url, "artist")}
     fan = {"Authorization": "Bearer " + token(follower.url, "fan")}
@@ -252,7 +279,7 @@ def run_cluster(stack: ExitStack, url: str, tmp_path: Path) -> None:
 
     # From here worker 2 does everything: worker 1 is paused.
     worker_one.send_signal(signal.SIGSTOP)
-    stack.enter_context(worker(env, tmp_path / "worker-2.log"))
+    processes.append(stack.enter_context(worker(env, tmp_path / "worker-2.log")))
     last_job = sql(url, "SELECT coalesce(max(id), 0) AS id FROM jobs")[0]["id"]
 
     # A real upload through web process 1, processed by worker 2 into the bucket.
