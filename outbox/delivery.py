@@ -6,8 +6,9 @@ row, so every worker process sees one breaker), and a host
 that failed on 7 distinct days is skipped until a delivery to it succeeds. Every request
 is bounded by the client's timeouts. Each job sits in its host's lane (outbox.fanout), so
 a worker never gives one host more than half its slots; once a host has been failing at
-most PER_HOST deliveries to it run at once (the others are put back without spending an
-attempt), so a dead host holds two slots for a few seconds and live hosts keep the rest.
+most PER_HOST deliveries to it run at once across every worker process (leased rows,
+outbox.host_slots; the others are put back without spending an attempt), so a dead host
+holds two slots of the whole cluster for a few seconds and live hosts keep the rest.
 Breaker waits do not spend attempts either: a day-long outage still gets Mastodon's two
 days of retries."""
 
@@ -36,12 +37,12 @@ from instance.jobs.registry import JobContext
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.services import Services
 from instance.storage.models import InstanceInfo, Job
+from outbox import host_slots
 from outbox.prepared import prepared
 
 log = logging.getLogger("impasto.delivery")
 
-_in_flight: dict[str, int] = {}  # this process's sends per host (the lane limit is per worker)
-PER_HOST = 2  # deliveries to one host at once per worker: the rest of the slots stay free
+PER_HOST = 2  # deliveries to a failing host at once, across every worker (outbox.host_slots)
 
 
 async def _defer(ctx: JobContext, after: float, reason: str) -> None:
@@ -140,16 +141,18 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
         return  # unavailable host: Mastodon drops the delivery too
     if decision.action == "wait":
         await _defer(ctx, decision.retry_after + 1, f"circuit open for {host}")
-    failing = _breaker(info).failures > 0
-    if failing and _in_flight.get(host, 0) >= PER_HOST:
-        await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
-    _in_flight[host] = _in_flight.get(host, 0) + 1
+    slot, holder = None, host_slots.new_holder()
+    if _breaker(info).failures > 0:  # failing: one of its few shared slots, or wait
+        # A send may knock twice (RFC 9421, then draft-cavage): the lease outlasts both.
+        lease = 2 * services.config.federation.request_timeout + 30
+        slot = await host_slots.acquire(host, PER_HOST, holder, lease)
+        if slot is None:
+            await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
     try:
         status = await post_activity(services, ready.signer, inbox, ready.body, info)
     finally:
-        _in_flight[host] -= 1
-        if not _in_flight[host]:
-            del _in_flight[host]
+        if slot is not None:
+            await host_slots.release(host, slot, holder)
     success = status is not None and is_success(status)
     await _record(host, info, success)
     if success:

@@ -197,3 +197,41 @@ async def test_a_failing_host_seen_by_one_worker_is_backed_off_by_another(servic
     assert result.returncode == 0, result.stderr
     latest = (await Job.filter(kind="outbox.deliver").order_by("-id").first())
     assert latest.attempts == 0 and "circuit open" in latest.last_error
+
+
+async def test_a_failing_hosts_slots_are_shared_by_every_worker(services, receivers):
+    """The two slots of a failing host are rows in the database: while another worker
+    process holds both, this one defers without a request (and without an attempt); a
+    slot whose lease ended (its worker died) is taken over."""
+    import asyncio
+    import time
+
+    from outbox import host_slots
+    from outbox.delivery import PER_HOST
+
+    quiet, port = receivers()
+    host = f"127.0.0.1:{port}"
+    taken = await asyncio.gather(*(host_slots.acquire(host, PER_HOST, f"other:{n}", 60)
+                                   for n in range(4)))  # another worker, four sends at once
+    assert sorted(s for s in taken if s is not None) == [0, 1] and taken.count(None) == 2
+    await InstanceInfo.create(domain=host, breaker_failures=1)  # failing, breaker closed
+    await publish_to(services, [port])
+    await run(services)
+    job = await job_for(port)
+    assert job.state == "queued" and job.attempts == 0 and "in flight" in job.last_error
+
+    await host_slots.release(host, 0, "someone else")  # only the holder gives a slot back
+    assert await host_slots.acquire(host, PER_HOST, "me", 60) is None
+    await host_slots.release(host, 0, "other:0")
+    assert await host_slots.acquire(host, PER_HOST, "me", 60) == 0
+    later = time.time() + 120  # both leases have ended: the holders died mid-request
+    assert await host_slots.acquire(host, PER_HOST, "next", 60, now=later) == 0
+    assert await host_slots.acquire(host, PER_HOST, "next", 60, now=later) == 1
+
+    from instance.storage.models import HostSlot
+
+    await HostSlot.all().delete()  # every slot free again: the delivery is sent
+    await Job.filter(id=job.id).update(next_attempt_at=datetime.now(UTC))
+    await run(services)
+    assert quiet.stdout.readline().startswith("POST /inbox")
+    assert await HostSlot.all().count() == 0  # given back after the send

@@ -107,7 +107,7 @@ def seaweed_s3(folder: Path, start_timeout: float = 60) -> Iterator[SeaweedS3]:
         _wait_until_writable(server, start_timeout)
         yield server
     finally:
-        stop_process(process)
+        stop_process(process, grace=2)  # a throwaway store: weed takes 20 s to stop cleanly
         log.close()
 
 

@@ -19,3 +19,19 @@ class RateCounter(models.Model):
     class Meta:
         table = "rate_counters"
         unique_together = (("key", "window_start"),)
+
+
+class HostSlot(models.Model):
+    """One of the few delivery slots a failing host gets across every worker process:
+    leased by one delivery (holder) until expires_at (epoch seconds), then free again, so
+    a worker that dies mid-request holds nothing for longer than the lease."""
+
+    id = fields.BigIntField(primary_key=True)
+    host = fields.CharField(max_length=255)
+    slot = fields.IntField()
+    holder = fields.CharField(max_length=128)
+    expires_at = fields.BigIntField()
+
+    class Meta:
+        table = "host_slots"
+        unique_together = (("host", "slot"),)
