@@ -15,6 +15,7 @@ from instance.actions import domain_blocks, lists, social
 from instance.actions.importing.files import KIND_NAMES, Malformed
 from instance.actions.portability import FOLLOWING_HEADER, MUTES_HEADER
 from instance.errors import Refused
+from instance.moderation.domain_names import DomainNameError, normalise_domain
 from instance.services import Services
 from instance.storage.models import Account, AccountList, Block, Bookmark, Follow, ListMember, Mute, Work
 from instance.storage.visibility import can_see
@@ -90,8 +91,12 @@ def _list_row(cells: list[str]) -> Row:
 
 def _domain_row(cells: list[str]) -> Row:
     domain = cells[0].strip()
-    if not domain or len(domain) > domain_blocks.MAX_LENGTH or "@" in domain or " " in domain:
-        raise Malformed("not a domain name")
+    if len(domain) > domain_blocks.MAX_LENGTH:
+        raise Malformed(f"a domain name has at most {domain_blocks.MAX_LENGTH} characters")
+    try:
+        normalise_domain(domain)
+    except DomainNameError:
+        raise Malformed("not a domain name") from None
     return {"address": domain}
 
 
