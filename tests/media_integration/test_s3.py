@@ -9,7 +9,9 @@ import asyncio
 import hashlib
 import signal
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -65,6 +67,22 @@ def test_store_contract_and_private_originals(seaweed, separate_private_bucket):
 
     with pytest.raises(FileNotFoundError):
         store.get(Area.VARIANTS, "ab/absent.webp")
+    with pytest.raises(FileNotFoundError):
+        store.open(Area.ORIGINALS, "ab/absent.zip")
+
+    # Large files (a full archive) go in and come out in pieces, never whole in memory.
+    big = bytes(range(256)) * (12 * 4096 + 7)  # 12 MB and a bit: boto3 uploads it in parts
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "archive.zip"
+        path.write_bytes(big)
+        store.put_file(Area.ORIGINALS, "archives/ab/abcd.zip", path)
+    with store.open(Area.ORIGINALS, "archives/ab/abcd.zip") as stream:
+        pieces = []
+        while piece := stream.read(1 << 20):
+            assert len(piece) <= 1 << 20
+            pieces.append(piece)
+    assert b"".join(pieces) == big
+    assert store.delete(Area.ORIGINALS, "archives/ab/abcd.zip") is True
     with pytest.raises(InvalidKey):
         store.put(Area.VARIANTS, "../escape.webp", b"x")
     assert store.delete(Area.VARIANTS, "ab/display.webp") is True
