@@ -50,6 +50,7 @@ from outbox.documents import note_for, person_for, server_fields
 log = logging.getLogger(__name__)
 
 KEEP_FOR = timedelta(days=7)  # how long a finished archive can be downloaded
+STALE = timedelta(days=1)  # a build still unfinished after this is taken as failed
 MEDIA_FOLDER = "media_attachments/files"
 PAGE = 100  # works loaded per query while writing outbox.json
 PIECE = 1 << 20  # bytes copied at a time from an original into the zip
@@ -202,6 +203,12 @@ def _archive_key(token: str) -> str:
 async def request_archive(services: Services, account: Account) -> ArchiveExport:
     """Queue the building of a new archive; refused while one is being built."""
     async with in_transaction() as connection:
+        # one request at a time per person: their account row is the lock (PostgreSQL;
+        # SQLite serialises writers)
+        await Account.filter(id=account.id).select_for_update().using_db(connection).first()
+        await ArchiveExport.filter(  # a build whose job died for good does not block forever
+            account_id=account.id, state__in=BUILDING, created_at__lt=datetime.now(UTC) - STALE,
+        ).using_db(connection).update(state=ArchiveState.FAILED, error="the build never finished")
         if await ArchiveExport.filter(account_id=account.id, state__in=BUILDING) \
                 .using_db(connection).exists():
             raise ArchiveBusy("Your archive is already being built: wait for it to be ready "

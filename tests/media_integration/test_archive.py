@@ -142,6 +142,12 @@ async def test_full_archive(database_url, tmp_path, image_pool):
         assert not await ArchiveExport.exists(account_id=ines.id)
         assert not services.media_store.exists(Area.ORIGINALS, run.storage_key)
 
+        # a build whose job died for good does not block the next request forever
+        stuck = await ArchiveExport.create(account_id=ines.id, token="0" * 32, state="building")
+        await ArchiveExport.filter(id=stuck.id).update(created_at=datetime.now(UTC) - timedelta(days=2))
+        fresh = await request_archive(services, ines)
+        assert (await ArchiveExport.get(id=stuck.id)).state == "failed" and fresh.state == "queued"
+
     # the command writes the same zip (its own loop and connection: after the app's)
     from instance.cli.main import build_parser
 
