@@ -87,3 +87,38 @@ async def test_a_blocked_domain_is_hidden_from_one_person(database_url, tmp_path
         assert gone.status_code == 200
         assert await (await client.get("/api/v1/domain_blocks", headers=me)).get_json() == ["x.test"]
         assert str(spam.id) in set(await ids(client, "/api/v1/timelines/home", me))
+
+
+async def test_a_blocked_domain_is_left_out_of_the_user_stream(database_url, tmp_path):
+    """The `user` stream (works of followed accounts and notifications) leaves out a
+    blocked domain's accounts; the stream is read as the SSE view reads it."""
+    import asyncio
+
+    from instance.actions.domain_blocks import block_domain
+    from instance.api.streaming import _stream
+
+    async with api_app(database_url, tmp_path) as app:
+        services = app.extensions["impasto"]
+        ines = await person("ines")
+        rui, eva = await remote_person("rui", "spam.test"), await remote_person("eva", "fine.test")
+        for author in (rui, eva):
+            await Follow.create(follower=ines, target=author, state=FollowState.ACCEPTED)
+        await block_domain(services, ines, "spam.test")
+        async with app.test_request_context("/api/v1/streaming/user"):
+            stream = _stream("user", ines.id, False)
+            assert await anext(stream) == (None, ":)")
+            spam, fine = await work(rui, "buy"), await work(eva, "sea")
+            for who in (rui, eva):
+                await Notification.create(recipient=ines, kind="favourite", from_account=who)
+            updates, notified = [], []
+            # A poll sends new works, then new notifications, each oldest first: rui's came
+            # first, so had they not been left out they would be seen before eva's.
+            while not notified:
+                name, payload = await asyncio.wait_for(anext(stream), 30)
+                if name == "update":
+                    updates.append(payload["id"])
+                elif name == "notification":
+                    notified.append(payload["account"]["acct"])
+            await stream.aclose()
+        assert updates == [str(fine.id)] and str(spam.id) not in updates
+        assert notified == ["eva@fine.test"]
