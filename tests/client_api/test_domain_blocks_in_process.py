@@ -7,7 +7,15 @@ scopes are Mastodon's."""
 from __future__ import annotations
 
 from instance.api.entities import boost_status_id
-from instance.storage.models import Boost, Follow, FollowState, Notification, OutboxActivity
+from instance.storage.models import (
+    AccountList,
+    Boost,
+    Follow,
+    FollowState,
+    ListMember,
+    Notification,
+    OutboxActivity,
+)
 from tests.client_api.inprocess import api_app, bearer, person, remote_person, work
 
 
@@ -31,8 +39,13 @@ async def test_a_blocked_domain_is_hidden_from_one_person(database_url, tmp_path
         for who in (rui, eva):
             await Notification.create(recipient=ines, kind="favourite", from_account=who, work=mine)
         reblog = boost_status_id((await Boost.create(account=eva, work=spam)).id)  # eva shares it
+        artists = await AccountList.create(owner=ines, title="Artists")
+        for member in (rui, eva):
+            await ListMember.create(account_list=artists, account=member)
         client = app.test_client()
         me, other = await bearer(ines), await bearer(lena)
+        in_list = f"/api/v1/timelines/list/{artists.id}"
+        assert {str(spam.id), str(fine.id)} <= set(await ids(client, in_list, me))
 
         everything = {str(spam.id), str(fine.id), str(local.id)}
         assert everything | {reblog} <= set(await ids(client, "/api/v1/timelines/home", me))
@@ -47,6 +60,7 @@ async def test_a_blocked_domain_is_hidden_from_one_person(database_url, tmp_path
         public = set(await ids(client, "/api/v1/timelines/public", me))
         assert str(spam.id) not in home and {str(fine.id), str(local.id)} <= home
         assert reblog not in home  # nor shared by someone else
+        assert set(await ids(client, in_list, me)) == {str(fine.id)}  # nor in her lists
         assert str(spam.id) not in public and {str(fine.id), str(local.id)} <= public
         assert str(spam.id) in set(await ids(client, "/api/v1/timelines/public", other))  # only hers
         notes = await (await client.get("/api/v1/notifications", headers=me)).get_json()
