@@ -6,6 +6,8 @@ scopes are Mastodon's."""
 
 from __future__ import annotations
 
+import re
+
 from instance.api.entities import boost_status_id
 from instance.storage.models import (
     AccountList,
@@ -17,6 +19,16 @@ from instance.storage.models import (
     OutboxActivity,
 )
 from tests.client_api.inprocess import api_app, bearer, person, remote_person, work
+
+
+async def web_login(app, username: str):
+    client = app.test_client()
+    page = await (await client.get("/login")).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = await client.post("/login", form={"csrf_token": token, "username": username,
+                                               "password": "a long enough password"})
+    assert answer.status_code in (302, 303)
+    return client
 
 
 async def ids(client, path: str, headers) -> list[str]:
@@ -61,6 +73,9 @@ async def test_a_blocked_domain_is_hidden_from_one_person(database_url, tmp_path
         assert str(spam.id) not in home and {str(fine.id), str(local.id)} <= home
         assert reblog not in home  # nor shared by someone else
         assert set(await ids(client, in_list, me)) == {str(fine.id)}  # nor in her lists
+        web = await web_login(app, "ines")
+        page = await (await web.get("/home")).get_data(as_text=True)
+        assert f"/works/{fine.id}\"" in page and f"/works/{spam.id}\"" not in page
         assert str(spam.id) not in public and {str(fine.id), str(local.id)} <= public
         assert str(spam.id) in set(await ids(client, "/api/v1/timelines/public", other))  # only hers
         notes = await (await client.get("/api/v1/notifications", headers=me)).get_json()
