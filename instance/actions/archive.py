@@ -154,13 +154,14 @@ async def _write_outbox(services: Services, account: Account, archive: zipfile.Z
     return originals
 
 
-def _copy_original(store: MediaStore, archive: zipfile.ZipFile, key: str, name: str) -> bool:
-    """Stream one original into the zip, stored as it is (images do not deflate); False
+def _copy_original(store: MediaStore, archive: zipfile.ZipFile, key: str, name: str,
+                   area: Area = Area.ORIGINALS) -> bool:
+    """Stream one stored file into the zip, stored as it is (images do not deflate); False
     when the store no longer has it."""
     try:
-        source = store.open(Area.ORIGINALS, key)
+        source = store.open(area, key)
     except FileNotFoundError:
-        log.warning("archive: the original %s is missing from the media store", key)
+        log.warning("archive: %s %s is missing from the media store", area.value, key)
         return False
     info = zipfile.ZipInfo(name, date_time=datetime.now(UTC).timetuple()[:6])
     info.compress_type = zipfile.ZIP_STORED
@@ -184,7 +185,10 @@ async def write_archive(services: Services, account: Account, path: Path,
 
     domain = services.config.instance.domain
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        _write_json(archive, "actor.json", await _actor(services, account))
+        actor = await _actor(services, account)
+        for field, name in (("icon", "avatar"), ("image", "header")):
+            await _profile_image(services, archive, actor, field, name)
+        _write_json(archive, "actor.json", actor)
         originals = await _write_outbox(services, account, archive, works_total, step)
         _write_json(archive, "likes.json", _collection("likes.json", await _marked(Like, account.id)))
         _write_json(archive, "bookmarks.json",
@@ -194,6 +198,22 @@ async def write_archive(services: Services, account: Account, path: Path,
         for key, name in originals:
             await asyncio.to_thread(_copy_original, services.media_store, archive, key, name)
             await step(1)
+
+
+async def _profile_image(services: Services, archive: zipfile.ZipFile, actor: dict[str, Any],
+                         field: str, name: str) -> None:
+    """The avatar (`icon`) or header (`image`) as we serve it, beside actor.json as
+    avatar.<ext> / header.<ext>, and the actor pointing at it (as Mastodon's archive does)."""
+    image = actor.get(field)
+    prefix = services.config.base_url + services.urls.media_path("")
+    if not isinstance(image, dict) or not str(image.get("url", "")).startswith(prefix):
+        return  # none, or a remote address
+    url = str(image["url"])
+    key = url[len(prefix):]
+    file_name = f"{name}.{key.rsplit('.', 1)[-1].lower() if '.' in key else 'jpg'}"
+    if await asyncio.to_thread(_copy_original, services.media_store, archive, key, file_name,
+                               Area.VARIANTS):
+        actor[field] = {**image, "url": file_name}
 
 
 def _archive_key(token: str) -> str:

@@ -23,7 +23,7 @@ from instance.attachments.uploads import create_upload
 from instance.config import load_config
 from instance.image_pool import MediaRuntime
 from instance.jobs import kinds
-from instance.storage.models import ArchiveExport, Work
+from instance.storage.models import Account, ArchiveExport, Work
 from media.storage import Area
 from tests.client_api.inprocess import person, work
 from tests.media_integration.conftest import encode, textured_rgb
@@ -67,6 +67,9 @@ async def test_full_archive(database_url, tmp_path, image_pool):
         theirs = await work(omar, "a drawing")
         await social.like(services, ines, theirs)
         await social.bookmark(ines, theirs)
+        # an avatar as apply_profile_image leaves it: a served variant's path on the account
+        services.media_store.put(Area.VARIANTS, "av/avatar-thumb.jpg", b"avatar bytes")
+        await Account.filter(id=ines.id).update(avatar_url=services.urls.media_path("av/avatar-thumb.jpg"))
         await run_jobs_until_idle(services)
         two, one = await Work.get(id=two.id), await Work.get(id=one.id)
         assert (two.state, one.state) == ("ready", "ready")
@@ -104,6 +107,8 @@ async def test_full_archive(database_url, tmp_path, image_pool):
 
         actor = json.loads(archive.read("actor.json"))
         assert (actor["id"], actor["type"]) == (ines.ap_id, "Person")
+        assert actor["icon"]["url"] == "avatar.jpg" and archive.read("avatar.jpg") == b"avatar bytes"
+        assert "image" not in actor and not any(n.startswith("header.") for n in names)
         outbox = json.loads(archive.read("outbox.json"))
         assert (outbox["type"], outbox["totalItems"]) == ("OrderedCollection", 2)
         creates = outbox["orderedItems"]
