@@ -18,6 +18,7 @@ from instance import site_settings
 from instance.api import accounts as api_accounts
 from instance.api import admin as api_admin
 from instance.api import conversations as api_conversations
+from instance.api import domain_blocks as api_domain_blocks
 from instance.api import empty as api_empty
 from instance.api import filters as api_filters
 from instance.api import filters_v1 as api_filters_v1
@@ -126,6 +127,7 @@ VIEW_MODULES = (
     api_scheduled_statuses,
     api_media,
     api_timelines,
+    api_domain_blocks,
     api_lists,
     api_filters,
     api_filters_v1,

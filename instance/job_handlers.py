@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from inbox.backfill import handler as backfill_actor
 from inbox.process import process as process_inbox_item
+from instance.actions.archive import build_job as build_archive
+from instance.actions.archive import expire_job as expire_archives
 from instance.actions.importing.run import import_job
 from instance.actions.polls import close_job as close_poll
 from instance.actions.polls import update_job as update_poll
@@ -56,6 +58,8 @@ BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.CLOSE_POLL: close_poll,
     kinds.UPDATE_POLL: update_poll,
     kinds.PUBLISH_SCHEDULED: publish_scheduled,
+    kinds.BUILD_ARCHIVE: build_archive,
+    kinds.EXPIRE_ARCHIVES: expire_archives,
 }
 
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from media.storage import Area, StoreUnavailable, check_key
 
@@ -123,6 +123,21 @@ class S3MediaStore:
             return None
         etag = str(head.get("ETag", "")).strip('"')
         return etag if etag and "-" not in etag else ""
+
+    def open(self, area: Area, key: str) -> BinaryIO:
+        """The object's body as a stream (botocore's StreamingBody reads in pieces)."""
+        bucket, name = self._where(area, key)
+        with _translated(key):
+            body: BinaryIO = self.client.get_object(Bucket=bucket, Key=name)["Body"]
+            return body
+
+    def put_file(self, area: Area, key: str, path: Path) -> None:
+        """Uploaded in parts by boto3 (a multipart object's ETag is not its MD5, so `md5`
+        answers "" for it)."""
+        bucket, name = self._where(area, key)
+        with _translated(key):
+            self.client.upload_file(str(path), bucket, name,
+                                    ExtraArgs={"ContentType": _content_type(key)})
 
     def iter_keys(self, area: Area) -> Iterator[str]:
         bucket, name = self._where(area, "x")

@@ -13,11 +13,12 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 _KEY_RE = re.compile(rf"^{_SEGMENT}(?:/{_SEGMENT}){{0,7}}$")
@@ -70,6 +71,16 @@ class MediaStore(Protocol):
 
     def iter_keys(self, area: Area) -> Iterator[str]:
         """Every key stored in the area (for moving between stores)."""
+        ...
+
+    def open(self, area: Area, key: str) -> BinaryIO:
+        """The stored bytes as a file to read in pieces (close it), without loading them
+        whole; FileNotFoundError if absent."""
+        ...
+
+    def put_file(self, area: Area, key: str, path: Path) -> None:
+        """Store the file at `path` under `key`, copied in pieces (for files too large
+        to hold in memory, such as an archive)."""
         ...
 
 
@@ -143,6 +154,30 @@ class LocalMediaStore:
         if not self.exists(area, key):
             return None
         return hashlib.md5(self.get(area, key), usedforsecurity=False).hexdigest()
+
+    def open(self, area: Area, key: str) -> BinaryIO:
+        path = self._path(area, key)
+        if path.is_symlink():
+            raise FileNotFoundError(key)
+        return path.open("rb")
+
+    def put_file(self, area: Area, key: str, path: Path) -> None:
+        target = self._path(area, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._path(area, key)  # re-check now that folders exist
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh, open(path, "rb") as source:
+                shutil.copyfileobj(source, fh, 1 << 20)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644 if Area(area) is Area.VARIANTS else 0o600)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(target.parent)
 
     def iter_keys(self, area: Area) -> Iterator[str]:
         base = self._base(area)

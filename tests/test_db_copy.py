@@ -103,7 +103,7 @@ async def test_copy_to_postgres_and_back_keeps_every_row(tmp_path):
                                      progress=lambda table, done, total: seen.update({table: done}))
         assert copied["accounts"] >= 3 and copied["works"] == 3 and copied["work_tags"] == 3
         assert copied["follows"] == 2 and copied["media_attachments"] == 1
-        assert copied["job_listings"] == 1 and copied["jobs"] > 0 and copied["periodic_runs"] == 4
+        assert copied["job_listings"] == 1 and copied["jobs"] > 0 and copied["periodic_runs"] == 5
         assert seen == copied
 
         original = await every_row(first, postgres)

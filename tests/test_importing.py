@@ -116,6 +116,33 @@ async def test_bookmarks_and_lists_merge_then_overwrite(services):
     assert members == [lena.id]
 
 
+async def test_blocked_domains_merge_then_overwrite(services):
+    """Mastodon's blocked_domains.csv (one domain a line, no header; "#domain" read as a
+    header): merged, then overwritten; what the export writes reads back the same."""
+    from instance.actions.portability import export_csv
+    from instance.storage.models import AccountDomainBlock
+
+    ines, rui = await person("ines"), await remote_person("rui", "spam.test")
+    await Follow.create(follower=rui, target=ines, state="accepted")
+    run = await imported(services, ines, "spam.test\nOther.Test\n" + "a" * 300 + ".test\n"
+                         "not a domain!\nart.test\nuser@place.test\n", "domain_blocks")
+    assert (run.state, run.applied, run.total) == ("done", 2, 6)
+    assert errors(run) == {3: "malformed row: a domain name has at most 253 characters",
+                           4: "malformed row: not a domain name",
+                           5: "This is this server's own domain: block its accounts one by one.",
+                           6: "malformed row: not a domain name"}
+    blocked = set(await AccountDomainBlock.filter(account_id=ines.id).values_list("domain", flat=True))
+    assert blocked == {"spam.test", "other.test"}
+    assert not await Follow.exists(follower_id=rui.id, target_id=ines.id)  # as Mastodon: removed
+    assert await export_csv("domain_blocks", ines.id, "art.test") == ("blocked_domains.csv",
+                                                                       "spam.test\nother.test\n")
+
+    await imported(services, ines, "#domain\nthird.test\n", "domain_blocks")
+    await imported(services, ines, "other.test\nfourth.test\n", "domain_blocks", "overwrite")
+    blocked = set(await AccountDomainBlock.filter(account_id=ines.id).values_list("domain", flat=True))
+    assert blocked == {"other.test", "fourth.test"}
+
+
 def token_of(body: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', body)
     assert found, body[:300]
@@ -140,7 +167,8 @@ async def test_the_import_form(database_url, tmp_path):
             (b"List name,Account address\nA,omar@art.test\n", "following", 422, "header is not Mastodon's"),
             (b"omar@art.test\n", "lists", 422, "A lists.csv has 2 columns"),
             (b"omar@art.test\nlena@art.test\n", "bookmarks", 422, "No row of the file is one of posts"),
-            (b"example.com\n", "domain_blocks", 422, "no per-person domain blocks yet"),
+            (b"#domain\n\n", "domain_blocks", 422, "The file lists no domains"),
+            (b"omar@art.test\n", "domain_blocks", 422, "No row of the file is one of domains"),
             (b"omar@art.test\n", "passwords", 422, "must be one of: following, blocks, mutes"),
         ):
             with pytest.raises(ImportRefused) as refused:

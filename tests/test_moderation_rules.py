@@ -145,13 +145,13 @@ async def test_ai_rate_rule_only_proposes(connected):
 async def test_periodic_jobs_are_queued_once(connected):
     services = make_services()
     try:
-        assert await ensure_periodic_jobs(services) == 4  # blocklists, two prunes, listing expiry
+        assert await ensure_periodic_jobs(services) == 5  # blocklists, two prunes, listing and archive expiry
         assert await ensure_periodic_jobs(services) == 0
     finally:
         await close_services(services)
     kinds = set(await Job.all().values_list("kind", flat=True))
     assert kinds == {"moderation.refresh_all_blocklists", "maintenance.prune_jobs",
-                     "maintenance.prune_counters", "jobboard.expire"}
+                     "maintenance.prune_counters", "jobboard.expire", "portability.expire_archives"}
 
 
 async def test_allowlist_mode(connected):

@@ -32,10 +32,11 @@ def test_health_and_request_ids(tmp_path):
     request_lines = [entry for entry in logs if entry["event"] == "request"]
     assert any(entry.get("request_id") == "abc123" and entry["status"] == 200 for entry in request_lines)
     # The server migrated the empty database on start, and its worker queued the next run
-    # of each periodic job (blocklist refresh, job pruning, counter pruning, listing expiry).
+    # of each periodic job (blocklist refresh, job pruning, counter pruning, listing expiry,
+    # archive expiry).
     assert run_cli(["jobs"], env).stdout.split() == [
         "queued:",
-        "4",
+        "5",
         "running:",
         "0",
         "done:",

@@ -15,6 +15,7 @@ from typing import Any
 from instance.attachments.review import REVIEW_NOTIFICATION as REVIEW
 from instance.attachments.review import REVIEW_REQUEST_NOTIFICATION as REVIEW_REQUEST
 from instance.storage.models import Notification, User
+from instance.storage.visibility import outside_blocked_domains
 
 MARKER_TIMELINES = ("home", "notifications")
 UNREAD_CAP = 1000  # Mastodon caps unread_count at 1000 too
@@ -23,9 +24,11 @@ __all__ = ["REVIEW", "REVIEW_REQUEST", "count_unread", "group_key", "mark_all_re
 
 
 def visible(account_id: int) -> Any:
-    """The notifications a person is shown: not dismissed, not from a suspended account."""
+    """The notifications a person is shown: not dismissed, not from a suspended account
+    nor from a domain the person blocked."""
     return Notification.filter(recipient_id=account_id, dismissed=False,
-                               from_account__suspended=False)
+                               from_account__suspended=False).filter(
+        outside_blocked_domains(account_id, "from_account"))
 
 
 def marker_id(settings: dict[str, Any] | None, timeline: str = "notifications") -> int | None:

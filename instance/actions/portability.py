@@ -8,7 +8,16 @@ import csv
 import io
 from collections.abc import Awaitable, Callable
 
-from instance.storage.models import AccountList, Block, Bookmark, Follow, FollowState, ListMember, Mute
+from instance.storage.models import (
+    AccountDomainBlock,
+    AccountList,
+    Block,
+    Bookmark,
+    Follow,
+    FollowState,
+    ListMember,
+    Mute,
+)
 
 FOLLOWING_HEADER = ("Account address", "Show boosts", "Notify on new posts", "Languages")
 MUTES_HEADER = ("Account address", "Hide notifications")
@@ -57,8 +66,10 @@ async def mutes_csv(account_id: int, local: str) -> str:
 
 
 async def domain_blocks_csv(account_id: int, local: str) -> str:
-    """Impasto has no per-person domain blocks yet: Mastodon's header-less file, empty."""
-    return _csv([])
+    """Mastodon's header-less file: one blocked domain a line, oldest first."""
+    rows = await AccountDomainBlock.filter(account_id=account_id).order_by("id") \
+        .values_list("domain", flat=True)
+    return _csv([(str(domain),) for domain in rows])
 
 
 async def bookmarks_csv(account_id: int, local: str) -> str:

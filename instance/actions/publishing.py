@@ -72,6 +72,15 @@ async def _notify_local(work: Work, connection: BaseDBAsyncClient) -> None:
                                   using_db=connection)
 
 
+def work_activity(kind: str, activity_id: str, account: Account, work: Work, note: dict) -> dict:
+    """The Create or Update of a work's Note as we send it (and as the full archive's
+    outbox.json holds it), addressed like the Note."""
+    return documents.activity(
+        kind, activity_id, account.ap_id, note,
+        to=note["to"], cc=note["cc"], published=work.edited_at or work.published_at,
+    )
+
+
 async def federate(services: Services, work: Work, kind: str, connection: BaseDBAsyncClient,
                    also: list[str] | None = None) -> None:
     """Send a Create or Update of `work` to its followers, mentions and earlier recipients
@@ -89,10 +98,7 @@ async def federate(services: Services, work: Work, kind: str, connection: BaseDB
     urls = services.urls
     activity_id = urls.create_activity(work.ap_id) if kind == "Create" else \
         urls.update_activity(work.ap_id, uuid.uuid4().hex)
-    activity = documents.activity(
-        kind, activity_id, account.ap_id, note,
-        to=note["to"], cc=note["cc"], published=work.edited_at or work.published_at,
-    )
+    activity = work_activity(kind, activity_id, account, work, note)
     await send(services, account, activity, inboxes, object_ap_id=work.ap_id, using_db=connection)
 
 

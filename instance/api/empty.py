@@ -14,7 +14,6 @@ EMPTY_LISTS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("/api/v1/trends/links", ("read",), True),
     ("/api/v1/announcements", ("read",), False),
     ("/api/v1/endorsements", ("read:accounts",), False),
-    ("/api/v1/domain_blocks", ("read:blocks",), False),
     ("/api/v2/suggestions", ("read",), False),
     ("/api/v1/suggestions", ("read",), False),
 )

@@ -9,10 +9,13 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from tortoise.expressions import Subquery
+
 from federation.remote_urls import http_url
 from federation.vocab import media_kind
 from instance.storage.models import (
     Account,
+    AccountDomainBlock,
     Block,
     Boost,
     Follow,
@@ -172,7 +175,7 @@ def boost_status_id(boost_id: int) -> str:
 
 
 async def relationships(me_id: int, ids: list[int]) -> list[dict[str, Any]]:
-    """Relationship entities for several accounts in six queries."""
+    """Relationship entities for several accounts in seven queries."""
     if not ids:
         return []
     out_follows = {f.target_id: f for f in await Follow.filter(follower_id=me_id, target_id__in=ids)}
@@ -184,6 +187,9 @@ async def relationships(me_id: int, ids: list[int]) -> list[dict[str, Any]]:
         await Block.filter(target_id=me_id, account_id__in=ids).values_list("account_id", flat=True)
     )
     mutes = {m.target_id: m for m in await Mute.filter(account_id=me_id, target_id__in=ids)}
+    domain_blocked = set(await Account.filter(
+        id__in=ids, domain__in=Subquery(AccountDomainBlock.filter(account_id=me_id).values("domain")),
+    ).values_list("id", flat=True))
     result = []
     for target in ids:
         out, back = out_follows.get(target), in_follows.get(target)
@@ -201,7 +207,7 @@ async def relationships(me_id: int, ids: list[int]) -> list[dict[str, Any]]:
                 "muting_notifications": bool(mutes.get(target) and mutes[target].notifications),
                 "requested": bool(out and out.state != FollowState.ACCEPTED),
                 "requested_by": bool(back and back.state != FollowState.ACCEPTED),
-                "domain_blocking": False,
+                "domain_blocking": target in domain_blocked,
                 "endorsed": False,
                 "note": "",
             }

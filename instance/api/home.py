@@ -15,7 +15,7 @@ from instance.api.entities import BOOST_ID_BASE, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.paging import Page
 from instance.api.status_batch import ACCOUNT_FIELDS, fetch, social_graph_full, statuses_for
-from instance.api.visibility import shown_works
+from instance.api.visibility import outside_blocked_domains, shown_works
 from instance.storage.models import Boost, FollowedTag, Work
 
 Item = tuple[datetime, int, int]  # (time, status id, work id)
@@ -49,13 +49,15 @@ async def home_items(account_id: int, paging: Page, only_media: bool) -> list[It
     tag_ids = list(await FollowedTag.filter(account_id=account_id).values_list("tag_id", flat=True))
     if tag_ids:  # public works, local and federated, carrying a hashtag the person follows
         wanted |= Q(id__in=Subquery(Work.filter(tags__id__in=tag_ids, visibility="public").values("id")))
-    works = shown_works().filter(wanted)
+    works = shown_works().filter(wanted).filter(outside_blocked_domains(account_id))
     if hidden:
         works = works.filter(account_id__not_in=list(hidden))
     if only_media:
         works = works.filter(media__id__not_isnull=True).distinct()
     boosters = [a for a in followed if a not in no_reblogs and a not in hidden]
-    boosts = Boost.filter(account_id__in=boosters) if boosters and not only_media else None
+    boosts = Boost.filter(account_id__in=boosters).filter(
+        outside_blocked_domains(account_id), outside_blocked_domains(account_id, "work__account"),
+    ) if boosters and not only_media else None
     return await merged_items(works, boosts, paging, hidden)
 
 

@@ -19,7 +19,7 @@ from instance.api.filtering import apply_filters
 from instance.api.home import home_statuses, merged_items
 from instance.api.paging import link_header, page
 from instance.api.status_batch import social_graph_full
-from instance.api.visibility import shown_works
+from instance.api.visibility import outside_blocked_domains, shown_works
 from instance.storage.models import AccountList, Boost, ListMember, RepliesPolicy
 
 blueprint = Blueprint("api_lists", __name__, url_prefix="/api/v1")
@@ -200,9 +200,12 @@ async def timeline(list_id: str):
     members = [a for a in followed if a in listed and a not in hidden]
     works = shown_works().filter(
         account_id__in=members or [0], visibility__in=("public", "unlisted", "private")
-    ).annotate(self_reply=SELF_REPLY).filter(_replies(row.replies_policy, owner, members, followed))
+    ).annotate(self_reply=SELF_REPLY).filter(_replies(row.replies_policy, owner, members, followed)) \
+        .filter(outside_blocked_domains(owner))
     boosters = [a for a in members if a not in no_reblogs]
-    boosts = Boost.filter(account_id__in=boosters) if boosters else None
+    boosts = Boost.filter(account_id__in=boosters).filter(
+        outside_blocked_domains(owner), outside_blocked_domains(owner, "work__account"),
+    ) if boosters else None
     items = await merged_items(works, boosts, page(p), hidden)
     body = await apply_filters(await home_statuses(items, base_url(), owner), owner, "home")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)

@@ -17,7 +17,7 @@ from instance.api.common import base_url
 from instance.api.filtering import apply_filters
 from instance.api.status_batch import social_graph, statuses_for
 from instance.api.stream_wakeup import Wakeups
-from instance.api.visibility import shown_works
+from instance.api.visibility import outside_blocked_domains, shown_works
 from instance.services import current_services
 from instance.storage.models import Notification, Work
 
@@ -86,6 +86,8 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
                 query = query.filter(local=True)
         if hidden:
             query = query.filter(account_id__not_in=list(hidden))
+        if account_id is not None:
+            query = query.filter(outside_blocked_domains(account_id))
         ids = list(
             await query.filter(id__gt=last_work)
             .order_by("id")
@@ -103,6 +105,7 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
             assert account_id is not None  # the user stream is always somebody's
             notes = (
                 await Notification.filter(recipient_id=account_id, id__gt=last_note, dismissed=False)
+                .filter(outside_blocked_domains(account_id, "from_account"))
                 .order_by("id")
                 .limit(MAX_PER_POLL)
                 .select_related("from_account")

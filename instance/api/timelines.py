@@ -12,7 +12,7 @@ from instance.api.common import base_url, json_page
 from instance.api.filtering import apply_filters
 from instance.api.paging import Page, link_header, page
 from instance.api.status_batch import social_graph, statuses_for
-from instance.api.visibility import shown_works
+from instance.api.visibility import outside_blocked_domains, shown_works
 from instance.storage.models import Bookmark, Like, WorkState
 
 blueprint = Blueprint("api_timelines", __name__, url_prefix="/api/v1")
@@ -25,6 +25,8 @@ async def _page_of(query, paging: Page, hidden: set[int] | None = None):
         hidden = (await social_graph(reader.id))[1] if reader else set()
     if hidden:
         query = query.filter(account_id__not_in=list(hidden))
+    if reader is not None:
+        query = query.filter(outside_blocked_domains(reader.id))
     ids = list(await paging.apply(query, "id").values_list("id", flat=True))
     if paging.min_id is not None:
         ids.reverse()

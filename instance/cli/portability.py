@@ -1,5 +1,6 @@
 """`impasto export ACCOUNT --what following --out FILE`: an account's data as the CSV file
-Mastodon writes (the same builders as Settings → Export); `impasto import ACCOUNT FILE
+Mastodon writes (the same builders as Settings → Export); `impasto export ACCOUNT
+--archive PATH`: the full archive, the same zip as Settings → Export builds; `impasto import ACCOUNT FILE
 --what following --mode merge`: such a file queued for import, as Settings → Import does
 (the worker applies it; the report is on the settings page)."""
 
@@ -21,6 +22,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--what", choices=list(EXPORTS), default="following",
                         help="which file (default following)")
     export.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    export.add_argument("--archive", metavar="PATH",
+                        help="write the full archive (a zip: actor, outbox, originals, likes, "
+                             "bookmarks and every CSV) here instead")
     export.set_defaults(handler=_export)
     importing = commands.add_parser("import", help="queue the import of a Mastodon CSV for a local account")
     importing.add_argument("account", help="a local username")
@@ -34,6 +38,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _export(config: Config, args: argparse.Namespace) -> int:
     from instance.storage.models import Account
+
+    if args.archive:
+        return _archive(config, args)
 
     async def build() -> str:
         account = await Account.get_or_none(username=args.account.lstrip("@"), domain=None)
@@ -49,6 +56,36 @@ def _export(config: Config, args: argparse.Namespace) -> int:
             raise CliError(f"cannot write {args.out}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _archive(config: Config, args: argparse.Namespace) -> int:
+    from instance.actions.archive import write_archive
+    from instance.services import build_services, close_services
+    from instance.storage.models import Account
+
+    target = Path(args.archive)
+    partial = target.with_name(target.name + ".part")
+
+    async def build() -> None:
+        account = await Account.get_or_none(username=args.account.lstrip("@"), domain=None)
+        if account is None:
+            raise CliError(f"no local account {args.account!r}")
+        services = build_services(config)
+        try:
+            await write_archive(services, account, partial)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.archive}: {exc.strerror or exc}") from None
+        finally:
+            await close_services(services)
+
+    try:
+        with_database(config, build)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    print(f"wrote {target} ({target.stat().st_size} bytes)")
     return 0
 
 

@@ -26,3 +26,5 @@ PUSH_NOTIFICATION = "push.notify"  # one Web Push message to one subscription
 CLOSE_POLL = "polls.close"  # at a poll's end: closed, voters told, the final Question sent
 UPDATE_POLL = "polls.update"  # a local poll's new tallies, federated as an Update
 PUBLISH_SCHEDULED = "statuses.publish_scheduled"  # a scheduled status, at its time
+BUILD_ARCHIVE = "portability.build_archive"  # one person's full archive, as a zip
+EXPIRE_ARCHIVES = "portability.expire_archives"  # archives past their time are deleted

@@ -35,6 +35,7 @@ def periodic_jobs(config) -> list[tuple[str, float]]:
         (kinds.PRUNE_JOBS, timedelta(days=1).total_seconds()),
         (kinds.PRUNE_COUNTERS, timedelta(hours=1).total_seconds()),
         (kinds.EXPIRE_LISTINGS, timedelta(minutes=10).total_seconds()),
+        (kinds.EXPIRE_ARCHIVES, timedelta(hours=1).total_seconds()),
     ]
 
 

@@ -11,6 +11,7 @@ from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
 from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
 from instance.storage.models.accounts import PortfolioLayout
+from instance.storage.visibility import outside_blocked_domains
 from instance.web.render import ordered_media
 from instance.web.session import current_user
 from instance.web.work_filters import AVAILABLE, SORTS, WorkFilters, medium_choices, page_of
@@ -118,6 +119,9 @@ async def about():
 async def tag(tag: str):
     name = tag.lower().lstrip("#")
     query = public_works().filter(tags__name=name).exclude(await silenced_accounts_filter())
+    me = await current_user()
+    if me is not None:  # a domain the viewer blocked is left out (instance.storage.visibility)
+        query = query.filter(outside_blocked_domains(me.account_id))
     works, next_before = await _page(query)
     return await render_template(
         "explore.html", works=works, next_before=next_before, title=f"#{name}", heading=f"#{name}"

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 
 from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState, Work, WorkState
+from instance.storage.visibility import outside_blocked_domains
 from instance.web.csrf import check_csrf
 from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required, signed_in_user
@@ -41,7 +42,7 @@ async def home():
         deleted_at=None,
         visibility__in=("public", "unlisted", "private"),
         account__suspended=False,
-    )
+    ).filter(outside_blocked_domains(me.account_id))
     before = request.args.get("before", "")
     if before.isdigit():
         query = query.filter(id__lt=int(before))

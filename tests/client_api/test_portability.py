@@ -27,6 +27,7 @@ def test_exports_are_mastodon_csvs(make_database, tmp_path):
         omar.account_follow(ines.me().id)
         ines.account_block(paz_id)
         ines.account_mute(lena_id, notifications=False)
+        ines.domain_block("spam.example")
         inst.work()
         work = omar.status_post("Harbour")
         ines.status_bookmark(work)
@@ -55,7 +56,7 @@ def test_exports_are_mastodon_csvs(make_database, tmp_path):
         assert files["followers"] == f"omar@{d}\n"  # paz's follow ended with the block
         assert files["blocks"] == f"paz@{d}\n"
         assert files["mutes"] == f"Account address,Hide notifications\nlena@{d},false\n"
-        assert files["domain_blocks"] == ""
+        assert files["domain_blocks"] == "spam.example\n"
         assert files["bookmarks"] == f"{work.uri}\n"
         assert files["lists"] == f'"Painters, oil",omar@{d}\n"Painters, oil",lena@{d}\n'
 

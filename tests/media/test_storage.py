@@ -42,6 +42,23 @@ def test_originals_are_private_and_never_served(store):
     assert not store.exists(Area.VARIANTS, "orig.jpg")
 
 
+def test_files_in_and_out_in_pieces(store, tmp_path):
+    """put_file / open: a large private file (a full archive) copied and read in pieces."""
+    source = tmp_path / "archive.zip"
+    source.write_bytes(b"zip" * 1_000_000)
+    store.put_file(Area.ORIGINALS, "archives/ab/abcd.zip", source)
+    stored = store.private_dir / "archives" / "ab" / "abcd.zip"
+    assert oct(stored.stat().st_mode & 0o777) == "0o600"  # private, like an original
+    assert store.path_for_serving("archives/ab/abcd.zip") is None
+    with store.open(Area.ORIGINALS, "archives/ab/abcd.zip") as stream:
+        assert stream.read(3) == b"zip" and len(stream.read()) == 3_000_000 - 3
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["abcd.zip"]  # no temporary left
+    with pytest.raises(FileNotFoundError):
+        store.open(Area.ORIGINALS, "archives/ab/absent.zip")
+    with pytest.raises(InvalidKey):
+        store.put_file(Area.ORIGINALS, "../escape.zip", source)
+
+
 def test_writes_leave_no_temporary_files(store):
     for i in range(3):
         store.put(Area.VARIANTS, "x/y.jpg", b"%d" % i)

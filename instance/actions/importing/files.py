@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 MODES = ("merge", "overwrite")
 # The kinds' names, in the form's order: `kinds.KINDS` holds them (checked there), named
 # here too so the command line can offer them without loading the actions.
-KIND_NAMES = ("following", "blocks", "mutes", "bookmarks", "lists")
+KIND_NAMES = ("following", "blocks", "mutes", "bookmarks", "lists", "domain_blocks")
 MAX_ROWS = 8000  # Mastodon's limit for a follows import, kept for every kind
 MAX_BYTES = 1_000_000
 MALFORMED = "malformed row: "

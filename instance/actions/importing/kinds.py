@@ -11,10 +11,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from instance.actions import lists, social
+from instance.actions import domain_blocks, lists, social
 from instance.actions.importing.files import KIND_NAMES, Malformed
 from instance.actions.portability import FOLLOWING_HEADER, MUTES_HEADER
 from instance.errors import Refused
+from instance.moderation.domain_names import DomainNameError, normalise_domain
 from instance.services import Services
 from instance.storage.models import Account, AccountList, Block, Bookmark, Follow, ListMember, Mute, Work
 from instance.storage.visibility import can_see
@@ -88,6 +89,17 @@ def _list_row(cells: list[str]) -> Row:
     return {**_address(cells[1]), "address": f"{title},{cells[1].lstrip('@')}", "list": title}
 
 
+def _domain_row(cells: list[str]) -> Row:
+    domain = cells[0].strip()
+    if len(domain) > domain_blocks.MAX_LENGTH:
+        raise Malformed(f"a domain name has at most {domain_blocks.MAX_LENGTH} characters")
+    try:
+        normalise_domain(domain)
+    except DomainNameError:
+        raise Malformed("not a domain name") from None
+    return {"address": domain}
+
+
 async def _account(services: Services, row: Row) -> Account:
     from instance.actors.remote import find_acct
 
@@ -127,6 +139,10 @@ async def _bookmark(services: Services, account: Account, row: Row) -> int:
         raise Refused("the post is not visible to you")
     await social.bookmark(account, work)
     return work.id
+
+
+async def _block_domain(services: Services, account: Account, row: Row) -> str:
+    return await domain_blocks.block_domain(services, account, row["address"])
 
 
 async def _list_member(services: Services, account: Account, row: Row) -> tuple[int, int]:
@@ -175,6 +191,14 @@ async def _unbookmark_rest(services: Services, account: Account, rows: list[Row]
             await social.unbookmark(account, work)
 
 
+async def _unblock_domains_rest(services: Services, account: Account, rows: list[Row],
+                                kept: set[Any]) -> None:
+    listed = {row["address"].lower().rstrip(".") for row in rows}
+    for domain in await domain_blocks.blocked_domains(account.id):
+        if domain not in kept and domain not in listed:
+            await domain_blocks.unblock_domain(services, account, domain)
+
+
 async def _unlist_rest(services: Services, account: Account, rows: list[Row], kept: set[Any]) -> None:
     """As Mastodon: lists the file does not name go, and so do members it does not list."""
     titles = {row["list"] for row in rows}
@@ -203,8 +227,10 @@ KINDS: dict[str, ImportKind] = {kind.name: kind for kind in (
     ImportKind("lists", "Lists", "lists.csv", "list members", "added to a list",
                ("List name", "Account address"), _list_row, _list_member, _unlist_rest,
                min_columns=2, subject_columns=2, addresses_first=False),
+    ImportKind("domain_blocks", "Blocked domains", "blocked_domains.csv", "domains", "blocked",
+               ("#domain",), _domain_row, _block_domain, _unblock_domains_rest,
+               addresses_first=False),
 )}
 assert tuple(KINDS) == KIND_NAMES, "files.KIND_NAMES names the kinds of KINDS"
 # Kinds Mastodon imports that Impasto cannot yet, and why (the upload is refused).
-NOT_YET = {"domain_blocks": "Blocked domains cannot be imported: Impasto has no per-person "
-                            "domain blocks yet."}
+NOT_YET: dict[str, str] = {}

@@ -44,7 +44,8 @@ from instance.storage.models.moderation import DraftState as DraftState
 from instance.storage.models.moderation import ReportState as ReportState
 from instance.storage.models.oauth import OAuthApplication, OAuthAuthorization, OAuthToken
 from instance.storage.models.polls import Poll, PollVote, ScheduledStatus
-from instance.storage.models.portability import ImportRun
+from instance.storage.models.portability import AccountDomainBlock, ArchiveExport, ImportRun
+from instance.storage.models.portability import ArchiveState as ArchiveState
 from instance.storage.models.portability import ImportState as ImportState
 from instance.storage.models.push import WebPushSubscription
 from instance.storage.models.social import (
@@ -64,6 +65,8 @@ from instance.storage.models.works import WorkState as WorkState
 
 __all__ = [
     "Account",
+    "AccountDomainBlock",
+    "ArchiveExport",
     "AccountList",
     "ArtistAvailability",
     "AuditEntry",
