@@ -19,6 +19,7 @@ from federation.vocab import as_list, id_of, same_origin
 from instance.actors.instance_actor import instance_signer
 from instance.actors.lookup import LookupRefused, refuse_if_suspended, webfinger, words_for
 from instance.attachments.remote_profiles import cache_profile_images
+from instance.emoji.remote import remember_emoji
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.moderation.instances import meet_domain
 from instance.services import Services
@@ -90,6 +91,7 @@ async def store_actor(doc: dict[str, Any], fetched_from: str,
     stored = await _store_actor(doc, fetched_from)
     if services is not None:
         await cache_profile_images(services, stored)
+        await remember_emoji(services, stored, doc)
     return stored
 
 
