@@ -122,3 +122,15 @@ async def known_in(domain: str | None, *texts: str | None, using_db: Any = None
         return []
     found = await shown_for(((domain, c) for c in codes), using_db)
     return sorted(found.values(), key=lambda r: r.shortcode)
+
+
+async def web_map(*origins: tuple[str | None, tuple[str | None, ...]]
+                  ) -> dict[str | None, dict[str, str]]:
+    """For web pages, in one query: domain (None: local) → {shortcode: served path} of
+    the emoji each origin's texts use. Each `origin` is (domain, texts)."""
+    wanted = {(domain, code) for domain, texts in origins for code in shortcodes_in(*texts)}
+    out: dict[str | None, dict[str, str]] = {}
+    for (domain, code), row in (await shown_for(wanted)).items():
+        if row.image_path:
+            out.setdefault(domain, {})[code] = row.image_path
+    return out

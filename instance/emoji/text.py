@@ -42,6 +42,14 @@ def replace_in_html(safe_html: str, known: Mapping[str, str]) -> Markup:
     return Markup("".join(parts))
 
 
+def emojify(value: object, known: Mapping[str | None, Mapping[str, str]] | None,
+            domain: str | None) -> Markup:
+    """A template value (safe HTML stays, text is escaped) with the `:shortcode:` of
+    `domain`'s known emoji shown as images."""
+    html = value if isinstance(value, Markup) else escape("" if value is None else str(value))
+    return replace_in_html(str(html), (known or {}).get(domain) or {})
+
+
 def known_for(rows: Iterable[Any], base: str = "") -> dict[str, str]:
     """shortcode → absolute URL for shown emoji rows (with an image)."""
     out: dict[str, str] = {}
