@@ -5,6 +5,7 @@ object names at most MAX_PER_OBJECT emoji; an icon larger than MAX_BYTES is refu
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from federation.remote_urls import first_http_url
@@ -82,9 +83,13 @@ async def apply_cached_emoji(services: Services, media: MediaAttachment, emoji_i
     if row is None or row.remote_url != media.remote_url or media.state != MediaState.READY:
         return False
     if media.original_bytes > MAX_BYTES:
-        media.state = MediaState.REJECTED
+        from instance.attachments.processing import delete_variants, variant_keys
+
+        keys = variant_keys(media.variants)
+        media.state, media.variants = MediaState.REJECTED, {}
         media.state_reason = f"An emoji image is at most {MAX_BYTES // 1024} KB."
-        await media.save(update_fields=["state", "state_reason"])
+        await media.save(update_fields=["state", "state_reason", "variants"])
+        await asyncio.to_thread(delete_variants, services.media_store, keys)
         return False
     variant = (media.variants or {}).get("thumb") or (media.variants or {}).get("display") or {}
     key = variant.get("webp")
