@@ -83,6 +83,14 @@ def test_custom_emoji_admin_cli_and_client_api(make_database, tmp_path):
         assert [e["shortcode"] for e in status["account"]["emojis"]] == ["spark"]
         assert [e["shortcode"] for e in ada_api.account_verify_credentials()["emojis"]] == ["spark"]
 
+        # web pages: the image after escaping, only for known emoji
+        ada_api.account_update_credentials(display_name="Ada <b>bold</b> :spark:")
+        page = httpx.get(status["url"], timeout=60).text
+        assert '<img class="custom-emoji"' in page and 'alt=":wave:"' in page
+        assert ":nothing:" in page and 'alt=":nothing:"' not in page
+        profile = httpx.get(inst.url + "/@ada", timeout=60).text
+        assert "Ada &lt;b&gt;bold&lt;/b&gt; <img" in profile and 'alt=":spark:"' in profile
+
         # disable, delete, remove at the shell
         form = {"csrf_token": csrf(boss, "/admin/emoji"), "disabled": "1"}
         assert boss.post("/admin/emoji/wave/disable", data=form).status_code == 302
