@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
 from federation.remote_urls import first_http_url
 from instance.emoji.text import SHORTCODE
 from instance.jobs import kinds
@@ -63,8 +65,11 @@ async def remember_emoji(services: Services, account: Account, obj: dict[str, An
         if row is not None and row.remote_url == url:
             continue
         if row is None:
-            row = await CustomEmoji.create(shortcode=code, domain=account.domain,
-                                           remote_url=url, uri=ident, visible_in_picker=False)
+            try:
+                row = await CustomEmoji.create(shortcode=code, domain=account.domain,
+                                               remote_url=url, uri=ident, visible_in_picker=False)
+            except IntegrityError:  # another job stored it meanwhile: it fetches the icon
+                continue
         else:
             row.remote_url, row.uri = url, ident
             await row.save(update_fields=["remote_url", "uri", "updated_at"])
