@@ -51,6 +51,9 @@ async def test_local_emoji_upload_checks_and_reencodes(media_env):
     ):
         with pytest.raises(EmojiRefused, match=words):
             await add_local(services, shortcode, data)
+    for shortcode, fmt in (("gif_one", "GIF"), ("webp_one", "WEBP")):
+        await add_local(services, shortcode, encode(textured_rgb(48, 48), fmt))
+        assert await remove_local(services, shortcode)
     assert [r.shortcode for r in await local_list()] == ["blob_cat"]
     assert await remove_local(services, "blob_cat")
     assert not services.media_store.exists(Area.VARIANTS, row.image_key)
