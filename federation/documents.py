@@ -61,6 +61,15 @@ def media_to_image(media: Any, base_url: str) -> dict[str, Any] | None:
     return {k: v for k, v in doc.items() if v is not None}
 
 
+def emoji_tag(ident: str, shortcode: str, media_type: str, url: str,
+              updated: datetime | None = None) -> dict[str, Any]:
+    """A custom emoji as Mastodon tags it (`toot:Emoji`, in MASTODON_TERMS)."""
+    doc: dict[str, Any] = {"id": ident, "type": "Emoji", "name": f":{shortcode}:",
+                           "updated": iso(updated),
+                           "icon": {"type": "Image", "mediaType": media_type, "url": url}}
+    return {k: v for k, v in doc.items() if v is not None}
+
+
 def work_to_note(
     work: Any,
     *,
@@ -72,6 +81,7 @@ def work_to_note(
     mentions: list[tuple[str, str]],  # (actor id, "@user@domain")
     in_reply_to: str | None,
     cloaked: bool,
+    emoji: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The Note a work federates as (Mastodon shows it as a post with images). The
     licence goes as its deed IRI (`licence`, Impasto's context) and as a readable last
@@ -82,6 +92,7 @@ def work_to_note(
         {"type": "Hashtag", "href": f"{base_url}/tags/{t}", "name": f"#{t}"} for t in tags
     ]
     tag_docs += [{"type": "Mention", "href": ident, "name": name} for ident, name in mentions]
+    tag_docs += list(emoji or [])
     verdicts = {m.provenance_verdict for m in media}
     content = work.content + licences.content_line(work.licence)
     doc: dict[str, Any] = {
@@ -124,6 +135,7 @@ def _image(base_url: str, url: str | None) -> dict[str, Any] | None:
 def account_to_person(
     account: Any, *, base_url: str, shared_inbox: str, collection_ids: list[str] | None = None,
     extra_fields: list[tuple[str, str]] | None = None,
+    emoji: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The actor document of a local account (without @context): Person for artists,
     Application for the instance actor, with every field Mastodon reads (publicKey,
@@ -162,6 +174,7 @@ def account_to_person(
         "icon": _image(base_url, account.avatar_url),
         "image": _image(base_url, account.header_url),
         "streams": collection_ids or None,
+        "tag": list(emoji) if emoji else None,
     }
     if account.actor_type == "Application":
         for name in ("followers", "following", "featured", "attachment", "streams"):

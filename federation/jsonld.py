@@ -79,6 +79,7 @@ MASTODON_TERMS: dict[str, Any] = {
     "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
     "sensitive": "as:sensitive",
     "Hashtag": "as:Hashtag",
+    "Emoji": "toot:Emoji",
     "featured": {"@id": "toot:featured", "@type": "@id"},
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",

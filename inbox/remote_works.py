@@ -16,6 +16,7 @@ from inbox.common import refuses
 from inbox.errors import Drop
 from inbox.remote_polls import store_poll
 from instance.attachments.processing import delete_media
+from instance.emoji.remote import remember_emoji
 from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import (
@@ -153,6 +154,7 @@ async def store_work(services: Services, actor: Account, obj: dict, *, notify: b
         if existing.account_id != actor.id:
             raise Drop("the object belongs to someone else")
         await update_work(services, existing, obj, fields)
+        await remember_emoji(services, actor, obj)
         await store_poll(existing, obj)
         return await _apply_ai_policy(services, existing, new=False)
     parent_id = id_of(obj.get("inReplyTo"))
@@ -171,6 +173,7 @@ async def store_work(services: Services, actor: Account, obj: dict, *, notify: b
         if parent is not None:
             await Work.filter(id=parent.id).update(replies_count=F("replies_count") + 1)
         await _tags(work, obj)
+        await remember_emoji(services, actor, obj)
         await store_poll(work, obj)
         for local in await Account.filter(ap_id__in=mentions if notify else [], domain=None):
             if not await refuses(local.id, actor):

@@ -52,6 +52,7 @@ from instance.services import Services, build_services, close_services
 from instance.storage import db
 from instance.web import admin_dashboard as web_admin_dashboard
 from instance.web import admin_domains as web_admin_domains
+from instance.web import admin_emoji as web_admin_emoji
 from instance.web import admin_queue as web_admin_queue
 from instance.web import admin_settings as web_admin_settings
 from instance.web import admin_staff as web_admin_staff
@@ -98,6 +99,7 @@ VIEW_MODULES = (
     web_admin_queue,
     web_admin_staff,
     web_admin_settings,
+    web_admin_emoji,
     web_upload,
     web_social,
     web_remote_interaction,

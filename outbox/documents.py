@@ -11,10 +11,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from federation import documents
 from federation.joblisting import AVAILABILITY_LABELS, ListingDoc, listing_to_note
 from federation.polls import as_question
+from instance.emoji.store import known_in
 from instance.services import Services
 from instance.storage.models import (
     Account,
     ArtistAvailability,
+    CustomEmoji,
     JobListing,
     MediaAttachment,
     MediaState,
@@ -49,6 +51,8 @@ async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient |
         mentions=[(m.ap_id, _mention_name(m, domain)) for m in mentioned],
         in_reply_to=work.in_reply_to_ap_id,
         cloaked=cloaked,
+        emoji=emoji_tags(services, await known_in(
+            None, work.content, work.summary, work.title, using_db=using_db)),
     )
     poll = await Poll.get_or_none(work_id=work.id, using_db=using_db)
     if poll is None:
@@ -58,15 +62,30 @@ async def note_for(services: Services, work: Work, using_db: BaseDBAsyncClient |
                        closed_at=poll.closed_at)
 
 
+def emoji_tags(services: Services, rows: list[CustomEmoji]) -> list[dict]:
+    """Emoji tags of local custom emoji rows (their id is the emoji's page here)."""
+    base = services.config.base_url
+    return [documents.emoji_tag(f"{base}/emojis/{row.id}", row.shortcode, row.image_type,
+                                f"{base}{row.image_path}", row.updated_at)
+            for row in rows if row.image_path]
+
+
+async def profile_emoji(services: Services, account: Account,
+                        using_db: BaseDBAsyncClient | None = None) -> list[dict]:
+    """Emoji tags for the custom emoji in a local account's display name and bio."""
+    return emoji_tags(services, await known_in(None, account.display_name, account.note,
+                                               using_db=using_db))
+
+
 def person_for(
     services: Services, account: Account, collection_ids: list[str] | None = None,
-    extra_fields: list[tuple[str, str]] | None = None,
+    extra_fields: list[tuple[str, str]] | None = None, emoji: list[dict] | None = None,
 ) -> dict:
     """The actor document of a local account (without @context); `extra_fields` from
-    `server_fields`."""
+    `server_fields`, `emoji` from `profile_emoji`."""
     return documents.account_to_person(
         account, base_url=services.config.base_url, shared_inbox=services.urls.shared_inbox,
-        collection_ids=collection_ids, extra_fields=extra_fields)
+        collection_ids=collection_ids, extra_fields=extra_fields, emoji=emoji)
 
 
 async def server_fields(account: Account, using_db: BaseDBAsyncClient | None = None

@@ -193,4 +193,5 @@ def test_cli_reads_the_stored_settings_and_checks_as(tmp_path):
     assert needed_permission(parser.parse_args(["user", "suspend", "x"])) == "manage_users"
     assert needed_permission(parser.parse_args(["jobs-board", "release", "1"])) == "manage_jobs"
     assert needed_permission(parser.parse_args(["jobs-board", "list"])) is None
+    assert needed_permission(parser.parse_args(["emoji", "remove", "x"])) == "manage_settings"
     assert needed_permission(argparse.Namespace(command="jobs")) is None

@@ -341,10 +341,11 @@ async def send_profile_update(services: Services, account: Account,
                               connection: BaseDBAsyncClient) -> None:
     """Update{Person} to the account's followers, in the caller's transaction (after a
     profile change, or a change of what the server adds to it, like availability)."""
-    from outbox.documents import person_for, server_fields
+    from outbox.documents import person_for, profile_emoji, server_fields
 
     extra = await server_fields(account, connection)
-    doc = documents.with_context(person_for(services, account, extra_fields=extra))
+    doc = documents.with_context(person_for(services, account, extra_fields=extra,
+                                            emoji=await profile_emoji(services, account, connection)))
     update = documents.activity(
         "Update", services.urls.profile_update_activity(account.ap_id, uuid.uuid4().hex),
         account.ap_id, doc,

@@ -20,6 +20,7 @@ from instance.actors import key_cache
 from instance.actors.instance_actor import instance_signer
 from instance.actors.lookup import LookupRefused, refuse_if_suspended, webfinger, words_for
 from instance.attachments.remote_profiles import cache_profile_images
+from instance.emoji.remote import remember_emoji
 from instance.moderation.gate import domain_of, url_is_suspended
 from instance.moderation.instances import meet_domain
 from instance.services import Services
@@ -93,6 +94,7 @@ async def store_actor(doc: dict[str, Any], fetched_from: str,
     key_cache.drop(stored.public_key_id, owner=stored.ap_id)  # its key may have changed
     if services is not None:
         await cache_profile_images(services, stored)
+        await remember_emoji(services, stored, doc)
     return stored
 
 

@@ -14,18 +14,29 @@ from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
 from instance.api.paging import link_header, page
 from instance.api.visibility import hidden_account_ids, shown_works
+from instance.emoji.entities import attach as attach_emojis
 from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState
 
 blueprint = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts")
 
 
+
+async def _with_emojis(body: dict) -> dict:
+    await attach_emojis(base_url(), accounts=[body])
+    return body
+
+
+async def _all_with_emojis(bodies: list[dict]) -> list[dict]:
+    await attach_emojis(base_url(), accounts=bodies)
+    return bodies
+
 @blueprint.get("/verify_credentials")
 @scoped("read:accounts", "profile")
 async def verify_credentials():
     account = me()
     await account.refresh_from_db()  # the token's account object is cached; counts move
-    return jsonify(account_entity(account, base_url(), source=True))
+    return jsonify(await _with_emojis(account_entity(account, base_url(), source=True)))
 
 
 @blueprint.route("/update_credentials", methods=["PATCH", "POST", "PUT"])
@@ -65,7 +76,7 @@ async def update_credentials():
     await _profile_images(p)
     if changes:
         account = await update_profile(current_services(), account, **changes)
-    return jsonify(account_entity(account, base_url(), source=True))
+    return jsonify(await _with_emojis(account_entity(account, base_url(), source=True)))
 
 
 async def _profile_images(p) -> None:
@@ -113,7 +124,7 @@ async def lookup():
     )
     if account is None:
         raise ApiError(404, "Record not found")
-    return jsonify(account_entity(account, base_url()))
+    return jsonify(await _with_emojis(account_entity(account, base_url())))
 
 
 @blueprint.get("/search")
@@ -128,13 +139,13 @@ async def search():
         limit=min(max(p.integer("limit", 40) or 40, 1), 80),
         offset=max(p.integer("offset", 0) or 0, 0),
     )
-    return jsonify([account_entity(a, base_url()) for a in found])
+    return jsonify(await _all_with_emojis([account_entity(a, base_url()) for a in found]))
 
 
 @blueprint.get("/<account_id>")
 @scoped("read:accounts", public=True)
 async def get_account(account_id: str):
-    return jsonify(account_entity(await account_or_404(account_id), base_url()))
+    return jsonify(await _with_emojis(account_entity(await account_or_404(account_id), base_url())))
 
 
 @blueprint.get("/<account_id>/statuses")

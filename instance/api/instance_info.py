@@ -14,6 +14,7 @@ from instance.actions.polls import MAX_EXPIRATION, MAX_OPTION_CHARS, MAX_OPTIONS
 from instance.actions.works import MAX_IMAGES
 from instance.api.auth import current_user, scoped
 from instance.config import Config
+from instance.emoji import store as emoji_store
 from instance.push.keys import vapid_keys
 from instance.services import current_services
 from instance.storage.models import Account, Work, WorkState
@@ -171,7 +172,9 @@ async def peers():
 @blueprint.get("/api/v1/custom_emojis")
 @scoped(public=True)
 async def custom_emojis():
-    return jsonify([])
+    base = current_services().config.base_url
+    return jsonify([emoji_store.entity(row, base)
+                    for row in await emoji_store.local_list(include_disabled=False)])
 
 
 @blueprint.get("/api/v1/preferences")

@@ -19,6 +19,7 @@ from federation import licences
 from federation.remote_urls import http_url
 from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media_entity
 from instance.api.polls import polls_for
+from instance.emoji.entities import attach as attach_emojis
 from instance.storage.models import Account, FollowState, ProvenanceVerdict
 from instance.urls import LocalUrls
 
@@ -236,6 +237,7 @@ async def statuses_for(ids: list[int], base: str, viewer_id: int | None) -> list
             )
         entity["poll"] = polls.get(work_id)
         out.append(entity)
+    await attach_emojis(base, statuses=out)
     return out
 
 

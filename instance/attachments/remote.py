@@ -37,7 +37,13 @@ from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
 from instance.moderation.domains import rejects_media
 from instance.services import Services
-from instance.storage.models import Account, MediaAttachment, MediaState, ProvenanceVerdict
+from instance.storage.models import (
+    Account,
+    CustomEmoji,
+    MediaAttachment,
+    MediaState,
+    ProvenanceVerdict,
+)
 from media.errors import MediaRejected
 from media.limits import Limits
 from media.pipeline import PipelineOptions
@@ -164,7 +170,9 @@ async def prune_remote_cache(services: Services, older_than_days: float) -> int:
 
 
 async def _is_profile_image(media: MediaAttachment) -> bool:
-    """A cached avatar or header in use stays (its path is on the profile)."""
+    """A cached avatar, header or custom emoji in use stays (its path is shown)."""
+    if await CustomEmoji.filter(media_id=media.id).exists():
+        return True
     return await Account.filter(
         Q(avatar_remote_url=media.remote_url) | Q(header_remote_url=media.remote_url),
         id=media.account_id).exists()
@@ -184,6 +192,11 @@ async def fetch_job(ctx: JobContext, payload: dict) -> None:
         if ctx.attempt >= ctx.max_attempts:  # the last attempt: say so on the record
             await _failed(media, f"gave up after {ctx.attempt} attempts: {exc}")
         raise Retry(min(3600.0, 60.0 * 2 ** ctx.attempt), str(exc)) from exc
+    if payload.get("emoji"):  # a remote custom emoji's icon (instance.emoji.remote)
+        from instance.emoji.remote import apply_cached_emoji
+
+        await apply_cached_emoji(ctx.services, media, int(payload["emoji"]))
+        return
     if payload.get("profile"):  # a remote avatar or header (remote_profiles)
         await apply_cached(ctx.services, media, str(payload["profile"]))
         return

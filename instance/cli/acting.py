@@ -22,6 +22,8 @@ ADMIN_COMMANDS: dict[str, str] = {
     "domain": permissions.MANAGE_DOMAINS,
     "federation reset": permissions.MANAGE_DOMAINS,
     "user": permissions.MANAGE_USERS,
+    "emoji add": permissions.MANAGE_SETTINGS,
+    "emoji remove": permissions.MANAGE_SETTINGS,
     "jobs-board remove": permissions.MANAGE_JOBS,
     "jobs-board release": permissions.MANAGE_JOBS,
     "jobs-board reject": permissions.MANAGE_JOBS,

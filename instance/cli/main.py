@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from instance import __version__
-from instance.cli import backup, database, domain, federation, jobboard, media, portability
+from instance.cli import backup, database, domain, emoji, federation, jobboard, media, portability
 from instance.cli.acting import prepare
 from instance.cli.support import CliError, audit, read_password_stdin, with_database
 from instance.config import Config, ConfigError, load_config
@@ -32,7 +32,7 @@ EXIT_USAGE = 2
 
 # Feature areas add their own command groups: each module has `add_commands(subparsers)`
 # and sets `handler(config, args) -> int` on its parsers (see instance/cli/support.py).
-COMMAND_GROUPS = (domain, media, federation, jobboard, backup, portability, database)
+COMMAND_GROUPS = (domain, emoji, media, federation, jobboard, backup, portability, database)
 
 
 def build_parser() -> argparse.ArgumentParser:

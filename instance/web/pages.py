@@ -7,6 +7,7 @@ from typing import Any, cast
 from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from instance.actions.pins import MAX_PINNED
+from instance.emoji.store import web_map
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
 from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
@@ -128,6 +129,13 @@ async def tag(tag: str):
     )
 
 
+async def _work_emoji(item: Work, replies: list[Work]) -> dict:
+    """The custom emoji a work page shows: each text's own origin's."""
+    return await web_map(
+        (item.account.domain, (item.title, item.summary, item.content, item.account.display_name)),
+        *((r.account.domain, (r.content,)) for r in replies))
+
+
 async def _local_account(username: str) -> Account:
     account = await Account.get_or_none(username=username.lower(), domain=None, suspended=False)
     if account is None:
@@ -156,6 +164,7 @@ async def profile(username: str):
     return await render_template(
         "profile.html",
         account=account,
+        emoji=await web_map((None, (account.display_name, account.note))),
         works=works,
         pinned=pinned,
         collections=collections,
@@ -186,6 +195,7 @@ async def work(username: str, work_id: int):
         work=item,
         account=account,
         replies=replies,
+        emoji=await _work_emoji(item, replies),
         noindex=await search_opt_out(account),
         **await viewer_state(item),
         title=item.title or f"A work by {account.display_name or account.username}",
@@ -214,6 +224,7 @@ async def any_work(work_id: int):
         work=item,
         account=item.account,
         replies=replies,
+        emoji=await _work_emoji(item, replies),
         title=item.title or "A work",
         **await viewer_state(item),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import nh3
+from jinja2 import pass_context
 from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
@@ -16,6 +17,7 @@ from federation.relme import field_url
 from federation.remote_urls import http_url
 from federation.vocab import media_kind
 from instance.actions.notifications import count_unread
+from instance.emoji.text import emojify
 from instance.errors import Refused
 from instance.moderation.permissions import permissions_of
 from instance.services import Services
@@ -120,6 +122,13 @@ async def refused_page(exc: Refused) -> tuple[str, int]:
     return await render_template("message.html", title=exc.title, message=exc.message), exc.status
 
 
+@pass_context
+def _emojify(context: Any, value: object, domain: str | None = None) -> Markup:
+    """`value | emojify(domain)`: the page's `emoji` map (instance.emoji.store.web_map)
+    turns the known `:shortcode:` of that origin into images, after escaping."""
+    return emojify(value, context.get("emoji"), domain)
+
+
 def install(app: Quart, services: Services) -> None:
     """Register the template globals once, at app creation."""
 
@@ -143,5 +152,6 @@ def install(app: Quart, services: Services) -> None:
                                   focal_position=focal_position, cloak_measured=MEASURED,
                                   field_url=field_url, licence=licences.describe)
     app.jinja_env.filters["safe_html"] = safe_html
+    app.jinja_env.filters["emojify"] = _emojify
     app.jinja_env.filters["http_url"] = http_url  # a remote document's URL, checked again
     app.jinja_env.autoescape = True

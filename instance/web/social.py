@@ -9,6 +9,7 @@ import re
 from quart import Blueprint, redirect, render_template, request, url_for
 from tortoise.expressions import Q
 
+from instance.emoji.store import web_map
 from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState, Work, WorkState
 from instance.storage.visibility import outside_blocked_domains
@@ -120,6 +121,7 @@ async def remote_profile(username: str, domain: str):
     return await render_template(
         "remote_profile.html",
         account=account,
+        emoji=await web_map((account.domain, (account.display_name, account.note))),
         works=works,
         following=following,
         title=account.display_name or account.username,

@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
               "instance.image_pool", "instance.counters", "instance.site_settings",
               "instance.config_checks", "instance.config_example", "instance.push.keys",
               "instance.push.trigger")),
-    ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments",
+    ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments", "instance.emoji",
                            "instance.push")),
     ("sending", ("outbox", "instance.push.delivery")),
     ("actions", ("instance.actions", "instance.moderation.reports", "instance.jobboard")),

@@ -7,6 +7,7 @@
 from instance.storage.models.accounts import Account, EmailToken, Invite, User
 from instance.storage.models.accounts import TokenPurpose as TokenPurpose
 from instance.storage.models.counters import HostSlot, RateCounter
+from instance.storage.models.emoji import CustomEmoji
 from instance.storage.models.federation import InboxItem, InstanceInfo, OutboxActivity
 from instance.storage.models.federation import InboxState as InboxState
 from instance.storage.models.jobboard import ApplicationState as ApplicationState
@@ -70,6 +71,7 @@ __all__ = [
     "AccountList",
     "ArtistAvailability",
     "AuditEntry",
+    "CustomEmoji",
     "Block",
     "BlocklistSubscription",
     "Bookmark",

@@ -17,6 +17,7 @@ from instance.storage.models import (
     Account,
     Collection,
     CollectionItem,
+    CustomEmoji,
     Follow,
     FollowState,
     OutboxActivity,
@@ -30,7 +31,7 @@ from instance.web.activitypub.signed_fetch import (
     signed_requester,
     wants_activitypub,
 )
-from outbox.documents import note_for, person_for, server_fields
+from outbox.documents import emoji_tags, note_for, person_for, profile_emoji, server_fields
 
 blueprint = Blueprint("federation_actors", __name__)
 
@@ -64,6 +65,16 @@ async def application_actor():
     return ap_json({"@context": outgoing_context(), **person_for(current_services(), account)})
 
 
+@blueprint.get("/emojis/<int:emoji_id>")
+async def local_emoji(emoji_id: int):
+    """The Emoji document an outgoing Emoji tag's id names (Mastodon serves the same)."""
+    row = await CustomEmoji.get_or_none(id=emoji_id, domain=None, disabled=False)
+    docs = emoji_tags(current_services(), [row]) if row is not None else []
+    if not docs:
+        return error(404, "no such emoji")
+    return ap_json({"@context": outgoing_context(), **docs[0]})
+
+
 @blueprint.get("/actor/outbox")
 async def application_outbox():
     ident = current_services().urls.instance_actor_outbox
@@ -89,7 +100,8 @@ async def actor(username: str):
     streams = cast(list[str], await Collection.filter(account_id=account.id).order_by(
         "position").values_list("ap_id", flat=True))
     doc = person_for(current_services(), account, list(streams),
-                     extra_fields=await server_fields(account))
+                     extra_fields=await server_fields(account),
+                     emoji=await profile_emoji(current_services(), account))
     return ap_json({"@context": outgoing_context(), **doc})
 
 
