@@ -30,7 +30,7 @@ from instance.web.activitypub.signed_fetch import (
     signed_requester,
     wants_activitypub,
 )
-from outbox.documents import note_for, person_for, server_fields
+from outbox.documents import moved_to_of, note_for, person_for, server_fields
 
 blueprint = Blueprint("federation_actors", __name__)
 
@@ -89,7 +89,8 @@ async def actor(username: str):
     streams = cast(list[str], await Collection.filter(account_id=account.id).order_by(
         "position").values_list("ap_id", flat=True))
     doc = person_for(current_services(), account, list(streams),
-                     extra_fields=await server_fields(account))
+                     extra_fields=await server_fields(account),
+                     moved_to=await moved_to_of(account))
     return ap_json({"@context": outgoing_context(), **doc})
 
 
