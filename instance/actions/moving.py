@@ -25,6 +25,7 @@ log = logging.getLogger("impasto.actions")
 
 MAX_ALIASES = 10
 HANDLE = re.compile(r"^@?([A-Za-z0-9_.-]+)@([A-Za-z0-9.-]+(?::\d+)?)$")
+LOCAL_NAME = re.compile(r"^@?[A-Za-z0-9_.-]+$")
 
 
 class MoveError(Refused):
@@ -34,19 +35,23 @@ class MoveError(Refused):
 
 
 async def resolve_account(services: Services, text: str) -> Account:
-    """`@name@host` or an actor URL → the Account, fetched fresh when it is remote (its
-    aliases must be current). Lookups go through the SSRF-guarded client; a name that
-    cannot be found is a MoveError (or the LookupRefused saying why)."""
+    """`@name@host`, `@name` (here) or an actor URL → the Account, fetched fresh when it
+    is remote (its aliases must be current). Lookups go through the SSRF-guarded client;
+    a name that cannot be found is a MoveError (or the LookupRefused saying why)."""
     text = text.strip()
     if not text:
         raise MoveError("Write the account as @name@server.example or as its URL.")
     handle = HANDLE.match(text)
+    if LOCAL_NAME.match(text):  # @name alone: an account on this server
+        return await find_acct(services, text.lstrip("@"), None)
     if handle is not None:
-        account = await find_acct(services, handle.group(1), handle.group(2).lower())
-        ap_id = account.ap_id
+        ap_id = (await find_acct(services, handle.group(1), handle.group(2).lower())).ap_id
     elif urlsplit(text).scheme in ("http", "https") and urlsplit(text).netloc:
-        local = await Account.get_or_none(ap_id=text, domain=None)
-        if local is not None:
+        if text.startswith(services.urls.local_prefix):
+            local = await Account.get_or_none(ap_id=text, domain=None)
+            if local is None:
+                raise MoveError(f"There is no account at {text[:100]} on this server.",
+                                status=404)
             return local
         ap_id = text
     else:
@@ -58,7 +63,8 @@ async def resolve_account(services: Services, text: str) -> Account:
         return await get_actor(services, ap_id, refresh=True)
     except ActorError as exc:
         log.info("cannot fetch account", extra={"account": ap_id, "error": str(exc)})
-        raise MoveError(f"{text[:100]} could not be fetched: {exc}") from exc
+        raise MoveError(f"{text[:100]} could not be fetched as an account from its "
+                        "server.") from exc
 
 
 async def add_alias(services: Services, account: Account, text: str) -> Account:

@@ -99,7 +99,9 @@ async def test_move_here_takes_followers_and_refuses_new_ones(app):
 
     bad = await submit(nova_client, "aliases", handle="no handle at all")
     assert bad.status_code == 422 and "neither" in await bad.get_data(as_text=True)
-    for spelling in (f"@olga@{domain}", olga.ap_id):  # a handle, or the actor's URL
+    nobody = await submit(nova_client, "aliases", handle=olga.ap_id + "-not")
+    assert nobody.status_code == 404 and "no account at" in await nobody.get_data(as_text=True)
+    for spelling in (f"@olga@{domain}", "@olga", olga.ap_id):  # handles, the actor's URL
         added = await submit(nova_client, "aliases", handle=spelling)
         assert added.status_code == 302, await added.get_data(as_text=True)
         assert (await Account.get(id=nova.id)).also_known_as == [olga.ap_id]
