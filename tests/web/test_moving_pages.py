@@ -19,6 +19,7 @@ from instance.services import build_services, close_services
 from instance.storage import db
 from instance.storage.models import Account, Follow, OutboxActivity
 from instance.urls import LocalUrls
+from tests.client_api.inprocess import bearer
 
 PASSWORD = "a long enough password"
 
@@ -123,6 +124,13 @@ async def test_move_here_takes_followers_and_refuses_new_ones(app):
         "csrf_token": token_of(await page.get_data(as_text=True))})
     assert follow.status_code == 422 and "has moved" in await follow.get_data(as_text=True)
     assert not await Follow.filter(follower__username="gus").exists()
+
+    gus = await Account.get(username="gus", domain=None)
+    api_follow = await app.test_client().post(f"/api/v1/accounts/{olga.id}/follow",
+                                              headers=await bearer(gus))
+    assert api_follow.status_code == 422
+    assert "has moved" in (await api_follow.get_json())["error"]
+    assert not await Follow.filter(follower_id=gus.id).exists()
 
     entity = await (await app.test_client().get(f"/api/v1/accounts/{olga.id}")).get_json()
     assert entity["moved"]["id"] == str(nova.id) and entity["moved"]["acct"] == "nova"
