@@ -134,14 +134,15 @@ def _image(base_url: str, url: str | None) -> dict[str, Any] | None:
 
 def account_to_person(
     account: Any, *, base_url: str, shared_inbox: str, collection_ids: list[str] | None = None,
-    extra_fields: list[tuple[str, str]] | None = None,
+    extra_fields: list[tuple[str, str]] | None = None, moved_to: str | None = None,
     emoji: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The actor document of a local account (without @context): Person for artists,
     Application for the instance actor, with every field Mastodon reads (publicKey,
     featured, sharedInbox, manuallyApprovesFollowers, discoverable, indexable, icon,
     image, PropertyValue attachments (the profile's fields, then `extra_fields` the server
-    adds, such as the job board's availability), url, published)."""
+    adds, such as the job board's availability), url, published, alsoKnownAs, and
+    movedTo (`moved_to`, the new account's id) once the artist has moved."""
     ident = account.ap_id
     doc: dict[str, Any] = {
         "id": ident,
@@ -171,6 +172,7 @@ def account_to_person(
         ] + [{"type": "PropertyValue", "name": name, "value": value}
              for name, value in extra_fields or []],
         "alsoKnownAs": list(account.also_known_as or []) or None,
+        "movedTo": moved_to,
         "icon": _image(base_url, account.avatar_url),
         "image": _image(base_url, account.header_url),
         "streams": collection_ids or None,

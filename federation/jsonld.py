@@ -83,6 +83,7 @@ MASTODON_TERMS: dict[str, Any] = {
     "featured": {"@id": "toot:featured", "@type": "@id"},
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
+    "movedTo": {"@id": "as:movedTo", "@type": "@id"},
     "blurhash": "toot:blurhash",
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
     "PropertyValue": "schema:PropertyValue",

@@ -66,6 +66,7 @@ from instance.web import jobboard_federation as web_jobboard_federation
 from instance.web import jobboard_moderation as web_jobboard_moderation
 from instance.web import media_views as web_media_views
 from instance.web import messages as web_messages
+from instance.web import moving as web_moving
 from instance.web import my_media as web_my_media
 from instance.web import notifications as web_notifications
 from instance.web import onboarding as web_onboarding
@@ -106,6 +107,7 @@ VIEW_MODULES = (
     web_search,
     web_settings,
     web_portability,
+    web_moving,
     web_my_media,
     web_work_edit,
     web_notifications,

@@ -70,6 +70,9 @@ class LocalUrls:
     def profile_update_activity(self, actor_id: str, token: str) -> str:
         return f"{actor_id}#updates/{token}"
 
+    def move_activity(self, actor_id: str, token: str) -> str:
+        return f"{actor_id}#moves/{token}"
+
     def follow_activity(self, actor_id: str, token: str) -> str:
         return f"{actor_id}#follows/{token}"
 

@@ -80,12 +80,22 @@ async def profile_emoji(services: Services, account: Account,
 def person_for(
     services: Services, account: Account, collection_ids: list[str] | None = None,
     extra_fields: list[tuple[str, str]] | None = None, emoji: list[dict] | None = None,
+    moved_to: str | None = None,
 ) -> dict:
     """The actor document of a local account (without @context); `extra_fields` from
-    `server_fields`, `emoji` from `profile_emoji`."""
+    `server_fields`, `emoji` from `profile_emoji`, `moved_to` from `moved_to_of`."""
     return documents.account_to_person(
         account, base_url=services.config.base_url, shared_inbox=services.urls.shared_inbox,
-        collection_ids=collection_ids, extra_fields=extra_fields, emoji=emoji)
+        collection_ids=collection_ids, extra_fields=extra_fields, emoji=emoji, moved_to=moved_to)
+
+
+async def moved_to_of(account: Account, using_db: BaseDBAsyncClient | None = None
+                      ) -> str | None:
+    """The id of the account this one moved to (its actor's movedTo), if it moved."""
+    if account.moved_to_id is None:
+        return None
+    found = await Account.get_or_none(id=account.moved_to_id, using_db=using_db)
+    return found.ap_id if found is not None else None
 
 
 async def server_fields(account: Account, using_db: BaseDBAsyncClient | None = None

@@ -1,5 +1,7 @@
 """Follow of a local account: pending for a locked one (its artist approves), accepted
-at once otherwise (Accept sent through the same action the UI uses)."""
+at once otherwise (Accept sent through the same action the UI uses). A Follow of an
+account that blocks the follower or has moved away is answered with a Reject, as
+Mastodon does."""
 
 from __future__ import annotations
 
@@ -18,10 +20,14 @@ async def handle(services: Services, activity: dict) -> None:
     target = await local_account(object_id(activity))
     if target is None or target.suspended:
         raise Drop("no such local account")
-    if await Block.filter(account_id=target.id, target_id=follower.id).exists():
-        doc_id = id_of(activity)
-        await Follow.filter(follower_id=follower.id, target_id=target.id).delete()
-        await Follow.create(ap_id=doc_id, follower_id=follower.id, target_id=target.id)
+    if target.moved_to_id is not None or await Block.filter(
+            account_id=target.id, target_id=follower.id).exists():
+        known = await Follow.get_or_none(follower_id=follower.id, target_id=target.id)
+        if known is None:  # the row the Reject answers; an accepted one is uncounted by it
+            await Follow.create(ap_id=id_of(activity), follower_id=follower.id,
+                                target_id=target.id, state=FollowState.PENDING)
+        else:
+            await Follow.filter(id=known.id).update(ap_id=id_of(activity))
         await social.reject_follow(services, target, follower)
         return
     existing = await Follow.get_or_none(follower_id=follower.id, target_id=target.id)

@@ -1,15 +1,15 @@
 """Move: the actor moved to `target`, which must list the actor in alsoKnownAs; local
-followers follow the new account (their old follow ends)."""
+followers follow the new account (the rule is instance/actions/moving.py's)."""
 
 from __future__ import annotations
 
 from federation.vocab import id_of
 from inbox.common import sender
 from inbox.errors import Drop
-from instance.actions import social
+from instance.actions.moving import move_local_followers
 from instance.actors.remote import ActorError, get_actor
 from instance.services import Services
-from instance.storage.models import Account, Follow
+from instance.storage.models import Account
 
 
 async def handle(services: Services, activity: dict) -> None:
@@ -26,8 +26,4 @@ async def handle(services: Services, activity: dict) -> None:
     if actor.ap_id not in (target.also_known_as or []):
         raise Drop("the new account does not claim the old one (alsoKnownAs)")
     await Account.filter(id=actor.id).update(moved_to_id=target.id)
-    follows = await Follow.filter(target_id=actor.id, follower__domain=None).prefetch_related(
-        "follower")
-    for follow in follows:
-        await social.unfollow(services, follow.follower, actor)
-        await social.follow(services, follow.follower, target)
+    await move_local_followers(services, actor, target)

@@ -81,6 +81,10 @@ async def follow(services: Services, account: Account, target: Account) -> Follo
     existing = await Follow.get_or_none(follower_id=account.id, target_id=target.id)
     if existing is not None:
         return existing
+    if target.moved_to_id is not None:
+        moved_to = await Account.get_or_none(id=target.moved_to_id)
+        where = f" to {moved_to.ap_id}" if moved_to is not None else ""
+        raise SocialError(f"this account has moved{where}; follow the new account instead")
     local = target.domain is None
     state = FollowState.PENDING if (target.locked or not local) else FollowState.ACCEPTED
     async with in_transaction() as connection:
@@ -341,11 +345,13 @@ async def send_profile_update(services: Services, account: Account,
                               connection: BaseDBAsyncClient) -> None:
     """Update{Person} to the account's followers, in the caller's transaction (after a
     profile change, or a change of what the server adds to it, like availability)."""
-    from outbox.documents import person_for, profile_emoji, server_fields
+    from outbox.documents import moved_to_of, person_for, profile_emoji, server_fields
 
     extra = await server_fields(account, connection)
-    doc = documents.with_context(person_for(services, account, extra_fields=extra,
-                                            emoji=await profile_emoji(services, account, connection)))
+    doc = documents.with_context(person_for(
+        services, account, extra_fields=extra,
+        emoji=await profile_emoji(services, account, connection),
+        moved_to=await moved_to_of(account, connection)))
     update = documents.activity(
         "Update", services.urls.profile_update_activity(account.ap_id, uuid.uuid4().hex),
         account.ap_id, doc,

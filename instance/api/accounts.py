@@ -9,7 +9,7 @@ from quart import Blueprint, jsonify
 from instance.api.auth import calling_user, me, scoped, viewer
 from instance.api.body import as_id, params
 from instance.api.common import account_or_404, base_url, json_page
-from instance.api.entities import account_entity, relationships
+from instance.api.entities import account_entity, relationships, with_moved
 from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
 from instance.api.paging import link_header, page
@@ -36,7 +36,7 @@ async def _all_with_emojis(bodies: list[dict]) -> list[dict]:
 async def verify_credentials():
     account = me()
     await account.refresh_from_db()  # the token's account object is cached; counts move
-    return jsonify(await _with_emojis(account_entity(account, base_url(), source=True)))
+    return jsonify(await _with_emojis(await with_moved(account, base_url(), source=True)))
 
 
 @blueprint.route("/update_credentials", methods=["PATCH", "POST", "PUT"])
@@ -124,7 +124,7 @@ async def lookup():
     )
     if account is None:
         raise ApiError(404, "Record not found")
-    return jsonify(await _with_emojis(account_entity(account, base_url())))
+    return jsonify(await _with_emojis(await with_moved(account, base_url())))
 
 
 @blueprint.get("/search")
@@ -145,7 +145,7 @@ async def search():
 @blueprint.get("/<account_id>")
 @scoped("read:accounts", public=True)
 async def get_account(account_id: str):
-    return jsonify(await _with_emojis(account_entity(await account_or_404(account_id), base_url())))
+    return jsonify(await _with_emojis(await with_moved(await account_or_404(account_id), base_url())))
 
 
 @blueprint.get("/<account_id>/statuses")

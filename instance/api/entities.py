@@ -42,8 +42,11 @@ def acct(account: Account | SimpleNamespace) -> str:
     return account.username if account.domain is None else f"{account.username}@{account.domain}"
 
 
-def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False) -> dict[str, Any]:
-    """`a` is an Account, or an accounts row's fields as attributes (status_batch)."""
+def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False,
+                   moved: Account | None = None) -> dict[str, Any]:
+    """`a` is an Account, or an accounts row's fields as attributes (status_batch).
+    `moved` is the account `a` moved to: Mastodon's `moved` is that account's entity,
+    so it is given where one account is shown (`with_moved`) and left out of lists."""
     urls = LocalUrls(base)
     placeholder = urls.static("favicon.svg")
     # Local images are stored as paths; remote ones are checked again (rows older than the rule).
@@ -80,8 +83,8 @@ def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False
             if isinstance(f, dict)
         ],
     }
-    if a.moved_to_id:
-        body["moved"] = None
+    if a.moved_to_id and moved is not None and moved.id == a.moved_to_id:
+        body["moved"] = account_entity(moved, base)
     if source:
         body["source"] = {
             "privacy": "public",
@@ -92,6 +95,12 @@ def account_entity(a: Account | SimpleNamespace, base: str, source: bool = False
             "follow_requests_count": 0,
         }
     return body
+
+
+async def with_moved(a: Account, base: str, source: bool = False) -> dict[str, Any]:
+    """The Account entity of one account, with `moved` filled in when it has moved."""
+    moved = await Account.get_or_none(id=a.moved_to_id) if a.moved_to_id else None
+    return account_entity(a, base, source, moved=moved)
 
 
 def media_url(base: str, entry: dict | None, *formats: str) -> str | None:

@@ -169,6 +169,7 @@ async def profile(username: str):
         pinned=pinned,
         collections=collections,
         following=following,
+        moved_to=await Account.get_or_none(id=account.moved_to_id) if account.moved_to_id else None,
         next_before=next_before,
         layout=account.portfolio_layout if account.portfolio_layout in set(PortfolioLayout) else "grid",
         noindex=await search_opt_out(account),

@@ -124,6 +124,7 @@ async def remote_profile(username: str, domain: str):
         emoji=await web_map((account.domain, (account.display_name, account.note))),
         works=works,
         following=following,
+        moved_to=await Account.get_or_none(id=account.moved_to_id) if account.moved_to_id else None,
         title=account.display_name or account.username,
     )
 

@@ -31,7 +31,7 @@ from instance.web.activitypub.signed_fetch import (
     signed_requester,
     wants_activitypub,
 )
-from outbox.documents import emoji_tags, note_for, person_for, profile_emoji, server_fields
+from outbox.documents import emoji_tags, moved_to_of, note_for, person_for, profile_emoji, server_fields
 
 blueprint = Blueprint("federation_actors", __name__)
 
@@ -101,7 +101,8 @@ async def actor(username: str):
         "position").values_list("ap_id", flat=True))
     doc = person_for(current_services(), account, list(streams),
                      extra_fields=await server_fields(account),
-                     emoji=await profile_emoji(current_services(), account))
+                     emoji=await profile_emoji(current_services(), account),
+                     moved_to=await moved_to_of(account))
     return ap_json({"@context": outgoing_context(), **doc})
 
 
