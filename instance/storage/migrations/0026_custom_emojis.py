@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0023_notif_v2_followed_featured_tags')]
+    dependencies = [('models', '0025_archives_domain_blocks')]
 
     initial = False
 

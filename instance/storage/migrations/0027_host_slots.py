@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0023_notif_v2_followed_featured_tags')]
+    dependencies = [('models', '0026_custom_emojis')]
 
     initial = False
 
