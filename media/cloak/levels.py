@@ -62,10 +62,10 @@ class HeldOut:
 
 
 MEASURED: dict[str, HeldOut] = {
-    "low": HeldOut(detailed=(3.4, 6.6), flat=(1.3, 1.6),
-                   run="bench/cloak.py --levels low,high, 4 December 2026"),
-    "medium": HeldOut(detailed=(3.5, 5.7), flat=(1.0, 2.5),
-                      run="bench/cloak.py --levels medium, 3 December 2026"),
-    "high": HeldOut(detailed=(2.9, 5.3), flat=(1.1, 1.9),
-                    run="bench/cloak.py --levels low,high, 4 December 2026"),
+    "low": HeldOut(detailed=(3.4, 6.7), flat=(1.1, 1.7),
+                   run="bench/cloak.py --levels low,medium,high, 6 December 2026"),
+    "medium": HeldOut(detailed=(3.5, 5.8), flat=(1.0, 2.4),
+                      run="bench/cloak.py --levels low,medium,high, 6 December 2026"),
+    "high": HeldOut(detailed=(2.8, 5.3), flat=(1.1, 1.8),
+                    run="bench/cloak.py --levels low,medium,high, 6 December 2026"),
 }
