@@ -17,6 +17,7 @@ from instance.jobs.errors import Permanent, Retry
 from instance.jobs.queue import ClaimedJob, JobQueue, default_backoff, make_worker_id, utcnow
 from instance.jobs.registry import JobContext, JobRegistry
 from instance.site_settings import refresh as refresh_settings
+from instance.storage.db import is_unavailable
 
 if TYPE_CHECKING:
     from instance.services import Services
@@ -68,7 +69,14 @@ class Worker:
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
             while not stop.is_set():
-                started = await self._claim_and_start(utcnow())
+                try:
+                    started = await self._claim_and_start(utcnow())
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        raise
+                    log.warning("database unavailable: claiming again soon",
+                                extra={"error": str(exc)})
+                    started = 0
                 if started:
                     continue
                 await self._wait_for_work(stop)
@@ -159,16 +167,15 @@ class Worker:
             await handler(ctx, job.payload)
         except Retry as exc:
             if job.attempts >= job.max_attempts:
-                await self.queue.fail(
-                    job.id, self.worker_id, f"gave up after {job.attempts} attempts: {exc}"
-                )
+                await self._settle(self.queue.fail, job.id, self.worker_id,
+                                   f"gave up after {job.attempts} attempts: {exc}")
             else:
-                await self.queue.retry(job.id, self.worker_id, exc.after, str(exc))
+                await self._settle(self.queue.retry, job.id, self.worker_id, exc.after, str(exc))
         except Permanent as exc:
             log.warning(
                 "job failed permanently", extra={"job": job.id, "kind": job.kind, "error": str(exc)}
             )
-            await self.queue.fail(job.id, self.worker_id, str(exc))
+            await self._settle(self.queue.fail, job.id, self.worker_id, str(exc))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -178,11 +185,28 @@ class Worker:
                 exc_info=exc,
             )
             if job.attempts >= job.max_attempts:
-                await self.queue.fail(
-                    job.id, self.worker_id, f"gave up after {job.attempts} attempts: {error}"
-                )
+                await self._settle(self.queue.fail, job.id, self.worker_id,
+                                   f"gave up after {job.attempts} attempts: {error}")
             else:
-                await self.queue.retry(job.id, self.worker_id, default_backoff(job.attempts), error)
+                await self._settle(self.queue.retry, job.id, self.worker_id,
+                                   default_backoff(job.attempts), error)
         else:
-            await self.queue.finish(job.id, self.worker_id)
+            await self._settle(self.queue.finish, job.id, self.worker_id)
         self.completed += 1
+
+    async def _settle(self, write: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Record a job's end. While the database is away (a restart), keep trying with
+        a growing pause instead of losing the outcome: the job's lock may lapse meanwhile
+        and another worker run it again, which handlers tolerate (they are idempotent)."""
+        pause = 0.2
+        while True:
+            try:
+                await write(*args)
+                return
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                log.warning("database unavailable: recording a job's end again soon",
+                            extra={"job": args[0], "error": str(exc)})
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, self.poll_seconds)
