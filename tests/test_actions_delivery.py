@@ -222,7 +222,7 @@ async def test_a_failing_hosts_slots_are_shared_by_every_worker(services, receiv
 
     await host_slots.release(host, 0, "someone else")  # only the holder gives a slot back
     assert await host_slots.acquire(host, PER_HOST, "me", 60) is None
-    await host_slots.release(host, 0, "other:0")
+    await host_slots.release(host, 0, f"other:{taken.index(0)}")  # whoever won slot 0
     assert await host_slots.acquire(host, PER_HOST, "me", 60) == 0
     later = time.time() + 120  # both leases have ended: the holders died mid-request
     assert await host_slots.acquire(host, PER_HOST, "next", 60, now=later) == 0
