@@ -120,6 +120,17 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     return plain_ngettext(singular, plural, n) % variables
 
 
+def pgettext(context: str, message: str) -> str:
+    """The message as `context` uses it (a state of a listing, of a report: the same English,
+    not the same French)."""
+    translations = _translations()
+    return str(translations.pgettext(context, message)) if translations else message
+
+
+def lazy_pgettext(context: str, message: str) -> Any:
+    return LazyProxy(pgettext, context, message, enable_cache=False)
+
+
 def lazy_gettext(message: str, **variables: Any) -> Any:
     """A module-level constant translated each time it is shown (str() it to compare)."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)

@@ -23,6 +23,7 @@ from instance.translation import (
     plain_gettext,
     plain_ngettext,
 )
+from instance.web.labels import label
 from instance.web.session import current_user
 
 NO_LOCALE_PREFIXES = ("/api/", "/static/", "/media/", "/oauth/token", "/.well-known/")
@@ -78,6 +79,7 @@ def install(app: Quart) -> None:
     app.jinja_env.globals.update(current_locale=current_locale, format_number=format_number)
     app.jinja_env.filters["date"] = format_date  # {{ when | date("day") }}: see translation.PATTERNS
     app.jinja_env.filters["duration"] = format_timedelta
+    app.jinja_env.filters["label"] = label  # {{ a.state | label("application") }}
 
     @app.before_request
     async def choose_locale() -> None:

@@ -12,6 +12,7 @@ from tortoise.expressions import Q
 from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState, Work, WorkState
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required, signed_in_user
 
@@ -51,7 +52,7 @@ async def home():
         "home.html",
         works=works[:PAGE],
         next_before=works[PAGE - 1].id if more else None,
-        title="Home",
+        title=gettext("Home"),
     )
 
 
@@ -149,7 +150,7 @@ async def report_form(account_id: int):
         target=target,
         work_id=work_id if work_id.isdigit() else "",
         categories=CATEGORIES,
-        title="Report",
+        title=gettext("Report"),
     )
 
 

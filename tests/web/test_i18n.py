@@ -126,7 +126,8 @@ def test_french_catalogue_is_complete():
     until `make messages` and a translation add it."""
     method_map = [("instance/**.py", "python"), ("instance/templates/**.html", "jinja2")]
     options = {"instance/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
+                "lazy_pgettext": ((1, "c"), 2)}
     extracted = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options, keywords=keywords):
