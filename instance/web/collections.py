@@ -15,7 +15,7 @@ from instance.errors import Refused
 from instance.services import current_services
 from instance.storage.models import Collection, User, Work, WorkState
 from instance.web.csrf import check_csrf
-from instance.web.i18n import gettext
+from instance.web.i18n import gettext, lazy_gettext
 from instance.web.render import ordered_media
 from instance.web.session import login_required, signed_in_user
 
@@ -26,7 +26,7 @@ blueprint.before_request(check_csrf)
 class FormError(Refused):
     """A field of a collection form that is not what it may be."""
 
-    title = gettext("Not saved")
+    title = lazy_gettext("Not saved")  # shown in the reader's language
 
 
 def _int(raw: Any, label: str) -> int:

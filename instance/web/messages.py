@@ -15,7 +15,7 @@ from instance.services import current_services
 from instance.storage.models import Account, MediaAttachment, MediaState, User
 from instance.text import find_mentions
 from instance.web.csrf import check_csrf
-from instance.web.i18n import gettext
+from instance.web.i18n import gettext, lazy_gettext
 from instance.web.notifications import account_url
 from instance.web.session import login_required, signed_in_user
 
@@ -28,7 +28,7 @@ MAX_TEXT = 5000
 class MessageError(Refused):
     """A message that cannot be sent as written."""
 
-    title = gettext("Not sent")
+    title = lazy_gettext("Not sent")  # shown in the reader's language
 
 
 def handle(account: Account) -> str:

@@ -21,7 +21,7 @@ from instance.services import current_services
 from instance.storage.models import MediaAttachment, User, Work, WorkState
 from instance.text import render
 from instance.web.csrf import check_csrf
-from instance.web.i18n import gettext
+from instance.web.i18n import gettext, lazy_gettext
 from instance.web.session import login_required, signed_in_user
 from instance.web.upload import AI_DECLARATIONS, CLOAK_LEVELS, LICENCES, store_upload, work_fields
 from media.errors import MediaRejected
@@ -39,7 +39,7 @@ VISIBILITY_CHOICES = (
 class FormError(Refused):
     """A field of the edit form that is not what it may be."""
 
-    title = gettext("Not saved")
+    title = lazy_gettext("Not saved")  # shown in the reader's language
 
 
 def _number(form: Any, name: str, label: str, kind: type = float) -> Any:
