@@ -76,7 +76,7 @@ migrations: $(VENV)/.installed
 
 # After marking strings: refresh the template and every language's catalogue (docs/web.md).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k gettext -k ngettext:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k gettext -k ngettext:1,2 -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project Impasto -o instance/locale/messages.pot .
 	$(BIN)/pybabel update -i instance/locale/messages.pot -d instance/locale --no-fuzzy-matching \
 		--ignore-obsolete --width 100

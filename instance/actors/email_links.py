@@ -22,6 +22,7 @@ from instance.jobs.errors import Permanent
 from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import EmailToken, TokenPurpose, User
+from instance.translation import gettext, in_locale, locale_of
 from instance.urls import LocalUrls
 
 LIFETIMES = {
@@ -135,18 +136,24 @@ async def _recipient(payload: dict, purpose: TokenPurpose) -> User | None:
 
 def _message_text(services: Services, username: str, purpose: TokenPurpose, link: str) -> tuple[str, str]:
     name, host = services.config.instance.name, services.config.instance.domain
+    """The subject and body, in the current language (the job sets the recipient's)."""
     if purpose is TokenPurpose.RESET_PASSWORD:
         return (
-            f"Reset your password on {name}",
-            f"Someone (we hope you) asked to reset the password of @{username} on {name} ({host}).\n\n"
-            f"Choose a new password here within the hour:\n{link}\n\n"
-            "The link works once. If you did not ask, ignore this mail: your password stays as it is.\n",
+            gettext("Reset your password on %(name)s", name=name),
+            gettext("Someone (we hope you) asked to reset the password of @%(username)s on "
+                    "%(name)s (%(host)s).", username=username, name=name, host=host) + "\n\n"
+            + gettext("Choose a new password here within the hour:") + f"\n{link}\n\n"
+            + gettext("The link works once. If you did not ask, ignore this mail: your password "
+                      "stays as it is.") + "\n",
         )
     return (
-        f"Confirm your email address for {name}",
-        f"Welcome to {name} ({host}), @{username}.\n\n"
-        f"Confirm that this address is yours to finish signing up (the link works for three days):\n"
-        f"{link}\n\nIf you did not sign up, ignore this mail and the account will not be usable.\n",
+        gettext("Confirm your email address for %(name)s", name=name),
+        gettext("Welcome to %(name)s (%(host)s), @%(username)s.", name=name, host=host,
+                username=username) + "\n\n"
+        + gettext("Confirm that this address is yours to finish signing up (the link works for "
+                  "three days):") + f"\n{link}\n\n"
+        + gettext("If you did not sign up, ignore this mail and the account will not be usable.")
+        + "\n",
     )
 
 
@@ -163,6 +170,7 @@ async def send_link_job(ctx: JobContext, payload: dict) -> None:
     raw = await issue(user, purpose)
     link = (services.urls.reset_password(raw) if purpose is TokenPurpose.RESET_PASSWORD
             else services.urls.confirm_email(raw))
-    subject, body = _message_text(services, user.account.username, purpose, link)
+    with in_locale(locale_of(user)):  # the recipient's saved language, else the default
+        subject, body = _message_text(services, user.account.username, purpose, link)
     message = mail.compose(services.config, user.email, subject, body)
     await mail.send(services.config, message, ctx.attempt)

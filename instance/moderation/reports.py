@@ -16,6 +16,7 @@ from instance.jobs import kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, Notification, Report, ReportState, User, Work
+from instance.translation import gettext, in_locale, locale_of
 
 CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
 
@@ -149,6 +150,7 @@ async def reject_signup(actor: Account | None, user_id: int, reason: str = "",
         if services is not None and mailed:
             await services.jobs.enqueue(kinds.SEND_REJECTION_MAIL, {
                 "to": user.email, "username": user.account.username, "reason": reason,
+                "locale": locale_of(user),  # the account is gone when the job runs
             }, using_db=connection)
     return mailed
 
@@ -157,12 +159,17 @@ async def rejection_mail_job(ctx: JobContext, payload: dict) -> None:
     """The `mail.signup_rejected` job: tell a turned-away applicant, with the reason."""
     config = ctx.services.config
     reason = str(payload.get("reason") or "").strip()
-    body = (f"Hello {payload.get('username')},\n\n"
-            f"Your request to join {config.instance.name} ({config.base_url}) was not accepted.\n"
-            + (f"\nThe moderators' reason:\n\n{reason}\n" if reason else "\nNo reason was given.\n")
-            + "\nYour sign-up details have been deleted. You may apply again later.\n")
-    message = mail.compose(config, str(payload.get("to")),
-                           f"Your sign-up at {config.instance.name}", body)
+    name = config.instance.name
+    with in_locale(payload.get("locale")):  # the applicant's language, else the default
+        body = (gettext("Hello %(username)s,", username=payload.get("username")) + "\n\n"
+                + gettext("Your request to join %(name)s (%(url)s) was not accepted.",
+                          name=name, url=config.base_url) + "\n"
+                + ("\n" + gettext("The moderators' reason:") + f"\n\n{reason}\n" if reason
+                   else "\n" + gettext("No reason was given.") + "\n")
+                + "\n" + gettext("Your sign-up details have been deleted. You may apply again later.")
+                + "\n")
+        subject = gettext("Your sign-up at %(name)s", name=name)
+    message = mail.compose(config, str(payload.get("to")), subject, body)
     await mail.send(config, message, ctx.attempt)
 
 

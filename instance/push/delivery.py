@@ -33,7 +33,8 @@ from instance.config import Config
 from instance.jobs import JobContext, Permanent, Retry
 from instance.jobs.queue import default_backoff
 from instance.push.keys import VapidKeys, b64url, b64url_decode, unseal, vapid_keys
-from instance.storage.models import Follow, FollowState, Notification, WebPushSubscription
+from instance.storage.models import Follow, FollowState, Notification, User, WebPushSubscription
+from instance.translation import DEFAULT, gettext, in_locale, lazy_gettext, locale_of
 from instance.urls import LocalUrls
 
 log = logging.getLogger("impasto.push")
@@ -41,18 +42,18 @@ TTL_SECONDS = 48 * 3600  # Mastodon's: a phone offline for two days still gets i
 MAX_BODY_BYTES = 4096  # what every push service accepts (RFC 8030 suggests at least this)
 MAX_ANSWER_BYTES = 64 * 1024
 BODY_CHARS = 140  # Mastodon truncates the text the same way
-TITLES = {
-    "mention": "You were mentioned by {name}",
-    "status": "{name} just posted",
-    "reblog": "{name} boosted your post",
-    "follow": "{name} is now following you",
-    "follow_request": "{name} has requested to follow you",
-    "favourite": "{name} favourited your post",
-    "poll": "A poll you voted in has ended",
-    "update": "{name} edited a post",
-    "admin.sign_up": "{name} signed up",
-    "admin.report": "{name} filed a report",
-    "impasto.review": "A moderator reviewed your upload",
+TITLES: dict[str, Any] = {  # lazy: written in the recipient's language when sent
+    "mention": lazy_gettext("You were mentioned by %(name)s"),
+    "status": lazy_gettext("%(name)s just posted"),
+    "reblog": lazy_gettext("%(name)s boosted your post"),
+    "follow": lazy_gettext("%(name)s is now following you"),
+    "follow_request": lazy_gettext("%(name)s has requested to follow you"),
+    "favourite": lazy_gettext("%(name)s favourited your post"),
+    "poll": lazy_gettext("A poll you voted in has ended"),
+    "update": lazy_gettext("%(name)s edited a post"),
+    "admin.sign_up": lazy_gettext("%(name)s signed up"),
+    "admin.report": lazy_gettext("%(name)s filed a report"),
+    "impasto.review": lazy_gettext("A moderator reviewed your upload"),
 }
 
 
@@ -82,9 +83,16 @@ def truncate(text: str, limit: int) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
-def message(config: Config, sub: WebPushSubscription, notification: Notification) -> dict[str, Any]:
-    """Mastodon's push message (Web::NotificationSerializer) for one notification;
-    `from_account` and `work` loaded."""
+def _title(kind: str, name: str, locale: str) -> str:
+    with in_locale(locale):
+        template = TITLES.get(kind)
+        return str(template) % {"name": name} if template is not None else gettext("New notification")
+
+
+def message(config: Config, sub: WebPushSubscription, notification: Notification,
+            locale: str = DEFAULT) -> dict[str, Any]:
+    """Mastodon's push message (Web::NotificationSerializer) for one notification, its
+    title in the recipient's `locale`; `from_account` and `work` loaded."""
     sender = notification.from_account
     name = sender.display_name or sender.username
     work = notification.work
@@ -98,11 +106,11 @@ def message(config: Config, sub: WebPushSubscription, notification: Notification
     urls = LocalUrls(config.base_url)
     return {
         "access_token": unseal(config, sub.sealed_token),
-        "preferred_locale": "en",
+        "preferred_locale": locale,
         "notification_id": str(notification.id),
         "notification_type": notification.kind,
         "icon": http_url(urls.absolute(sender.avatar_url)) or urls.static("favicon.svg"),
-        "title": truncate(TITLES.get(notification.kind, "New notification").format(name=name), 200),
+        "title": truncate(_title(notification.kind, name, locale), 200),
         "body": truncate(text, BODY_CHARS),
     }
 
@@ -163,7 +171,9 @@ async def notify_job(ctx: JobContext, payload: dict[str, Any]) -> None:
         return
     if not await wanted(sub, notification):
         return
-    plaintext = json.dumps(message(config, sub, notification), ensure_ascii=False).encode()
+    recipient = await User.get_or_none(account_id=sub.account_id)
+    plaintext = json.dumps(message(config, sub, notification, locale_of(recipient)),
+                           ensure_ascii=False).encode()
     body, headers = encrypt(sub, plaintext, await vapid_keys(), subject(config))
     if len(body) > MAX_BODY_BYTES:
         raise Permanent(f"push message of {len(body)} bytes is over {MAX_BODY_BYTES}")

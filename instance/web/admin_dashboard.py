@@ -11,6 +11,7 @@ from instance.attachments.review import review_queue
 from instance.moderation import dashboard
 from instance.moderation.permissions import permissions_of
 from instance.storage.models import AuditEntry, Job, JobListing, JobState, ListingState, User
+from instance.web.i18n import gettext
 from instance.web.session import permission_required, signed_in_user
 
 blueprint = Blueprint("admin_dashboard", __name__, url_prefix="/admin")
@@ -23,7 +24,7 @@ PAGE = 100
 async def overview():
     board = await dashboard.dashboard()
     return await render_template(
-        "admin/overview.html", title="Administration", board=board,
+        "admin/overview.html", title=gettext("Administration"), board=board,
         size=dashboard.size_words(board.storage_bytes),
         allowed=permissions_of(await signed_in_user()),
         pending_signups=await User.filter(approved=False).count(),
@@ -43,7 +44,7 @@ async def jobs():
     if kind:
         failed = failed.filter(kind=kind)
     return await render_template(
-        "admin/jobs.html", title="Background jobs", rows=await dashboard.job_kinds(), kind=kind,
+        "admin/jobs.html", title=gettext("Background jobs"), rows=await dashboard.job_kinds(), kind=kind,
         failures=await failed.order_by("-id").limit(50),
     )
 
@@ -54,7 +55,7 @@ async def federation():
     """Hosts whose deliveries fail or were given up on (the state every worker shares)."""
     hosts = await dashboard.troubled_hosts()
     return await render_template(
-        "admin/federation.html", title="Federation health",
+        "admin/federation.html", title=gettext("Federation health"),
         hosts=[(info, dashboard.host_state(info)) for info in hosts],
     )
 
@@ -73,6 +74,6 @@ async def audit():
         error = str(exc)
     more = len(entries) == PAGE
     return await render_template(
-        "admin/audit.html", title="Audit log", entries=entries, chosen=chosen, error=error,
+        "admin/audit.html", title=gettext("Audit log"), entries=entries, chosen=chosen, error=error,
         actions=await dashboard.audit_actions(), next_before=entries[-1].id if more else None,
     ), 422 if error else 200

@@ -31,6 +31,8 @@ from instance.moderation.subscriptions import apply_drafts, dismiss_drafts, subs
 from instance.services import current_services
 from instance.storage.models import BlocklistSubscription, DomainPolicyDraft, DraftState
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext, ngettext
+from instance.web.labels import label
 from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_domains", __name__, url_prefix="/admin")
@@ -55,7 +57,7 @@ async def _block(entry: BlockEntry, source: str = "") -> str:
 async def _domains_page(message: str = "", error: str = "", status: int = 200):
     return await render_template(
         "admin/domains.html", policies=await list_policies(), severities=SEVERITIES,
-        message=message, error=error, title="Domain policies",
+        message=message, error=error, title=gettext("Domain policies"),
     ), status
 
 
@@ -78,7 +80,7 @@ async def add_domain():
         ))
     except (DomainNameError, DomainPolicyError) as exc:
         return await _domains_page(error=str(exc), status=422)
-    return redirect(url_for(".domains", done=f"Policy saved for {domain}."))
+    return redirect(url_for(".domains", done=gettext("Policy saved for %(domain)s.", domain=domain)))
 
 
 @blueprint.post("/domains/<domain>/remove")
@@ -89,7 +91,7 @@ async def remove_domain(domain: str):
         await unblock_domain(domain, actor=me.account)
     except (DomainNameError, DomainPolicyError) as exc:
         return await _domains_page(error=str(exc), status=404)
-    return redirect(url_for(".domains", done=f"Policy removed for {domain}."))
+    return redirect(url_for(".domains", done=gettext("Policy removed for %(domain)s.", domain=domain)))
 
 
 @blueprint.post("/domains/import")
@@ -98,7 +100,7 @@ async def import_domains():
     files = await request.files
     upload = files.get("file")
     if upload is None or not upload.filename:
-        return await _domains_page(error="Choose a blocklist file to import.", status=422)
+        return await _domains_page(error=gettext("Choose a blocklist file to import."), status=422)
     try:
         text = upload.read().decode("utf-8")
         entries = parse_any(text, detect_format(text, upload.filename))
@@ -108,7 +110,9 @@ async def import_domains():
         return await _domains_page(error=f"{upload.filename}: {exc}", status=422)
     for entry in entries:
         await _block(entry, source=upload.filename)
-    return redirect(url_for(".domains", done=f"Imported {len(entries)} policies from {upload.filename}."))
+    return redirect(url_for(".domains", done=ngettext(
+        "Imported %(num)d policy from %(file)s.", "Imported %(num)d policies from %(file)s.",
+        len(entries), file=upload.filename)))
 
 
 @blueprint.get("/domains/export.csv")
@@ -124,7 +128,7 @@ async def export_domains():
 async def ai_report_page():
     return await render_template(
         "admin/ai_report.html", rows=await ai_report(), message=request.args.get("done", ""),
-        title="AI report",
+        title=gettext("AI report"),
     )
 
 
@@ -137,7 +141,8 @@ async def defederate(domain: str):
         severity = "suspend"
     comment = "Allows AI-generated content." if severity == "suspend" else "Limited: AI-generated content."
     await _block(BlockEntry(domain=domain, severity=severity, public_comment=comment))
-    return redirect(url_for(".ai_report_page", done=f"{domain}: {severity}."))
+    return redirect(url_for(".ai_report_page", done=gettext(
+        "%(domain)s: %(severity)s.", domain=domain, severity=label(severity, "severity"))))
 
 
 @blueprint.get("/subscriptions")
@@ -147,7 +152,7 @@ async def subscriptions():
         "admin/subscriptions.html",
         subscriptions=await BlocklistSubscription.all().order_by("-priority", "id"),
         drafts=await DomainPolicyDraft.filter(state=DraftState.PENDING).order_by("id"),
-        message=request.args.get("done", ""), title="Blocklist subscriptions",
+        message=request.args.get("done", ""), title=gettext("Blocklist subscriptions"),
     )
 
 
@@ -157,7 +162,7 @@ async def add_subscription():
     form = await request.form
     url = form.get("url", "").strip()
     if not url.startswith(("https://", "http://")):
-        return redirect(url_for(".subscriptions", done="A blocklist URL must start with https://."))
+        return redirect(url_for(".subscriptions", done=gettext("A blocklist URL must start with https://.")))
     raw_priority = form.get("priority", "0").strip()
     priority = int(raw_priority) if raw_priority.lstrip("-").isdigit() else 0
     excludes = [d.strip() for d in form.get("excludes", "").split(",") if d.strip()]
@@ -169,7 +174,8 @@ async def add_subscription():
     await current_services().jobs.enqueue(
         kinds.REFRESH_BLOCKLIST, {"subscription_id": subscription.id}
     )
-    return redirect(url_for(".subscriptions", done="Subscribed; its changes will appear below for review."))
+    return redirect(url_for(".subscriptions", done=gettext(
+        "Subscribed; its changes will appear below for review.")))
 
 
 @blueprint.post("/drafts")
@@ -181,7 +187,8 @@ async def review_drafts():
     if form.get("action") == "apply":
         for domain in await apply_drafts(ids, actor=me.account):
             await current_services().jobs.enqueue(kinds.PURGE_DOMAIN, {"domain": domain})
-        done = f"Applied {len(ids)} drafts."
+        done = ngettext("Applied %(num)d draft.", "Applied %(num)d drafts.", len(ids))
     else:
-        done = f"Dismissed {await dismiss_drafts(ids, actor=me.account)} drafts."
+        dismissed = await dismiss_drafts(ids, actor=me.account)
+        done = ngettext("Dismissed %(num)d draft.", "Dismissed %(num)d drafts.", dismissed)
     return redirect(url_for(".subscriptions", done=done))

@@ -24,6 +24,7 @@ from instance.moderation.reports import (
 from instance.services import current_services
 from instance.storage.models import AuditEntry, Report, ReportState, User
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext, ngettext
 from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
@@ -39,7 +40,7 @@ async def registrations():
     ).order_by("id").prefetch_related("account")
     return await render_template(
         "admin/registrations.html", waiting=waiting, message=request.args.get("done", ""),
-        title="Sign-ups waiting",
+        title=gettext("Sign-ups waiting"),
     )
 
 
@@ -51,16 +52,17 @@ async def decide_registration(user_id: int):
     try:
         if form.get("action") == "approve":
             await approve_signup(me.account, user_id)
-            done = "Approved."
+            done = gettext("Approved.")
         elif form.get("action") == "confirm_email":
             await confirm_signup_email(me.account, user_id)
-            done = "Email address confirmed."
+            done = gettext("Email address confirmed.")
         else:
             mailed = await reject_signup(me.account, user_id, str(form.get("reason", "")),
                                          current_services())
-            why = ("no SMTP server is configured" if not current_services().config.mail.enabled
-                   else "the sign-up gave no address")
-            done = "Rejected; the reason is being mailed." if mailed else f"Rejected (no mail: {why})."
+            why = (gettext("no SMTP server is configured") if not current_services().config.mail.enabled
+                   else gettext("the sign-up gave no address"))
+            done = (gettext("Rejected; the reason is being mailed.") if mailed
+                    else gettext("Rejected (no mail: %(why)s).", why=why))
     except ReportError as exc:
         done = str(exc)
     return redirect(url_for(".registrations", done=done))
@@ -73,7 +75,7 @@ async def reports():
     items = await Report.filter(state=state).order_by("-id").limit(100).prefetch_related("reporter", "target")
     return await render_template(
         "admin/reports.html", reports=items, state=state, message=request.args.get("done", ""),
-        title="Moderation queue",
+        title=gettext("Moderation queue"),
     )
 
 
@@ -84,24 +86,24 @@ async def act_on_report(report_id: int):
     me = await signed_in_user()
     report = await Report.get_or_none(id=report_id)
     if report is None:
-        return redirect(url_for(".reports", done=f"No report {report_id}."))
+        return redirect(url_for(".reports", done=gettext("No report %(id)s.", id=report_id)))
     action = form.get("action", "")
     try:
         if action == "hide":
             for work_id in report.work_ids:
                 await hide_work(me.account, work_id, reason=f"report {report_id}")
-            done = f"Hid {len(report.work_ids)} works."
+            done = ngettext("Hid %(num)d work.", "Hid %(num)d works.", len(report.work_ids))
         elif action == "suspend":
             await suspend_account(me.account, report.target_id, reason=f"report {report_id}")
-            done = "Suspended the account."
+            done = gettext("Suspended the account.")
         elif action == "note":
             await add_note(me.account, report_id, form.get("note", ""))
-            done = "Note added."
+            done = gettext("Note added.")
         elif action == "resolve":
             await resolve_report(me.account, report_id, form.get("note", ""))
-            done = "Resolved."
+            done = gettext("Resolved.")
         else:
-            done = "Unknown action."
+            done = gettext("Unknown action.")
     except ReportError as exc:
         done = str(exc)
     return redirect(url_for(".reports", done=done))
@@ -117,7 +119,7 @@ async def invites(error: str = "", status: int = 200):
     return await render_template(
         "admin/invites.html", invites=[(invite, state(invite)) for invite in made],
         base_url=current_services().config.base_url, error=error,
-        message=request.args.get("done", ""), title="Invites",
+        message=request.args.get("done", ""), title=gettext("Invites"),
     ), status
 
 
@@ -140,7 +142,7 @@ async def new_invite():
     except ValueError as exc:
         return await invites(error=f"No invite made: {exc}", status=422)
     link = current_services().config.base_url + f"/invite/{invite.code}"
-    return redirect(url_for(".invites", done=f"New invite link: {link}"))
+    return redirect(url_for(".invites", done=gettext("New invite link: %(link)s", link=link)))
 
 
 @blueprint.post("/invites/<int:invite_id>/revoke")
@@ -151,8 +153,8 @@ async def revoke_invite(invite_id: int):
     me = await signed_in_user()
     if await revoke(invite_id):
         await AuditEntry.create(actor=me.account, action="invite.revoke", target=str(invite_id))
-        return redirect(url_for(".invites", done="Invite withdrawn: its link no longer works."))
-    return redirect(url_for(".invites", done="That invite was already withdrawn."))
+        return redirect(url_for(".invites", done=gettext("Invite withdrawn: its link no longer works.")))
+    return redirect(url_for(".invites", done=gettext("That invite was already withdrawn.")))
 
 
 @blueprint.get("/media-review")
@@ -161,7 +163,7 @@ async def media_review():
     items = await review_queue().limit(50).prefetch_related("account", "work")
     return await render_template(
         "admin/media_review.html", items=items, message=request.args.get("done", ""),
-        title="Images waiting for review",
+        title=gettext("Images waiting for review"),
     )
 
 
@@ -192,7 +194,7 @@ async def decide_media(media_id: int):
     try:
         await decide(current_services(), me.account, media_id, form.get("decision", ""),
                      form.get("reason", "").strip()[:1000])
-        done = f"Image {media_id}: {form.get('decision')}."
+        done = gettext("Image %(id)s: %(decision)s.", id=media_id, decision=form.get("decision"))
     except ReviewError as exc:
         done = str(exc)
     return redirect(url_for(".media_review", done=done))

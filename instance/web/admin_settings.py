@@ -12,6 +12,7 @@ from instance.moderation.permissions import (
 )
 from instance.services import current_services
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import current_user, permission_required
 
 blueprint = Blueprint("admin_settings", __name__, url_prefix="/admin")
@@ -23,7 +24,7 @@ async def _page(submitted: dict[str, object] | None = None,
     services = current_services()
     rows = site_settings.views(services)
     body = await render_template(
-        "admin/instance.html", title="Instance settings", rows=rows, submitted=submitted or {},
+        "admin/instance.html", title=gettext("Instance settings"), rows=rows, submitted=submitted or {},
         problems=problems or {}, source=services.file_config.source,
         message=request.args.get("done", ""),
         error=(f"Nothing was saved: {len(problems)} setting(s) need fixing." if problems else ""),

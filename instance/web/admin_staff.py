@@ -11,6 +11,7 @@ from tortoise.functions import Sum
 from instance.moderation import permissions
 from instance.storage.models import Account, MediaAttachment, User
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import permission_required, signed_in_user
 
 blueprint = Blueprint("admin_staff", __name__, url_prefix="/admin")
@@ -44,7 +45,7 @@ async def accounts(error: str = "", status: int = 200):
         users.sort(key=lambda user: -storage.get(user.account_id, 0))
     me = await signed_in_user()
     return await render_template(
-        "admin/accounts.html", title="Accounts and roles", users=users, state=state,
+        "admin/accounts.html", title=gettext("Accounts and roles"), users=users, state=state,
         states=STATES, storage=storage, roles=permissions.ROLES,
         all_permissions=permissions.PERMISSIONS, role_permissions=permissions.ROLE_PERMISSIONS,
         granted=permissions.granted, can_grant=me.role == "admin" and not me.disabled,

@@ -14,7 +14,7 @@ from instance.actors.invites import problem as invite_problem
 from instance.services import current_services
 from instance.storage.models import Account, Invite, Notification, TokenPurpose, User
 from instance.web.csrf import check_csrf
-from instance.web.i18n import gettext
+from instance.web.i18n import DEFAULT, current_locale, gettext, ngettext
 from instance.web.redirects import same_origin_path
 from instance.web.session import current_user, log_in, log_out, login_required
 from instance.web.throttle import Throttle
@@ -34,25 +34,29 @@ def _safe_next(target: str | None) -> str:
 async def login():
     error = None
     status = 200
+    pending = False  # the page offers to send the confirmation link again
     if request.method == "POST":
         form = await request.form
         username = form.get("username", "").strip().lstrip("@").lower()
         client = request.remote_addr or "unknown"
         wait = await login_throttle.retry_after(f"ip:{client}", f"user:{username}")
         if wait:
-            error, status = f"Too many failed attempts. Try again in {int(wait) + 1} seconds.", 429
+            error, status = ngettext("Too many failed attempts. Try again in %(num)d second.",
+                                     "Too many failed attempts. Try again in %(num)d seconds.",
+                                     int(wait) + 1), 429
         else:
             user = await User.filter(account__username=username, account__domain=None).first()
             if user is None or not verify_password(user.password_hash, form.get("password", "")):
                 await login_throttle.failed(f"ip:{client}", f"user:{username}")
-                error, status = "That username and password do not match.", 401
+                error, status = gettext("That username and password do not match."), 401
             elif user.disabled:
-                error, status = "This account is suspended.", 403
+                error, status = gettext("This account is suspended."), 403
             elif user.email_pending:
-                error, status = ("Confirm your email address first: open the link we mailed you "
-                                 "when you signed up."), 403
+                pending = True
+                error, status = gettext("Confirm your email address first: open the link we "
+                                        "mailed you when you signed up."), 403
             elif not user.approved:
-                error, status = "Your sign-up is waiting for a moderator's approval.", 403
+                error, status = gettext("Your sign-up is waiting for a moderator's approval."), 403
             else:
                 await login_throttle.succeeded(f"user:{username}")
                 log_in(user)
@@ -61,7 +65,7 @@ async def login():
     return await render_template(
         "login.html", error=error, next=same_origin_path(request.args.get("next")) or "",
         title=gettext("Log in"),
-        email_pending=status == 403 and error is not None and error.startswith("Confirm"),
+        email_pending=pending,
     ), status
 
 
@@ -77,7 +81,7 @@ async def invite_link(code: str):
     invite = await Invite.get_or_none(code=code[:64])
     reason = invite_problem(invite)
     if reason:
-        return await render_template("message.html", title="This invite cannot be used",
+        return await render_template("message.html", title=gettext("This invite cannot be used"),
                                      message=reason), 404 if invite is None else 410
     return redirect(url_for(".signup", invite=code))
 
@@ -90,8 +94,8 @@ async def signup():
     code = (form.get("invite") or request.args.get("invite") or "").strip()
     if mode == "closed" and not code:
         return await render_template(
-            "message.html", title="Sign-ups are closed",
-            message="This collective is not taking new members at the moment, except by invite.",
+            "message.html", title=gettext("Sign-ups are closed"),
+            message=gettext("This collective is not taking new members at the moment, except by invite."),
         ), 403
     error, status = None, 200
     if request.method == "POST":
@@ -102,7 +106,7 @@ async def signup():
             except InviteRefused as exc:
                 error, status = exc.message, 422
         if error is None and form.get("password", "") != form.get("password_again", ""):
-            error, status = "The two passwords differ.", 422
+            error, status = gettext("The two passwords differ."), 422
         confirm = services.config.mail.enabled
         needs_approval = mode == "approval" and invite is None  # an invite skips approval
         if error is None:
@@ -121,16 +125,17 @@ async def signup():
                 await _after_signup(user, invite, reason, needs_approval)
                 if confirm:
                     await send_link(services, user, TokenPurpose.CONFIRM_EMAIL)
-                    review = " Then a moderator reviews your sign-up." if needs_approval else ""
+                    review = (" " + gettext("Then a moderator reviews your sign-up.")
+                              if needs_approval else "")
                     return await render_template(
-                        "message.html", title="Check your email", resend_link=True,
-                        message=f"We have sent a link to {user.email}. Open it to confirm the "
-                                f"address and finish signing up.{review}",
+                        "message.html", title=gettext("Check your email"), resend_link=True,
+                        message=gettext("We have sent a link to %(email)s. Open it to confirm the "
+                                        "address and finish signing up.", email=user.email) + review,
                     )
                 if needs_approval:
                     return await render_template(
-                        "message.html", title="Thank you",
-                        message="Your sign-up is waiting for a moderator's approval.",
+                        "message.html", title=gettext("Thank you"),
+                        message=gettext("Your sign-up is waiting for a moderator's approval."),
                     )
                 await user.fetch_related("account")
                 log_in(user)
@@ -153,6 +158,8 @@ async def _after_signup(user: User, invite: Invite | None, reason: str, needs_ap
         await Invite.filter(id=invite.id).update(uses=F("uses") + 1)
         user.invite = invite
     user.signup_reason = reason.strip()[:2000]
+    if current_locale() != DEFAULT:  # the language they signed up in: their mails speak it
+        user.settings = {**(user.settings or {}), "locale": current_locale()}
     await user.save()
     if needs_approval:
         staff = await Account.filter(user__role__in=("admin", "moderator"), domain=None)
@@ -168,9 +175,9 @@ async def change_password():
     if request.method == "POST":
         form = await request.form
         if not verify_password(user.password_hash, form.get("current", "")):
-            error, status = "Your current password is not right.", 422
+            error, status = gettext("Your current password is not right."), 422
         elif form.get("new", "") != form.get("new_again", ""):
-            error, status = "The two new passwords differ.", 422
+            error, status = gettext("The two new passwords differ."), 422
         else:
             try:
                 user.password_hash = hash_password(form.get("new", ""))
@@ -181,7 +188,7 @@ async def change_password():
                 log_in(user)  # this browser stays logged in; others are logged out
                 done = True
     return await render_template(
-        "password.html", error=error, done=done, title="Change password"
+        "password.html", error=error, done=done, title=gettext("Change password")
     ), status
 
 
@@ -196,6 +203,7 @@ async def page_error(error):
         from quart import jsonify
 
         return jsonify(error=description), code
-    return await render_template("message.html", title=f"Error {code}", message=description), code
+    return await render_template("message.html", title=gettext("Error %(code)s", code=code),
+                                 message=description), code
 
 

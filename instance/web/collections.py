@@ -15,6 +15,7 @@ from instance.errors import Refused
 from instance.services import current_services
 from instance.storage.models import Collection, User, Work, WorkState
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext, lazy_gettext
 from instance.web.render import ordered_media
 from instance.web.session import login_required, signed_in_user
 
@@ -25,7 +26,7 @@ blueprint.before_request(check_csrf)
 class FormError(Refused):
     """A field of a collection form that is not what it may be."""
 
-    title = "Not saved"
+    title = lazy_gettext("Not saved")  # shown in the reader's language
 
 
 def _int(raw: Any, label: str) -> int:
@@ -38,7 +39,7 @@ def _int(raw: Any, label: str) -> int:
 async def _list_page(user: User, *, error: str | None = None, form: Any = None,
                      status: int = 200) -> tuple[str, int]:
     collections = await Collection.filter(account_id=user.account_id).order_by("position", "id")
-    return await render_template("collections.html", title="Your collections",
+    return await render_template("collections.html", title=gettext("Your collections"),
                                  collections=collections, error=error, form=form or {},
                                  done=request.args.get("done")), status
 
@@ -51,7 +52,8 @@ async def _edit_page(user: User, collection: Collection, *, error: str | None = 
     others = await Work.filter(account_id=user.account_id, deleted_at=None,
                                state=WorkState.READY).exclude(id__in=ids).order_by("-id").limit(200)
     return await render_template(
-        "collection_edit.html", title=f"Collection “{collection.title}”", collection=collection,
+        "collection_edit.html", title=gettext("Collection “%(title)s”", title=collection.title),
+        collection=collection,
         works=[with_media[i] for i in ids], others=others, error=error, form=form or {},
         done=request.args.get("done"),
     ), status
@@ -164,7 +166,7 @@ async def order(collection_id: int):
 async def delete_form(collection_id: int):
     user = await signed_in_user()
     collection = await _mine(user, collection_id)
-    return await render_template("collection_delete.html", title="Delete this collection?",
+    return await render_template("collection_delete.html", title=gettext("Delete this collection?"),
                                  collection=collection)
 
 
@@ -174,5 +176,5 @@ async def delete(collection_id: int):
     user = await signed_in_user()
     collection = await _mine(user, collection_id)
     await actions.delete_collection(current_services(), user.account, collection.id)
-    done = f"Collection “{collection.title}” deleted; its works are kept."
+    done = gettext("Collection “%(title)s” deleted; its works are kept.", title=collection.title)
     return redirect(url_for("collections.index", done=done))

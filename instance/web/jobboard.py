@@ -9,13 +9,15 @@ from typing import Any
 from quart import Blueprint, Response, redirect, render_template, request, url_for
 
 from instance.jobboard import board, display, listings
-from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.jobboard.availability import availability_of
 from instance.jobboard.fields import ListingError, values_of
 from instance.services import current_services
 from instance.storage.models import JobApplication, JobListing, ListingState
 from instance.storage.models.jobboard import ApplyVia, ListingKind, LocationMode, PayPeriod
+from instance.web import jobboard_text
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
+from instance.web.labels import label
 from instance.web.session import current_user, login_required, signed_in_user
 
 blueprint = Blueprint("jobboard", __name__, url_prefix="/jobs")
@@ -23,12 +25,10 @@ blueprint.before_request(check_csrf)
 
 FEED_SIZE = 40
 CHOICES = {
-    "kinds": [(k.value, display.KIND_LABELS[k]) for k in ListingKind],
-    "places": [(m.value, display.PLACE_LABELS[m]) for m in LocationMode],
+    "kinds": [(k.value, jobboard_text.KIND_LABELS[k.value]) for k in ListingKind],
+    "places": [(m.value, jobboard_text.PLACE_LABELS[m.value]) for m in LocationMode],
     "periods": [p.value for p in PayPeriod],
-    "apply_ways": [(ApplyVia.IMPASTO.value, "Here, with portfolio works"),
-                   (ApplyVia.URL.value, "At a web address"),
-                   (ApplyVia.EMAIL.value, "By email")],
+    "apply_ways": jobboard_text.APPLY_WAYS,
 }
 NEW_LISTING = {"kind": ListingKind.FREELANCE.value, "location_mode": LocationMode.REMOTE.value,
                "apply_via": ApplyVia.IMPASTO.value}
@@ -37,7 +37,7 @@ NEW_LISTING = {"kind": ListingKind.FREELANCE.value, "location_mode": LocationMod
 @blueprint.app_template_global("jobboard")
 def _facts() -> Any:
     """The wordings templates use: `jobboard().pay_text(listing)` and the rest."""
-    return display
+    return jobboard_text
 
 
 @blueprint.app_template_global("jobboard_profile")
@@ -46,7 +46,7 @@ async def _profile(account_id: int) -> dict[str, Any]:
     availability = await availability_of(account_id)
     return {"listings": await board.open_listings_of(account_id),
             "availability": availability,
-            "availability_label": AVAILABILITY_LABELS.get(availability.status, "")
+            "availability_label": jobboard_text.availability_text(availability.status)
             if availability else ""}
 
 
@@ -63,7 +63,7 @@ async def board_page():
     me = await current_user()
     saved_ids = await board.saved_among(me.account_id, rows) if me is not None else set()
     return await render_template(
-        "jobboard_board.html", title="Job board", listings=rows, filters=f, page=page,
+        "jobboard_board.html", title=gettext("Job board"), listings=rows, filters=f, page=page,
         more=more, saved_ids=saved_ids, choices=CHOICES,
         may_post=me is not None and listings.may_post(current_services(), me))
 
@@ -101,7 +101,7 @@ async def listing_page(listing_id: int):
 async def _form_page(listing: JobListing | None, values: dict[str, Any], error: str = "",
                      status: int = 200):
     return await render_template(
-        "jobboard_form.html", title="Edit listing" if listing else "Post a listing",
+        "jobboard_form.html", title=gettext("Edit listing") if listing else gettext("Post a listing"),
         listing=listing, values=values, error=error, choices=CHOICES,
         bound=current_services().config.jobboard.description_chars), status
 
@@ -144,7 +144,7 @@ async def edit_listing(listing_id: int):
         return await _form_page(listing, form, exc.message, exc.status)
     if form.get("action") == "publish" and listing.state == ListingState.DRAFT:
         return await open_listing(listing_id)
-    return redirect(url_for(".listing_page", listing_id=listing_id, done="Listing saved."))
+    return redirect(url_for(".listing_page", listing_id=listing_id, done=gettext("Listing saved.")))
 
 
 @blueprint.post("/<int:listing_id>/open")
@@ -152,7 +152,7 @@ async def edit_listing(listing_id: int):
 async def open_listing(listing_id: int):
     await listings.open_listing(current_services(), await signed_in_user(), listing_id)
     return redirect(url_for(".listing_page", listing_id=listing_id,
-                            done="The listing is on the board."))
+                            done=gettext("The listing is on the board.")))
 
 
 @blueprint.post("/<int:listing_id>/end")
@@ -165,7 +165,7 @@ async def end_listing(listing_id: int):
     await listings.close_listing(current_services(), await signed_in_user(), listing_id,
                                  ListingState(state))
     return redirect(url_for(".listing_page", listing_id=listing_id,
-                            done=f"The listing is {state}."))
+                            done=gettext("The listing is %(state)s.", state=label(state, "listing"))))
 
 
 @blueprint.get("/posted")
@@ -175,4 +175,4 @@ async def posted():
     user = await signed_in_user()
     rows = await JobListing.filter(poster_id=user.account_id, local=True).exclude(
         state=ListingState.REMOVED).order_by("-created_at", "-id")
-    return await render_template("jobboard_posted.html", title="Your listings", listings=rows)
+    return await render_template("jobboard_posted.html", title=gettext("Your listings"), listings=rows)

@@ -8,13 +8,15 @@ from __future__ import annotations
 from quart import Blueprint, redirect, render_template, request, url_for
 
 from instance.jobboard import applications, board
-from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.jobboard.availability import AvailabilityError, set_availability
 from instance.jobboard.federate import answer_sent, availability_changed
 from instance.services import current_services
 from instance.storage.models import Work, WorkState
 from instance.storage.models.jobboard import ListingKind
+from instance.web import jobboard_text
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
+from instance.web.labels import label
 from instance.web.render import ordered_media
 from instance.web.session import login_required, signed_in_user
 
@@ -55,9 +57,10 @@ async def apply(listing_id: int):
         except applications.ApplicationError as exc:
             error, status = exc.message, exc.status
         else:
-            return redirect(url_for(".mine", done=f"Your application to {listing.title} is sent."))
+            return redirect(url_for(".mine", done=gettext(
+                "Your application to %(title)s is sent.", title=listing.title)))
     return await render_template(
-        "jobboard_apply.html", title=f"Apply: {listing.title}", listing=listing,
+        "jobboard_apply.html", title=gettext("Apply: %(title)s", title=listing.title), listing=listing,
         works=await _portfolio(user.account_id), error=error,
         values={"message": message, "contact": contact, "work_ids": work_ids},
         limit=limit), status
@@ -70,7 +73,8 @@ async def listing_applications(listing_id: int):
     listing, rows = await applications.for_listing(user, listing_id)
     works = await applications.works_of(rows)
     return await render_template(
-        "jobboard_applications.html", title=f"Applications: {listing.title}", listing=listing,
+        "jobboard_applications.html", title=gettext("Applications: %(title)s", title=listing.title),
+        listing=listing,
         applications=rows, works=works, message=request.args.get("done", ""))
 
 
@@ -80,7 +84,8 @@ async def mark(application_id: int):
     state = (await request.form).get("state", "")
     application = await applications.mark(await signed_in_user(), application_id, state)
     return redirect(url_for(".listing_applications", listing_id=application.listing_id,
-                            done=f"Marked {state}.") + f"#application-{application.id}")
+                            done=gettext("Marked %(state)s.", state=label(state, "application")))
+        + f"#application-{application.id}")
 
 
 @blueprint.post("/applications/<int:application_id>/reply")
@@ -90,7 +95,7 @@ async def reply(application_id: int):
     application = await applications.reply(await signed_in_user(), application_id, text)
     await answer_sent(current_services(), application)  # to an applicant on another server
     return redirect(url_for(".listing_applications", listing_id=application.listing_id,
-                            done="Reply sent.") + f"#application-{application.id}")
+                            done=gettext("Reply sent.")) + f"#application-{application.id}")
 
 
 @blueprint.get("/applications")
@@ -99,7 +104,7 @@ async def mine():
     user = await signed_in_user()
     rows = await applications.mine(user)
     return await render_template(
-        "jobboard_mine.html", title="Your applications", applications=rows,
+        "jobboard_mine.html", title=gettext("Your applications"), applications=rows,
         works=await applications.works_of(rows), message=request.args.get("done", ""))
 
 
@@ -107,7 +112,7 @@ async def mine():
 @login_required
 async def saved():
     user = await signed_in_user()
-    return await render_template("jobboard_saved.html", title="Saved listings",
+    return await render_template("jobboard_saved.html", title=gettext("Saved listings"),
                                  listings=await board.saved(user.account_id))
 
 
@@ -144,11 +149,11 @@ async def availability():
     await set_availability(user.account_id, form.get("status", ""), kinds,
                            amount("price_min"), amount("price_max"), form.get("currency", ""))
     await availability_changed(current_services(), user.account_id)  # the profile field
-    return redirect(url_for("settings.page", done="Availability saved.") + "#availability")
+    return redirect(url_for("settings.page", done=gettext("Availability saved.")) + "#availability")
 
 
 @blueprint.app_template_global("availability_choices")
 def _availability_choices() -> dict:
-    return {"statuses": list(AVAILABILITY_LABELS.items()),
+    return {"statuses": list(jobboard_text.AVAILABILITY_LABELS.items()),
             "kinds": [k.value for k in ListingKind]}
 

@@ -16,6 +16,7 @@ from instance.moderation.reports import CATEGORIES
 from instance.services import current_services
 from instance.storage.models import Account, Follow
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import current_user, login_required, permission_required, signed_in_user
 
 blueprint = Blueprint("jobboard_federation", __name__, url_prefix="/jobs")
@@ -50,7 +51,7 @@ async def follow():
 async def report_form(listing_id: int):
     me = await signed_in_user()
     listing = await board.readable_listing(listing_id, me.account_id)
-    return await render_template("jobboard_report.html", title="Report a listing",
+    return await render_template("jobboard_report.html", title=gettext("Report a listing"),
                                  listing=listing, categories=CATEGORIES)
 
 
@@ -63,5 +64,5 @@ async def report(listing_id: int):
     await report_listing(current_services(), await Account.get(id=me.account_id), listing_id,
                          comment=str(form.get("comment", "")), forward=form.get("forward") == "on",
                          category=str(form.get("category", "other")))
-    return await render_template("message.html", title="Thank you",
-                                 message="The moderators will look at your report.")
+    return await render_template("message.html", title=gettext("Thank you"),
+                                 message=gettext("The moderators will look at your report."))

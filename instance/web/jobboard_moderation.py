@@ -14,6 +14,7 @@ from instance.moderation.permissions import (
 from instance.services import current_services
 from instance.storage.models import Account
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import permission_required, signed_in_user
 
 blueprint = Blueprint("jobboard_moderation", __name__, url_prefix="/jobs")
@@ -32,7 +33,7 @@ async def _me() -> Account:
 @permission_required(MANAGE_JOBS)
 async def held():
     return await render_template(
-        "jobboard_held.html", title="Listings held for approval",
+        "jobboard_held.html", title=gettext("Listings held for approval"),
         listings=await moderation.held_listings(), message=request.args.get("done", ""))
 
 
@@ -40,7 +41,8 @@ async def held():
 @permission_required(MANAGE_JOBS)
 async def approve(listing_id: int):
     listing = await moderation.release_listing(listing_id, await _me())
-    return redirect(url_for(".held", done=f"“{listing.title}” is on the other servers tab."))
+    return redirect(url_for(".held", done=gettext(
+        "“%(title)s” is on the other servers tab.", title=listing.title)))
 
 
 @blueprint.post("/held/<int:listing_id>/reject")
@@ -48,7 +50,7 @@ async def approve(listing_id: int):
 async def reject(listing_id: int):
     listing = await moderation.reject_listing(current_services(), listing_id, await _me(),
                                               await _reason())
-    return redirect(url_for(".held", done=f"“{listing.title}” is refused."))
+    return redirect(url_for(".held", done=gettext("“%(title)s” is refused.", title=listing.title)))
 
 
 @blueprint.post("/<int:listing_id>/remove")
@@ -58,11 +60,12 @@ async def remove(listing_id: int):
     reason = await _reason()
     if not reason:
         return await render_template(
-            "message.html", title="Listing not removed",
-            message="Say why the listing is removed (the reason goes to the audit log)."), 422
+            "message.html", title=gettext("Listing not removed"),
+            message=gettext("Say why the listing is removed (the reason goes to the audit log).")), 422
     listing = await moderation.moderate_remove(current_services(), listing_id, await _me(),
                                                reason)
-    where = "Servers that received it are told to delete it." if listing.local else \
-        "It is gone from this server; its own server still has it."
-    return await render_template("message.html", title="Listing removed",
-                                 message=f"“{listing.title}” is removed. {where}")
+    where = gettext("Servers that received it are told to delete it.") if listing.local else \
+        gettext("It is gone from this server; its own server still has it.")
+    return await render_template("message.html", title=gettext("Listing removed"),
+                                 message=gettext("“%(title)s” is removed. %(where)s",
+                                                 title=listing.title, where=where))

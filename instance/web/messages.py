@@ -15,6 +15,7 @@ from instance.services import current_services
 from instance.storage.models import Account, MediaAttachment, MediaState, User
 from instance.text import find_mentions
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext, lazy_gettext
 from instance.web.notifications import account_url
 from instance.web.session import login_required, signed_in_user
 
@@ -27,7 +28,7 @@ MAX_TEXT = 5000
 class MessageError(Refused):
     """A message that cannot be sent as written."""
 
-    title = "Not sent"
+    title = lazy_gettext("Not sent")  # shown in the reader's language
 
 
 def handle(account: Account) -> str:
@@ -51,7 +52,7 @@ async def _index(user: User, *, error: str | None = None, form: dict | None = No
                  status: int = 200) -> tuple[str, int]:
     found = await actions.conversations(user.account, limit=100)
     return await render_template(
-        "messages.html", title="Messages", conversations=found, handle=handle,
+        "messages.html", title=gettext("Messages"), conversations=found, handle=handle,
         account_url=account_url, error=error, form=form or {},
         done=request.args.get("done")), status
 
@@ -64,7 +65,7 @@ async def _thread(user: User, found: actions.Conversation, *, error: str | None 
         media.setdefault(m.work_id or 0, []).append(m)
     names = ", ".join(a.display_name or handle(a) for a in found.participants) or "yourself"
     return await render_template(
-        "conversation.html", title=f"Conversation with {names}", conversation=found,
+        "conversation.html", title=gettext("Conversation with %(names)s", names=names), conversation=found,
         names=names, media=media, handle=handle, account_url=account_url, error=error,
         form=form or {}), status
 
@@ -132,5 +133,5 @@ async def reply(conversation_id: int):
 async def remove(conversation_id: int):
     user = await signed_in_user()
     await actions.remove(user.account, conversation_id)
-    return redirect(url_for("messages.index", done="Conversation removed from your list; "
-                            "a new message in it brings it back."))
+    return redirect(url_for("messages.index", done=gettext(
+        "Conversation removed from your list; a new message in it brings it back.")))

@@ -10,6 +10,7 @@ from quart import Blueprint, Response, abort, render_template
 
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, MediaState
+from instance.web.i18n import gettext
 from instance.web.session import login_required, signed_in_user
 from media.compare import Region, comparison_crops
 from media.storage import Area
@@ -31,7 +32,7 @@ async def detail(media_id: int):
     media = await _own_media(media_id)
     return await render_template(
         "my_media.html", media=media, metrics=media.cloak_metrics or {},
-        title="Your image",
+        title=gettext("Your image"),
     )
 
 

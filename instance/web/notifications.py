@@ -23,6 +23,7 @@ from instance.actions.notifications import (
 )
 from instance.storage.models import Account, MediaAttachment, MediaState, Notification, WorkState
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.render import media_url
 from instance.web.session import login_required, signed_in_user
 
@@ -126,7 +127,7 @@ async def page():
     rows = rows[:PAGE]
     entries = grouped(rows, marker_id(me.settings))
     return await render_template(
-        "notifications.html", entries=entries, title="Notifications",
+        "notifications.html", entries=entries, title=gettext("Notifications"),
         any_unread=any(e.unread for e in entries),
         next_before=rows[-1].id if more else None,
         target_url=target_url, thumbnail=thumbnail, account_url=account_url,
@@ -151,4 +152,4 @@ async def open_one(notification_id: int):
 async def read_all():
     me = await signed_in_user()
     await mark_all_read(me.id)
-    return redirect(url_for(".page", done="All notifications are marked as read."))
+    return redirect(url_for(".page", done=gettext("All notifications are marked as read.")))

@@ -10,6 +10,7 @@ from quart import Blueprint, redirect, request, url_for
 
 from instance.storage.models import User
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import login_required, signed_in_user
 
 blueprint = Blueprint("onboarding", __name__)
@@ -33,10 +34,10 @@ def onboarding_steps(user: User | None) -> list[Step]:
         return []
     account, settings = user.account, user.settings or {}
     steps = [
-        Step("Add an avatar", bool(account.avatar_url), url_for("settings.page") + "#profile"),
-        Step("Write a short bio", bool(account.note.strip()), url_for("settings.page") + "#profile"),
-        Step("Publish your first work", account.works_count > 0, url_for("upload.page")),
-        Step("Choose your default cloak level and licence",
+        Step(gettext("Add an avatar"), bool(account.avatar_url), url_for("settings.page") + "#profile"),
+        Step(gettext("Write a short bio"), bool(account.note.strip()), url_for("settings.page") + "#profile"),
+        Step(gettext("Publish your first work"), account.works_count > 0, url_for("upload.page")),
+        Step(gettext("Choose your default cloak level and licence"),
              "licence" in settings and "cloak_level" in settings, url_for("settings.page") + "#defaults"),
     ]
     return [] if all(step.done for step in steps) else steps

@@ -13,6 +13,7 @@ from instance.services import current_services
 from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
 from instance.storage.models.accounts import PortfolioLayout
 from instance.storage.visibility import outside_blocked_domains
+from instance.web.i18n import gettext
 from instance.web.render import ordered_media
 from instance.web.session import current_user
 from instance.web.work_filters import AVAILABLE, SORTS, WorkFilters, medium_choices, page_of
@@ -96,7 +97,7 @@ async def home():
     heading = "Most liked works" if filters.sort == "liked" else "Recent works"
     return await render_template(
         "explore.html", works=works, filters=filters, more=more, sorts=SORTS,
-        available_choices=AVAILABLE, mediums=await medium_choices(local), title="Explore",
+        available_choices=AVAILABLE, mediums=await medium_choices(local), title=gettext("Explore"),
         heading=heading,
     )
 
@@ -109,7 +110,7 @@ async def about():
 
     config = current_services().config
     return await render_template(
-        "about.html", title=f"About {config.instance.name}", rules=config.instance.rules,
+        "about.html", title=gettext("About %(name)s", name=config.instance.name), rules=config.instance.rules,
         contact_email=config.instance.contact_email, staff=await facts.staff(),
         ai_policy=facts.ai_policy_in_words(config), servers=await facts.moderated_servers(),
         mode=config.registration.mode,
@@ -199,7 +200,7 @@ async def work(username: str, work_id: int):
         emoji=await _work_emoji(item, replies),
         noindex=await search_opt_out(account),
         **await viewer_state(item),
-        title=item.title or f"A work by {account.display_name or account.username}",
+        title=item.title or gettext("A work by %(name)s", name=account.display_name or account.username),
     )
 
 
@@ -226,7 +227,7 @@ async def any_work(work_id: int):
         account=item.account,
         replies=replies,
         emoji=await _work_emoji(item, replies),
-        title=item.title or "A work",
+        title=item.title or gettext("A work"),
         **await viewer_state(item),
     )
 

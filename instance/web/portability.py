@@ -19,6 +19,7 @@ from instance.actions.portability import EXPORTS, export_csv
 from instance.services import current_services
 from instance.storage.models import ImportRun
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import login_required, signed_in_user
 from media.storage import Area
 
@@ -41,7 +42,7 @@ LABELS = {
 async def page():
     user = await signed_in_user()
     imports = await ImportRun.filter(account_id=user.account_id).order_by("-id").limit(5)
-    return await render_template("export.html", title="Export and import", labels=LABELS,
+    return await render_template("export.html", title=gettext("Export and import"), labels=LABELS,
                                  files={what: name for what, (name, _) in EXPORTS.items()},
                                  imports=imports, modes=MODES, kinds=KINDS,
                                  archive=await latest_archive(user.account_id))

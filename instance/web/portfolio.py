@@ -10,6 +10,7 @@ from instance.errors import Refused
 from instance.storage.models import Work, WorkState
 from instance.storage.models.accounts import PortfolioLayout
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import login_required, signed_in_user
 
 blueprint = Blueprint("portfolio", __name__)
@@ -44,4 +45,4 @@ async def layout():
                           status=400)
     me.account.portfolio_layout = chosen
     await me.account.save(update_fields=["portfolio_layout"])
-    return redirect(url_for("settings.page", done="Portfolio layout saved.") + "#portfolio")
+    return redirect(url_for("settings.page", done=gettext("Portfolio layout saved.")) + "#portfolio")

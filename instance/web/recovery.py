@@ -15,6 +15,7 @@ from instance.actors.accounts import AccountError
 from instance.services import current_services
 from instance.storage.models import TokenPurpose
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.throttle import Throttle
 
 blueprint = Blueprint("recovery", __name__)
@@ -48,7 +49,7 @@ async def _email_form(purpose: TokenPurpose) -> tuple[str, int]:
     reset = purpose is TokenPurpose.RESET_PASSWORD
     return await render_template(
         "email_link_form.html", kind=purpose.value, mail_enabled=mail_enabled, sent=sent, error=error,
-        title="Reset your password" if reset else "Send the confirmation again",
+        title=gettext("Reset your password") if reset else gettext("Send the confirmation again"),
     ), status
 
 
@@ -78,20 +79,20 @@ async def reset(token: str):
             else:
                 return await render_template(
                     "reset_password.html", done=True, username=user.account.username,
-                    title="Password changed",
+                    title=gettext("Password changed"),
                 ), 200, NO_REFERRER
     return await render_template(
-        "reset_password.html", done=False, error=error, title="Choose a new password"
+        "reset_password.html", done=False, error=error, title=gettext("Choose a new password")
     ), status, NO_REFERRER
 
 
 @blueprint.get("/signup/confirm/<token>")
 async def confirm(token: str):
     user = await email_links.confirm_email(token)
-    waiting = ("" if user.approved else
-               " A moderator still reviews your sign-up; you can log in once they approve it.")
+    waiting = ("" if user.approved else " " + gettext(
+        "A moderator still reviews your sign-up; you can log in once they approve it."))
     return await render_template(
-        "message.html", title="Your email address is confirmed",
-        message=f"Thank you, @{user.account.username}.{waiting}",
+        "message.html", title=gettext("Your email address is confirmed"),
+        message=gettext("Thank you, @%(name)s.", name=user.account.username) + waiting,
         login_link=user.approved,
     ), 200, NO_REFERRER

@@ -32,6 +32,7 @@ from instance.moderation.gate import domain_of
 from instance.services import Services, current_services
 from instance.storage.models import Account, Follow, Work
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.render import ordered_media
 from instance.web.session import login_required, signed_in_user
 from instance.web.social import parse_handle
@@ -76,7 +77,7 @@ async def authorize_interaction():
         raise LookupRefused("That is your own account.", status=422)
     following = await Follow.get_or_none(follower_id=me.account_id, target_id=target.id)
     return await render_template("authorize_interaction.html", account=target, work=work,
-                                 following=following, title=f"Follow {_name(target)}?")
+                                 following=following, title=gettext("Follow %(name)s?", name=_name(target)))
 
 
 def _name(account: Account) -> str:

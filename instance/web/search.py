@@ -15,6 +15,8 @@ from instance.jobboard.availability import LABELS as AVAILABILITY_LABELS
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
 from instance.storage.models import Account, ArtistAvailability
+from instance.web import jobboard_text
+from instance.web.i18n import gettext
 from instance.web.pages import public_works
 from instance.web.session import current_user
 from instance.web.social import parse_handle
@@ -69,7 +71,7 @@ async def _handle_lookup(text: str) -> tuple[Account | None, str | None]:
 async def availability_badges(artists: list[Account]) -> dict[int, tuple[str, str]]:
     """Each artist's availability (status, label) for the badge beside their name."""
     rows = await ArtistAvailability.filter(account_id__in=[a.id for a in artists])
-    return {r.account_id: (r.status, AVAILABILITY_LABELS[r.status]) for r in rows
+    return {r.account_id: (r.status, jobboard_text.availability_text(r.status)) for r in rows
             if r.status in AVAILABILITY_LABELS}
 
 
@@ -93,5 +95,5 @@ async def search():
         badges=await availability_badges(artists) if artists else {}, lookup_error=lookup_error,
         tags=await tags_matching(q) if q else [], works=works, more=more, show_works=show_works,
         search=True, sorts=SORTS, available_choices=AVAILABLE, mediums=await medium_choices(public_works()),
-        title=f"Search: {q}" if q else "Search",
+        title=gettext("Search: %(query)s", query=q) if q else gettext("Search"),
     )

@@ -145,9 +145,10 @@ async def delete_account():
             await delete_local_account(current_services(), account)
             log_out()
             return await render_template(
-                "message.html", title="Your account is deleted",
-                message="Your works, images and follows are gone from this server, and the "
-                        "servers that knew you are being told. Copies those servers already "
-                        "hold are theirs to remove: most do, none can be forced to.")
-    return await render_template("delete_account.html", title="Delete your account",
+                "message.html", title=gettext("Your account is deleted"),
+                message=gettext(
+                    "Your works, images and follows are gone from this server, and the "
+                    "servers that knew you are being told. Copies those servers already "
+                    "hold are theirs to remove: most do, none can be forced to."))
+    return await render_template("delete_account.html", title=gettext("Delete your account"),
                                  account=account, error=error), status

@@ -14,6 +14,7 @@ from instance.services import current_services
 from instance.storage.models import Account, Follow, FollowState, Work, WorkState
 from instance.storage.visibility import outside_blocked_domains
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.render import ordered_media
 from instance.web.session import current_user, login_required, signed_in_user
 
@@ -53,7 +54,7 @@ async def home():
         "home.html",
         works=works[:PAGE],
         next_before=works[PAGE - 1].id if more else None,
-        title="Home",
+        title=gettext("Home"),
     )
 
 
@@ -153,7 +154,7 @@ async def report_form(account_id: int):
         target=target,
         work_id=work_id if work_id.isdigit() else "",
         categories=CATEGORIES,
-        title="Report",
+        title=gettext("Report"),
     )
 
 

@@ -15,6 +15,7 @@ from instance.attachments.uploads import MediaStoreDown
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, MediaState, User
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.render import media_url
 from instance.web.session import current_user, login_required, signed_in_user
 from media.errors import MediaRejected
@@ -62,7 +63,7 @@ async def page():
     user = await signed_in_user()
     settings = user.settings or {}
     return await render_template(
-        "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
+        "upload.html", title=gettext("Upload a work"), licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
         error=None, form={}, start_media=await _start_media(user),
@@ -173,7 +174,7 @@ def work_fields(form) -> dict:
 async def _form_again(user: User, form, error: str, status: int = 422):
     settings = user.settings or {}
     return await render_template(
-        "upload.html", title="Upload a work", licences=LICENCES, cloak_levels=CLOAK_LEVELS,
+        "upload.html", title=gettext("Upload a work"), licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
         error=error, form=form,
@@ -191,4 +192,4 @@ async def published(work_id: int):
         return redirect(url_for("upload.page"))
     if work.state == WorkState.READY:
         return redirect(url_for("pages.work", username=user.account.username, work_id=work.id))
-    return await render_template("published.html", work=work, title="Almost there")
+    return await render_template("published.html", work=work, title=gettext("Almost there"))

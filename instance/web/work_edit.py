@@ -21,6 +21,7 @@ from instance.services import current_services
 from instance.storage.models import MediaAttachment, User, Work, WorkState
 from instance.text import render
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext, lazy_gettext
 from instance.web.session import login_required, signed_in_user
 from instance.web.upload import AI_DECLARATIONS, CLOAK_LEVELS, LICENCES, store_upload, work_fields
 from media.errors import MediaRejected
@@ -38,7 +39,7 @@ VISIBILITY_CHOICES = (
 class FormError(Refused):
     """A field of the edit form that is not what it may be."""
 
-    title = "Not saved"
+    title = lazy_gettext("Not saved")  # shown in the reader's language
 
 
 def _number(form: Any, name: str, label: str, kind: type = float) -> Any:
@@ -75,7 +76,8 @@ async def _page(work: Work, user: User, *, error: str | None = None, form: Any =
     tags = cast(list[str], await work.tags.all().values_list("name", flat=True))
     from_text = set(render(work.content_source, services.config.base_url, {}).tags)
     return await render_template(
-        "edit_work.html", title=f"Edit “{work.title or 'Untitled'}”", work=work, media=media,
+        "edit_work.html", title=gettext("Edit “%(title)s”", title=work.title or gettext("Untitled")),
+        work=work, media=media,
         explicit_tags=" ".join(t for t in tags if t not in from_text), error=error,
         form=form, licences=LICENCES, cloak_levels=CLOAK_LEVELS, declarations=AI_DECLARATIONS,
         visibilities=VISIBILITY_CHOICES, max_images=MAX_IMAGES,
@@ -139,7 +141,7 @@ async def edit(work_id: int):
 async def delete_form(work_id: int):
     user = await signed_in_user()
     work = await own_work(user.account, work_id)
-    return await render_template("delete_work.html", title="Delete this work?", work=work)
+    return await render_template("delete_work.html", title=gettext("Delete this work?"), work=work)
 
 
 @blueprint.post("/works/<int:work_id>/delete")

@@ -26,7 +26,8 @@ MAX_LINES = 500
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pure libraries", ("federation", "media")),
     ("core", ("=instance", "instance.config", "instance.logs", "instance.mail", "instance.urls",
-              "instance.text", "instance.errors", "instance.storage", "instance.jobs", "instance.services",
+              "instance.text", "instance.translation", "instance.errors", "instance.storage",
+              "instance.jobs", "instance.services",
               "instance.image_pool", "instance.counters", "instance.site_settings",
               "instance.config_checks", "instance.config_example", "instance.push.keys",
               "instance.push.trigger")),

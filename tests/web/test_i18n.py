@@ -6,9 +6,11 @@ is complete: every message extraction finds has a translation, none fuzzy. In-pr
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date as babel_format_date
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -124,9 +126,10 @@ async def test_admin_and_job_board_pages_speak_french(app):
 def test_french_catalogue_is_complete():
     """Every string extraction finds is translated, none fuzzy: a new string fails here
     until `make messages` and a translation add it."""
-    method_map = [("instance/web/**.py", "python"), ("instance/templates/**.html", "jinja2")]
+    method_map = [("instance/**.py", "python"), ("instance/templates/**.html", "jinja2")]
     options = {"instance/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
+                "lazy_pgettext": ((1, "c"), 2)}
     extracted = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options, keywords=keywords):
@@ -139,3 +142,124 @@ def test_french_catalogue_is_complete():
     untranslated = [m.id for m in translated.values()
                     if m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string)]
     assert untranslated == []
+
+
+async def follow(client, response, language: str | None = None) -> str:
+    """The page a form's redirect leads to."""
+    assert response.status_code in (302, 303), await response.get_data(as_text=True)
+    return await get(client, response.headers["location"], language)
+
+
+async def post(client, path: str, form: dict[str, str]):
+    token = token_of(await get(client, "/settings"))
+    return await client.post(path, form={"csrf_token": token, **form})
+
+
+LISTING = {"title": "Picture book covers", "description": "Twelve watercolour spreads.",
+           "kind": "commission", "location_mode": "remote", "pay_min": "2000",
+           "pay_max": "3500", "pay_currency": "EUR", "pay_period": "project",
+           "apply_via": "impasto", "action": "draft"}
+
+
+async def test_views_speak_the_accounts_language(app):
+    """What the views compute (titles, flash messages, state names, the job board's
+    wordings, dates) follows the account's language; the header does not override it."""
+    client = app.test_client()
+    await log_in(client)
+    assert (await post(client, "/settings/language", {"locale": "fr"})).status_code in (302, 303)
+
+    assert "<title>Vos collections" in await get(client, "/collections", "en")
+    body = await follow(client, await post(client, "/notifications/read", {}), "en")
+    assert "Toutes les notifications sont marquées comme lues." in body
+
+    deadline = (datetime.now(UTC) + timedelta(days=200)).date()
+    french_day, english_day = (babel_format_date(deadline, "dd MMM yyyy", locale=code)
+                               for code in ("fr", "en"))
+    assert french_day != english_day
+    response = await post(client, "/jobs/new", {**LISTING, "deadline": deadline.isoformat()})
+    assert response.status_code == 302, await response.get_data(as_text=True)
+    page = response.headers["location"]
+    body = await get(client, page, "en")
+    assert "Cette annonce est <strong>brouillon</strong>" in body or "<strong>brouillon</strong>" in body
+    assert french_day in body and english_day not in body  # a date in French
+    assert "EUR par projet" in body and "Commande" in body and "À distance" in body
+    body = await follow(client, await post(client, f"{page}/open", {}), "en")
+    assert "L’offre est sur le tableau." in body and "Clôture dans" in body
+    body = await follow(client, await post(client, f"{page}/end", {"state": "closed"}), "en")
+    assert "L’offre est close." in body
+    assert "<strong>close</strong>" in body  # the state's name, not the stored value
+
+    # The same pages in English read as before.
+    await post(client, "/settings/language", {"locale": "en"})
+    body = await get(client, page, "fr")
+    assert english_day in body and "2,000–3,500 EUR per project" in body
+    assert "<strong>closed</strong>" in body and "Commission" in body
+    assert "<title>Your collections" in await get(client, "/collections", "fr")
+
+
+async def test_a_french_flash_after_a_failed_log_in(app):
+    """Messages the views write without an account follow the Accept-Language header."""
+    client = app.test_client()
+    token = token_of(await get(client, "/login", "fr"))
+    response = await client.post("/login", form={"csrf_token": token, "username": "mira",
+                                                 "password": "not the password"},
+                                 headers={"Accept-Language": "fr"})
+    body = await response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Ce nom d’utilisateur et ce mot de passe ne correspondent pas." in body
+
+
+def test_push_titles_in_the_recipients_language():
+    from instance.push.delivery import _title
+
+    assert _title("follow", "Ada", "fr") == "Ada vous suit désormais"
+    assert _title("follow", "Ada", "en") == "Ada is now following you"
+    assert _title("follow", "Ada", "xx") == "Ada is now following you"  # unknown: the default
+    assert _title("something.new", "Ada", "fr") == "Nouvelle notification"
+
+
+@pytest.fixture
+def smtp():
+    from tests.rig.smtp import smtp_server
+
+    with smtp_server() as server:
+        yield server
+
+
+async def test_mail_goes_out_in_the_recipients_language(database_url, tmp_path, smtp):
+    """A password-reset link asked for from an English page reaches a French account in
+    French (its saved language), and an English one in English: real SMTP (aiosmtpd)."""
+    from instance.storage.models import User
+    from tests.rig.jobs import run_jobs_until_idle
+
+    config = load_config(environ={
+        "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
+        "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+        "IMPASTO_SERVER_RUN_WORKER": "false",
+        **{f"IMPASTO_{key}": value for key, value in smtp.settings.items()},
+    })
+    await db.connect(database_url)
+    try:
+        urls = LocalUrls(config.base_url)
+        await create_local_user(urls, "mira", PASSWORD, email="mira@example.org")
+        await create_local_user(urls, "otto", PASSWORD, email="otto@example.org")
+        await User.filter(account__username="mira").update(settings={"locale": "fr"})
+    finally:
+        await db.disconnect()
+    application = create_app(config)
+    async with application.test_app():
+        client = application.test_client()
+        for email in ("mira@example.org", "otto@example.org"):
+            token = token_of(await get(client, "/password/forgot", "en"))
+            response = await client.post("/password/forgot", form={"csrf_token": token, "email": email},
+                                         headers={"Accept-Language": "en"})
+            assert response.status_code == 200
+        await run_jobs_until_idle(application.extensions["impasto"])
+    french = smtp.only_message_to("mira@example.org")
+    assert french["Subject"].startswith("Réinitialisez votre mot de passe sur ")
+    text = french.get_body(("plain",)).get_content()
+    assert "Choisissez un nouveau mot de passe ici dans l’heure :" in text
+    assert "/password/reset/" in text
+    english = smtp.only_message_to("otto@example.org")
+    assert english["Subject"].startswith("Reset your password on ")
+    assert "Choose a new password here within the hour:" in english.get_body(("plain",)).get_content()
