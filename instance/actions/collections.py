@@ -75,6 +75,25 @@ async def update_collection(services: Services, account: Account, collection_id:
     return collection
 
 
+async def set_cover(services: Services, account: Account, collection_id: int,
+                    work_id: int | None) -> Collection:
+    """Choose the collection's cover among its works, or none (then its first work is it)."""
+    collection = await _own(account, collection_id)
+    if work_id is not None and not await CollectionItem.filter(
+            collection_id=collection.id, work_id=work_id, work__deleted_at=None).exists():
+        raise CollectionError("the cover must be one of the works in this collection", status=400)
+    collection.cover_id = work_id
+    await collection.save(update_fields=["cover_id"])
+    return collection
+
+
+def cover_of(collection: Collection, works: list[Work]) -> Work | None:
+    """The cover among `works` (the collection's, in order, those the reader may see): the
+    chosen one while it is there, else the first."""
+    chosen = [work for work in works if work.id == collection.cover_id]
+    return chosen[0] if chosen else (works[0] if works else None)
+
+
 async def order_works(services: Services, account: Account, collection_id: int,
                       work_ids: list[int]) -> None:
     """Put the collection's works in the order given; every work in it must be named once

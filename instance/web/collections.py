@@ -1,7 +1,8 @@
 """The artist's collection pages: list and create their portfolio collections, then on
-each collection's page rename and describe it, feature it on the profile, add and remove
-works, put its works in order (number fields, or drag and drop and Move up / Move down
-with `static/reorder.js`) and delete it after one confirmation. Every change goes
+each collection's page rename and describe it, feature it on the profile, choose its
+cover among its works, add and remove works, put its works in order (number fields, or
+drag and drop and Move up / Move down with `static/reorder.js`) and delete it after one
+confirmation. Every change goes
 through `instance.actions.collections`; a refusal comes back as the page with the reason."""
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ async def _edit_page(user: User, collection: Collection, *, error: str | None = 
     return await render_template(
         "collection_edit.html", title=gettext("Collection “%(title)s”", title=collection.title),
         collection=collection,
-        works=[with_media[i] for i in ids], others=others, error=error, form=form or {},
+        works=[with_media[i] for i in ids], others=others,
+        cover=actions.cover_of(collection, works), error=error, form=form or {},
         done=request.args.get("done"),
     ), status
 
@@ -140,6 +142,21 @@ async def remove(collection_id: int, work_id: int):
     collection = await _mine(user, collection_id)
     await actions.remove_work(current_services(), user.account, collection.id, work_id)
     return _back(collection, "Work removed from the collection (the work itself is kept).")
+
+
+@blueprint.post("/collections/<int:collection_id>/cover")
+@login_required
+async def cover(collection_id: int):
+    """Choose the cover among the collection's works ("" for its first work)."""
+    user = await signed_in_user()
+    collection = await _mine(user, collection_id)
+    raw = (await request.form).get("cover", "")
+    try:
+        await actions.set_cover(current_services(), user.account, collection.id,
+                                _int(raw, "The cover") if raw else None)
+    except Refused as exc:
+        return await _edit_page(user, collection, error=_message(exc), status=exc.status)
+    return _back(collection, "Cover saved.")
 
 
 @blueprint.post("/collections/<int:collection_id>/order")

@@ -1,4 +1,5 @@
-"""Public pages: explore, tags, an artist's portfolio, a work, and the artist's Atom feed."""
+"""Public pages: explore, tags, an artist's portfolio, a work, a collection, and the
+artist's Atom feed."""
 
 from __future__ import annotations
 
@@ -6,13 +7,24 @@ from typing import Any, cast
 
 from quart import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from instance.actions.collections import cover_of
 from instance.actions.pins import MAX_PINNED
 from instance.emoji.store import web_map
 from instance.moderation.domains import silenced_accounts_filter
 from instance.services import current_services
-from instance.storage.models import Account, Boost, Follow, Like, User, Work, WorkState
+from instance.storage.models import (
+    Account,
+    Boost,
+    Collection,
+    CollectionItem,
+    Follow,
+    Like,
+    User,
+    Work,
+    WorkState,
+)
 from instance.storage.models.accounts import PortfolioLayout
-from instance.storage.visibility import outside_blocked_domains
+from instance.storage.visibility import can_see, outside_blocked_domains
 from instance.web.i18n import gettext
 from instance.web.render import ordered_media
 from instance.web.session import current_user
@@ -144,6 +156,41 @@ async def _local_account(username: str) -> Account:
     return account
 
 
+async def _collection_works(artist: Account, collection_ids: list[int]) -> dict[int, list[Work]]:
+    """Each collection's works the viewer may see (`instance.storage.visibility`), in the
+    artist's order, images prefetched: one query for them all."""
+    me = await current_user()
+    viewer = me.account if me is not None else None
+    items = await CollectionItem.filter(collection_id__in=collection_ids).order_by("position", "id")
+    works = {work.id: work for work in await Work.filter(
+        id__in={item.work_id for item in items}, account_id=artist.id, deleted_at=None,
+        in_reply_to_id=None).prefetch_related(ordered_media())}
+    shown: dict[int, list[Work]] = {cid: [] for cid in collection_ids}
+    for item in items:
+        work = works.get(item.work_id)
+        if work is not None and await can_see(work, viewer):
+            work.account = artist
+            shown[item.collection_id].append(work)
+    return shown
+
+
+@blueprint.get("/@<username>/collections/<int:collection_id>")
+async def collection(username: str, collection_id: int):
+    """A collection's public page: its title, description and the works the viewer may
+    see, in the artist's order, as the portfolio grid shows them."""
+    account = await _local_account(username)
+    found = await Collection.get_or_none(id=collection_id, account_id=account.id)
+    if found is None:
+        abort(404, description=f"@{account.username} has no such collection.")
+    works = (await _collection_works(account, [found.id]))[found.id]
+    cover = cover_of(found, works)
+    return await render_template(
+        "collection.html", account=account, collection=found, works=works, cover=cover,
+        layout=account.portfolio_layout if account.portfolio_layout in set(PortfolioLayout) else "grid",
+        noindex=await search_opt_out(account), title=found.title,
+    )
+
+
 @blueprint.get("/@<username>")
 async def profile(username: str):
     account = await _local_account(username)
@@ -158,6 +205,8 @@ async def profile(username: str):
     for work in pinned:
         work.account = account
     collections = await account.collections.filter(featured=True).order_by("position")
+    shown = await _collection_works(account, [c.id for c in collections]) if collections else {}
+    covers = {c.id: cover_of(c, shown[c.id]) for c in collections}
     me = await current_user()
     following = None
     if me is not None and me.account_id != account.id:
@@ -169,6 +218,7 @@ async def profile(username: str):
         works=works,
         pinned=pinned,
         collections=collections,
+        covers=covers,
         following=following,
         moved_to=await Account.get_or_none(id=account.moved_to_id) if account.moved_to_id else None,
         next_before=next_before,

@@ -119,6 +119,11 @@ class Collection(models.Model):
     description = fields.TextField(default="")
     featured = fields.BooleanField(default=False)
     position = fields.IntField(default=0)
+    # The artist's chosen cover (one of its works); none, or a work no longer in it: the first.
+    cover: fields.ForeignKeyNullableRelation[Work] = fields.ForeignKeyField(
+        "models.Work", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    cover_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
