@@ -2,7 +2,8 @@
 1280 and 375 px, with no sideways scroll and no serious axe violation:
 
 - a collection created, filled, reordered by keyboard (Move up) and by dragging a
-  handle, renamed and described, then deleted after one confirmation;
+  handle, renamed, described and featured, its cover chosen, its public page visited
+  from the portfolio's cover link, then deleted after one confirmation;
 - a work's images reordered by keyboard (Alt+↓ and the buttons, announced in the live
   region), and the order kept after saving (dragging is checked on the collection page:
   the same script; dragging a tall image item in this test did not move it, not yet
@@ -12,7 +13,7 @@
   conversation page, the answer reaching the sender's /api/v1/conversations, and a new
   conversation started from the form.
 
-Screenshots in tests/artifacts/collection-*, reorder-*, messages-*."""
+Screenshots in tests/artifacts/collection-* (collection-public-* the public page), reorder-*, messages-*."""
 
 from __future__ import annotations
 
@@ -141,6 +142,7 @@ def test_collection_create_fill_reorder_rename_delete(browser, site, screenshot,
     page.fill("input[name=title]", "")
     page.fill("input[name=title]", f"Harbour, winter {width}")
     page.fill(".collection-details textarea[name=description]", "Four months of one harbour.")
+    page.check(".collection-details input[name=featured]")
     page.click(".collection-details button[type=submit]")
     page.wait_for_url("**done=Saved*")
     assert page.locator("h1").inner_text() == f"Collection “Harbour, winter {width}”"
@@ -149,6 +151,26 @@ def test_collection_create_fill_reorder_rename_delete(browser, site, screenshot,
     assert order_of(page, ".collection-work") == [f"work-{c}", f"work-{a}"]
     no_sideways_scroll(page)
     screenshot(page, f"collection-edit-{width}")
+
+    # The cover (A, now second) on the portfolio, linking to the public page in order.
+    page.select_option("select[name=cover]", str(a))
+    page.click(".collection-cover button[type=submit]")
+    page.wait_for_url("**done=Cover+saved*")
+    page.goto(base + "/@mira")
+    link = page.locator(".collections a", has_text=f"Harbour, winter {width}")
+    cover = link.locator("img").get_attribute("src")
+    link.click()
+    page.wait_for_url("**/@mira/collections/*")
+    assert page.locator("h1").inner_text() == f"Harbour, winter {width}"
+    assert "Four months of one harbour." in page.locator("main").inner_text()
+    hrefs = page.locator("ul.grid > li > a").evaluate_all("links => links.map(l => l.getAttribute('href'))")
+    assert hrefs == [f"/@mira/{c}", f"/@mira/{a}"]
+    assert page.locator(f"ul.grid a[href='/@mira/{a}'] img").get_attribute("src") == cover
+    no_sideways_scroll(page)
+    no_serious_violations(page, axe)
+    screenshot(page, f"collection-public-{width}")
+    page.get_by_role("link", name="Edit this collection").click()
+    page.wait_for_url("**/collections/*")
 
     page.get_by_role("link", name="Delete this collection…").click()
     page.wait_for_url("**/delete")
