@@ -269,14 +269,30 @@ async def ingest(url: str, activities: int, concurrency: int) -> Rate:
     return rate
 
 
+async def artist_with_followers(services, ports: list[int], inboxes: int):
+    """A local artist followed by `inboxes` remote accounts spread over the receivers'
+    ports (each port a host, each follower its own inbox)."""
+    from instance.actors.accounts import create_local_user
+    from instance.storage.models import Account, Follow
+
+    user = await create_local_user(services.urls, "artist", PASSWORD)
+    artist = await Account.get(id=user.account_id)
+    for n in range(inboxes):
+        port = ports[n % len(ports)]
+        fan = await Account.create(
+            ap_id=f"http://127.0.0.1:{port}/users/f{n}", username=f"f{n}",
+            domain=f"127.0.0.1:{port}", inbox_url=f"http://127.0.0.1:{port}/inbox/{n}")
+        await Follow.create(follower=fan, target=artist, state="accepted")
+    return artist
+
+
 async def fanout(url: str, inboxes: int, concurrency: int) -> Rate:
     from instance.actions import works
-    from instance.actors.accounts import create_local_user
     from instance.config import load_config
     from instance.job_handlers import load_handlers
     from instance.jobs import Worker
     from instance.services import build_services, close_services
-    from instance.storage.models import Account, Follow, Job
+    from instance.storage.models import Job
 
     receivers = [
         subprocess.Popen([sys.executable, str(ROOT / "tests/federation_e2e/receiver.py")],
@@ -295,14 +311,7 @@ async def fanout(url: str, inboxes: int, concurrency: int) -> Rate:
             await db.connect(url)
             services = build_services(config)
             try:
-                user = await create_local_user(services.urls, "artist", PASSWORD)
-                artist = await Account.get(id=user.account_id)
-                for n in range(inboxes):
-                    port = ports[n % len(ports)]
-                    fan = await Account.create(
-                        ap_id=f"http://127.0.0.1:{port}/users/f{n}", username=f"f{n}",
-                        domain=f"127.0.0.1:{port}", inbox_url=f"http://127.0.0.1:{port}/inbox/{n}")
-                    await Follow.create(follower=fan, target=artist, state="accepted")
+                artist = await artist_with_followers(services, ports, inboxes)
                 await works.create_work(services, artist, title="Tide", content_source="hello")
                 worker = Worker(services.jobs, load_handlers(), services, concurrency=concurrency)
                 os.sched_setaffinity(0, PLACEMENT.server)  # the worker is the server here

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.federation import PASSWORD, env_for, with_postgres  # noqa: E402
+from bench.federation import artist_with_followers, env_for, with_postgres  # noqa: E402
 from instance.storage import db  # noqa: E402
 
 RECEIVERS = 4
@@ -92,12 +92,10 @@ def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen]:
 
 async def scale(url: str, inboxes: int, concurrency: int,
                 counts: list[int]) -> list[tuple[int, float, float]]:
-    from instance.actors.accounts import create_local_user
     from instance.config import load_config
     from instance.job_handlers import load_handlers
     from instance.jobs import Worker
     from instance.services import build_services, close_services
-    from instance.storage.models import Account, Follow
 
     receivers, ports = start_receivers()
     results = []
@@ -110,14 +108,7 @@ async def scale(url: str, inboxes: int, concurrency: int,
             await db.connect(url)
             services = build_services(config)
             try:
-                user = await create_local_user(services.urls, "artist", PASSWORD)
-                artist = await Account.get(id=user.account_id)
-                for n in range(inboxes):
-                    port = ports[n % len(ports)]
-                    fan = await Account.create(
-                        ap_id=f"http://127.0.0.1:{port}/users/f{n}", username=f"f{n}",
-                        domain=f"127.0.0.1:{port}", inbox_url=f"http://127.0.0.1:{port}/inbox/{n}")
-                    await Follow.create(follower=fan, target=artist, state="accepted")
+                artist = await artist_with_followers(services, ports, inboxes)
                 for count in counts:
                     # The reference: one in-process worker, same database, same run.
                     ids = await queue_held_fanout(services, artist, count * 10)
