@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -112,13 +112,18 @@ class LocalMediaStore:
         return path
 
     def put(self, area: Area, key: str, data: bytes) -> None:
+        self._write(area, key, lambda fh: fh.write(data))
+
+    def _write(self, area: Area, key: str, fill: Callable[[BinaryIO], object]) -> None:
+        """Write atomically: a temporary file beside the target, fsynced, then renamed over
+        it (and the folder fsynced), so a crash leaves the old file or none."""
         path = self._path(area, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path = self._path(area, key)  # re-check now that folders exist
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fill(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o644 if Area(area) is Area.VARIANTS else 0o600)
@@ -162,22 +167,8 @@ class LocalMediaStore:
         return path.open("rb")
 
     def put_file(self, area: Area, key: str, path: Path) -> None:
-        target = self._path(area, key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target = self._path(area, key)  # re-check now that folders exist
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh, open(path, "rb") as source:
-                shutil.copyfileobj(source, fh, 1 << 20)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644 if Area(area) is Area.VARIANTS else 0o600)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(target.parent)
+        with open(path, "rb") as source:
+            self._write(area, key, lambda fh: shutil.copyfileobj(source, fh, 1 << 20))
 
     def iter_keys(self, area: Area) -> Iterator[str]:
         base = self._base(area)
