@@ -162,6 +162,7 @@ async def services(connected, tmp_path) -> AsyncIterator[object]:
 
 # --- databases for server processes ----------------------------------------------------
 
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_kind(request) -> str:
     if request.param == "postgres":
@@ -187,3 +188,15 @@ def make_database(db_kind, tmp_path) -> Iterator:
     yield make
     for url in made:
         asyncio.run(drop_postgres_database(url))
+
+
+@pytest.fixture
+def private_postgres_server() -> Iterator[object]:
+    """A PostgreSQL server of the test's own, for tests that stop and start it."""
+    from tests.rig import private_postgres
+
+    reason = private_postgres.unavailable_reason()
+    if reason:
+        pytest.skip(f"a private PostgreSQL server cannot be started: {reason}")
+    with private_postgres.private_postgres() as server:
+        yield server

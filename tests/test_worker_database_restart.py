@@ -16,20 +16,10 @@ from instance.jobs import JobQueue
 from instance.storage import db
 from instance.storage.models import Job
 from tests.conftest import REPO_ROOT
-from tests.rig import private_postgres
 from tests.rig.processes import IMPASTO, impasto_env, run_cli, stop_process
 from tests.test_worker_processes import read_fifo_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-@pytest.fixture
-def database():
-    reason = private_postgres.unavailable_reason()
-    if reason:
-        pytest.skip(f"a private PostgreSQL server cannot be started: {reason}")
-    with private_postgres.private_postgres() as server:
-        yield server
 
 
 def ended(log) -> int:
@@ -44,35 +34,42 @@ async def job_states(url: str) -> Counter:
         await db.disconnect()
 
 
-async def test_worker_rides_out_a_database_restart(database, tmp_path):
-    env = impasto_env(database.url, tmp_path, JOBS_CONCURRENCY="4")
+async def test_worker_rides_out_a_database_restart(private_postgres_server, tmp_path):
+    env = impasto_env(private_postgres_server.url, tmp_path, JOBS_CONCURRENCY="4")
     assert run_cli(["migrate"], env).returncode == 0
     log, fifo = tmp_path / "log", tmp_path / "started.fifo"
     os.mkfifo(fifo)
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     keep_open = os.open(fifo, os.O_WRONLY)
     total = 12
-    await db.connect(database.url)
+    await db.connect(private_postgres_server.url)
     try:
-        await JobQueue().enqueue_many("test.record", [
-            {"n": n, "log": str(log), "fifo": str(fifo), "work_seconds": 3}
-            for n in range(total)])
+        await JobQueue().enqueue_many(
+            "test.record",
+            [{"n": n, "log": str(log), "fifo": str(fifo), "work_seconds": 3} for n in range(total)],
+        )
     finally:
         await db.disconnect()
 
-    worker = subprocess.Popen([*IMPASTO, "worker"], env=env, cwd=REPO_ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [*IMPASTO, "worker"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert len(read_fifo_lines(reader, 4, timeout=60)) == 4  # it holds four jobs
-        database.stop()
+        private_postgres_server.stop()
         deadline = time.monotonic() + 60
         while ended(log) < 4:  # their work (3 s each) ends while the database is away
             assert time.monotonic() < deadline, log.read_text()
-        database.start()
+        private_postgres_server.start()
         # The same process takes the other eight once the database is back.
         read_fifo_lines(reader, total - 4, timeout=120)
         deadline = time.monotonic() + 120
-        while (states := await job_states(database.url))["done"] < total:
+        while (states := await job_states(private_postgres_server.url))["done"] < total:
             assert time.monotonic() < deadline, states  # a bound, not a wait for a clock
             assert worker.poll() is None, worker.stderr.read()
         assert worker.poll() is None  # never restarted
@@ -81,7 +78,6 @@ async def test_worker_rides_out_a_database_restart(database, tmp_path):
         os.close(keep_open)
         os.close(reader)
     assert states == Counter({"done": total})
-    ends = Counter(int(line.split()[1]) for line in log.read_text().splitlines()
-                   if line.startswith("end"))
+    ends = Counter(int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("end"))
     assert sorted(ends) == list(range(total))
     assert set(ends.values()) == {1}, ends  # each ran once: its end was recorded, not redone

@@ -14,25 +14,15 @@ from instance.actions import social, works
 from instance.actors.accounts import create_local_user
 from instance.actors.remote import resolve_acct
 from instance.storage.models import Account, Follow, Job, Work
-from tests.rig import private_postgres
 from tests.rig.peers import make_peer, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def receiver_database():
-    reason = private_postgres.unavailable_reason()
-    if reason:
-        pytest.skip(f"a private PostgreSQL server cannot be started: {reason}")
-    with private_postgres.private_postgres() as server:
-        yield server
-
-
-async def test_receiver_database_restart_loses_nothing(tmp_path, receiver_database):
+async def test_receiver_database_restart_loses_nothing(tmp_path, private_postgres_server):
     a = make_peer("a", tmp_path)
-    b = make_peer("b", tmp_path, receiver_database.url)
+    b = make_peer("b", tmp_path, private_postgres_server.url)
     with serving(a, b):
         async with a.open() as services:
             await create_local_user(services.urls, "alice", PASSWORD)
@@ -48,7 +38,7 @@ async def test_receiver_database_restart_loses_nothing(tmp_path, receiver_databa
         async with a.open():
             assert await Follow.filter(target__username="alice", state="accepted").count() == 1
 
-        receiver_database.stop()
+        private_postgres_server.stop()
         async with httpx.AsyncClient(timeout=30) as http:
             api = await http.get(f"{b.url}/api/v1/timelines/public")
             page = await http.get(f"{b.url}/@bob")
@@ -73,7 +63,7 @@ async def test_receiver_database_restart_loses_nothing(tmp_path, receiver_databa
             assert "503" in delivery.last_error
             await Job.filter(id=delivery.id).update(next_attempt_at=datetime.now(UTC))
 
-        receiver_database.start()
+        private_postgres_server.start()
         await a.run_jobs()
         async with a.open():
             assert (await Job.get(id=delivery.id)).state == "done"
