@@ -19,7 +19,6 @@ import random
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 
 from .encoders import Encoder
 from .eot import sample
@@ -48,25 +47,12 @@ def _loss(encs: list[Encoder], xa: torch.Tensor, tgt: list[list[torch.Tensor]],
     return total
 
 
-def lift_coarse(coarse: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
-    """(1, 1, hc, wc) coarse luminance field -> (1, 3, h, w) YCbCr delta on the flat
-    areas: bicubic, so it is smooth at every scale finer than its cells."""
-    up = F.interpolate(coarse, size=flat.shape[-2:], mode="bicubic", align_corners=False)
-    return F.pad(up * flat, (0, 0, 0, 0, 0, 2))
-
-
 def optimise(x: torch.Tensor, target: torch.Tensor, box: torch.Tensor, encs: list[Encoder],
-             steps: int, seed: int, progress: Progress | None = None, *,
-             coarse_box: torch.Tensor | None = None,
-             flat: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Return the YCbCr perturbation (1, 3, h, w) with |delta| <= box everywhere, and
-    the coarse luminance field (1, 1, hc, wc) with |coarse| <= coarse_box, or None.
+             steps: int, seed: int, progress: Progress | None = None) -> torch.Tensor:
+    """Return the YCbCr perturbation (1, 3, h, w) with |delta| <= box everywhere.
 
     ``x``, ``target``: (1, 3, h, w) RGB in [0, 1]; ``box``: (1, 3, h, w) budget in
-    grey levels. With ``coarse_box`` and ``flat`` ((1, 1, h, w) weight in [0, 1]) the
-    image gets ``delta + flat * bicubic(coarse)``: on flat areas only a smooth change
-    at the scale of the coarse cells (see pipeline.py). ``progress(f)`` is called after
-    each step with f in (0, 1].
+    grey levels. ``progress(f)`` is called after each step with f in (0, 1].
     """
     rng = random.Random(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -80,25 +66,19 @@ def optimise(x: torch.Tensor, target: torch.Tensor, box: torch.Tensor, encs: lis
         targets = [[enc.features(tf(target)) for enc in encs] for tf in pool]
         sources = [[enc.features(tf(x)) for enc in encs] for tf in pool]
     delta = (torch.rand(box.shape, generator=gen) * 2 - 1) * box * 0.5
-    params, boxes = [delta], [box]
-    if coarse_box is not None and flat is not None:
-        params.append((torch.rand(coarse_box.shape, generator=gen) * 2 - 1) * coarse_box * 0.5)
-        boxes.append(coarse_box)
-    momenta = [torch.zeros_like(p) for p in params]
+    momentum = torch.zeros_like(delta)
     for step in range(steps):
         k = step % len(pool)
-        for p in params:
-            p.requires_grad_(True)
-        d = params[0] if len(params) == 1 else params[0] + lift_coarse(params[1], flat)
-        xa = (x + ycc_delta_to_rgb01(d)).clamp(0, 1)
+        delta.requires_grad_(True)
+        xa = (x + ycc_delta_to_rgb01(delta)).clamp(0, 1)
         loss = _loss(encs, pool[k](xa), targets[k], sources[k], norms)
-        grads = torch.autograd.grad(loss, params)
+        (grad,) = torch.autograd.grad(loss, delta)
         with torch.no_grad():
+            grad = grad / grad.abs().mean().clamp_min(1e-12)
+            momentum = 0.9 * momentum + grad
             alpha = 0.25 * (1.0 - 0.8 * step / max(1, steps - 1))  # share of the box per step
-            for i, (p, g, b) in enumerate(zip(params, grads, boxes, strict=True)):
-                momenta[i] = 0.9 * momenta[i] + g / g.abs().mean().clamp_min(1e-12)
-                p = p.detach() - alpha * b * torch.sign(momenta[i])
-                params[i] = torch.maximum(torch.minimum(p, b), -b)
+            delta = delta.detach() - alpha * box * torch.sign(momentum)
+            delta = torch.maximum(torch.minimum(delta, box), -box)
         if progress is not None:
             progress((step + 1) / steps)
-    return params[0].detach(), (params[1].detach() if len(params) > 1 else None)
+    return delta.detach()

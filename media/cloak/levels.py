@@ -23,28 +23,26 @@ class LevelSpec:
     chroma_ratio: float  # chroma budget as a fraction of the luminance budget
     steps: int  # optimisation steps at the working resolution
     work_side: int  # long side of the working resolution (px)
-    mask_floor: float  # mask value on perfectly flat areas (1, 2, 3 grey levels of linf);
-    # there the fine perturbation is replaced by the coarse one below
-    flat_low: float  # luminance budget (grey levels) of the smooth, coarse-celled change
-    # on flat areas (pipeline.py: fine grain there showed as swirls at 100%)
+    mask_floor: float  # share of linf allowed on perfectly flat areas (there: 1, 2, 3 grey
+    # levels of smooth, dithered luminance change; more showed as visible swirls at 100%)
 
 
 SPECS: dict[str, LevelSpec] = {
     "low": LevelSpec("low", 38.0, 0.97, linf=8.0, chroma_ratio=0.2, steps=24, work_side=448,
-                     mask_floor=1.0 / 8.0, flat_low=2.0),
+                     mask_floor=1.0 / 8.0),
     "medium": LevelSpec("medium", 33.5, 0.93, linf=14.0, chroma_ratio=0.25, steps=40,
-                        work_side=448, mask_floor=2.0 / 14.0, flat_low=2.0),
+                        work_side=448, mask_floor=2.0 / 14.0),
     "high": LevelSpec("high", 31.0, 0.90, linf=18.0, chroma_ratio=0.25, steps=60, work_side=448,
-                      mask_floor=3.0 / 18.0, flat_low=4.0),
+                      mask_floor=3.0 / 18.0),
 }
 
 PSNR_MARGIN_DB = 0.4  # aim this far above the PSNR floor when sizing the budget
 MAX_FALLBACKS = 8  # after this many scale-downs, the input is returned unchanged
 FALLBACK_SHRINK = 0.8  # extra multiplier when SSIM (not PSNR) is what failed
 FLAT_RAMP = 0.2  # mask above its floor by this much counts as textured (flatness 0)
-FLAT_FINE = 0.0  # share of the fine perturbation's budget kept on flat areas
-COARSE_CELL = 64  # full-resolution px per cell of the flat areas' coarse field (its
-# features are >= 2 cells wide: <= 0.6 cycles/degree at 100%, far below the eye's peak)
+FLAT_LOWPASS_SIGMA = 1.3  # Gaussian sigma, in working-resolution pixels, of the "low" part
+FLAT_LOWPASS_CUT = 0.5  # share of that low part removed on flat areas (1.0 left visible
+# grain only but halved the held-out effect on flat art; 0.5 keeps ~90% of it)
 HALO_BAND = 2.0  # width, in working-resolution px, of the band beside hard edges whose
 # local mean is removed (bicubic upsampling spreads an edge's perturbation about this far)
 TEXTURE_REF = 12.0  # local std (grey levels) at which the full budget is allowed

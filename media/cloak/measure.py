@@ -9,9 +9,9 @@ own ratios are reported separately and are expected to be much higher.
 Two noise baselines, both matched to the cloak's L2 norm at full resolution:
 * ``iid``: i.i.d. Gaussian per pixel (what "equal-L2 Gaussian noise" usually means;
   downsizing averages much of it away, so it flatters a smooth perturbation);
-* ``lowfreq``: Gaussian drawn at the cloak's working resolution and on its coarse
-  cells (flat areas), shaped by the same budgets and carried to full size the same
-  way: the strict baseline, which separates "optimised" from "merely low-frequency".
+* ``lowfreq``: Gaussian drawn at the cloak's working resolution, shaped by the same
+  budget mask and carried to full size the same way: the strict baseline, which
+  separates "optimised" from "merely low-frequency".
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 from . import levels
 from .encoders import encoder
-from .pipeline import Prepared, apply_delta, budget, coarse_budget, to_tensor, upsample_delta
+from .pipeline import Prepared, apply_delta, to_tensor, upsample_delta
 
 INPUT_SIDE = {"mobilenet_v2": 224, "efficientnet_lite0": 224, "efficientnet_lite2": 260}
 
@@ -72,12 +72,10 @@ def noise_images(orig: np.ndarray, cloaked: np.ndarray, prep: Prepared, spec: le
     out: dict[str, list[np.ndarray]] = {"iid": [], "lowfreq": []}
     for _ in range(count):
         out["iid"].append(_rescale(orig, rng.standard_normal(orig.shape, dtype=np.float32), l2))
-        cr, eps = spec.chroma_ratio, budget(spec, prep.mask_full)
+        cr = spec.chroma_ratio
         g = rng.standard_normal((3, *prep.work_shape), dtype=np.float32)
-        g *= np.stack([prep.mask_work * eps, prep.mask_work * (eps * cr), prep.mask_work * (eps * cr)])
-        gc = rng.standard_normal(prep.coarse_shape, dtype=np.float32)
-        gc *= np.float32(coarse_budget(spec, eps))
-        d = upsample_delta(g, gc, prep, eps, spec, clip=False)  # a shape, rescaled below
+        g *= np.stack([prep.mask_work, prep.mask_work * cr, prep.mask_work * cr])
+        d = upsample_delta(g, prep, 1e6, cr, spec.mask_floor)  # a shape, rescaled below
         base = apply_delta(orig, d, 0.0, seed)  # == orig; keeps the quantiser in one place
         out["lowfreq"].append(_rescale(base, d, l2))
     return out

@@ -57,8 +57,6 @@ class Prepared:
     act: np.ndarray  # HxW bool: edge or texture at the 3x3 scale (edges.activity)
     band: np.ndarray  # HxW bool: flat pixels beside an edge (edges.halo_band)
     radius: int  # full-resolution px of that band and of its guided filter
-    flat_work: np.ndarray  # h x w flatness (1 on flat fills, 0 on texture)
-    coarse_shape: tuple[int, int]  # cells of the flat areas' smooth field
 
 
 def working_shape(h: int, w: int, side: int) -> tuple[int, int]:
@@ -88,10 +86,8 @@ def prepare(rgb: np.ndarray, spec: levels.LevelSpec, seed: int) -> Prepared:
     del varies
     mask_work = cv2.resize(mask_full, (ww, hw), interpolation=cv2.INTER_AREA)
     x_work = cv2.resize(rgb, (ww, hw), interpolation=cv2.INTER_AREA)
-    cell = levels.COARSE_CELL
-    coarse = (max(2, -(-h // cell)), max(2, -(-w // cell)))
     return Prepared((hw, ww), mask_full, mask_work, x_work, mixed_seed(x_work, spec.name, seed),
-                    luma, act, band, radius, flatness(mask_work, spec.mask_floor), coarse)
+                    luma, act, band, radius)
 
 
 def to_tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -130,52 +126,31 @@ def flatness(mask_full: np.ndarray, mask_floor: float) -> np.ndarray:
     return np.clip(f, 0.0, 1.0, out=f)
 
 
-def coarse_budget(spec: levels.LevelSpec, eps: float) -> float:
-    """The coarse field's budget: the level's, shrunk with the main budget when the PSNR
-    cap lowered it (the headroom step scales both back up, never past the level's)."""
-    return spec.flat_low * min(1.0, eps / spec.linf)
+def upsample_delta(delta: np.ndarray, prep: Prepared, eps: float,
+                   chroma_ratio: float, mask_floor: float) -> np.ndarray:
+    """(3, h, w) YCbCr delta -> HxWx3 float32 RGB delta at full size, re-clipped.
 
-
-def upsample_delta(delta: np.ndarray, coarse: np.ndarray | None, prep: Prepared, eps: float,
-                   spec: levels.LevelSpec, clip: bool = True) -> np.ndarray:
-    """(3, h, w) YCbCr delta and (hc, wc) coarse luminance field -> HxWx3 float32 RGB
-    delta at full size.
-
-    The fine delta is lifted bicubically and clipped to the texture budget, which is
-    zero where the image is flat: lifted from the working resolution, its grain on
-    uniform fills is 4-20 full-resolution px across, the scale the eye is most
-    sensitive to (it showed as swirls at 100 %). Beside hard edges each side's local
-    mean is taken out (edges.py: the spread of the edge's perturbation showed as
-    halos). Flat areas get the coarse field instead, lifted bicubically from its
-    cells of ``levels.COARSE_CELL`` px: a smooth shift the eye barely sees and that
-    survives JPEG and downscaling. ``clip=False`` shapes noise (measure.py)."""
+    Beside hard edges each side's local mean is taken out before the clip (edges.py:
+    the spread of the edge's perturbation showed as halos). On flat areas part of the
+    low-frequency component is taken out: lifted from the working resolution it shows
+    at 100% zoom as soft swirls at exactly the scale the eye is most sensitive to,
+    while fine grain of the same size does not."""
     mask_full = prep.mask_full
     h, w = mask_full.shape
     interp = cv2.INTER_CUBIC if (h, w) != delta.shape[1:] else cv2.INTER_LINEAR
-    flat = flatness(mask_full, spec.mask_floor)
-    tex = flat * np.float32(levels.FLAT_FINE - 1.0)
-    tex += np.float32(1.0)
-    if clip:
-        tex *= mask_full
+    sigma = levels.FLAT_LOWPASS_SIGMA * max(h / delta.shape[1], w / delta.shape[2], 1.0)
+    keep_low = flatness(mask_full, mask_floor)
+    keep_low *= np.float32(-levels.FLAT_LOWPASS_CUT)  # -cut where flat, 0 on texture
     full = np.empty((3, h, w), dtype=np.float32)
     for c in range(3):
         up = cv2.resize(delta[c], (w, h), interpolation=interp)
         edges.remove_side_means(up, prep.luma, prep.act, prep.band, prep.radius)
-        if clip:
-            lim = tex * np.float32(eps * (spec.chroma_ratio if c else 1.0))
-            np.clip(up, -lim, lim, out=up)
-            del lim
-        else:
-            up *= tex
+        lim = mask_full * np.float32(eps * (chroma_ratio if c else 1.0))
+        np.clip(up, -lim, lim, out=up)
+        low = cv2.GaussianBlur(up, (0, 0), sigma)
+        low *= keep_low
+        up += low
         full[c] = up
-    del tex
-    if coarse is not None:
-        up = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_CUBIC)
-        up *= flat
-        if clip:
-            cb = np.float32(coarse_budget(spec, eps))
-            np.clip(up, -cb, cb, out=up)
-        full[0] += up
     return delta_ycc_to_rgb(full)
 
 
@@ -274,16 +249,13 @@ def cloak_array(rgb: np.ndarray, level: str = "medium", seed: int = 0, *,
     target_name, target = choose_target(prep.x_work, prep.seed, encs)
     report(0.05)
     eps = budget(spec, prep.mask_full) * strength
-    fw = torch.from_numpy(prep.flat_work)
-    mw = torch.from_numpy(prep.mask_work) * (1.0 - (1.0 - levels.FLAT_FINE) * fw)
+    mw = torch.from_numpy(prep.mask_work)
     box = torch.stack([mw * eps, mw * (eps * spec.chroma_ratio), mw * (eps * spec.chroma_ratio)])[None]
-    coarse_box = torch.full((1, 1, *prep.coarse_shape), coarse_budget(spec, eps))
-    delta, coarse = optimise(to_tensor(prep.x_work), to_tensor(target), box, encs, spec.steps,
-                             prep.seed, lambda f: report(0.05 + 0.85 * f),
-                             coarse_box=coarse_box, flat=fw[None, None])
+    delta = optimise(to_tensor(prep.x_work), to_tensor(target), box, encs, spec.steps, prep.seed,
+                     lambda f: report(0.05 + 0.85 * f))
     release_memory()  # the autograd arenas are not needed for the full-size steps
-    delta_rgb = upsample_delta(delta[0].numpy(), None if coarse is None else coarse[0, 0].numpy(),
-                               prep, eps, spec)
+    delta_rgb = upsample_delta(delta[0].numpy(), prep, eps, spec.chroma_ratio,
+                               spec.mask_floor)
     scale, fallbacks = headroom(spec, delta_rgb, eps), 0
     while True:
         out = apply_delta(src, delta_rgb, scale, prep.seed)
