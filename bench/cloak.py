@@ -1,6 +1,7 @@
 """Benchmark the style cloak: effect on a HELD-OUT learned encoder, quality, time, memory.
 
     .venv/bin/python bench/cloak.py [--quick] [--levels low,medium,high] [--crops DIR]
+                                    [--kinds photo,flat,...] [--sizes 2048,12MP]
 
 The cloak optimises on MobileNetV2 + EfficientNet-Lite0 (the surrogates). The effect
 is measured on EfficientNet-Lite2, which the cloak never sees (held out; it is the
@@ -193,9 +194,15 @@ def main() -> None:
     ap.add_argument("--levels", default=None, help="comma-separated (default low,medium,high)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--crops", type=Path, default=None, help="write before/after PNG crops here")
+    ap.add_argument("--kinds", default=None, help=f"comma-separated subset of {','.join(KINDS)}")
+    ap.add_argument("--sizes", default=None, help=f"comma-separated subset of {','.join(SIZES)}")
     args = ap.parse_args()
     kinds = ["painting", "flat", "lineart"] if args.quick else list(KINDS)
     sizes = ["2048"] if args.quick else list(SIZES)
+    kinds = args.kinds.split(",") if args.kinds else kinds
+    sizes = args.sizes.split(",") if args.sizes else sizes
+    if not set(kinds) <= set(KINDS) or not set(sizes) <= set(SIZES):
+        ap.error(f"kinds: {', '.join(KINDS)}; sizes: {', '.join(SIZES)}")
     lvls = (args.levels or ("medium" if args.quick else "low,medium,high")).split(",")
     held, surr = encoders.HELD_OUT, encoders.SURROGATES
     print(f"held-out encoder: {held} (never optimised on); surrogates: {', '.join(surr)}")

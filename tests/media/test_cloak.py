@@ -244,6 +244,23 @@ def test_flat_sky_gets_grain_not_blotches(flat_art):
     assert blotchiness(img, out, sky) <= 2.0
 
 
+def test_flat_sky_grain_stays_below_the_edges(flat_art):
+    """Known weakness (docs/status.md): the medium cloak leaves a faint 3-12 px grain on
+    the flat sky, the scale the eye is most sensitive to at 100 %. This bounds it relative
+    to the grain on the outlines, where texture hides it: measured 0.51 (sky 0.72, edges
+    1.41 grey levels RMS); a cloak that gave flat fills the edges' budget would be near 1.
+    Replacing it on flat areas by a coarse, smooth field (64 px cells) gave 0.06, but cost
+    the held-out effect on flat art (docs/media.md), so it is not done."""
+    from tests.rig.art import flat_sky, grain
+
+    img, out = flat_art
+    grey = img.astype(np.float32).mean(axis=2)
+    local_std = np.sqrt(np.maximum(cv2.blur(grey**2, (9, 9)) - cv2.blur(grey, (9, 9)) ** 2, 0))
+    edges = local_std > 8
+    assert edges.mean() > 0.02
+    assert grain(img, out, flat_sky(img)) <= 0.6 * grain(img, out, edges)
+
+
 def test_no_halo_along_hard_edges(flat_art):
     """Beside the hard edges of flat art (outlined and plain, white, black and saturated
     fills) the medium cloak does not darken or lighten one side as a whole: the mean
