@@ -10,6 +10,7 @@ from instance.moderation.permissions import MANAGE_SETTINGS
 from instance.services import current_services
 from instance.storage.models import AuditEntry
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import current_user, permission_required
 
 blueprint = Blueprint("admin_emoji", __name__, url_prefix="/admin")
@@ -18,7 +19,7 @@ blueprint.before_request(check_csrf)
 
 async def _page(error: str = "", status: int = 200, shortcode: str = ""):
     rows = await store.local_list()
-    body = await render_template("admin/emoji.html", title="Custom emoji", rows=rows,
+    body = await render_template("admin/emoji.html", title=gettext("Custom emoji"), rows=rows,
                                  max_kb=store.MAX_BYTES // 1024, shortcode=shortcode,
                                  message=request.args.get("done", ""), error=error)
     return body, status
