@@ -94,6 +94,8 @@ def test_move_out_from_the_web(browser, instances, screenshot, axe, width):
     assert "Your account has moved." in page.get_by_role("status").first.inner_text()
     moved = page.locator("main p", has_text="This account has moved to")
     assert moved.get_by_role("link").inner_text() == f"@{new}@{b.domain}"
+    assert "are being told" in moved.inner_text()  # queued, not yet delivered: no "were told"
+    assert page.locator("#move").inner_text() == "Move again, to another account"  # not as before
     no_sideways_scroll(page)
     no_serious_violations(page, axe)
     screenshot(page, f"moving-3-moved-on-a-{width}")
