@@ -93,6 +93,9 @@ def test_admin_adds_an_emoji_and_an_artist_uses_it(browser, site, screenshot, ax
     admin.goto(base + "/admin/emoji")
     no_sideways_scroll(admin)
     no_serious_violations(admin, axe)
+    assert admin.locator("#emoji-shortcode-help").evaluate(  # a hint, not body text
+        "h => parseFloat(getComputedStyle(h).fontSize)"
+        " < parseFloat(getComputedStyle(document.body).fontSize)")
     admin.fill("#emoji-shortcode", "no good")  # the browser's own pattern check stops it
     admin.set_input_files("#emoji-image", str(image))
     admin.click("main form.stack button[type=submit]")
