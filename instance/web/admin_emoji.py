@@ -10,6 +10,7 @@ from instance.moderation.permissions import MANAGE_SETTINGS
 from instance.services import current_services
 from instance.storage.models import AuditEntry
 from instance.web.csrf import check_csrf
+from instance.web.i18n import gettext
 from instance.web.session import current_user, permission_required
 
 blueprint = Blueprint("admin_emoji", __name__, url_prefix="/admin")
@@ -18,7 +19,7 @@ blueprint.before_request(check_csrf)
 
 async def _page(error: str = "", status: int = 200, shortcode: str = ""):
     rows = await store.local_list()
-    body = await render_template("admin/emoji.html", title="Custom emoji", rows=rows,
+    body = await render_template("admin/emoji.html", title=gettext("Custom emoji"), rows=rows,
                                  max_kb=store.MAX_BYTES // 1024, shortcode=shortcode,
                                  message=request.args.get("done", ""), error=error)
     return body, status
@@ -43,7 +44,7 @@ async def add_emoji():
     shortcode = (form.get("shortcode") or "").strip()
     upload = files.get("image")
     if upload is None or not upload.filename:
-        return await _page("Choose an image (PNG, GIF or WebP).", 422, shortcode)
+        return await _page(gettext("Choose an image (PNG, GIF or WebP)."), 422, shortcode)
     data = upload.read(store.MAX_BYTES + 1)
     try:
         row = await store.add_local(current_services(), shortcode, data,
@@ -51,7 +52,7 @@ async def add_emoji():
     except store.EmojiRefused as exc:
         return await _page(str(exc), 422, shortcode)
     await _audit("emoji.add", row.shortcode)
-    return redirect(url_for(".emoji_page", done=f"Added :{row.shortcode}:."))
+    return redirect(url_for(".emoji_page", done=gettext("Added :%(shortcode)s:.", shortcode=row.shortcode)))
 
 
 @blueprint.post("/emoji/<shortcode>/disable")
@@ -59,16 +60,17 @@ async def add_emoji():
 async def toggle_emoji(shortcode: str):
     disabled = (await request.form).get("disabled", "1") == "1"
     if not await store.set_disabled(shortcode, disabled):
-        return await _page(f"There is no emoji :{shortcode}:.", 404)
+        return await _page(gettext("There is no emoji :%(shortcode)s:.", shortcode=shortcode), 404)
     await _audit("emoji.disable" if disabled else "emoji.enable", shortcode)
-    state = "disabled" if disabled else "enabled"
-    return redirect(url_for(".emoji_page", done=f":{shortcode}: {state}."))
+    done = (gettext(":%(shortcode)s: disabled.", shortcode=shortcode) if disabled
+            else gettext(":%(shortcode)s: enabled.", shortcode=shortcode))
+    return redirect(url_for(".emoji_page", done=done))
 
 
 @blueprint.post("/emoji/<shortcode>/delete")
 @permission_required(MANAGE_SETTINGS)
 async def delete_emoji(shortcode: str):
     if not await store.remove_local(current_services(), shortcode):
-        return await _page(f"There is no emoji :{shortcode}:.", 404)
+        return await _page(gettext("There is no emoji :%(shortcode)s:.", shortcode=shortcode), 404)
     await _audit("emoji.remove", shortcode)
-    return redirect(url_for(".emoji_page", done=f"Deleted :{shortcode}:."))
+    return redirect(url_for(".emoji_page", done=gettext("Deleted :%(shortcode)s:.", shortcode=shortcode)))

@@ -46,6 +46,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "harassment": lazy_pgettext("category", "harassment"),
         "legal": lazy_pgettext("category", "legal"), "other": lazy_pgettext("category", "other"),
     },
+    "cloak": {
+        "off": lazy_pgettext("cloak", "off"), "low": lazy_pgettext("cloak", "low"),
+        "medium": lazy_pgettext("cloak", "medium"), "high": lazy_pgettext("cloak", "high"),
+    },
+    "declaration": {  # a work's AI declaration, as the upload and edit forms name it
+        "none": lazy_pgettext("declaration", "No AI used"),
+        "assisted": lazy_pgettext("declaration", "AI-assisted"),
+        "generated": lazy_pgettext("declaration", "AI-generated"),
+    },
+    "licence": {"": lazy_pgettext("licence", "All rights reserved")},  # the others are names
     "severity": {
         "suspend": lazy_pgettext("severity", "suspend"),
         "silence": lazy_pgettext("severity", "silence"),
