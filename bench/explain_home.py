@@ -1,14 +1,23 @@
 """EXPLAIN (ANALYZE, BUFFERS) of every query the home timeline issues, as the ORM and the
 batch reads send them: the page is built once in-process with Tortoise's SQL log caught,
-then each logged statement is explained with its own parameters. For bench/api.py
---explain, on a database it has seeded (the viewer is its first account)."""
+then each logged statement is explained with its own parameters. Used by bench/api.py
+--explain on the database it seeded; alone, on any PostgreSQL database:
+
+    .venv/bin/python bench/explain_home.py postgres://USER@HOST/DB [ACCOUNT_ID]
+
+(the viewer is ACCOUNT_ID, or the first account)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
+from pathlib import Path
 from typing import Any
 
-from instance.storage import db
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from instance.storage import db  # noqa: E402
 
 
 class _Catch(logging.Handler):
@@ -26,21 +35,22 @@ class _Catch(logging.Handler):
                 self.statements.append((sql, list(values or [])))
 
 
-async def explain_home(url: str, max_id: int | None = None) -> None:
+async def explain_home(url: str, account_id: int | None = None) -> None:
     from instance.api.home import home_items, home_statuses
     from instance.api.paging import Page
     from instance.storage.models import Account
 
     await db.connect(url)
     try:
-        viewer = await Account.all().order_by("id").first()
-        assert viewer is not None
+        viewer = await (Account.filter(id=account_id) if account_id else Account.all()).order_by("id").first()
+        if viewer is None:
+            raise SystemExit("no such account")
         catch = _Catch()
         logger = logging.getLogger("tortoise.db_client")
         logger.addHandler(catch)
         logger.setLevel(logging.DEBUG)
         try:
-            items = await home_items(viewer.id, Page(40, max_id, None, None), False)
+            items = await home_items(viewer.id, Page(40, None, None, None), False)
             await home_statuses(items, "http://bench.invalid", viewer.id)
         finally:
             logger.removeHandler(catch)
@@ -54,3 +64,10 @@ async def explain_home(url: str, max_id: int | None = None) -> None:
             print("\n".join(row[0] for row in plan))
     finally:
         await db.disconnect()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or not db.is_postgres(sys.argv[1]):
+        print("explain_home: skipped (give a PostgreSQL URL; or run bench/api.py --explain)")
+    else:
+        asyncio.run(explain_home(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None))
