@@ -2,14 +2,21 @@
 when IMPASTO_TEST_POSTGRES_URL (or IMPASTO_BENCH_POSTGRES_URL) is set, on PostgreSQL;
 and the server's resident memory after the run.
 
-    .venv/bin/python bench/api.py [--statuses 100000] [--requests 400]
+    .venv/bin/python bench/api.py [--statuses 100000] [--requests 400] [--runs 3]
+                                  [--database sqlite|postgresql|both] [--explain]
 
-A real `impasto run` process serves GET /api/v1/timelines/home?limit=40 to one
-keep-alive client; latency is measured at the client (request sent → body read). The
-viewer follows half of 100 artists; a quarter of the works carry a ready image; recent
-ones are tagged, liked and bookmarked, and 2,000 reblogs are merged in, so every batch
-query of a page has work to do.
-Targets (issue 6): p95 ≤ 30 ms, RSS ≤ 200 MB.
+A real `impasto run` process, pinned to one CPU (this client on the other), serves
+GET /api/v1/timelines/home?limit=40 to one keep-alive client; latency is measured at the
+client (request sent → body read). Each home request is followed by a trivial
+authenticated GET (the same token check, an empty list): its p95 is the in-run
+reference, and p95 ÷ reference p95 the ratio, which says more than the wall clock on a
+shared machine. The server's CPU ms per request (each kind alone, from /proc) is printed
+beside the reference's. Each run restarts the server on the same data. The viewer follows
+half of 100 artists; a quarter of the works carry a ready image; recent ones are tagged,
+liked and bookmarked, and 2,000 reblogs are merged in, so every batch query of a page has
+work to do. `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of each query of one home page
+as the server sends it (bench/explain_home.py).
+Targets (issue 6, issue 20): p95 ≤ 30 ms in every run, RSS ≤ 200 MB.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
+from bench.federation import cpu_seconds  # noqa: E402
 from instance.api.oauth.tokens import digest  # noqa: E402
 from instance.storage import db  # noqa: E402
 from tests.rig.processes import impasto_env, running_server  # noqa: E402
@@ -171,18 +179,31 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+REFERENCE = "/api/v1/announcements"  # the same token check and JSON reply, no timeline
+CPU_REQUESTS = 200
+
+
+def percentile(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
 def measure(url: str, folder: Path, requests: int) -> dict[str, float]:
+    """One run: a fresh server on its own CPU, `requests` home pages each followed by a
+    trivial authenticated GET (the in-run reference), timed at the client."""
     env = impasto_env(
         url, folder, SERVER_RUN_WORKER="false", SERVER_LOG_LEVEL="warning", API_RATE_LIMIT="1000000"
     )
     env.pop("IMPASTO_JOBS_PLUGINS", None)
     with running_server(env) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        pin(server.process.pid, PLACEMENT[0])
         headers = {"Authorization": f"Bearer {TOKEN}"}
         first = client.get("/api/v1/timelines/home?limit=40", headers=headers)
         assert first.status_code == 200 and len(first.json()) == 40, first.text[:300]
         for _ in range(30):  # warm-up: caches, prepared statements
             client.get("/api/v1/timelines/home?limit=40", headers=headers)
-        times = []
+            client.get(REFERENCE, headers=headers)
+        times, reference = [], []
         max_id = None
         for n in range(requests):
             # mostly the top page, every fourth request one page further down
@@ -193,14 +214,45 @@ def measure(url: str, folder: Path, requests: int) -> dict[str, float]:
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200 and len(body) == 40
             max_id = body[-1]["id"]
+            started = time.perf_counter()
+            assert client.get(REFERENCE, headers=headers).status_code == 200
+            reference.append((time.perf_counter() - started) * 1000)
         rss = rss_kb(server.process.pid) / 1024
-    times.sort()
+        # the server's CPU per request, which other processes on a shared machine disturb
+        # far less than the wall clock: each kind alone, as bench/federation.py does
+        cpu = {}
+        for kind, path in (("home", "/api/v1/timelines/home?limit=40"), ("ref", REFERENCE)):
+            before = cpu_seconds(server.process.pid)
+            for _ in range(CPU_REQUESTS):
+                client.get(path, headers=headers)
+            cpu[kind] = (cpu_seconds(server.process.pid) - before) * 1000 / CPU_REQUESTS
     return {
+        "cpu": cpu["home"],
+        "ref_cpu": cpu["ref"],
         "p50": statistics.median(times),
-        "p95": times[int(len(times) * 0.95) - 1],
-        "max": times[-1],
+        "p95": percentile(times, 0.95),
+        "max": max(times),
+        "ref95": percentile(reference, 0.95),
         "rss": rss,
     }
+
+
+PLACEMENT: list[set[int]] = [set(), set()]  # server CPU, client CPU
+
+
+def place() -> str:
+    """Server on one CPU, this client on another when there are two (as bench/federation.py)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    server, client = ({allowed[0]}, {allowed[1]}) if len(allowed) >= 2 else ({allowed[0]}, {allowed[0]})
+    PLACEMENT[:] = [server, client]
+    os.sched_setaffinity(0, client)
+    return f"server on CPU {min(server)}, client on CPU {min(client)}; PostgreSQL not pinned"
+
+
+def pin(pid: int, cpus: set[int]) -> None:
+    """Pin a started server and its threads (the SQLite driver runs in one)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), cpus)
 
 
 def postgres_url() -> str | None:
@@ -249,21 +301,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statuses", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=3, help="server restarts on the same data")
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--explain", action="store_true",
+                        help="print EXPLAIN (ANALYZE, BUFFERS) of each home-timeline query (PostgreSQL)")
     args = parser.parse_args()
-    print(f"home timeline, limit=40, {args.statuses:,} statuses stored, {args.requests} requests")
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work skews p95)")
-    print(f"{'database':<12}{'seed s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'RSS MB':>9}")
+    print(f"home timeline, limit=40, {args.statuses:,} statuses stored, {args.requests} requests a run; "
+          f"reference: GET {REFERENCE} after each")
+    print(f"{place()}; load average before: {os.getloadavg()[0]:.1f}")
+    print(f"{'database':<12}{'run':>4}{'seed s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+          f"{'ref p95':>9}{'ratio':>7}{'CPU ms':>8}{'ref CPU':>8}{'ratio':>7}{'RSS MB':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name, url in databases(folder):
+            if args.database not in (name, "both"):
+                continue
             started = time.perf_counter()
             asyncio.run(seed(url, args.statuses))
             seeded = time.perf_counter() - started
-            result = measure(url, folder / name, args.requests)
-            print(
-                f"{name:<12}{seeded:>8.1f}{result['p50']:>9.2f}{result['p95']:>9.2f}"
-                f"{result['max']:>9.2f}{result['rss']:>9.1f}"
-            )
+            for run in range(1, args.runs + 1):
+                r = measure(url, folder / name, args.requests)
+                print(
+                    f"{name:<12}{run:>4}{seeded:>8.1f}{r['p50']:>9.2f}{r['p95']:>9.2f}{r['max']:>9.2f}"
+                    f"{r['ref95']:>9.2f}{r['p95'] / r['ref95']:>7.1f}{r['cpu']:>8.2f}{r['ref_cpu']:>8.2f}"
+                    f"{r['cpu'] / max(r['ref_cpu'], 0.01):>7.1f}{r['rss']:>9.1f}", flush=True
+                )
+            if args.explain and db.is_postgres(url):
+                from bench.explain_home import explain_home
+
+                asyncio.run(explain_home(url))
+
 
 if __name__ == "__main__":
     main()

@@ -444,6 +444,8 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, default=2,
                         help="2: server on one CPU, load on another (default); 1: all on one")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument("--measure", choices=("ingest", "fan-out"), default=None,
+                        help="one of the two rows only (default both)")
     args = parser.parse_args()
     placed = place(args.cpus)
     print(f"bench/federation.py: {args.activities} signed Creates in, {args.inboxes} inboxes out, "
@@ -467,6 +469,8 @@ def main() -> None:
               f"({reference.cpu_ms:.2f} ms CPU each)")
         for name, fn, amount in (("ingest", ingest, args.activities),
                                  ("fan-out", fanout, args.inboxes)):
+            if args.measure and name != args.measure:
+                continue
             if label == "sqlite":
                 with tempfile.TemporaryDirectory() as folder:
                     url = f"sqlite://{Path(folder) / 'bench.sqlite3'}"
@@ -480,7 +484,7 @@ def main() -> None:
             else:
                 print(row(f"{label} fan-out ({amount} inboxes)", rate, "raw RSA sign",
                           1000 / c.raw_sign, c.raw_sign, GOALS[(label, name)]))
-    print("not run here: the bovine-herd side-by-side and home-timeline p95 rows of issue 20")
+    print("elsewhere: bench/bovine_ingest.py (bovine-herd side by side), bench/api.py (home timeline p95)")
 
 
 if __name__ == "__main__":

@@ -81,3 +81,17 @@ async def test_a_failed_write_fails_every_request_of_its_batch(connected, monkey
     assert await InboxItem.all().count() == 0
     monkeypatch.undo()
     assert await group.store(queue, fields(9)) == "stored"  # the next request is served
+
+
+async def test_a_stored_item_reads_back_as_it_came(connected):
+    """On PostgreSQL a batch is one multi-row INSERT written by hand: every column must
+    still read back as the ORM would have written it."""
+    group, queue = batch.GroupCommit(), JobQueue()
+    document = {"id": "https://peer.test/a/é", "object": {"content": "<p>Ciel ☁</p>", "n": [1, 2.5, None]}}
+    wanted = dict(fields(1), document=document)
+    assert (await asyncio.gather(group.store(queue, wanted), group.store(queue, fields(2))))[0] == "stored"
+    item = await InboxItem.get(activity_id=wanted["activity_id"])
+    assert item.document == document and item.actor_id == wanted["actor_id"]
+    assert (item.activity_type, item.signature_digest) == ("Create", "s")
+    assert (item.state, item.reason) == ("received", "")
+    assert item.received_at is not None and item.received_at.tzinfo is not None and item.processed_at is None

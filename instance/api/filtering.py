@@ -102,12 +102,14 @@ def results(status: dict[str, Any], filters: list[Active]) -> list[dict[str, Any
 
 
 async def apply_filters(statuses: list[dict[str, Any]], viewer_id: int | None,
-                        context: str) -> list[dict[str, Any]]:
+                        context: str, filters: list[Active] | None = None) -> list[dict[str, Any]]:
     """`statuses` without those a `hide` filter matches, the rest with `filtered` set.
-    A reblog is judged by the status it carries; one's own statuses are never filtered."""
+    A reblog is judged by the status it carries; one's own statuses are never filtered.
+    `filters`: the viewer's `active_filters`, when the caller read them alongside the page."""
     if viewer_id is None or not statuses:
         return statuses
-    filters = await active_filters(viewer_id, context)
+    if filters is None:
+        filters = await active_filters(viewer_id, context)
     if not filters:
         return statuses
     kept = []

@@ -5,6 +5,7 @@ ids or reblog ids; each is turned into its timestamp to continue from."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
@@ -14,9 +15,9 @@ from tortoise.expressions import Q, Subquery
 from instance.api.entities import BOOST_ID_BASE, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.paging import Page
-from instance.api.status_batch import ACCOUNT_FIELDS, fetch, social_graph_full, statuses_for
-from instance.api.visibility import outside_blocked_domains, shown_works
-from instance.storage.models import Boost, FollowedTag, Work
+from instance.api.status_batch import ACCOUNT_FIELDS, fetch, home_graph, statuses_for
+from instance.api.visibility import outside_blocked_domains, shown, shown_works
+from instance.storage.models import Boost, Work
 
 Item = tuple[datetime, int, int]  # (time, status id, work id)
 
@@ -44,9 +45,8 @@ async def _cursor(status_id: int) -> tuple[datetime, int, bool]:
 
 async def home_items(account_id: int, paging: Page, only_media: bool) -> list[Item]:
     """The home page's items, newest first."""
-    followed, hidden, no_reblogs = await social_graph_full(account_id)
+    followed, hidden, no_reblogs, tag_ids = await home_graph(account_id)
     wanted = Q(account_id__in=[account_id, *followed], visibility__in=("public", "unlisted", "private"))
-    tag_ids = list(await FollowedTag.filter(account_id=account_id).values_list("tag_id", flat=True))
     if tag_ids:  # public works, local and federated, carrying a hashtag the person follows
         wanted |= Q(id__in=Subquery(Work.filter(tags__id__in=tag_ids, visibility="public").values("id")))
     works = shown_works().filter(wanted).filter(outside_blocked_domains(account_id))
@@ -62,7 +62,9 @@ async def home_items(account_id: int, paging: Page, only_media: bool) -> list[It
 
 
 async def merged_items(works, boosts, paging: Page, hidden: set[int]) -> list[Item]:
-    """Works (a filtered query) and reblogs (a Boost query, or None) merged by time."""
+    """Works (a filtered query) and reblogs (a Boost query, or None) merged by time. The
+    two page queries run at once (on PostgreSQL, on two pooled connections); a reblog
+    counts only if its work is shown, public or unlisted, and not by a hidden account."""
     if paging.max_id is not None:
         when, bound, inclusive = await _cursor(paging.max_id)
         works = works.filter(id__lte=bound) if inclusive else works.filter(id__lt=bound)
@@ -74,24 +76,19 @@ async def merged_items(works, boosts, paging: Page, hidden: set[int]) -> list[It
         boosts = boosts.filter(created_at__gt=when) if boosts is not None else None
     oldest_first = paging.min_id is not None
     works = works.order_by("id" if oldest_first else "-id").limit(paging.limit)
-    items: list[Item] = [(when, wid, wid) for wid, when in await works.values_list("id", "published_at")]
     if boosts is not None:
-        found = (
-            await boosts.order_by("created_at" if oldest_first else "-created_at")
+        boosts = (
+            boosts.filter(shown("work"), work__visibility__in=("public", "unlisted"))
+            .exclude(work__account_id__in=list(hidden) or [0])
+            .order_by("created_at" if oldest_first else "-created_at")
             .limit(paging.limit)
             .values_list("id", "created_at", "work_id")
         )
-        if found:
-            visible = set(
-                await shown_works()
-                .filter(
-                    id__in=[w for _, _, w in found],
-                    visibility__in=("public", "unlisted"),
-                )
-                .exclude(account_id__in=list(hidden) or [0])
-                .values_list("id", flat=True)
-            )
-            items += [(when, BOOST_ID_BASE + bid, wid) for bid, when, wid in found if wid in visible]
+    found_works, found_boosts = await asyncio.gather(
+        works.values_list("id", "published_at"), boosts if boosts is not None else _none()
+    )
+    items: list[Item] = [(when, wid, wid) for wid, when in found_works]
+    items += [(when, BOOST_ID_BASE + bid, wid) for bid, when, wid in found_boosts]
     items.sort(key=lambda item: (item[0], item[1]), reverse=not oldest_first)
     items = items[: paging.limit]
     if oldest_first:
@@ -99,24 +96,36 @@ async def merged_items(works, boosts, paging: Page, hidden: set[int]) -> list[It
     return items
 
 
+async def _none() -> list[Any]:
+    return []
+
+
+async def _reblogs(boost_ids: list[int]) -> dict[int, SimpleNamespace]:
+    """The reblogs of a page by id, each with its booster's account."""
+    if not boost_ids:
+        return {}
+    rows = await Boost.filter(id__in=boost_ids).values("id", "ap_id", "created_at", "account_id")
+    accounts = {
+        a["id"]: SimpleNamespace(**a)
+        for a in await fetch("accounts", ACCOUNT_FIELDS, "id", {r["account_id"] for r in rows})
+    }
+    return {r["id"]: SimpleNamespace(**r, account=accounts.get(r["account_id"])) for r in rows}
+
+
 async def home_statuses(items: list[Item], base: str, viewer_id: int | None) -> list[dict[str, Any]]:
-    shown = {int(s["id"]): s for s in await statuses_for(list({i[2] for i in items}), base, viewer_id)}
+    """The entities of a page's items; the reblogs' own rows are read alongside."""
     boost_ids = [sid - BOOST_ID_BASE for _, sid, _ in items if sid >= BOOST_ID_BASE]
-    boosts: dict[int, SimpleNamespace] = {}
-    if boost_ids:
-        rows = await Boost.filter(id__in=boost_ids).values("id", "ap_id", "created_at", "account_id")
-        accounts = {
-            a["id"]: SimpleNamespace(**a)
-            for a in await fetch("accounts", ACCOUNT_FIELDS, "id", {r["account_id"] for r in rows})
-        }
-        boosts = {r["id"]: SimpleNamespace(**r, account=accounts.get(r["account_id"])) for r in rows}
+    statuses, boosts = await asyncio.gather(
+        statuses_for(list({i[2] for i in items}), base, viewer_id), _reblogs(boost_ids)
+    )
+    shown_by_id = {int(s["id"]): s for s in statuses}
     out = []
     for _, sid, wid in items:
-        inner = shown.get(wid)
+        inner = shown_by_id.get(wid)
         if inner is None:
             continue
         if sid < BOOST_ID_BASE:
             out.append(inner)
         elif (boost := boosts.get(sid - BOOST_ID_BASE)) is not None and boost.account is not None:
-            out.append(reblog_entity(boost, inner, base))  # type: ignore[arg-type]
+            out.append(reblog_entity(boost, inner, base))
     return out

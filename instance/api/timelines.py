@@ -4,12 +4,14 @@ statuses in a handful of batch queries."""
 
 from __future__ import annotations
 
+import asyncio
+
 from quart import Blueprint
 
 from instance.api.auth import me, scoped, viewer
 from instance.api.body import params
 from instance.api.common import base_url, json_page
-from instance.api.filtering import apply_filters
+from instance.api.filtering import active_filters, apply_filters
 from instance.api.paging import Page, link_header, page
 from instance.api.status_batch import social_graph, statuses_for
 from instance.api.visibility import outside_blocked_domains, shown_works
@@ -56,8 +58,11 @@ async def home():
 
     p = await params()
     account = me()
-    items = await home_items(account.id, page(p), p.flag("only_media"))
-    body = await apply_filters(await home_statuses(items, base_url(), account.id), account.id, "home")
+    items, filters = await asyncio.gather(
+        home_items(account.id, page(p), p.flag("only_media")), active_filters(account.id, "home")
+    )
+    statuses = await home_statuses(items, base_url(), account.id)
+    body = await apply_filters(statuses, account.id, "home", filters)
     first, last = (items[0][1], items[-1][1]) if items else (None, None)
     return json_page(body, link_header(base_url(), first, last))
 

@@ -5,7 +5,8 @@ from instance.storage.visibility import (
     can_see,
     hidden_account_ids,
     outside_blocked_domains,
+    shown,
     shown_works,
 )
 
-__all__ = ["can_see", "hidden_account_ids", "outside_blocked_domains", "shown_works"]
+__all__ = ["can_see", "hidden_account_ids", "outside_blocked_domains", "shown", "shown_works"]

@@ -12,10 +12,12 @@ can neither fill a worker's slots nor hide other hosts' jobs from it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
 import socket
+import weakref
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +28,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from instance.jobs.finishing import FinishBatch
 from instance.storage.models import Job, JobState
 
 RUNNABLE = (JobState.QUEUED, JobState.RUNNING)
@@ -90,6 +93,9 @@ class JobQueue:
         self.default_max_attempts = default_max_attempts
         self.lock_seconds = lock_seconds
         self.notify = notify
+        self._finishing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FinishBatch] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def enqueue(
         self,
@@ -239,7 +245,16 @@ class JobQueue:
         return [ClaimedJob(j.id, j.kind, j.payload, j.attempts, j.max_attempts, j.lane) for j in won]
 
     async def finish(self, job_id: int, worker_id: str) -> None:
-        await Job.filter(id=job_id, locked_by=worker_id).update(
+        """Mark a job done; returns once written. Finishes settling at once share one
+        UPDATE (instance.jobs.finishing), one batch per event loop."""
+        loop = asyncio.get_running_loop()
+        batch = self._finishing.get(loop)
+        if batch is None:
+            batch = self._finishing[loop] = FinishBatch(self._finish_many)
+        await batch.finish(job_id, worker_id)
+
+    async def _finish_many(self, job_ids: list[int], worker_id: str) -> None:
+        await Job.filter(id__in=job_ids, locked_by=worker_id).update(
             state=JobState.DONE, locked_by=None, locked_until=None, finished_at=utcnow(), last_error=""
         )
 

@@ -22,9 +22,18 @@ from instance.storage.models import (
 )
 
 
+def shown(relation: str = "") -> Q:
+    """The rule of `shown_works` as a filter, for a query on works (`relation` "") or on
+    rows reaching a work through `relation` ("work" for reblogs): one query, no id list."""
+    at = f"{relation}__" if relation else ""
+    rule: dict[str, Any] = {f"{at}state": WorkState.READY, f"{at}hidden": False, f"{at}deleted_at": None,
+                           f"{at}account__suspended": False}
+    return Q(**rule)
+
+
 def shown_works():
     """Works that exist for readers at all."""
-    return Work.filter(state=WorkState.READY, hidden=False, deleted_at=None, account__suspended=False)
+    return Work.filter(shown())
 
 
 async def _id_set(query: ValuesListQuery[Literal[False]]) -> set[int]:

@@ -5,7 +5,8 @@ virtualenv's Python. Prints one JSON document.
 Commands: `follow ACTOR_ID`, `accept FOLLOW_ID`, `note HTML` (public, to followers),
 `reply JSON` (a direct reply: {"to": ACTOR_ID, "inReplyTo": OBJECT_ID, "content": HTML}),
 `proxy OBJECT_ID` (an object fetched through the actor's proxyUrl),
-`inbox` (every activity in the actor's inbox, resolved through its proxyUrl)."""
+`inbox` (every activity in the actor's inbox, resolved through its proxyUrl), `actor` (the
+actor's own document: its id and inbox)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ async def run(base_url: str, secret: str, command: str, argument: str | None) ->
             return await post(client, activities.create(note).build())
         if command == "proxy":
             return await client.proxy(argument)
+        if command == "actor":
+            return client.information or {}
         if command == "inbox":
             return [item async for item in client.inbox(resolve=True)]
     raise SystemExit(f"unknown command {command!r}")
