@@ -32,6 +32,7 @@ from instance.storage.models import (
     Report,
     Work,
 )
+from instance.translation import gettext as _
 from outbox.documents import listing_note
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
@@ -117,7 +118,7 @@ async def follow_board(services: Services, handle: str, actor: Account | None = 
         name, domain = JOBS_WEBFINGER_NAME, handle.strip().lstrip("@")
     target = await resolve_acct(services, name, domain) if domain else None
     if target is None or target.domain is None:
-        raise BoardNotFound(f"No job board found at {handle!r}")
+        raise BoardNotFound(_("No job board found at %(handle)r", handle=handle))
     follow = await social.follow(services, await jobs_actor(services), target)
     await AuditEntry.create(actor=actor, action="jobboard.follow_board", target=target.ap_id)
     return follow
@@ -131,7 +132,7 @@ async def report_listing(services: Services, reporter: Account, listing_id: int,
     naming the listing's id (as reports of works do)."""
     listing = await JobListing.get_or_none(id=listing_id).prefetch_related("poster")
     if listing is None or listing.state in (ListingState.DRAFT, ListingState.REMOVED):
-        raise BoardNotFound("No such listing")
+        raise BoardNotFound(_("No such listing"))
     named = f"Job listing: {services.urls.listing_page(listing.id)}\n"
     return await file_report(
         reporter, listing.poster, comment=named + comment.strip()[:4800], category=category,

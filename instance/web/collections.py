@@ -34,7 +34,7 @@ def _int(raw: Any, label: str) -> int:
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise FormError(f"{label} must be a whole number") from None
+        raise FormError(gettext("%(label)s must be a whole number", label=label)) from None
 
 
 async def _list_page(user: User, *, error: str | None = None, form: Any = None,
@@ -64,7 +64,7 @@ async def _edit_page(user: User, collection: Collection, *, error: str | None = 
 async def _mine(user: User, collection_id: int) -> Collection:
     collection = await Collection.get_or_none(id=collection_id, account_id=user.account_id)
     if collection is None:
-        raise Refused("No such collection of yours.", status=404)
+        raise Refused(gettext("No such collection of yours."), status=404)
     return collection
 
 
@@ -127,7 +127,7 @@ async def add(collection_id: int):
     form = await request.form
     try:
         if not form.get("work_id"):
-            raise FormError("Choose a work to add.")
+            raise FormError(gettext("Choose a work to add."))
         await actions.add_work(current_services(), user.account, collection.id,
                                _int(form["work_id"], "The work"))
     except Refused as exc:

@@ -142,7 +142,7 @@ async def availability():
     def amount(name: str) -> int | None:
         text = form.get(name, "").strip().replace(",", "")
         if text and not (text.isascii() and text.isdigit() and len(text) < 13):
-            raise AvailabilityError("Prices are whole numbers above 0")
+            raise AvailabilityError(gettext("Prices are whole numbers above 0"))
         return int(text) if text else None
 
     kinds = [k for k in form.getlist("kinds") if k in {v.value for v in ListingKind}]

@@ -47,7 +47,7 @@ def _number(form: Any, name: str, label: str, kind: type = float) -> Any:
     try:
         return kind(raw) if raw else None
     except ValueError:
-        raise FormError(f"{label} must be a number") from None
+        raise FormError(gettext("%(label)s must be a number", label=label)) from None
 
 
 def image_edits(form: Any, current: list[MediaAttachment], new_ids: list[int]) -> list[ImageEdit]:
@@ -112,7 +112,7 @@ async def edit(work_id: int):
         images = image_edits(form, current, [])
         uploads = [f for f in files.getlist("files") if f.filename]
         if len(images) + len(uploads) > MAX_IMAGES:
-            raise FormError(f"A work has at most {MAX_IMAGES} images; remove some first.")
+            raise FormError(gettext("A work has at most %(max_images)s images; remove some first.", max_images=MAX_IMAGES))
         for file in uploads:
             stored.append(await store_upload(user, file, ""))
         fields = work_fields(form)
