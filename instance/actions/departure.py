@@ -83,7 +83,8 @@ async def _everyone_who_knew(account: Account) -> list[str]:
 async def delete_local_account(services: Services, account: Account) -> int:
     """Delete a local artist's account for good; returns how many inboxes are told."""
     if account.domain is not None:
-        raise AccountError(_("%(username)s@%(domain)s is not a local account", username=account.username, domain=account.domain))
+        raise AccountError(_("%(username)s@%(domain)s is not a local account",
+                             username=account.username, domain=account.domain))
     if account.deleted_at is not None:
         raise AccountError(_("%(username)s was deleted already", username=account.username))
     actor = account.ap_id

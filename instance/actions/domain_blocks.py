@@ -26,7 +26,8 @@ def checked_domain(services: Services, text: str | None) -> str:
     if not value:
         raise DomainBlockRefused(_("Give the domain to block, e.g. example.com."))
     if len(value) > MAX_LENGTH:
-        raise DomainBlockRefused(_("A domain name has at most %(max_length)s characters; this one has %(len)s.", max_length=MAX_LENGTH, len=len(value)))
+        raise DomainBlockRefused(_("A domain name has at most %(max_length)s characters; this one has "
+                                   "%(len)s.", max_length=MAX_LENGTH, len=len(value)))
     try:
         domain = normalise_domain(value)
     except DomainNameError:

@@ -49,12 +49,14 @@ def _check_images(images: Sequence[ImageEdit], current: list[MediaAttachment]) -
     if len(ids) != len(set(ids)):
         raise WorkError(_("an image is listed twice"))
     if len(ids) > MAX_IMAGES:
-        raise WorkError(_("a work has at most %(max_images)s images; remove some first", max_images=MAX_IMAGES))
+        raise WorkError(_("a work has at most %(max_images)s images; remove some first",
+                          max_images=MAX_IMAGES))
     if current and not ids:
         raise WorkError(_("a work keeps at least one image; delete the work to remove them all"))
     for image in images:
         if image.description is not None and len(image.description) > MAX_DESCRIPTION:
-            raise WorkError(_("alt text is at most %(max_description)s characters", max_description=MAX_DESCRIPTION))
+            raise WorkError(_("alt text is at most %(max_description)s characters",
+                              max_description=MAX_DESCRIPTION))
         if image.focus is not None and not all(-1 <= v <= 1 for v in image.focus):
             raise WorkError(_("a focal point is two numbers from -1 to 1"))
 
@@ -83,9 +85,11 @@ def _check_fields(work: Work, *, visibility: str | None, ai_declaration: str | N
     if licence is not None and licences.find(licence) is None \
             and not licence.startswith(("http://", "https://")):
         names = ", ".join(code for code in sorted(licences.CODES) if code)
-        raise WorkError(_("licence must be one of %(names)s, empty, or the web address of a licence", names=names))
+        raise WorkError(_("licence must be one of %(names)s, empty, or the web address of a licence",
+                          names=names))
     if cloak_level is not None and cloak_level not in ("", *LEVELS):
-        raise WorkError(_("cloak_level must be one of %(choices)s (or empty for your default)", choices=', '.join(LEVELS)))
+        raise WorkError(_("cloak_level must be one of %(choices)s (or empty for your default)",
+                          choices=', '.join(LEVELS)))
 
 
 async def edit_work(

@@ -19,7 +19,8 @@ class ListRefused(Refused):
 async def create_list(owner: Account, title: str, *, replies_policy: str = RepliesPolicy.LIST.value,
                       exclusive: bool = False) -> AccountList:
     if await AccountList.filter(owner_id=owner.id).count() >= MAX_LISTS:
-        raise ListRefused(_("Validation failed: You cannot have more than %(max_lists)s lists", max_lists=MAX_LISTS))
+        raise ListRefused(_("Validation failed: You cannot have more than %(max_lists)s lists",
+                            max_lists=MAX_LISTS))
     return await AccountList.create(owner_id=owner.id, title=title, replies_policy=replies_policy,
                                     exclusive=exclusive)
 

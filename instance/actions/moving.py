@@ -65,7 +65,8 @@ async def resolve_account(services: Services, text: str) -> Account:
         return await get_actor(services, ap_id, refresh=True)
     except ActorError as exc:
         log.info("cannot fetch account", extra={"account": ap_id, "error": str(exc)})
-        raise MoveError(_("%(text)s could not be fetched as an account from its server.", text=text[:100])) from exc
+        raise MoveError(_("%(text)s could not be fetched as an account from its server.",
+                          text=text[:100])) from exc
 
 
 async def add_alias(services: Services, account: Account, text: str) -> Account:
@@ -107,7 +108,9 @@ async def move_account(services: Services, account: Account, text: str) -> Accou
         raise MoveError(_("%(ap_id)s has itself moved to another account; move there.", ap_id=target.ap_id))
     if account.ap_id not in (target.also_known_as or []):
         raise MoveError(
-            _("%(ap_id)s does not list this account (%(ap_id2)s) among its aliases (alsoKnownAs). Add this account as an alias on the new account first, then move.", ap_id=target.ap_id, ap_id2=account.ap_id))
+            _("%(ap_id)s does not list this account (%(ap_id2)s) among its aliases (alsoKnownAs). Add this "
+              "account as an alias on the new account first, then move.",
+              ap_id=target.ap_id, ap_id2=account.ap_id))
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(moved_to_id=target.id)
         await account.refresh_from_db(using_db=connection)

@@ -30,5 +30,6 @@ async def set_pinned(account_id: int, work: Work, pinned: bool) -> None:
         count = await Work.filter(account_id=account_id, pinned_at__not_isnull=True,
                                   deleted_at=None).count()
         if count >= MAX_PINNED:
-            raise PinError(_("Validation failed: you can pin at most %(max_pinned)s works; unpin one first", max_pinned=MAX_PINNED))
+            raise PinError(_("Validation failed: you can pin at most %(max_pinned)s works; unpin one first",
+                             max_pinned=MAX_PINNED))
     await Work.filter(id=work.id).update(pinned_at=datetime.now(UTC))

@@ -49,7 +49,8 @@ def check_spec(options: list[str], expires_in: int | None, multiple: bool = Fals
     if any(not o for o in options):
         raise PollError(_("poll options can't be blank"))
     if any(len(o) > MAX_OPTION_CHARS for o in options):
-        raise PollError(_("poll options are at most %(max_option_chars)s characters", max_option_chars=MAX_OPTION_CHARS))
+        raise PollError(_("poll options are at most %(max_option_chars)s characters",
+                          max_option_chars=MAX_OPTION_CHARS))
     if len(set(options)) != len(options):
         raise PollError(_("poll options must be different"))
     if expires_in is None or not MIN_EXPIRATION <= expires_in <= MAX_EXPIRATION:

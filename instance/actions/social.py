@@ -84,8 +84,10 @@ async def follow(services: Services, account: Account, target: Account) -> Follo
         return existing
     if target.moved_to_id is not None:
         moved_to = await Account.get_or_none(id=target.moved_to_id)
-        where = f" to {moved_to.ap_id}" if moved_to is not None else ""
-        raise SocialError(_("this account has moved%(where)s; follow the new account instead", where=where))
+        raise SocialError(
+            _("this account has moved to %(where)s; follow the new account instead",
+              where=moved_to.ap_id) if moved_to is not None
+            else _("this account has moved; follow the new account instead"))
     local = target.domain is None
     state = FollowState.PENDING if (target.locked or not local) else FollowState.ACCEPTED
     async with in_transaction() as connection:

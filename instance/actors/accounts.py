@@ -36,7 +36,8 @@ def normalise_username(name: str) -> str:
             _("username %(name)r must be 1–30 characters of lower-case letters, digits and _", name=name)
         )
     if username in RESERVED_USERNAMES:
-        raise AccountError(_("the username %(username)r is reserved for this server's own use", username=username))
+        raise AccountError(_("the username %(username)r is reserved for this server's own use",
+                             username=username))
     return username
 
 
@@ -46,7 +47,8 @@ def generate_password() -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("the password must have at least %(min_password_length)s characters", min_password_length=MIN_PASSWORD_LENGTH))
+        raise AccountError(_("the password must have at least %(min_password_length)s characters",
+                             min_password_length=MIN_PASSWORD_LENGTH))
     return _hasher.hash(password)
 
 

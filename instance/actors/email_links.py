@@ -56,10 +56,11 @@ async def issue(user: User, purpose: TokenPurpose) -> str:
 async def check(raw: str, purpose: TokenPurpose) -> EmailToken:
     """The live token for this secret, or `LinkRefused` saying what is wrong with it."""
     token = await EmailToken.get_or_none(token_hash=_digest(raw[:200]), purpose=purpose.value)
-    again = ("Ask for a new password-reset link." if purpose is TokenPurpose.RESET_PASSWORD
-             else "If your sign-up is still unconfirmed, ask for a new link at /signup/resend.")
+    again = (_("Ask for a new password-reset link.") if purpose is TokenPurpose.RESET_PASSWORD
+             else _("If your sign-up is still unconfirmed, ask for a new link at /signup/resend."))
     if token is None:
-        raise LinkRefused(_("This link is not one we sent, or it was cut short. %(again)s", again=again), status=404)
+        raise LinkRefused(_("This link is not one we sent, or it was cut short. %(again)s",
+                            again=again), status=404)
     if token.used_at is not None:
         raise LinkRefused(_("This link was already used. %(again)s", again=again))
     if token.expires_at <= datetime.now(UTC):

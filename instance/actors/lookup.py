@@ -60,7 +60,8 @@ async def webfinger(services: Services, username: str, server: str) -> dict[str,
     except FetchError as exc:
         raise words_for(exc, server, who) from exc
     if not isinstance(jrd, dict):
-        raise LookupRefused(_("%(server)s did not answer like a fediverse server about %(who)s.", server=server, who=who))
+        raise LookupRefused(_("%(server)s did not answer like a fediverse server about %(who)s.",
+                              server=server, who=who))
     return jrd
 
 

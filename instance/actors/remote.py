@@ -233,7 +233,8 @@ async def find_acct(services: Services, username: str, domain: str | None) -> Ac
         raise words_for(exc, domain, who) from exc
     except ActorError as exc:
         log.info("cannot use actor", extra={"acct": who, "error": str(exc)})
-        raise LookupRefused(_("%(domain)s sent an account for %(who)s that cannot be used here.", domain=domain, who=who)) \
+        raise LookupRefused(_("%(domain)s sent an account for %(who)s that cannot be used here.",
+                              domain=domain, who=who)) \
             from exc
 
 
@@ -244,7 +245,8 @@ def parse_jrd_or_refuse(jrd: dict[str, Any], who: str) -> str:
     except DiscoveryError:
         actor_url = None
     if not actor_url:
-        raise LookupRefused(_("%(who)s is not an account this server can follow (it has no ActivityPub actor).", who=who), status=422)
+        raise LookupRefused(_("%(who)s is not an account this server can follow (it has no ActivityPub "
+                              "actor).", who=who), status=422)
     return actor_url
 
 

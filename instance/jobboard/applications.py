@@ -71,7 +71,8 @@ def check_takes_applications(listing: JobListing, user: User) -> None:
         raise ApplicationError(_("This listing is %(state)s and takes no applications", state=listing.state),
                                status=409)
     if listing.apply_via != ApplyVia.IMPASTO:
-        raise ApplicationError(_("This listing takes applications at %(apply_target)s", apply_target=listing.apply_target),
+        raise ApplicationError(_("This listing takes applications at %(apply_target)s",
+                                 apply_target=listing.apply_target),
                                status=409)
     if listing.poster_id == user.account_id:
         raise ApplicationError(_("You cannot apply to your own listing"))
@@ -88,16 +89,19 @@ async def apply(services: Services, user: User, listing_id: int, *, message: str
     if not message:
         raise ApplicationError(_("Write a message to the poster"))
     if len(message) > MAX_MESSAGE:
-        raise ApplicationError(_("The message is longer than %(max_message)s characters", max_message=MAX_MESSAGE))
+        raise ApplicationError(_("The message is longer than %(max_message)s characters",
+                                 max_message=MAX_MESSAGE))
     contact = contact.strip()
     if len(contact) > MAX_CONTACT:
-        raise ApplicationError(_("The contact is longer than %(max_contact)s characters", max_contact=MAX_CONTACT))
+        raise ApplicationError(_("The contact is longer than %(max_contact)s characters",
+                                 max_contact=MAX_CONTACT))
     chosen = await _chosen_works(services, user, work_ids)
     limit = services.config.jobboard.applications_per_day
     since = now() - timedelta(days=1)
     if await JobApplication.filter(applicant_id=user.account_id, created_at__gte=since
                                    ).count() >= limit:
-        raise TooManyApplications(_("You have sent %(limit)s applications in the last 24 hours; try again tomorrow", limit=limit), headers={"Retry-After": "3600"})
+        raise TooManyApplications(_("You have sent %(limit)s applications in the last 24 hours; try again "
+                                    "tomorrow", limit=limit), headers={"Retry-After": "3600"})
     try:
         async with in_transaction() as connection:
             application = await JobApplication.create(

@@ -113,7 +113,7 @@ async def follow_board(services: Services, handle: str, actor: Account | None = 
     """This server's jobs actor follows another server's board (`jobs@domain`, any
     `user@domain`, or just `domain`): its listings then fill the "other servers" tab
     under `[jobboard] remote_listings = "followed"`."""
-    name, _, domain = handle.strip().lstrip("@").rpartition("@")
+    name, _at, domain = handle.strip().lstrip("@").rpartition("@")
     if not name:
         name, domain = JOBS_WEBFINGER_NAME, handle.strip().lstrip("@")
     target = await resolve_acct(services, name, domain) if domain else None

@@ -133,7 +133,8 @@ def _tags(data: Mapping[str, Any], name: str, label: str) -> list[str]:
     for item in (part for text in items for part in text.split(",")):
         tag = " ".join(item.lower().lstrip("#").split())
         if len(tag) > MAX_TAG_CHARS:
-            raise ListingError(_("%(label)s: '%(tag)s…' is longer than %(max_tag_chars)s characters", label=label, tag=tag[:20], max_tag_chars=MAX_TAG_CHARS))
+            raise ListingError(_("%(label)s: '%(tag)s…' is longer than %(max_tag_chars)s characters",
+                                 label=label, tag=tag[:20], max_tag_chars=MAX_TAG_CHARS))
         if tag:
             tags[tag] = None
     if len(tags) > MAX_TAGS:

@@ -74,15 +74,17 @@ def may_post(services: Services, user: User) -> bool:
 
 def _check_may_post(services: Services, user: User) -> None:
     if not may_post(services, user):
-        who = "moderators" if services.config.jobboard.posting == "staff" else "approved posters"
-        raise NotAllowedToPost(_("On this server only %(who)s may post listings", who=who))
+        raise NotAllowedToPost(_("On this server only moderators may post listings")
+                               if services.config.jobboard.posting == "staff"
+                               else _("On this server only approved posters may post listings"))
 
 
 async def _check_rate(services: Services, poster_id: int) -> None:
     limit = services.config.jobboard.listings_per_day
     since = now() - timedelta(days=1)
     if await JobListing.filter(poster_id=poster_id, published_at__gte=since).count() >= limit:
-        raise TooManyListings(_("You have opened %(limit)s listings in the last 24 hours; try again tomorrow", limit=limit), headers={"Retry-After": "3600"})
+        raise TooManyListings(_("You have opened %(limit)s listings in the last 24 hours; try again tomorrow",
+                                limit=limit), headers={"Retry-After": "3600"})
 
 
 def read(services: Services, data: Mapping[str, Any]) -> ListingInput:
@@ -103,7 +105,8 @@ async def own_listing(user: User, listing_id: int) -> JobListing:
 
 def _move(listing: JobListing, new: ListingState) -> None:
     if not allowed(LISTING_TRANSITIONS, listing.state, new):
-        raise ListingStateError(_("A listing that is %(state)s cannot become %(new)s", state=listing.state, new=new))
+        raise ListingStateError(_("A listing that is %(state)s cannot become %(new)s",
+                                  state=listing.state, new=new))
     listing.state = new
 
 

@@ -92,7 +92,8 @@ def require(user: User | None, permission: str) -> None:
         raise ValueError(f"unknown permission {permission}")
     if not has(user, permission):
         raise PermissionRefused(
-            _("This needs the %(permission)s permission (%(lower)s), which your account does not have. An admin can grant it.", permission=permission, lower=PERMISSIONS[permission].lower()))
+            _("This needs the %(permission)s permission (%(lower)s), which your account does not have. An "
+              "admin can grant it.", permission=permission, lower=PERMISSIONS[permission].lower()))
 
 
 def require_staff(user: User | None) -> None:
@@ -113,7 +114,8 @@ async def set_role(actor: Account | None, user: User, role: str, permissions: li
     """Give `user` a role and custom permissions (an admin's act, audited). Returns whether
     anything changed. The last active admin cannot stop being one."""
     if role not in ROLES:
-        raise RoleError(_("Unknown role %(role)r: choose one of %(choices)s.", role=role, choices=', '.join(ROLES)))
+        raise RoleError(_("Unknown role %(role)r: choose one of %(choices)s.",
+                          role=role, choices=', '.join(ROLES)))
     unknown = [name for name in permissions if name not in PERMISSIONS]
     if unknown:
         raise RoleError(_("Unknown permission %(unknown)r.", unknown=unknown[0]))

@@ -155,5 +155,5 @@ async def availability():
 @blueprint.app_template_global("availability_choices")
 def _availability_choices() -> dict:
     return {"statuses": list(jobboard_text.AVAILABILITY_LABELS.items()),
-            "kinds": [k.value for k in ListingKind]}
+            "kinds": [(k.value, jobboard_text.kind_name(k.value)) for k in ListingKind]}
 

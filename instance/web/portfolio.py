@@ -41,7 +41,8 @@ async def layout():
     me = await signed_in_user()
     chosen = (await request.form).get("layout", "")
     if chosen not in set(PortfolioLayout):
-        raise LayoutError(gettext("There is no portfolio layout called %(chosen)r: choose grid, large or list.", chosen=chosen),
+        raise LayoutError(gettext("There is no portfolio layout called %(chosen)r: choose grid, large or "
+                                  "list.", chosen=chosen),
                           status=400)
     me.account.portfolio_layout = chosen
     await me.account.save(update_fields=["portfolio_layout"])

@@ -59,7 +59,9 @@ async def follow_from_elsewhere(username: str):
     template = subscribe_template(await webfinger(services, user, server))
     if template is None:
         ours = f"@{account.username}@{services.config.instance.domain}"
-        raise LookupRefused(gettext("%(server)s does not offer following from another server's page. Search for %(ours)s in your app there and follow from it.", server=server, ours=ours),
+        raise LookupRefused(gettext("%(server)s does not offer following from another server's page. Search "
+                                    "for %(ours)s in your app there and follow from it.",
+                                    server=server, ours=ours),
                             status=422)
     return redirect(template.replace("{uri}", quote(account.ap_id, safe="")))
 
@@ -110,7 +112,8 @@ async def _resolve(services: Services, uri: str) -> tuple[Account, Work | None]:
     except FetchError as exc:
         raise words_for(exc, server, uri) from exc
     except (ActorError, Drop) as exc:
-        raise LookupRefused(gettext("%(server)s sent something for %(uri)s that cannot be shown here.", server=server, uri=uri)) \
+        raise LookupRefused(gettext("%(server)s sent something for %(uri)s that cannot be shown here.",
+                                    server=server, uri=uri)) \
             from exc
     raise LookupRefused(gettext("%(uri)s is not an account or a work.", uri=uri), status=422)
 

@@ -47,7 +47,8 @@ def is_malformed(entry: dict[str, Any]) -> bool:
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportRefused(_("The file is larger than %(value)s MB.", value=MAX_BYTES // 1000000), status=413)
+        raise ImportRefused(_("The file is larger than %(megabytes)s MB.",
+                              megabytes=MAX_BYTES // 1000000), status=413)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -73,7 +74,10 @@ def _check_shape(lines: list[list[str]], kind: ImportKind) -> list[list[str]]:
                                   kind=kind.label.lower(), header=",".join(kind.header)))
         return [*lines[:first], [], *lines[first + 1:]]
     if len(cells) < kind.min_columns:
-        raise ImportRefused(_("A %(file_name)s has %(min_columns)s columns (%(choices)s); this file's first row has %(len)s.", file_name=kind.file_name, min_columns=kind.min_columns, choices=','.join(kind.header), len=len(cells)))
+        raise ImportRefused(_("A %(file_name)s has %(min_columns)s columns (%(columns)s); this file's first "
+                              "row has %(found)s.",
+                              file_name=kind.file_name, min_columns=kind.min_columns,
+                              columns=",".join(kind.header), found=len(cells)))
     return lines
 
 
@@ -99,5 +103,8 @@ def read_rows(data: bytes, kind: ImportKind) -> tuple[list[dict[str, Any]], list
     if not rows and not report:
         raise ImportRefused(_("The file lists no %(things)s.", things=kind.things))
     if not rows:
-        raise ImportRefused(_("No row of the file is one of %(things)s: is it a %(file_name)s? (row %(value)s: %(value2)s)", things=kind.things, file_name=kind.file_name, value=report[0]['row'], value2=report[0]['error']))
+        raise ImportRefused(_("No row of the file is one of %(things)s: is it a %(file_name)s? (row "
+                              "%(row)s: %(error)s)",
+                              things=kind.things, file_name=kind.file_name, row=report[0]["row"],
+                              error=report[0]["error"]))
     return rows, report
