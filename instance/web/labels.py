@@ -48,6 +48,10 @@ LABELS: dict[str, dict[str, Any]] = {
         "harassment": lazy_pgettext("category", "harassment"),
         "legal": lazy_pgettext("category", "legal"), "other": lazy_pgettext("category", "other"),
     },
+    "decision": {  # a moderator's decision on an image (attachments.review.DECISIONS)
+        "approve": lazy_pgettext("decision", "approve"), "label": lazy_pgettext("decision", "label"),
+        "reject": lazy_pgettext("decision", "reject"),
+    },
     "cloak": {
         "off": lazy_pgettext("cloak", "off"), "low": lazy_pgettext("cloak", "low"),
         "medium": lazy_pgettext("cloak", "medium"), "high": lazy_pgettext("cloak", "high"),

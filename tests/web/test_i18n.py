@@ -42,13 +42,17 @@ def token_of(body: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-async def app(database_url, tmp_path):
-    config = load_config(environ={
+def config_for(database_url: str, tmp_path: Path, **settings: str):
+    return load_config(environ={
         "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
         "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-        "IMPASTO_SERVER_RUN_WORKER": "false",
+        "IMPASTO_SERVER_RUN_WORKER": "false", **settings,
     })
+
+
+@pytest.fixture
+async def app(database_url, tmp_path):
+    config = config_for(database_url, tmp_path)
     await db.connect(database_url)
     try:
         await create_local_user(LocalUrls(config.base_url), "mira", PASSWORD)
@@ -237,12 +241,8 @@ async def test_mail_goes_out_in_the_recipients_language(database_url, tmp_path, 
     from instance.storage.models import User
     from tests.rig.jobs import run_jobs_until_idle
 
-    config = load_config(environ={
-        "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-        "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-        "IMPASTO_SERVER_RUN_WORKER": "false",
-        **{f"IMPASTO_{key}": value for key, value in smtp.settings.items()},
-    })
+    config = config_for(database_url, tmp_path,
+                        **{f"IMPASTO_{key}": value for key, value in smtp.settings.items()})
     await db.connect(database_url)
     try:
         urls = LocalUrls(config.base_url)
@@ -378,11 +378,7 @@ async def test_collection_page_pages_and_its_confirmations_speak_french(database
     from instance.web.pages import PAGE_SIZE
     from tests.rig.gallery import paintings, seed_gallery
 
-    config = load_config(environ={
-        "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-        "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-        "IMPASTO_SERVER_RUN_WORKER": "false",
-    })
+    config = config_for(database_url, tmp_path)
     await db.connect(database_url)
     try:
         await create_local_user(LocalUrls(config.base_url), "mira", PASSWORD)
