@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from instance.translation import lazy_gettext
+
 
 class Refused(Exception):
     """A request that cannot be done; the message says why, in words for its asker."""
 
     status: int = 422
-    title: str = "Not done"  # the heading of the web page that shows it
+    title: str = lazy_gettext("Not done")  # the heading of the web page that shows it
 
     def __init__(self, message: str, *, status: int | None = None,
                  headers: Mapping[str, str] | None = None) -> None:

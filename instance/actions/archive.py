@@ -44,6 +44,8 @@ from instance.storage.models import (
     Work,
     WorkState,
 )
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 from media.storage import Area, MediaStore
 from outbox.documents import note_for, person_for, server_fields
 
@@ -63,7 +65,7 @@ class ArchiveBusy(Refused):
     """An archive is already being built for this person."""
 
     status = 409
-    title = "Already being built"
+    title = lazy_gettext("Already being built")
 
 
 def owned_works(account_id: int):
@@ -231,8 +233,8 @@ async def request_archive(services: Services, account: Account) -> ArchiveExport
         ).using_db(connection).update(state=ArchiveState.FAILED, error="the build never finished")
         if await ArchiveExport.filter(account_id=account.id, state__in=BUILDING) \
                 .using_db(connection).exists():
-            raise ArchiveBusy("Your archive is already being built: wait for it to be ready "
-                              "before asking for another.")
+            raise ArchiveBusy(_("Your archive is already being built: wait for it to be ready "
+                              "before asking for another."))
         run = await ArchiveExport.create(account_id=account.id, token=secrets.token_hex(16),
                                          using_db=connection)
         await services.jobs.enqueue(kinds.BUILD_ARCHIVE, {"archive_id": run.id}, max_attempts=3,

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, Collection, CollectionItem, Work
+from instance.translation import gettext as _
 
 
 class CollectionError(Refused):
@@ -21,9 +22,9 @@ class CollectionError(Refused):
 async def create_collection(services: Services, account: Account, *, title: str,
                             description: str = "", featured: bool = False) -> Collection:
     if account.domain is not None:
-        raise CollectionError("only local accounts have portfolio collections")
+        raise CollectionError(_("only local accounts have portfolio collections"))
     if not title.strip():
-        raise CollectionError("a collection needs a title")
+        raise CollectionError(_("a collection needs a title"))
     position = await Collection.filter(account_id=account.id).count()
     async with in_transaction() as connection:
         collection = await Collection.create(
@@ -39,14 +40,14 @@ async def create_collection(services: Services, account: Account, *, title: str,
 async def _own(account: Account, collection_id: int) -> Collection:
     collection = await Collection.get_or_none(id=collection_id, account_id=account.id)
     if collection is None:
-        raise CollectionError("no such collection")
+        raise CollectionError(_("no such collection"))
     return collection
 
 
 async def add_work(services: Services, account: Account, collection_id: int, work_id: int) -> None:
     collection = await _own(account, collection_id)
     if not await Work.filter(id=work_id, account_id=account.id, deleted_at=None).exists():
-        raise CollectionError("only your own works go in your collections")
+        raise CollectionError(_("only your own works go in your collections"))
     last = await CollectionItem.filter(collection_id=collection.id).order_by("-position").first()
     position = last.position + 1 if last else 0
     await CollectionItem.get_or_create(collection_id=collection.id, work_id=work_id,
@@ -68,7 +69,7 @@ async def update_collection(services: Services, account: Account, collection_id:
     """Rename, describe, feature on the profile or not."""
     collection = await _own(account, collection_id)
     if not title.strip():
-        raise CollectionError("a collection needs a title")
+        raise CollectionError(_("a collection needs a title"))
     collection.title, collection.description = title.strip()[:255], description.strip()[:5000]
     collection.featured = featured
     await collection.save(update_fields=["title", "description", "featured"])
@@ -81,7 +82,7 @@ async def set_cover(services: Services, account: Account, collection_id: int,
     collection = await _own(account, collection_id)
     if work_id is not None and not await CollectionItem.filter(
             collection_id=collection.id, work_id=work_id, work__deleted_at=None).exists():
-        raise CollectionError("the cover must be one of the works in this collection", status=400)
+        raise CollectionError(_("the cover must be one of the works in this collection"), status=400)
     collection.cover_id = work_id
     await collection.save(update_fields=["cover_id"])
     return collection
@@ -102,7 +103,7 @@ async def order_works(services: Services, account: Account, collection_id: int,
     held = set(cast(list[int], await CollectionItem.filter(collection_id=collection.id)
                     .values_list("work_id", flat=True)))
     if len(work_ids) != len(set(work_ids)) or set(work_ids) != held:
-        raise CollectionError("the collection changed meanwhile: reload the page and order it again")
+        raise CollectionError(_("the collection changed meanwhile: reload the page and order it again"))
     async with in_transaction() as connection:
         for position, work_id in enumerate(work_ids):
             await CollectionItem.filter(collection_id=collection.id, work_id=work_id).using_db(

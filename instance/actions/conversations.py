@@ -26,6 +26,8 @@ from instance.storage.models import (
     Work,
     WorkState,
 )
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 
 MAX_MESSAGES = 2000  # the newest direct works read to build one account's threads
 
@@ -34,7 +36,7 @@ class NoSuchConversation(Refused):
     """A conversation id the account has no part in."""
 
     status = 404
-    title = "Not found"
+    title = lazy_gettext("Not found")
 
 
 @dataclass
@@ -137,7 +139,7 @@ async def conversation(account: Account, conversation_id: int) -> Conversation:
     for found in await _build(account, include_removed=True):
         if found.id == conversation_id:
             return found
-    raise NoSuchConversation("no such conversation")
+    raise NoSuchConversation(_("no such conversation"))
 
 
 async def _mark(account: Account, found: Conversation, **values: int) -> None:

@@ -33,6 +33,7 @@ from instance.storage.models import (
     Work,
     WorkState,
 )
+from instance.translation import gettext as _
 from outbox import fanout
 
 
@@ -82,9 +83,10 @@ async def _everyone_who_knew(account: Account) -> list[str]:
 async def delete_local_account(services: Services, account: Account) -> int:
     """Delete a local artist's account for good; returns how many inboxes are told."""
     if account.domain is not None:
-        raise AccountError(f"{account.username}@{account.domain} is not a local account")
+        raise AccountError(_("%(username)s@%(domain)s is not a local account",
+                             username=account.username, domain=account.domain))
     if account.deleted_at is not None:
-        raise AccountError(f"{account.username} was deleted already")
+        raise AccountError(_("%(username)s was deleted already", username=account.username))
     actor = account.ap_id
     inboxes = await _everyone_who_knew(account)
     delete = documents.activity("Delete", f"{actor}#delete", actor, actor, to=[PUBLIC])

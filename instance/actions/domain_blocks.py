@@ -11,6 +11,7 @@ from instance.errors import Refused
 from instance.moderation.domain_names import DomainNameError, normalise_domain
 from instance.services import Services
 from instance.storage.models import Account, AccountDomainBlock, Follow
+from instance.translation import gettext as _
 
 MAX_LENGTH = 253
 
@@ -23,18 +24,18 @@ def checked_domain(services: Services, text: str | None) -> str:
     """The domain to block or unblock, normalised; refuses bad input in words."""
     value = (text or "").strip()
     if not value:
-        raise DomainBlockRefused("Give the domain to block, e.g. example.com.")
+        raise DomainBlockRefused(_("Give the domain to block, e.g. example.com."))
     if len(value) > MAX_LENGTH:
-        raise DomainBlockRefused(f"A domain name has at most {MAX_LENGTH} characters; "
-                                 f"this one has {len(value)}.")
+        raise DomainBlockRefused(_("A domain name has at most %(max_length)s characters; this one has "
+                                   "%(len)s.", max_length=MAX_LENGTH, len=len(value)))
     try:
         domain = normalise_domain(value)
     except DomainNameError:
-        raise DomainBlockRefused(f"{value!r} is not a domain name.") from None
+        raise DomainBlockRefused(_("%(value)r is not a domain name.", value=value)) from None
     if "." not in domain.split(":", 1)[0]:
-        raise DomainBlockRefused(f"{value!r} is not a domain name.")
+        raise DomainBlockRefused(_("%(value)r is not a domain name.", value=value))
     if domain == services.config.instance.domain.lower():
-        raise DomainBlockRefused("This is this server's own domain: block its accounts one by one.")
+        raise DomainBlockRefused(_("This is this server's own domain: block its accounts one by one."))
     return domain
 
 

@@ -24,6 +24,7 @@ from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, User, Work, WorkState
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from instance.text import render
+from instance.translation import gettext as _
 from media.cloak import LEVELS
 
 # The columns an edit writes: a whole-row save would put back counters (likes, boosts)
@@ -46,16 +47,18 @@ class ImageEdit:
 def _check_images(images: Sequence[ImageEdit], current: list[MediaAttachment]) -> None:
     ids = [image.id for image in images]
     if len(ids) != len(set(ids)):
-        raise WorkError("an image is listed twice")
+        raise WorkError(_("an image is listed twice"))
     if len(ids) > MAX_IMAGES:
-        raise WorkError(f"a work has at most {MAX_IMAGES} images; remove some first")
+        raise WorkError(_("a work has at most %(max_images)s images; remove some first",
+                          max_images=MAX_IMAGES))
     if current and not ids:
-        raise WorkError("a work keeps at least one image; delete the work to remove them all")
+        raise WorkError(_("a work keeps at least one image; delete the work to remove them all"))
     for image in images:
         if image.description is not None and len(image.description) > MAX_DESCRIPTION:
-            raise WorkError(f"alt text is at most {MAX_DESCRIPTION} characters")
+            raise WorkError(_("alt text is at most %(max_description)s characters",
+                              max_description=MAX_DESCRIPTION))
         if image.focus is not None and not all(-1 <= v <= 1 for v in image.focus):
-            raise WorkError("a focal point is two numbers from -1 to 1")
+            raise WorkError(_("a focal point is two numbers from -1 to 1"))
 
 
 async def _new_uploads(account: Account, images: Sequence[ImageEdit],
@@ -66,25 +69,27 @@ async def _new_uploads(account: Account, images: Sequence[ImageEdit],
         found = await MediaAttachment.filter(id__in=new, account_id=account.id, work_id=None,
                                              remote_url=None).count()
         if found != len(new):
-            raise WorkError("new images must be your own uploads, not attached to another work")
+            raise WorkError(_("new images must be your own uploads, not attached to another work"))
     return new
 
 
 def _check_fields(work: Work, *, visibility: str | None, ai_declaration: str | None,
                   licence: str | None, cloak_level: str | None) -> None:
     if ai_declaration is not None and ai_declaration not in AI_DECLARATIONS:
-        raise WorkError(f"ai_declaration must be one of {', '.join(AI_DECLARATIONS)}")
+        raise WorkError(_("ai_declaration must be one of %(choices)s", choices=', '.join(AI_DECLARATIONS)))
     if visibility is not None:
         if visibility not in VISIBILITIES:
-            raise WorkError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+            raise WorkError(_("visibility must be one of %(choices)s", choices=', '.join(VISIBILITIES)))
         if "direct" in (visibility, work.visibility) and visibility != work.visibility:
-            raise WorkError("a direct message stays direct, and a work cannot become one")
+            raise WorkError(_("a direct message stays direct, and a work cannot become one"))
     if licence is not None and licences.find(licence) is None \
             and not licence.startswith(("http://", "https://")):
         names = ", ".join(code for code in sorted(licences.CODES) if code)
-        raise WorkError(f"licence must be one of {names}, empty, or the web address of a licence")
+        raise WorkError(_("licence must be one of %(names)s, empty, or the web address of a licence",
+                          names=names))
     if cloak_level is not None and cloak_level not in ("", *LEVELS):
-        raise WorkError(f"cloak_level must be one of {', '.join(LEVELS)} (or empty for your default)")
+        raise WorkError(_("cloak_level must be one of %(choices)s (or empty for your default)",
+                          choices=', '.join(LEVELS)))
 
 
 async def edit_work(
@@ -120,7 +125,7 @@ async def edit_work(
     if title is not None:
         title = title.strip()
         if not title and has_images:
-            raise WorkError("a work needs a title")
+            raise WorkError(_("a work needs a title"))
     user = await User.get_or_none(account_id=account.id)
     level_before = effective_cloak_level(services.config, work, user)
 

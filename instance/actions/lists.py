@@ -6,6 +6,7 @@ from __future__ import annotations
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, AccountList, Follow, ListMember, RepliesPolicy
+from instance.translation import gettext as _
 
 MAX_LISTS = 100  # per person; Mastodon allows 50
 MAX_TITLE = 200
@@ -18,7 +19,8 @@ class ListRefused(Refused):
 async def create_list(owner: Account, title: str, *, replies_policy: str = RepliesPolicy.LIST.value,
                       exclusive: bool = False) -> AccountList:
     if await AccountList.filter(owner_id=owner.id).count() >= MAX_LISTS:
-        raise ListRefused(f"Validation failed: You cannot have more than {MAX_LISTS} lists")
+        raise ListRefused(_("Validation failed: You cannot have more than %(max_lists)s lists",
+                            max_lists=MAX_LISTS))
     return await AccountList.create(owner_id=owner.id, title=title, replies_policy=replies_policy,
                                     exclusive=exclusive)
 

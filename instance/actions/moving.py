@@ -19,6 +19,8 @@ from instance.actors.remote import ActorError, find_acct, get_actor
 from instance.errors import Refused
 from instance.services import Services
 from instance.storage.models import Account, Follow
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 from outbox.fanout import follower_inboxes, send
 
 log = logging.getLogger("impasto.actions")
@@ -31,7 +33,7 @@ LOCAL_NAME = re.compile(r"^@?[A-Za-z0-9_.-]+$")
 class MoveError(Refused):
     """An alias or a move that cannot be done; the message says why."""
 
-    title = "Not moved"
+    title = lazy_gettext("Not moved")
 
 
 async def resolve_account(services: Services, text: str) -> Account:
@@ -40,7 +42,7 @@ async def resolve_account(services: Services, text: str) -> Account:
     a name that cannot be found is a MoveError (or the LookupRefused saying why)."""
     text = text.strip()
     if not text:
-        raise MoveError("Write the account as @name@server.example or as its URL.")
+        raise MoveError(_("Write the account as @name@server.example or as its URL."))
     handle = HANDLE.match(text)
     if LOCAL_NAME.match(text):  # @name alone: an account on this server
         return await find_acct(services, text.lstrip("@"), None)
@@ -50,12 +52,12 @@ async def resolve_account(services: Services, text: str) -> Account:
         if text.startswith(services.urls.local_prefix):
             local = await Account.get_or_none(ap_id=text, domain=None)
             if local is None:
-                raise MoveError(f"There is no account at {text[:100]} on this server.",
+                raise MoveError(_("There is no account at %(text)s on this server.", text=text[:100]),
                                 status=404)
             return local
         ap_id = text
     else:
-        raise MoveError(f"“{text[:100]}” is neither @name@server.example nor a URL.")
+        raise MoveError(_("“%(text)s” is neither @name@server.example nor a URL.", text=text[:100]))
     local = await Account.get_or_none(ap_id=ap_id, domain=None)
     if local is not None:
         return local
@@ -63,8 +65,8 @@ async def resolve_account(services: Services, text: str) -> Account:
         return await get_actor(services, ap_id, refresh=True)
     except ActorError as exc:
         log.info("cannot fetch account", extra={"account": ap_id, "error": str(exc)})
-        raise MoveError(f"{text[:100]} could not be fetched as an account from its "
-                        "server.") from exc
+        raise MoveError(_("%(text)s could not be fetched as an account from its server.",
+                          text=text[:100])) from exc
 
 
 async def add_alias(services: Services, account: Account, text: str) -> Account:
@@ -72,12 +74,12 @@ async def add_alias(services: Services, account: Account, text: str) -> Account:
     tell followers with an Update."""
     found = await resolve_account(services, text)
     if found.id == account.id:
-        raise MoveError("An account cannot be an alias of itself.")
+        raise MoveError(_("An account cannot be an alias of itself."))
     aliases = list(account.also_known_as or [])
     if found.ap_id in aliases:
         return account
     if len(aliases) >= MAX_ALIASES:
-        raise MoveError(f"At most {MAX_ALIASES} aliases; remove one first.")
+        raise MoveError(_("At most %(max_aliases)s aliases; remove one first.", max_aliases=MAX_ALIASES))
     return await social.update_profile(services, account,
                                        also_known_as=[*aliases, found.ap_id])
 
@@ -85,7 +87,7 @@ async def add_alias(services: Services, account: Account, text: str) -> Account:
 async def remove_alias(services: Services, account: Account, ap_id: str) -> Account:
     aliases = list(account.also_known_as or [])
     if ap_id not in aliases:
-        raise MoveError("That account is not among your aliases.", status=404)
+        raise MoveError(_("That account is not among your aliases."), status=404)
     return await social.update_profile(services, account,
                                        also_known_as=[a for a in aliases if a != ap_id])
 
@@ -99,15 +101,16 @@ async def move_account(services: Services, account: Account, text: str) -> Accou
     followers follow the new account. Returns the new account."""
     target = await resolve_account(services, text)
     if target.id == account.id:
-        raise MoveError("You cannot move to the account you are moving from.")
+        raise MoveError(_("You cannot move to the account you are moving from."))
     if target.suspended or target.deleted_at is not None:
-        raise MoveError(f"{target.ap_id} is not available.")
+        raise MoveError(_("%(ap_id)s is not available.", ap_id=target.ap_id))
     if target.moved_to_id is not None:
-        raise MoveError(f"{target.ap_id} has itself moved to another account; move there.")
+        raise MoveError(_("%(ap_id)s has itself moved to another account; move there.", ap_id=target.ap_id))
     if account.ap_id not in (target.also_known_as or []):
         raise MoveError(
-            f"{target.ap_id} does not list this account ({account.ap_id}) among its aliases "
-            "(alsoKnownAs). Add this account as an alias on the new account first, then move.")
+            _("%(ap_id)s does not list this account (%(ap_id2)s) among its aliases (alsoKnownAs). Add this "
+              "account as an alias on the new account first, then move.",
+              ap_id=target.ap_id, ap_id2=account.ap_id))
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(moved_to_id=target.id)
         await account.refresh_from_db(using_db=connection)

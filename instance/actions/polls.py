@@ -13,6 +13,7 @@ from instance.errors import Refused
 from instance.jobs import JobContext, kinds
 from instance.services import Services
 from instance.storage.models import Account, Notification, Poll, PollVote, Work
+from instance.translation import gettext as _
 from outbox.fanout import inboxes_of
 
 MAX_OPTIONS = 4  # Mastodon's defaults, announced in /api/v2/instance
@@ -44,15 +45,16 @@ def check_spec(options: list[str], expires_in: int | None, multiple: bool = Fals
     """The new poll, or PollError saying which bound it breaks."""
     options = [o.strip() for o in options]
     if not 2 <= len(options) <= MAX_OPTIONS:
-        raise PollError(f"a poll needs 2 to {MAX_OPTIONS} options")
+        raise PollError(_("a poll needs 2 to %(max_options)s options", max_options=MAX_OPTIONS))
     if any(not o for o in options):
-        raise PollError("poll options can't be blank")
+        raise PollError(_("poll options can't be blank"))
     if any(len(o) > MAX_OPTION_CHARS for o in options):
-        raise PollError(f"poll options are at most {MAX_OPTION_CHARS} characters")
+        raise PollError(_("poll options are at most %(max_option_chars)s characters",
+                          max_option_chars=MAX_OPTION_CHARS))
     if len(set(options)) != len(options):
-        raise PollError("poll options must be different")
+        raise PollError(_("poll options must be different"))
     if expires_in is None or not MIN_EXPIRATION <= expires_in <= MAX_EXPIRATION:
-        raise PollError("poll expires_in must be between 5 minutes and 1 month")
+        raise PollError(_("poll expires_in must be between 5 minutes and 1 month"))
     return PollSpec(options, expires_in, multiple, hide_totals)
 
 
@@ -78,10 +80,10 @@ async def recount(poll: Poll, connection: BaseDBAsyncClient) -> None:
     rows = await PollVote.filter(poll_id=poll.id).using_db(connection).values_list(
         "account_id", "choice")
     tallies = [0] * len(poll.options)
-    for _, choice in rows:
+    for _voter, choice in rows:
         if 0 <= choice < len(tallies):
             tallies[choice] += 1
-    poll.tallies, poll.voters_count = tallies, len({a for a, _ in rows})
+    poll.tallies, poll.voters_count = tallies, len({a for a, _choice in rows})
     await poll.save(update_fields=["tallies", "voters_count"], using_db=connection)
 
 
@@ -89,22 +91,22 @@ async def vote(services: Services, account: Account, poll_id: int, choices: list
     """Cast the account's vote; checked whole before anything is written."""
     poll = await Poll.get_or_none(id=poll_id)
     if poll is None:
-        raise PollError("Record not found", status=404)
+        raise PollError(_("Record not found"), status=404)
     work = await Work.get(id=poll.work_id)
     if work.account_id == account.id:
-        raise PollError("you cannot vote in your own poll")
+        raise PollError(_("you cannot vote in your own poll"))
     if expired(poll):
-        raise PollError("the poll has already ended")
+        raise PollError(_("the poll has already ended"))
     if not choices:
-        raise PollError("choose at least one option")
+        raise PollError(_("choose at least one option"))
     if len(set(choices)) != len(choices) or any(not 0 <= c < len(poll.options) for c in choices):
-        raise PollError("a choice is not one of the poll's options")
+        raise PollError(_("a choice is not one of the poll's options"))
     if len(choices) > 1 and not poll.multiple:
-        raise PollError("this poll allows one choice only")
+        raise PollError(_("this poll allows one choice only"))
     async with in_transaction() as connection:
         if await PollVote.filter(poll_id=poll.id, account_id=account.id).using_db(
                 connection).exists():
-            raise PollError("you have already voted in this poll")
+            raise PollError(_("you have already voted in this poll"))
         for choice in choices:
             await PollVote.create(poll_id=poll.id, account_id=account.id, choice=choice,
                                   using_db=connection)

@@ -13,6 +13,7 @@ from instance.errors import Refused
 from instance.jobs import JobContext, kinds
 from instance.services import Services
 from instance.storage.models import Account, ScheduledStatus
+from instance.translation import gettext as _
 
 MIN_AHEAD = timedelta(minutes=5)  # Mastodon's bound
 
@@ -25,7 +26,7 @@ def _check_time(when: datetime) -> datetime:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     if when < datetime.now(UTC) + MIN_AHEAD:
-        raise ScheduleError("scheduled_at must be at least 5 minutes in the future")
+        raise ScheduleError(_("scheduled_at must be at least 5 minutes in the future"))
     return when
 
 
@@ -56,7 +57,7 @@ async def reschedule(services: Services, account: Account, row_id: int,
 async def own(account: Account, row_id: int) -> ScheduledStatus:
     row = await ScheduledStatus.get_or_none(id=row_id, account_id=account.id)
     if row is None:
-        raise ScheduleError("Record not found", status=404)
+        raise ScheduleError(_("Record not found"), status=404)
     return row
 
 

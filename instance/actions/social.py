@@ -28,6 +28,7 @@ from instance.storage.models import (
     Notification,
     Work,
 )
+from instance.translation import gettext as _
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 
@@ -75,16 +76,18 @@ async def _count_follow(follow: Follow, connection: BaseDBAsyncClient, step: int
 async def follow(services: Services, account: Account, target: Account) -> Follow:
     """Follow `target`; locked or remote targets leave the follow pending until accepted."""
     if account.id == target.id:
-        raise SocialError("you cannot follow yourself")
+        raise SocialError(_("you cannot follow yourself"))
     if await Block.filter(account_id=target.id, target_id=account.id).exists():
-        raise SocialError("this account has blocked you")
+        raise SocialError(_("this account has blocked you"))
     existing = await Follow.get_or_none(follower_id=account.id, target_id=target.id)
     if existing is not None:
         return existing
     if target.moved_to_id is not None:
         moved_to = await Account.get_or_none(id=target.moved_to_id)
-        where = f" to {moved_to.ap_id}" if moved_to is not None else ""
-        raise SocialError(f"this account has moved{where}; follow the new account instead")
+        raise SocialError(
+            _("this account has moved to %(where)s; follow the new account instead",
+              where=moved_to.ap_id) if moved_to is not None
+            else _("this account has moved; follow the new account instead"))
     local = target.domain is None
     state = FollowState.PENDING if (target.locked or not local) else FollowState.ACCEPTED
     async with in_transaction() as connection:
@@ -131,7 +134,7 @@ async def unfollow(services: Services, account: Account, target: Account) -> Non
 async def _answer(services: Services, account: Account, follower: Account, accept: bool) -> None:
     record = await Follow.get_or_none(follower_id=follower.id, target_id=account.id)
     if record is None:
-        raise SocialError("no follow request from this account", status=404)
+        raise SocialError(_("no follow request from this account"), status=404)
     async with in_transaction() as connection:
         if accept:
             if record.state != FollowState.ACCEPTED:
@@ -209,7 +212,7 @@ def _boost_audience(services: Services, account: Account, author: Account) -> tu
 
 async def boost(services: Services, account: Account, work: Work) -> Boost:
     if work.visibility not in ("public", "unlisted"):
-        raise SocialError("only public and unlisted works can be boosted")
+        raise SocialError(_("only public and unlisted works can be boosted"))
     existing = await Boost.get_or_none(account_id=account.id, work_id=work.id)
     if existing is not None:
         return existing
@@ -252,7 +255,7 @@ async def unboost(services: Services, account: Account, work: Work) -> None:
 async def block(services: Services, account: Account, target: Account) -> Block:
     """Block: follows both ways end; a remote target is told with Block."""
     if account.id == target.id:
-        raise SocialError("you cannot block yourself")
+        raise SocialError(_("you cannot block yourself"))
     existing = await Block.get_or_none(account_id=account.id, target_id=target.id)
     if existing is not None:
         return existing
@@ -292,7 +295,7 @@ async def mute(services: Services, account: Account, target: Account, *,
                notifications: bool = True) -> Mute:
     """Mute is private: nothing is sent."""
     if account.id == target.id:
-        raise SocialError("you cannot mute yourself")
+        raise SocialError(_("you cannot mute yourself"))
     record, made = await Mute.get_or_create(account_id=account.id, target_id=target.id,
                                             defaults={"notifications": notifications})
     if not made and record.notifications != notifications:  # muting again changes it, as Mastodon
@@ -324,7 +327,7 @@ async def update_profile(services: Services, account: Account, **changes: Any) -
 
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
-        raise SocialError(f"unknown profile fields: {', '.join(sorted(unknown))}")
+        raise SocialError(_("unknown profile fields: %(choices)s", choices=', '.join(sorted(unknown))))
     if "note" in changes:
         changes["note"] = render(changes["note"] or "", services.config.base_url).html
     if "fields_json" in changes:

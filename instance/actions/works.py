@@ -21,6 +21,8 @@ from instance.services import Services
 from instance.storage.models import Account, MediaAttachment, Tag, Work, WorkState
 from instance.storage.models.works import AI_DECLARATIONS, VISIBILITIES
 from instance.text import render
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
 MAX_IMAGES = 10  # per work: the upload form, the edit and the client API's limit
@@ -29,14 +31,14 @@ MAX_IMAGES = 10  # per work: the upload form, the edit and the client API's limi
 class WorkError(Refused):
     """A work request that cannot be done; the message says why."""
 
-    title = "Not sent"
+    title = lazy_gettext("Not sent")
 
 
 class NoSuchWork(WorkError):
     """Not a work of the asker's (or deleted): the same answer either way."""
 
     status = 404
-    title = "Not found"
+    title = lazy_gettext("Not found")
 
 
 async def mentions_in(services: Services, source: str, reply_to: Work | None) -> list[Account]:
@@ -94,22 +96,22 @@ async def create_work(
     """Create a work (or reply); it is published at once unless media are processing.
     A poll (checked by instance.actions.polls.check_spec) is made with it."""
     if account.domain is not None:
-        raise WorkError("only local accounts publish works")
+        raise WorkError(_("only local accounts publish works"))
     if visibility not in VISIBILITIES:
-        raise WorkError(f"visibility must be one of {', '.join(VISIBILITIES)}")
+        raise WorkError(_("visibility must be one of %(choices)s", choices=', '.join(VISIBILITIES)))
     if ai_declaration not in AI_DECLARATIONS:
-        raise WorkError(f"ai_declaration must be one of {', '.join(AI_DECLARATIONS)}")
+        raise WorkError(_("ai_declaration must be one of %(choices)s", choices=', '.join(AI_DECLARATIONS)))
     reply_to = None
     if in_reply_to_id is not None:
         reply_to = await Work.get_or_none(id=in_reply_to_id, deleted_at=None)
         if reply_to is None:
-            raise WorkError("the work replied to does not exist")
+            raise WorkError(_("the work replied to does not exist"))
     media_ids = list(media_ids)
     if len(media_ids) > MAX_IMAGES:
-        raise WorkError(f"a work has at most {MAX_IMAGES} images")
+        raise WorkError(_("a work has at most %(max_images)s images", max_images=MAX_IMAGES))
     media = await MediaAttachment.filter(id__in=media_ids, account_id=account.id)
     if len(media) != len(set(media_ids)) or any(m.work_id for m in media):
-        raise WorkError("media must be your own uploads, not attached to another work")
+        raise WorkError(_("media must be your own uploads, not attached to another work"))
     mentioned = await mentions_in(services, content_source, reply_to)
     rendered = render(content_source, services.config.base_url,
                       mention_urls(mentioned, services.config.instance.domain))
@@ -157,7 +159,7 @@ async def own_work(account: Account, work_id: int) -> Work:
     """The asker's own, undeleted work; someone else's is "no such work" (404)."""
     work = await Work.get_or_none(id=work_id, account_id=account.id, deleted_at=None)
     if work is None:
-        raise NoSuchWork("no such work of yours")
+        raise NoSuchWork(_("no such work of yours"))
     return work
 
 

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from instance.errors import Refused
 from instance.storage.models import Account, User
+from instance.translation import gettext as _
 from instance.urls import LocalUrls
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,30}$")
@@ -32,10 +33,11 @@ def normalise_username(name: str) -> str:
     username = name.strip().lstrip("@").lower()
     if not USERNAME_RE.match(username):
         raise AccountError(
-            f"username {name!r} must be 1–30 characters of lower-case letters, digits and _"
+            _("username %(name)r must be 1–30 characters of lower-case letters, digits and _", name=name)
         )
     if username in RESERVED_USERNAMES:
-        raise AccountError(f"the username {username!r} is reserved for this server's own use")
+        raise AccountError(_("the username %(username)r is reserved for this server's own use",
+                             username=username))
     return username
 
 
@@ -45,7 +47,8 @@ def generate_password() -> str:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(_("the password must have at least %(min_password_length)s characters",
+                             min_password_length=MIN_PASSWORD_LENGTH))
     return _hasher.hash(password)
 
 
@@ -86,14 +89,14 @@ async def create_local_user(
     """Create an account with its login, keys and ActivityPub endpoints."""
     username = normalise_username(username)
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(_("role must be one of %(choices)s", choices=', '.join(ROLES)))
     password_hash = hash_password(password)
     if await Account.filter(username=username, domain=None).exists():
-        raise AccountError(f"the username {username!r} is taken")
+        raise AccountError(_("the username %(username)r is taken", username=username))
     if email_pending and not email:
-        raise AccountError("an email address is needed to confirm the sign-up")
+        raise AccountError(_("an email address is needed to confirm the sign-up"))
     if email and await User.filter(email__iexact=email).exists():
-        raise AccountError(f"the email {email!r} is already registered")
+        raise AccountError(_("the email %(email)r is already registered", email=email))
     private_pem, public_pem = generate_key_pair()
     async with in_transaction() as connection:
         account = await Account.create(
@@ -128,7 +131,7 @@ async def create_local_user(
 async def get_local_user(username: str) -> User:
     user = await User.filter(account__username=username.lower(), account__domain=None).first()
     if user is None:
-        raise AccountError(f"no local user named {username!r}")
+        raise AccountError(_("no local user named %(username)r", username=username))
     return user
 
 

@@ -22,7 +22,8 @@ from instance.jobs.errors import Permanent
 from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import EmailToken, TokenPurpose, User
-from instance.translation import gettext, in_locale, locale_of
+from instance.translation import gettext, in_locale, lazy_gettext, locale_of
+from instance.translation import gettext as _
 from instance.urls import LocalUrls
 
 LIFETIMES = {
@@ -35,7 +36,7 @@ class LinkRefused(Refused):
     """A mailed link that is unknown, expired or already used."""
 
     status = 410
-    title = "This link no longer works"
+    title = lazy_gettext("This link no longer works")
 
 
 def _digest(raw: str) -> str:
@@ -55,14 +56,15 @@ async def issue(user: User, purpose: TokenPurpose) -> str:
 async def check(raw: str, purpose: TokenPurpose) -> EmailToken:
     """The live token for this secret, or `LinkRefused` saying what is wrong with it."""
     token = await EmailToken.get_or_none(token_hash=_digest(raw[:200]), purpose=purpose.value)
-    again = ("Ask for a new password-reset link." if purpose is TokenPurpose.RESET_PASSWORD
-             else "If your sign-up is still unconfirmed, ask for a new link at /signup/resend.")
+    again = (_("Ask for a new password-reset link.") if purpose is TokenPurpose.RESET_PASSWORD
+             else _("If your sign-up is still unconfirmed, ask for a new link at /signup/resend."))
     if token is None:
-        raise LinkRefused(f"This link is not one we sent, or it was cut short. {again}", status=404)
+        raise LinkRefused(_("This link is not one we sent, or it was cut short. %(again)s",
+                            again=again), status=404)
     if token.used_at is not None:
-        raise LinkRefused(f"This link was already used. {again}")
+        raise LinkRefused(_("This link was already used. %(again)s", again=again))
     if token.expires_at <= datetime.now(UTC):
-        raise LinkRefused(f"This link has expired. {again}")
+        raise LinkRefused(_("This link has expired. %(again)s", again=again))
     return token
 
 
@@ -72,7 +74,7 @@ async def _consume(raw: str, purpose: TokenPurpose, connection) -> EmailToken:
     won = await EmailToken.filter(id=token.id, used_at=None, expires_at__gt=now).using_db(
         connection).update(used_at=now)
     if not won:
-        raise LinkRefused("This link was already used.")
+        raise LinkRefused(_("This link was already used."))
     return token
 
 

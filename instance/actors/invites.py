@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from instance.errors import Refused
 from instance.storage.models import Account, AuditEntry, Invite
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 
 NOTE_CHARS = 200
 
@@ -16,7 +18,7 @@ class InviteRefused(Refused):
     """An invite that cannot be used (unknown, expired, used up or revoked), in words."""
 
     status = 422
-    title = "This invite cannot be used"
+    title = lazy_gettext("This invite cannot be used")
 
 
 async def create_invite(
@@ -40,13 +42,14 @@ def problem(invite: Invite | None, now: datetime | None = None) -> str | None:
     """Why this invite cannot be used now, or None when it can."""
     now = now or datetime.now(UTC)
     if invite is None:
-        return "There is no invite with that code. Check the link you were sent."
+        return _("There is no invite with that code. Check the link you were sent.")
     if invite.revoked_at is not None:
-        return "This invite was withdrawn by the server's staff."
+        return _("This invite was withdrawn by the server's staff.")
     if invite.expires_at is not None and invite.expires_at <= now:
-        return f"This invite expired on {invite.expires_at:%Y-%m-%d}. Ask for a new one."
+        return _("This invite expired on %(day)s. Ask for a new one.",
+                 day=invite.expires_at.strftime("%Y-%m-%d"))
     if invite.max_uses is not None and invite.uses >= invite.max_uses:
-        return "This invite has been used as many times as it allows. Ask for a new one."
+        return _("This invite has been used as many times as it allows. Ask for a new one.")
     return None
 
 

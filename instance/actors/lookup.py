@@ -11,13 +11,15 @@ from federation.discovery import SUBSCRIBE_REL
 from instance.errors import Refused
 from instance.moderation.gate import is_suspended
 from instance.services import Services
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 
 
 class LookupRefused(Refused):
     """Another server could not tell us about an account; the message says why."""
 
     status = 502
-    title = "Could not look that up"
+    title = lazy_gettext("Could not look that up")
 
 
 def words_for(exc: FetchError, server: str, who: str) -> LookupRefused:
@@ -43,7 +45,7 @@ def words_for(exc: FetchError, server: str, who: str) -> LookupRefused:
 async def refuse_if_suspended(services: Services, server: str) -> None:
     """A suspended (or, in allowlist mode, unlisted) server is never contacted."""
     if await is_suspended(server, allowlist_mode=services.config.moderation.allowlist_mode):
-        raise LookupRefused(f"This server does not exchange with {server}.", status=403)
+        raise LookupRefused(_("This server does not exchange with %(server)s.", server=server), status=403)
 
 
 async def webfinger(services: Services, username: str, server: str) -> dict[str, Any]:
@@ -58,7 +60,8 @@ async def webfinger(services: Services, username: str, server: str) -> dict[str,
     except FetchError as exc:
         raise words_for(exc, server, who) from exc
     if not isinstance(jrd, dict):
-        raise LookupRefused(f"{server} did not answer like a fediverse server about {who}.")
+        raise LookupRefused(_("%(server)s did not answer like a fediverse server about %(who)s.",
+                              server=server, who=who))
     return jrd
 
 

@@ -26,6 +26,7 @@ from instance.moderation.instances import meet_domain
 from instance.services import Services
 from instance.storage.models import Account
 from instance.text import sanitise
+from instance.translation import gettext as _
 
 log = logging.getLogger("impasto.federation")
 
@@ -217,7 +218,7 @@ async def find_acct(services: Services, username: str, domain: str | None) -> Ac
     if domain is None or domain.lower() == local:
         found = await Account.get_or_none(username=username.lower(), domain=None)
         if found is None:
-            raise LookupRefused(f"There is no artist @{username} here.", status=404)
+            raise LookupRefused(_("There is no artist @%(username)s here.", username=username), status=404)
         return found
     domain = domain.lower()
     known = await Account.get_or_none(username=username, domain=domain)
@@ -232,7 +233,8 @@ async def find_acct(services: Services, username: str, domain: str | None) -> Ac
         raise words_for(exc, domain, who) from exc
     except ActorError as exc:
         log.info("cannot use actor", extra={"acct": who, "error": str(exc)})
-        raise LookupRefused(f"{domain} sent an account for {who} that cannot be used here.") \
+        raise LookupRefused(_("%(domain)s sent an account for %(who)s that cannot be used here.",
+                              domain=domain, who=who)) \
             from exc
 
 
@@ -243,8 +245,8 @@ def parse_jrd_or_refuse(jrd: dict[str, Any], who: str) -> str:
     except DiscoveryError:
         actor_url = None
     if not actor_url:
-        raise LookupRefused(f"{who} is not an account this server can follow "
-                            "(it has no ActivityPub actor).", status=422)
+        raise LookupRefused(_("%(who)s is not an account this server can follow (it has no ActivityPub "
+                              "actor).", who=who), status=422)
     return actor_url
 
 

@@ -28,6 +28,7 @@ from instance.storage.models import (
     Notification,
     ReviewState,
 )
+from instance.translation import gettext as _
 from media.errors import MediaRejected
 from media.preview import review_preview
 from media.storage import Area
@@ -46,13 +47,13 @@ class ReviewError(Refused):
 def review_refusal(media: MediaAttachment) -> str | None:
     """Why the artist cannot ask for a review of this upload now, or None if they can."""
     if media.review_state == ReviewState.REVIEWED:
-        return "A moderator has already reviewed this upload."
+        return _("A moderator has already reviewed this upload.")
     if media.review_state == ReviewState.QUEUED and media.review_requested:
-        return "You have already asked for a review of this upload."
+        return _("You have already asked for a review of this upload.")
     if not (media.state in (MediaState.REJECTED, MediaState.HELD) or media.ai_label):
-        return "Only rejected, held or AI-labelled uploads can be reviewed."
+        return _("Only rejected, held or AI-labelled uploads can be reviewed.")
     if media.state == MediaState.REJECTED and not media.original_key:
-        return "This file could not be decoded; upload it again instead."
+        return _("This file could not be decoded; upload it again instead.")
     return None
 
 
@@ -66,7 +67,7 @@ async def request_review(account: Account, media_id: int, note: str = "") -> Med
     every moderator and admin is notified (`impasto.review_request`)."""
     media = await MediaAttachment.get_or_none(id=media_id, account_id=account.id)
     if media is None:
-        raise ReviewError("No such upload.")
+        raise ReviewError(_("No such upload."))
     refusal = review_refusal(media)
     if refusal:
         raise ReviewError(refusal)
@@ -110,12 +111,12 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
     keeps this decision. The work is published once all its media are ready.
     """
     if decision not in DECISIONS:
-        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}")
+        raise ReviewError(_("decision must be one of %(choices)s", choices=', '.join(DECISIONS)))
     sender = await instance_actor(services)
     async with in_transaction() as connection:
         media = await MediaAttachment.get_or_none(id=media_id, using_db=connection)
         if media is None or media.remote_url:
-            raise ReviewError("No such local upload.")
+            raise ReviewError(_("No such local upload."))
         before = {"state": media.state, "ai_label": media.ai_label,
                   "verdict": media.provenance_verdict}
         media.review_state = ReviewState.REVIEWED
@@ -125,7 +126,7 @@ async def decide(services: Services, moderator: Account, media_id: int, decision
             media.state = MediaState.REJECTED
         elif media.state == MediaState.REJECTED or not media.variants:
             if not media.original_key:
-                raise ReviewError("The original is gone; the artist must upload it again.")
+                raise ReviewError(_("The original is gone; the artist must upload it again."))
             media.state = MediaState.PROCESSING
             await services.jobs.enqueue(kinds.PROCESS_MEDIA, {"media_id": media.id},
                                         using_db=connection)

@@ -28,6 +28,7 @@ from tortoise.transactions import in_transaction
 
 from instance.errors import Refused
 from instance.jobs import kinds
+from instance.translation import gettext as _
 from media import ingest
 from media.errors import MediaRejected
 from media.limits import Limits, check_byte_size, check_dimensions
@@ -182,8 +183,8 @@ async def create_upload(
     except OSError as exc:  # disk full, read-only, the object store down
         log.warning("media store refused an upload: %s", exc)
         raise MediaStoreDown(
-            "The image could not be saved: the media store is not accepting files right "
-            "now. Nothing was stored; please try again in a few minutes."
+            _("The image could not be saved: the media store is not accepting files right "
+            "now. Nothing was stored; please try again in a few minutes.")
         ) from None
     try:
         async with in_transaction() as connection:

@@ -17,6 +17,7 @@ from instance.jobboard.listings import ListingNotFound, row_id
 from instance.moderation.domains import silenced_accounts_filter
 from instance.storage.models import JobListing, ListingState, SavedListing
 from instance.storage.models.jobboard import ListingKind, LocationMode
+from instance.translation import gettext as _
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -132,11 +133,11 @@ async def readable_listing(listing_id: int, viewer_account_id: int | None) -> Jo
     listing = await JobListing.filter(id=row_id(listing_id, ListingNotFound, "listing")) \
         .select_related("poster").first()
     if listing is None or listing.poster.suspended:
-        raise ListingNotFound("No such listing")
+        raise ListingNotFound(_("No such listing"))
     if listing.state == ListingState.DRAFT and listing.poster_id == viewer_account_id:
         return listing
     if listing.state not in READABLE or listing.held:
-        raise ListingNotFound("No such listing")
+        raise ListingNotFound(_("No such listing"))
     return listing
 
 

@@ -32,6 +32,7 @@ from instance.storage.models import (
     Report,
     Work,
 )
+from instance.translation import gettext as _
 from outbox.documents import listing_note
 from outbox.fanout import follower_inboxes, inboxes_of, previous_recipients, send
 
@@ -112,12 +113,12 @@ async def follow_board(services: Services, handle: str, actor: Account | None = 
     """This server's jobs actor follows another server's board (`jobs@domain`, any
     `user@domain`, or just `domain`): its listings then fill the "other servers" tab
     under `[jobboard] remote_listings = "followed"`."""
-    name, _, domain = handle.strip().lstrip("@").rpartition("@")
+    name, _at, domain = handle.strip().lstrip("@").rpartition("@")
     if not name:
         name, domain = JOBS_WEBFINGER_NAME, handle.strip().lstrip("@")
     target = await resolve_acct(services, name, domain) if domain else None
     if target is None or target.domain is None:
-        raise BoardNotFound(f"No job board found at {handle!r}")
+        raise BoardNotFound(_("No job board found at %(handle)r", handle=handle))
     follow = await social.follow(services, await jobs_actor(services), target)
     await AuditEntry.create(actor=actor, action="jobboard.follow_board", target=target.ap_id)
     return follow
@@ -131,7 +132,7 @@ async def report_listing(services: Services, reporter: Account, listing_id: int,
     naming the listing's id (as reports of works do)."""
     listing = await JobListing.get_or_none(id=listing_id).prefetch_related("poster")
     if listing is None or listing.state in (ListingState.DRAFT, ListingState.REMOVED):
-        raise BoardNotFound("No such listing")
+        raise BoardNotFound(_("No such listing"))
     named = f"Job listing: {services.urls.listing_page(listing.id)}\n"
     return await file_report(
         reporter, listing.poster, comment=named + comment.strip()[:4800], category=category,

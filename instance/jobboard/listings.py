@@ -21,6 +21,7 @@ from instance.storage.models import Account, JobApplication, JobListing, Listing
 from instance.storage.models.jobboard import LISTING_TRANSITIONS
 from instance.storage.models.states import allowed
 from instance.text import render
+from instance.translation import gettext as _
 
 STAFF = ("admin", "moderator")
 EDITABLE = (ListingState.DRAFT, ListingState.OPEN)
@@ -73,16 +74,17 @@ def may_post(services: Services, user: User) -> bool:
 
 def _check_may_post(services: Services, user: User) -> None:
     if not may_post(services, user):
-        who = "moderators" if services.config.jobboard.posting == "staff" else "approved posters"
-        raise NotAllowedToPost(f"On this server only {who} may post listings")
+        raise NotAllowedToPost(_("On this server only moderators may post listings")
+                               if services.config.jobboard.posting == "staff"
+                               else _("On this server only approved posters may post listings"))
 
 
 async def _check_rate(services: Services, poster_id: int) -> None:
     limit = services.config.jobboard.listings_per_day
     since = now() - timedelta(days=1)
     if await JobListing.filter(poster_id=poster_id, published_at__gte=since).count() >= limit:
-        raise TooManyListings(f"You have opened {limit} listings in the last 24 hours; "
-                              "try again tomorrow", headers={"Retry-After": "3600"})
+        raise TooManyListings(_("You have opened %(limit)s listings in the last 24 hours; try again tomorrow",
+                                limit=limit), headers={"Retry-After": "3600"})
 
 
 def read(services: Services, data: Mapping[str, Any]) -> ListingInput:
@@ -97,13 +99,14 @@ async def own_listing(user: User, listing_id: int) -> JobListing:
                                            local=True)
     if listing is None or listing.state == ListingState.REMOVED or (
             listing.poster_id != user.account_id and user.role not in STAFF):
-        raise ListingNotFound("No such listing of yours")
+        raise ListingNotFound(_("No such listing of yours"))
     return listing
 
 
 def _move(listing: JobListing, new: ListingState) -> None:
     if not allowed(LISTING_TRANSITIONS, listing.state, new):
-        raise ListingStateError(f"A listing that is {listing.state} cannot become {new}")
+        raise ListingStateError(_("A listing that is %(state)s cannot become %(new)s",
+                                  state=listing.state, new=new))
     listing.state = new
 
 
@@ -136,7 +139,7 @@ async def edit_listing(services: Services, user: User, listing_id: int,
     """Replace a draft's or an open listing's fields (an open one sends an Update)."""
     listing = await own_listing(user, listing_id)
     if listing.state not in EDITABLE:
-        raise ListingStateError(f"A listing that is {listing.state} can no longer be edited")
+        raise ListingStateError(_("A listing that is %(state)s can no longer be edited", state=listing.state))
     fields = read(services, data)
     for name, value in fields.columns().items():
         setattr(listing, name, value)
@@ -158,7 +161,7 @@ async def open_listing(services: Services, user: User, listing_id: int) -> JobLi
     listing = await own_listing(user, listing_id)
     _move(listing, ListingState.OPEN)
     if listing.deadline is not None and listing.deadline <= now():
-        raise ListingError("The deadline is in the past: edit it before opening the listing")
+        raise ListingError(_("The deadline is in the past: edit it before opening the listing"))
     await _check_rate(services, listing.poster_id)
     listing.published_at = now()
     async with in_transaction() as connection:
@@ -183,7 +186,7 @@ async def close_listing(services: Services, user: User, listing_id: int,
                         state: ListingState = ListingState.CLOSED) -> JobListing:
     """The poster closes a listing (CLOSED) or says it is taken (FILLED)."""
     if state not in ENDINGS:
-        raise ListingStateError("A listing is ended as closed or filled")
+        raise ListingStateError(_("A listing is ended as closed or filled"))
     return await end_listing(services, await own_listing(user, listing_id), state)
 
 

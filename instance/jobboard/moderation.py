@@ -9,6 +9,7 @@ from instance.errors import Refused
 from instance.jobboard.listings import ListingNotFound, remove_listing, row_id
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, JobListing, ListingState
+from instance.translation import gettext as _
 
 MAX_REASON = 500
 
@@ -29,7 +30,7 @@ async def _held(listing_id: int) -> JobListing:
     listing = await JobListing.get_or_none(
         id=row_id(listing_id, NotHeld, "held listing"), local=False, held=True)
     if listing is None or listing.state == ListingState.REMOVED:
-        raise NotHeld(f"No held listing from another server with id {listing_id}")
+        raise NotHeld(_("No held listing from another server with id %(listing_id)s", listing_id=listing_id))
     return listing
 
 
@@ -64,7 +65,7 @@ async def moderate_remove(services: Services, listing_id: int, actor: Account | 
     """A moderator removes any listing (local: a Delete federates; its applications go)."""
     listing = await JobListing.get_or_none(id=row_id(listing_id, ListingNotFound, "listing"))
     if listing is None or listing.state == ListingState.REMOVED:
-        raise ListingNotFound("No such listing")
+        raise ListingNotFound(_("No such listing"))
     reason = reason.strip()[:MAX_REASON]
     await remove_listing(services, listing, reason)
     await _audit(actor, "listing.remove", listing, reason)

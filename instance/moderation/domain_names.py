@@ -11,6 +11,7 @@ import ipaddress
 import re
 
 from instance.errors import Refused
+from instance.translation import gettext as _
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -24,7 +25,7 @@ def _split_port(value: str, original: str) -> tuple[str, str]:
         return value, ""
     host, port = value.split(":")
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise DomainNameError(f"{original!r} has an invalid port")
+        raise DomainNameError(_("%(original)r has an invalid port", original=original))
     return host, port
 
 
@@ -35,20 +36,20 @@ def normalise_domain(text: str) -> str:
         value = value.split("://", 1)[1]
     value = value.split("/", 1)[0].split("?", 1)[0]
     if value.startswith("[") or value.count(":") > 1:
-        raise DomainNameError(f"{text!r}: IPv6 literals are not supported as domains")
+        raise DomainNameError(_("%(text)r: IPv6 literals are not supported as domains", text=text))
     host, port = _split_port(value, text)
     host = host.rstrip(".")
     if host.startswith("*."):
         host = host[2:]  # "*.example.com" means the same as example.com here
     if not host:
-        raise DomainNameError("empty domain")
+        raise DomainNameError(_("empty domain"))
     if not _is_ipv4(host):
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            raise DomainNameError(f"{text!r} is not a valid domain name") from None
+            raise DomainNameError(_("%(text)r is not a valid domain name", text=text)) from None
         if len(host) > 253 or not all(_LABEL.match(label) for label in host.split(".")):
-            raise DomainNameError(f"{text!r} is not a valid domain name")
+            raise DomainNameError(_("%(text)r is not a valid domain name", text=text))
     return f"{host}:{port}" if port else host
 
 

@@ -14,6 +14,7 @@ from instance.moderation import policy_cache
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
 from instance.moderation.domain_names import domain_and_parents, normalise_domain
 from instance.storage.models import Account, AuditEntry, DomainPolicy
+from instance.translation import gettext as _
 
 
 class DomainPolicyError(Refused):
@@ -53,7 +54,7 @@ async def allow_domain(domain: str, *, actor: Account | None = None) -> DomainPo
     async with in_transaction() as connection:
         existing = await DomainPolicy.filter(domain=domain).using_db(connection).first()
         if existing is not None and not existing.allow:
-            raise DomainPolicyError(f"{domain} has a block policy; unblock it first")
+            raise DomainPolicyError(_("%(domain)s has a block policy; unblock it first", domain=domain))
         policy = existing or await DomainPolicy.create(
             domain=domain, allow=True, severity="noop", using_db=connection
         )
@@ -78,7 +79,7 @@ class BlockResult:
 async def block_domain(entry: BlockEntry, *, actor: Account | None = None, source: str = "") -> BlockResult:
     """Create or update the policy for one domain."""
     if entry.severity not in SEVERITIES:
-        raise DomainPolicyError(f"severity must be one of {', '.join(SEVERITIES)}")
+        raise DomainPolicyError(_("severity must be one of %(choices)s", choices=', '.join(SEVERITIES)))
     domain = normalise_domain(entry.domain)
     async with in_transaction() as connection:
         existing = await DomainPolicy.filter(domain=domain).using_db(connection).first()
@@ -115,7 +116,7 @@ async def unblock_domain(domain: str, *, actor: Account | None = None) -> None:
     async with in_transaction() as connection:
         deleted = await DomainPolicy.filter(domain=domain, allow=False).using_db(connection).delete()
         if not deleted:
-            raise DomainPolicyError(f"no policy for {domain}")
+            raise DomainPolicyError(_("no policy for %(domain)s", domain=domain))
         await AuditEntry.create(actor=actor, action="domain.unblock", target=domain, using_db=connection)
         await policy_cache.changed(connection)
     policy_cache.forget()  # committed: this process sees it at once

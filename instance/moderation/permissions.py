@@ -17,6 +17,8 @@ from tortoise.signals import pre_save
 
 from instance.errors import Refused
 from instance.storage.models import AuditEntry, User
+from instance.translation import gettext as _
+from instance.translation import lazy_gettext
 
 if TYPE_CHECKING:
     from instance.storage.models import Account
@@ -60,7 +62,7 @@ class PermissionRefused(Refused):
     """A staff action by someone whose role and permissions do not include it."""
 
     status = 403
-    title = "Not allowed"
+    title = lazy_gettext("Not allowed")
 
 
 def granted(user: User) -> frozenset[str]:
@@ -90,18 +92,18 @@ def require(user: User | None, permission: str) -> None:
         raise ValueError(f"unknown permission {permission}")
     if not has(user, permission):
         raise PermissionRefused(
-            f"This needs the {permission} permission ({PERMISSIONS[permission].lower()}), "
-            "which your account does not have. An admin can grant it.")
+            _("This needs the %(permission)s permission (%(lower)s), which your account does not have. An "
+              "admin can grant it.", permission=permission, lower=PERMISSIONS[permission].lower()))
 
 
 def require_staff(user: User | None) -> None:
     if not is_staff(user):
-        raise PermissionRefused("This page is for moderators and admins.")
+        raise PermissionRefused(_("This page is for moderators and admins."))
 
 
 def require_admin(user: User | None) -> None:
     if user is None or user.disabled or user.role != "admin":
-        raise PermissionRefused("Only admins may do this.")
+        raise PermissionRefused(_("Only admins may do this."))
 
 
 class RoleError(Refused):
@@ -112,13 +114,14 @@ async def set_role(actor: Account | None, user: User, role: str, permissions: li
     """Give `user` a role and custom permissions (an admin's act, audited). Returns whether
     anything changed. The last active admin cannot stop being one."""
     if role not in ROLES:
-        raise RoleError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise RoleError(_("Unknown role %(role)r: choose one of %(choices)s.",
+                          role=role, choices=', '.join(ROLES)))
     unknown = [name for name in permissions if name not in PERMISSIONS]
     if unknown:
-        raise RoleError(f"Unknown permission {unknown[0]!r}.")
+        raise RoleError(_("Unknown permission %(unknown)r.", unknown=unknown[0]))
     if user.role == "admin" and role != "admin" and not await User.filter(
             role="admin", disabled=False).exclude(id=user.id).exists():
-        raise RoleError("This is the last admin: make someone else an admin first.")
+        raise RoleError(_("This is the last admin: make someone else an admin first."))
     # grants the role already gives are not stored, so a later role change is clean
     extra = sorted(set(permissions) - ROLE_PERMISSIONS[role])
     stored = " ".join(extra)

@@ -16,7 +16,8 @@ from instance.jobs import kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import Account, AuditEntry, Notification, Report, ReportState, User, Work
-from instance.translation import gettext, in_locale, locale_of
+from instance.translation import gettext, in_locale, lazy_gettext, locale_of
+from instance.translation import gettext as _
 
 CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
 
@@ -24,7 +25,7 @@ CATEGORIES = ("spam", "ai-content", "copyright", "harassment", "legal", "other")
 class ReportError(Refused):
     """A report or moderation request that cannot be done; the message says why."""
 
-    title = "Not reported"
+    title = lazy_gettext("Not reported")
 
 
 async def file_report(
@@ -42,12 +43,12 @@ async def file_report(
     With `forward` (and a remote target) an anonymous copy goes to the target's server as
     a Flag from our instance actor, naming also `object_ids` (e.g. a job listing's id)."""
     if category not in CATEGORIES:
-        raise ReportError(f"category must be one of {', '.join(CATEGORIES)}")
+        raise ReportError(_("category must be one of %(choices)s", choices=', '.join(CATEGORIES)))
     if reporter.id == target.id:
-        raise ReportError("you cannot report yourself")
+        raise ReportError(_("you cannot report yourself"))
     works = await Work.filter(id__in=list(work_ids), account=target).values_list("id", flat=True)
     if len(works) != len(set(work_ids)):
-        raise ReportError("a reported work does not belong to the reported account")
+        raise ReportError(_("a reported work does not belong to the reported account"))
     async with in_transaction() as connection:
         report = await Report.create(
             reporter=reporter,
@@ -90,13 +91,13 @@ async def _audit(actor: Account | None, action: str, target: str, **detail: obje
 
 async def hide_work(actor: Account | None, work_id: int, reason: str = "") -> None:
     if not await Work.filter(id=work_id).update(hidden=True):
-        raise ReportError(f"no work {work_id}")
+        raise ReportError(_("no work %(work_id)s", work_id=work_id))
     await _audit(actor, "work.hide", str(work_id), reason=reason)
 
 
 async def unhide_work(actor: Account | None, work_id: int) -> None:
     if not await Work.filter(id=work_id).update(hidden=False):
-        raise ReportError(f"no work {work_id}")
+        raise ReportError(_("no work %(work_id)s", work_id=work_id))
     await _audit(actor, "work.unhide", str(work_id))
 
 
@@ -104,7 +105,7 @@ async def suspend_account(actor: Account | None, account_id: int, reason: str = 
     """Suspend a local or remote account: hidden everywhere; a local one cannot log in."""
     account = await Account.get_or_none(id=account_id)
     if account is None:
-        raise ReportError(f"no account {account_id}")
+        raise ReportError(_("no account %(account_id)s", account_id=account_id))
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(suspended=True)
         await User.filter(account_id=account.id).using_db(connection).update(disabled=True)
@@ -115,21 +116,21 @@ async def resolve_report(actor: Account | None, report_id: int, note: str = "") 
     if not await Report.filter(id=report_id, state=ReportState.OPEN).update(
         state=ReportState.RESOLVED, resolved_at=datetime.now(UTC)
     ):
-        raise ReportError(f"no open report {report_id}")
+        raise ReportError(_("no open report %(report_id)s", report_id=report_id))
     await _audit(actor, "report.resolve", str(report_id), note=note)
 
 
 async def add_note(actor: Account | None, report_id: int, note: str) -> None:
     if not note.strip():
-        raise ReportError("the note is empty")
+        raise ReportError(_("the note is empty"))
     if not await Report.filter(id=report_id).exists():
-        raise ReportError(f"no report {report_id}")
+        raise ReportError(_("no report %(report_id)s", report_id=report_id))
     await _audit(actor, "report.note", str(report_id), note=note.strip()[:5000])
 
 
 async def approve_signup(actor: Account | None, user_id: int) -> None:
     if not await User.filter(id=user_id, approved=False).update(approved=True):
-        raise ReportError(f"no sign-up {user_id} waiting")
+        raise ReportError(_("no sign-up %(user_id)s waiting", user_id=user_id))
     await _audit(actor, "signup.approve", str(user_id))
 
 
@@ -139,7 +140,7 @@ async def reject_signup(actor: Account | None, user_id: int, reason: str = "",
     the reason (by a job, in the same transaction). Returns whether a mail was queued."""
     user = await User.get_or_none(id=user_id, approved=False).prefetch_related("account")
     if user is None:
-        raise ReportError(f"no sign-up {user_id} waiting")
+        raise ReportError(_("no sign-up %(user_id)s waiting", user_id=user_id))
     reason = reason.strip()[:2000]
     mailed = bool(services and services.config.mail.enabled and user.email)
     async with in_transaction() as connection:
@@ -176,5 +177,5 @@ async def rejection_mail_job(ctx: JobContext, payload: dict) -> None:
 async def confirm_signup_email(actor: Account | None, user_id: int) -> None:
     """Let in a sign-up whose confirmation mail never arrived (the web page or the CLI)."""
     if not await User.filter(id=user_id, email_pending=True).update(email_pending=False):
-        raise ReportError(f"no sign-up {user_id} waiting for its email confirmation")
+        raise ReportError(_("no sign-up %(user_id)s waiting for its email confirmation", user_id=user_id))
     await _audit(actor, "signup.confirm_email", str(user_id))

@@ -15,6 +15,7 @@ from instance.config import Config
 from instance.errors import Refused
 from instance.push.keys import b64url, b64url_decode
 from instance.storage.models import WebPushSubscription
+from instance.translation import gettext as _
 
 # Mastodon's alert keys, in its order, and Impasto's own review decision.
 ALERT_TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite", "poll",
@@ -32,32 +33,32 @@ def check_endpoint(config: Config, value: object) -> str:
     (tests, a LAN push relay). The SSRF guard checks the address again at each send."""
     url, reason = check_url(value)
     if url is None:
-        raise BadSubscription(f"subscription[endpoint] is not a usable URL ({reason})")
+        raise BadSubscription(_("subscription[endpoint] is not a usable URL (%(reason)s)", reason=reason))
     parts = urlsplit(url)
     if parts.scheme != "https":
         allowed = {parse_endpoint(e) for e in config.federation.allow_private_addresses}
         host = parts.hostname or ""
         if parse_endpoint(f"[{host}]:{parts.port or 80}") not in allowed:
-            raise BadSubscription("subscription[endpoint] must be an https URL")
+            raise BadSubscription(_("subscription[endpoint] must be an https URL"))
     return url
 
 
 def check_keys(p256dh: object, auth: object) -> tuple[str, str]:
     """(p256dh, auth) normalised to unpadded base64url; the key must be a P-256 point."""
     if not isinstance(p256dh, str) or not isinstance(auth, str) or len(p256dh) > 200 or len(auth) > 100:
-        raise BadSubscription("subscription[keys][p256dh] and subscription[keys][auth] are required")
+        raise BadSubscription(_("subscription[keys][p256dh] and subscription[keys][auth] are required"))
     try:
         point, secret = b64url_decode(p256dh), b64url_decode(auth)
     except ValueError:
-        raise BadSubscription("subscription keys must be base64") from None
+        raise BadSubscription(_("subscription keys must be base64")) from None
     if len(secret) != 16:
-        raise BadSubscription("subscription[keys][auth] must be 16 bytes")
+        raise BadSubscription(_("subscription[keys][auth] must be 16 bytes"))
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except ValueError:
-        raise BadSubscription("subscription[keys][p256dh] is not a P-256 public key") from None
+        raise BadSubscription(_("subscription[keys][p256dh] is not a P-256 public key")) from None
     if len(point) != 65:
-        raise BadSubscription("subscription[keys][p256dh] must be an uncompressed P-256 point")
+        raise BadSubscription(_("subscription[keys][p256dh] must be an uncompressed P-256 point"))
     return b64url(point), b64url(secret)
 
 
@@ -69,7 +70,7 @@ def alerts_from(given: dict[str, Any], *, staff: bool) -> dict[str, bool]:
 
 def check_policy(value: str) -> str:
     if value not in POLICIES:
-        raise BadSubscription(f"policy must be one of {', '.join(POLICIES)}")
+        raise BadSubscription(_("policy must be one of %(choices)s", choices=', '.join(POLICIES)))
     return value
 
 

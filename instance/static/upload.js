@@ -14,8 +14,15 @@
   var pending = 0;
   input.removeAttribute("name");  // files go up one by one, not with the form
 
-  var VERDICTS = { "none": "No AI signal declared", "needs-review": "Needs a moderator's review",
-                   "ai": "Declared AI-generated", "pending": "Checking…" };
+  // The page's words, in its language (rendered by the server: instance/web/upload_text.py).
+  var TEXT = JSON.parse(form.dataset.text || "{}");
+  function t(key, vars) {
+    var words = TEXT[key] || key;
+    Object.keys(vars || {}).forEach(function (k) { words = words.split("{" + k + "}").join(String(vars[k])); });
+    return words;
+  }
+  var VERDICTS = { "none": t("verdict_none"), "needs-review": t("verdict_needs_review"),
+                   "ai": t("verdict_ai"), "pending": t("verdict_pending") };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -31,12 +38,9 @@
     var refused = list.querySelectorAll(".upload-item.refused").length;
     var words = "";
     if (pending > 0) {
-      words = "Publish waits for " + pending + (pending === 1 ? " image" : " images") +
-              " still uploading or being checked and cloaked.";
+      words = t(pending === 1 ? "waits_one" : "waits_other", { n: pending });
     } else if (refused > 0) {
-      words = refused + (refused === 1 ? " image" : " images") +
-              " cannot be published and will be left out; remove " + (refused === 1 ? "it" : "them") +
-              " or ask for a review.";
+      words = t(refused === 1 ? "refused_one" : "refused_other", { n: refused });
     }
     why.textContent = words;
     why.hidden = !words;
@@ -51,10 +55,10 @@
 
   function reviewForm(item, id) {
     var box = el("div", { "class": "review-ask stack" });
-    var label = el("label", {}, "Think this is wrong? Tell the moderators why ");
+    var label = el("label", {}, t("review_why") + " ");
     var note = el("textarea", { rows: "2", maxlength: "1000", "class": "review-note" });
     label.appendChild(note);
-    var button = el("button", { type: "button", "class": "ask-review" }, "Ask for a review");
+    var button = el("button", { type: "button", "class": "ask-review" }, t("review_ask"));
     button.addEventListener("click", function () {
       var data = new FormData();
       data.append("csrf_token", token);
@@ -63,11 +67,11 @@
       fetch("/settings/media/" + id + "/review", { method: "POST", body: data, credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) throw new Error("refused");
-          box.replaceWith(el("p", { "class": "ok", role: "status" }, "You asked for a review: a moderator will look at this image."));
+          box.replaceWith(el("p", { "class": "ok", role: "status" }, t("review_asked")));
         })
         .catch(function () {
           button.disabled = false;
-          box.appendChild(el("p", { "class": "error" }, "The request did not go through; try again."));
+          box.appendChild(el("p", { "class": "error" }, t("review_failed")));
         });
     });
     box.appendChild(label);
@@ -81,13 +85,13 @@
     if (data.state === "processing") {
       var p = data.progress;
       if (!p) {
-        status.textContent = "Waiting for its turn (checking provenance, cleaning, cloaking)…";
+        status.textContent = t("waiting");
         return false;
       }
       var words = p.stage.charAt(0).toUpperCase() + p.stage.slice(1) + ": " + Math.round(p.fraction * 100) + " %";
       if (p.eta_seconds !== null && p.eta_seconds !== undefined) {
-        words += p.eta_seconds < 60 ? ", about " + Math.max(1, p.eta_seconds) + " s left"
-                                    : ", about " + Math.round(p.eta_seconds / 60) + " min left";
+        words += ", " + (p.eta_seconds < 60 ? t("seconds_left", { s: Math.max(1, p.eta_seconds) })
+                                            : t("minutes_left", { min: Math.round(p.eta_seconds / 60) }));
       }
       status.appendChild(el("span", { "class": "stage" }, words));
       status.appendChild(el("progress", { max: "100", value: String(Math.round(p.fraction * 100)), "aria-label": words }));
@@ -96,24 +100,23 @@
     var verdict = el("strong", { "class": "verdict verdict-" + data.verdict }, VERDICTS[data.verdict] || data.verdict);
     status.appendChild(verdict);
     if (data.state === "rejected" || data.state === "failed") {
-      status.appendChild(el("p", { "class": "error" }, data.reason || "This image cannot be published."));
+      status.appendChild(el("p", { "class": "error" }, data.reason || t("cannot_publish")));
       var hidden = item.querySelector("input[name=media]");
       if (hidden) hidden.remove();
       item.classList.add("refused");
     } else if (data.state === "held") {
-      status.appendChild(el("p", {}, data.reason || "A moderator will review this image."));
+      status.appendChild(el("p", {}, data.reason || t("will_review")));
     } else if (data.review_state === "reviewed") {
-      status.appendChild(el("p", { "class": "ok" }, "A moderator approved this image" +
-                            (data.ai_label ? "; it is published with the AI label." : ".")));
+      status.appendChild(el("p", { "class": "ok" }, t(data.ai_label ? "approved_labelled" : "approved")));
     }
     if (data.reviewable) status.appendChild(reviewForm(item, data.id));
-    else if (data.review_state === "queued") status.appendChild(el("p", {}, "This image is in the moderators' queue."));
+    else if (data.review_state === "queued") status.appendChild(el("p", {}, t("queued")));
     if (data.signals && data.signals.length) {
       var why = el("ul", { "class": "signals" });
       data.signals.forEach(function (s) { why.appendChild(el("li", {}, s.signal + " (" + s.confidence + "): " + s.detail)); });
       status.appendChild(why);
     }
-    var more = el("a", { href: "/settings/media/" + data.id, target: "_blank" }, "Evidence, cloak metrics, before and after");
+    var more = el("a", { href: "/settings/media/" + data.id, target: "_blank" }, t("evidence"));
     status.appendChild(more);
     if (data.thumb) {
       var img = el("img", { src: data.thumb, alt: "", width: "120" });
@@ -141,15 +144,15 @@
   function addItem(name, id, alt) {
     var item = el("li", { "class": "upload-item" });
     item.appendChild(el("span", { "class": "name" }, name));
-    var progress = el("progress", { max: "100", value: "0", "aria-label": "Upload of " + name });
+    var progress = el("progress", { max: "100", value: "0", "aria-label": t("upload_of", { name: name }) });
     item.appendChild(progress);
-    var label = el("label", {}, "Alt text for " + name + " ");
+    var label = el("label", {}, t("alt_for", { name: name }) + " ");
     var altInput = el("input", { "class": "alt", maxlength: "1500" });
     altInput.value = alt || "";
     label.appendChild(altInput);
     item.appendChild(label);
     item.appendChild(el("div", { "class": "status", role: "status" }));
-    var remove = el("button", { type: "button", "class": "remove quiet" }, "Remove " + name + " from this work");
+    var remove = el("button", { type: "button", "class": "remove quiet" }, t("remove", { name: name }));
     remove.addEventListener("click", function () { removeItem(item); });
     item.appendChild(remove);
     list.appendChild(item);
@@ -185,12 +188,12 @@
     xhr.onload = function () {
       pending -= 1; refreshPublish();
       var body = {};
-      try { body = JSON.parse(xhr.responseText); } catch (e) { body = { error: "Upload failed." }; }
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = { error: t("failed") }; }
       if (!item.isConnected) return;  // removed from the batch while it was uploading
       if (xhr.status === 202) { attach(item, body.id, file.name); saveDraft(); }
-      else item.querySelector(".status").appendChild(el("p", { "class": "error" }, body.error || "Upload failed."));
+      else item.querySelector(".status").appendChild(el("p", { "class": "error" }, body.error || t("failed")));
     };
-    xhr.onerror = function () { pending -= 1; refreshPublish(); item.querySelector(".status").textContent = "Upload failed."; };
+    xhr.onerror = function () { pending -= 1; refreshPublish(); item.querySelector(".status").textContent = t("failed"); };
     xhr.send(data);
   }
 

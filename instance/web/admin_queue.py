@@ -25,6 +25,7 @@ from instance.services import current_services
 from instance.storage.models import AuditEntry, Report, ReportState, User
 from instance.web.csrf import check_csrf
 from instance.web.i18n import gettext, ngettext
+from instance.web.labels import label
 from instance.web.session import current_user, permission_required, signed_in_user
 
 blueprint = Blueprint("admin_queue", __name__, url_prefix="/admin")
@@ -194,7 +195,8 @@ async def decide_media(media_id: int):
     try:
         await decide(current_services(), me.account, media_id, form.get("decision", ""),
                      form.get("reason", "").strip()[:1000])
-        done = gettext("Image %(id)s: %(decision)s.", id=media_id, decision=form.get("decision"))
+        done = gettext("Image %(id)s: %(decision)s.", id=media_id,
+                       decision=label(form.get("decision"), "decision"))
     except ReviewError as exc:
         done = str(exc)
     return redirect(url_for(".media_review", done=done))

@@ -198,7 +198,7 @@ async def change_password():
 async def page_error(error):
     """Friendly error pages for browsers; JSON for API clients (their views set it)."""
     code = getattr(error, "code", 500)
-    description = getattr(error, "description", "") or "Something went wrong."
+    description = getattr(error, "description", "") or gettext("Something went wrong.")
     if request.path.startswith(("/api/", "/oauth/", "/.well-known/", "/users/", "/inbox", "/nodeinfo")):
         from quart import jsonify
 

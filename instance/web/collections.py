@@ -34,7 +34,7 @@ def _int(raw: Any, label: str) -> int:
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise FormError(f"{label} must be a whole number") from None
+        raise FormError(gettext("%(label)s must be a whole number", label=label)) from None
 
 
 async def _list_page(user: User, *, error: str | None = None, form: Any = None,
@@ -64,7 +64,7 @@ async def _edit_page(user: User, collection: Collection, *, error: str | None = 
 async def _mine(user: User, collection_id: int) -> Collection:
     collection = await Collection.get_or_none(id=collection_id, account_id=user.account_id)
     if collection is None:
-        raise Refused("No such collection of yours.", status=404)
+        raise Refused(gettext("No such collection of yours."), status=404)
     return collection
 
 
@@ -94,7 +94,7 @@ async def create():
             featured=form.get("featured") == "on")
     except Refused as exc:
         return await _list_page(user, error=_message(exc), form=form, status=exc.status)
-    return _back(collection, "Collection created. Add works to it below.")
+    return _back(collection, gettext("Collection created. Add works to it below."))
 
 
 @blueprint.get("/collections/<int:collection_id>")
@@ -116,7 +116,7 @@ async def save(collection_id: int):
             description=form.get("description", ""), featured=form.get("featured") == "on")
     except Refused as exc:
         return await _edit_page(user, collection, error=_message(exc), form=form, status=exc.status)
-    return _back(collection, "Saved.")
+    return _back(collection, gettext("Saved."))
 
 
 @blueprint.post("/collections/<int:collection_id>/works")
@@ -127,12 +127,12 @@ async def add(collection_id: int):
     form = await request.form
     try:
         if not form.get("work_id"):
-            raise FormError("Choose a work to add.")
+            raise FormError(gettext("Choose a work to add."))
         await actions.add_work(current_services(), user.account, collection.id,
-                               _int(form["work_id"], "The work"))
+                               _int(form["work_id"], gettext("The work")))
     except Refused as exc:
         return await _edit_page(user, collection, error=_message(exc), status=exc.status)
-    return _back(collection, "Work added.")
+    return _back(collection, gettext("Work added."))
 
 
 @blueprint.post("/collections/<int:collection_id>/works/<int:work_id>/remove")
@@ -141,7 +141,7 @@ async def remove(collection_id: int, work_id: int):
     user = await signed_in_user()
     collection = await _mine(user, collection_id)
     await actions.remove_work(current_services(), user.account, collection.id, work_id)
-    return _back(collection, "Work removed from the collection (the work itself is kept).")
+    return _back(collection, gettext("Work removed from the collection (the work itself is kept)."))
 
 
 @blueprint.post("/collections/<int:collection_id>/cover")
@@ -153,10 +153,10 @@ async def cover(collection_id: int):
     raw = (await request.form).get("cover", "")
     try:
         await actions.set_cover(current_services(), user.account, collection.id,
-                                _int(raw, "The cover") if raw else None)
+                                _int(raw, gettext("The cover")) if raw else None)
     except Refused as exc:
         return await _edit_page(user, collection, error=_message(exc), status=exc.status)
-    return _back(collection, "Cover saved.")
+    return _back(collection, gettext("Cover saved."))
 
 
 @blueprint.post("/collections/<int:collection_id>/order")
@@ -167,15 +167,15 @@ async def order(collection_id: int):
     collection = await _mine(user, collection_id)
     form = await request.form
     try:
-        page_order = [_int(raw, "A work") for raw in form.getlist("work")]
+        page_order = [_int(raw, gettext("A work")) for raw in form.getlist("work")]
         places = [(_int(form.get(f"position-{work_id}") or index + 1,
-                        f"The place of work {index + 1}"), index, work_id)
+                        gettext("The place of work %(number)s", number=index + 1)), index, work_id)
                   for index, work_id in enumerate(page_order)]
         await actions.order_works(current_services(), user.account, collection.id,
                                   [work_id for _, _, work_id in sorted(places)])
     except Refused as exc:
         return await _edit_page(user, collection, error=_message(exc), status=exc.status)
-    return _back(collection, "Order saved.")
+    return _back(collection, gettext("Order saved."))
 
 
 @blueprint.get("/collections/<int:collection_id>/delete")

@@ -9,6 +9,8 @@ import secrets
 
 from quart import abort, request, session
 
+from instance.translation import gettext
+
 FIELD = "csrf_token"
 
 
@@ -28,4 +30,5 @@ async def check_csrf() -> None:
     sent = form.get(FIELD) or request.headers.get("X-CSRF-Token", "")
     expected = session.get(FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="The form expired or came from another site; reload the page and try again.")
+        abort(400, description=gettext("The form expired or came from another site; reload the page and "
+                                       "try again."))

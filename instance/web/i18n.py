@@ -26,7 +26,14 @@ from instance.translation import (
 from instance.web.labels import label
 from instance.web.session import current_user
 
-NO_LOCALE_PREFIXES = ("/api/", "/static/", "/media/", "/oauth/token", "/.well-known/")
+# The API and ActivityPub stay English whatever the header says (a refusal's message
+# included: `Refused` messages are translated where they are raised, in this language).
+NO_LOCALE_PREFIXES = ("/api/", "/static/", "/media/", "/oauth/token", "/.well-known/", "/users/",
+                      "/inbox", "/nodeinfo", "/actor/", "/services/")
+
+
+def _machine_facing(path: str) -> bool:
+    return path.startswith(NO_LOCALE_PREFIXES) or path.endswith("/inbox") or path == "/actor"
 
 
 def negotiate(header: str | None) -> str:
@@ -49,8 +56,8 @@ def negotiate(header: str | None) -> str:
 
 def request_locale() -> str | None:
     """This request's language code (None outside a request)."""
-    if not has_request_context() or request.path.startswith(NO_LOCALE_PREFIXES):
-        return None  # the API and ActivityPub stay English whatever the header says
+    if not has_request_context() or _machine_facing(request.path):
+        return None
     if "locale" not in g:
         g.locale = negotiate(request.headers.get("Accept-Language"))
     return str(g.locale)
@@ -83,7 +90,7 @@ def install(app: Quart) -> None:
 
     @app.before_request
     async def choose_locale() -> None:
-        if request.path.startswith(NO_LOCALE_PREFIXES):
+        if _machine_facing(request.path):
             return
         user = await current_user()
         chosen = ((user.settings or {}).get("locale") if user else None) or ""

@@ -113,8 +113,9 @@ async def new_listing():
     services = current_services()
     if not listings.may_post(services, user):
         raise listings.NotAllowedToPost(
-            "On this server only " + ("moderators" if services.config.jobboard.posting ==
-                                      "staff" else "approved posters") + " may post listings")
+            gettext("On this server only moderators may post listings")
+            if services.config.jobboard.posting == "staff"
+            else gettext("On this server only approved posters may post listings"))
     if request.method == "GET":
         return await _form_page(None, NEW_LISTING)
     form = (await request.form).to_dict()
@@ -161,7 +162,7 @@ async def end_listing(listing_id: int):
     """Close the listing, or mark it filled (form field `state`)."""
     state = (await request.form).get("state", "")
     if state not in (ListingState.CLOSED, ListingState.FILLED):
-        raise listings.ListingStateError("End a listing as closed or filled")
+        raise listings.ListingStateError(gettext("End a listing as closed or filled"))
     await listings.close_listing(current_services(), await signed_in_user(), listing_id,
                                  ListingState(state))
     return redirect(url_for(".listing_page", listing_id=listing_id,

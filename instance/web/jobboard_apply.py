@@ -142,7 +142,7 @@ async def availability():
     def amount(name: str) -> int | None:
         text = form.get(name, "").strip().replace(",", "")
         if text and not (text.isascii() and text.isdigit() and len(text) < 13):
-            raise AvailabilityError("Prices are whole numbers above 0")
+            raise AvailabilityError(gettext("Prices are whole numbers above 0"))
         return int(text) if text else None
 
     kinds = [k for k in form.getlist("kinds") if k in {v.value for v in ListingKind}]
@@ -155,5 +155,5 @@ async def availability():
 @blueprint.app_template_global("availability_choices")
 def _availability_choices() -> dict:
     return {"statuses": list(jobboard_text.AVAILABILITY_LABELS.items()),
-            "kinds": [k.value for k in ListingKind]}
+            "kinds": [(k.value, jobboard_text.kind_name(k.value)) for k in ListingKind]}
 

@@ -36,6 +36,15 @@ def _named(labels: dict[str, Any], value: object) -> str:
     return str(found) if found is not None else key
 
 
+def kind_name(kind: object) -> str:
+    """A kind of work's name (a listing's, or one an artist takes)."""
+    return _named(KIND_LABELS, kind)
+
+
+def kind_names(kinds: Any) -> str:
+    return ", ".join(kind_name(kind) for kind in kinds or ())
+
+
 def kind_text(listing: Any) -> str:
     return _named(KIND_LABELS, listing.kind)
 

@@ -38,9 +38,9 @@ def handle(account: Account) -> str:
 def _text(form: dict) -> str:
     text = (form.get("text") or "").strip()
     if not text:
-        raise MessageError("Write a message first.")
+        raise MessageError(gettext("Write a message first."))
     if len(text) > MAX_TEXT:
-        raise MessageError(f"A message has at most {MAX_TEXT} characters.")
+        raise MessageError(gettext("A message has at most %(max_text)s characters.", max_text=MAX_TEXT))
     return text
 
 
@@ -86,12 +86,12 @@ async def start():
         to = " ".join(h if h.startswith("@") else "@" + h
                       for h in (form.get("to") or "").replace(",", " ").split())
         if not find_mentions(to):
-            raise MessageError("Say who the message is for: a handle like @name or @name@server.")
+            raise MessageError(gettext("Say who the message is for: a handle like @name or @name@server."))
         text = _text(form)
         services = current_services()
         found = [a for a in await mentions_in(services, to, None) if a.id != user.account_id]
         if not found:
-            raise MessageError(f"No one called {to} was found here or on their server.")
+            raise MessageError(gettext("No one called %(to)s was found here or on their server.", to=to))
         work = await create_work(services, user.account, title="",
                                  content_source=f"{to} {text}", visibility="direct")
     except Refused as exc:

@@ -106,7 +106,7 @@ async def home():
     filters = WorkFilters.from_args(request.args)
     local = public_works().filter(local=True)
     works, more = await page_of(local, filters)
-    heading = "Most liked works" if filters.sort == "liked" else "Recent works"
+    heading = gettext("Most liked works") if filters.sort == "liked" else gettext("Recent works")
     return await render_template(
         "explore.html", works=works, filters=filters, more=more, sorts=SORTS,
         available_choices=AVAILABLE, mediums=await medium_choices(local), title=gettext("Explore"),
@@ -152,7 +152,7 @@ async def _work_emoji(item: Work, replies: list[Work]) -> dict:
 async def _local_account(username: str) -> Account:
     account = await Account.get_or_none(username=username.lower(), domain=None, suspended=False)
     if account is None:
-        abort(404, description=f"There is no artist called @{username} here.")
+        abort(404, description=gettext("There is no artist called @%(username)s here.", username=username))
     return account
 
 
@@ -174,18 +174,57 @@ async def _collection_works(artist: Account, collection_ids: list[int]) -> dict[
     return shown
 
 
+def _page_number() -> int:
+    """`?page=N` of a paged list (1 when absent or not a number; at most 1000)."""
+    raw = request.args.get("page", "")
+    return min(int(raw), 1000) if raw.isdigit() and int(raw) > 0 else 1
+
+
+async def _visible_collection_works(artist: Account, collection_id: int) -> list[Work]:
+    """The collection's works the viewer may see, in the artist's order, without their
+    images: a page loads only its own (`_with_media`)."""
+    me = await current_user()
+    viewer = me.account if me is not None else None
+    ids = cast(list[int], await CollectionItem.filter(collection_id=collection_id)
+               .order_by("position", "id").values_list("work_id", flat=True))
+    works = {work.id: work for work in await Work.filter(
+        id__in=ids, account_id=artist.id, deleted_at=None, in_reply_to_id=None)}
+    shown = []
+    for work_id in ids:
+        work = works.get(work_id)
+        if work is not None and await can_see(work, viewer):
+            shown.append(work)
+    return shown
+
+
+async def _with_media(artist: Account, works: list[Work]) -> dict[int, Work]:
+    """These works again with their served images, one query for them all."""
+    loaded = await Work.filter(id__in=[work.id for work in works]).prefetch_related(
+        ordered_media()) if works else []
+    for work in loaded:
+        work.account = artist
+    return {work.id: work for work in loaded}
+
+
 @blueprint.get("/@<username>/collections/<int:collection_id>")
 async def collection(username: str, collection_id: int):
     """A collection's public page: its title, description and the works the viewer may
-    see, in the artist's order, as the portfolio grid shows them."""
+    see, in the artist's order, as the portfolio grid shows them, PAGE_SIZE to a page
+    (`?page=N`, with links to the next and the previous)."""
     account = await _local_account(username)
     found = await Collection.get_or_none(id=collection_id, account_id=account.id)
     if found is None:
-        abort(404, description=f"@{account.username} has no such collection.")
-    works = (await _collection_works(account, [found.id]))[found.id]
-    cover = cover_of(found, works)
+        abort(404, description=gettext("@%(username)s has no such collection.",
+                                       username=account.username))
+    visible = await _visible_collection_works(account, found.id)
+    page = _page_number()
+    shown = visible[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    cover = cover_of(found, visible)
+    loaded = await _with_media(account, [*shown, *([cover] if cover is not None else [])])
+    shown, cover = [loaded[work.id] for work in shown], loaded.get(cover.id) if cover else None
     return await render_template(
-        "collection.html", account=account, collection=found, works=works, cover=cover,
+        "collection.html", account=account, collection=found, works=shown, cover=cover,
+        page=page, next_page=page + 1 if len(visible) > page * PAGE_SIZE else None,
         layout=account.portfolio_layout if account.portfolio_layout in set(PortfolioLayout) else "grid",
         noindex=await search_opt_out(account), title=found.title,
     )
@@ -240,7 +279,7 @@ async def work(username: str, work_id: int):
         visibility__in=("public", "unlisted"),
     ).prefetch_related(ordered_media(), "tags", "account")
     if item is None:
-        abort(404, description="This work does not exist or is not public.")
+        abort(404, description=gettext("This work does not exist or is not public."))
     replies = await public_replies(item)
     return await render_template(
         "work.html",
@@ -267,7 +306,7 @@ async def any_work(work_id: int):
         account__suspended=False,
     ).prefetch_related(ordered_media(), "tags", "account")
     if item is None:
-        abort(404, description="This work does not exist or is not public.")
+        abort(404, description=gettext("This work does not exist or is not public."))
     if item.account.domain is None:
         return redirect(url_for("pages.work", username=item.account.username, work_id=item.id))
     replies = await public_replies(item)

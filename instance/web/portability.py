@@ -94,7 +94,7 @@ async def upload():
     form, files = await request.form, await request.files
     upload = files.get("file")
     if upload is None or not upload.filename:
-        raise ImportRefused("Choose a CSV file to import.")
+        raise ImportRefused(gettext("Choose a CSV file to import."))
     data = upload.read(MAX_BYTES + 1)
     await start_import(current_services(), user.account, data, form.get("mode", "merge"),
                        form.get("what", "following"))

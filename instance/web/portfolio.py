@@ -29,7 +29,7 @@ async def pin(work_id: int):
     work = await Work.get_or_none(id=work_id, account_id=me.account_id, state=WorkState.READY,
                                   deleted_at=None)
     if work is None:
-        raise Refused("You can only pin your own published works.", status=404)
+        raise Refused(gettext("You can only pin your own published works."), status=404)
     form = await request.form
     await set_pinned(me.account_id, work, form.get("pin") == "1")
     return redirect(url_for("pages.work", username=me.account.username, work_id=work.id))
@@ -41,7 +41,8 @@ async def layout():
     me = await signed_in_user()
     chosen = (await request.form).get("layout", "")
     if chosen not in set(PortfolioLayout):
-        raise LayoutError(f"There is no portfolio layout called {chosen!r}: choose grid, large or list.",
+        raise LayoutError(gettext("There is no portfolio layout called %(chosen)r: choose grid, large or "
+                                  "list.", chosen=chosen),
                           status=400)
     me.account.portfolio_layout = chosen
     await me.account.save(update_fields=["portfolio_layout"])

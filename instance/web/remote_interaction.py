@@ -47,20 +47,21 @@ async def follow_from_elsewhere(username: str):
     services = current_services()
     account = await Account.get_or_none(username=username.lower(), domain=None, suspended=False)
     if account is None:
-        raise LookupRefused(f"There is no artist @{username} here.", status=404)
+        raise LookupRefused(gettext("There is no artist @%(username)s here.", username=username), status=404)
     form = await request.form
     handle = parse_handle(form.get("handle", ""))
     if handle is None:
-        raise LookupRefused("Write your handle as @you@your.server, for example "
-                            "@mira@mastodon.social.", status=422)
+        raise LookupRefused(gettext("Write your handle as @you@your.server, for example "
+                            "@mira@mastodon.social."), status=422)
     user, server = handle
     if server == services.config.instance.domain.lower():  # one of ours: log in here
         return redirect(url_for("remote_interaction.authorize_interaction", uri=account.ap_id))
     template = subscribe_template(await webfinger(services, user, server))
     if template is None:
         ours = f"@{account.username}@{services.config.instance.domain}"
-        raise LookupRefused(f"{server} does not offer following from another server's page. "
-                            f"Search for {ours} in your app there and follow from it.",
+        raise LookupRefused(gettext("%(server)s does not offer following from another server's page. Search "
+                                    "for %(ours)s in your app there and follow from it.",
+                                    server=server, ours=ours),
                             status=422)
     return redirect(template.replace("{uri}", quote(account.ap_id, safe="")))
 
@@ -74,7 +75,7 @@ async def authorize_interaction():
     uri = request.args.get("uri", "").strip()
     target, work = await _resolve(services, uri)
     if target.id == me.account_id:
-        raise LookupRefused("That is your own account.", status=422)
+        raise LookupRefused(gettext("That is your own account."), status=422)
     following = await Follow.get_or_none(follower_id=me.account_id, target_id=target.id)
     return await render_template("authorize_interaction.html", account=target, work=work,
                                  following=following, title=gettext("Follow %(name)s?", name=_name(target)))
@@ -89,8 +90,8 @@ async def _resolve(services: Services, uri: str) -> tuple[Account, Work | None]:
     if (handle := parse_handle(uri.removeprefix("acct:"))) is not None:
         return await find_acct(services, *handle), None
     if not uri.startswith(("https://", "http://")) or domain_of(uri) is None:
-        raise LookupRefused("Nothing to follow was named: the link needs an account's "
-                            "address or handle.", status=422)
+        raise LookupRefused(gettext("Nothing to follow was named: the link needs an account's "
+                            "address or handle."), status=422)
     known = await Account.get_or_none(ap_id=uri, suspended=False)
     if known is not None:
         return known, None
@@ -98,7 +99,7 @@ async def _resolve(services: Services, uri: str) -> tuple[Account, Work | None]:
     if work is not None:
         return await Account.get(id=work.account_id), await _with_media(work)
     if uri.startswith(services.urls.local_prefix):
-        raise LookupRefused("There is no such account or work on this server.", status=404)
+        raise LookupRefused(gettext("There is no such account or work on this server."), status=404)
     server = str(domain_of(uri))
     await refuse_if_suspended(services, server)
     try:
@@ -111,9 +112,10 @@ async def _resolve(services: Services, uri: str) -> tuple[Account, Work | None]:
     except FetchError as exc:
         raise words_for(exc, server, uri) from exc
     except (ActorError, Drop) as exc:
-        raise LookupRefused(f"{server} sent something for {uri} that cannot be shown here.") \
+        raise LookupRefused(gettext("%(server)s sent something for %(uri)s that cannot be shown here.",
+                                    server=server, uri=uri)) \
             from exc
-    raise LookupRefused(f"{uri} is not an account or a work.", status=422)
+    raise LookupRefused(gettext("%(uri)s is not an account or a work.", uri=uri), status=422)
 
 
 async def _with_media(work: Work) -> Work:

@@ -12,7 +12,6 @@ from markupsafe import Markup
 from quart import Quart, render_template
 from tortoise.query_utils import Prefetch
 
-from federation import licences
 from federation.relme import field_url
 from federation.remote_urls import http_url
 from federation.vocab import media_kind
@@ -23,6 +22,7 @@ from instance.moderation.permissions import permissions_of
 from instance.services import Services
 from instance.storage.models import MediaAttachment, MediaState
 from instance.web.csrf import csrf_token
+from instance.web.labels import licence
 from instance.web.session import current_user
 from media.cloak.levels import MEASURED
 
@@ -150,7 +150,7 @@ def install(app: Quart, services: Services) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, media_url=media_url, media_kind=media_kind,
                                   media_srcset=media_srcset, aspect=aspect, media_of=media_of,
                                   focal_position=focal_position, cloak_measured=MEASURED,
-                                  field_url=field_url, licence=licences.describe)
+                                  field_url=field_url, licence=licence)
     app.jinja_env.filters["safe_html"] = safe_html
     app.jinja_env.filters["emojify"] = _emojify
     app.jinja_env.filters["http_url"] = http_url  # a remote document's URL, checked again

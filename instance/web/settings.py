@@ -18,6 +18,7 @@ from instance.web.csrf import check_csrf
 from instance.web.i18n import LANGUAGES, gettext, set_locale
 from instance.web.session import current_user, log_out, login_required, signed_in_user
 from instance.web.upload import CLOAK_LEVELS, LICENCES
+from instance.web.upload_text import refusal_message
 from media.errors import MediaRejected
 
 blueprint = Blueprint("settings", __name__, url_prefix="/settings")
@@ -80,7 +81,8 @@ async def save_profile():
                 )
             except MediaRejected as exc:
                 refused = gettext("The %(field)s was not accepted: %(reason)s",
-                                  field=field, reason=exc.message)
+                                  field=gettext("avatar") if field == "avatar" else gettext("header"),
+                                  reason=refusal_message(exc))
                 return redirect(url_for(".page", done=refused))
     return redirect(url_for(".page", done=gettext("Profile saved.")))
 

@@ -15,18 +15,21 @@ from instance.attachments.uploads import MediaStoreDown
 from instance.services import current_services
 from instance.storage.models import MediaAttachment, MediaState, User
 from instance.web.csrf import check_csrf
-from instance.web.i18n import gettext
+from instance.web.i18n import gettext, lazy_gettext
+from instance.web.labels import licence_name
 from instance.web.render import media_url
 from instance.web.session import current_user, login_required, signed_in_user
+from instance.web.upload_text import refusal_message, script_text, stage_name
 from media.errors import MediaRejected
 
 blueprint = Blueprint("upload", __name__)
 blueprint.before_request(check_csrf)
 
-LICENCES = tuple((licence.code, licence.name) for licence in licences.LICENCES)  # the form's choices
+LICENCES = tuple((licence.code, licence_name(licence)) for licence in licences.LICENCES)  # the form's choices
 CLOAK_LEVELS = ("off", "low", "medium", "high")
 RETRY_LATER = {"Retry-After": "60"}
-AI_DECLARATIONS = (("none", "No AI used"), ("assisted", "AI-assisted"), ("generated", "AI-generated"))
+AI_DECLARATIONS = (("none", lazy_gettext("No AI used")), ("assisted", lazy_gettext("AI-assisted")),
+                   ("generated", lazy_gettext("AI-generated")))
 
 
 def media_state(media: MediaAttachment) -> dict:
@@ -39,11 +42,18 @@ def media_state(media: MediaAttachment) -> dict:
         "signals": media.provenance_evidence or [],
         "description": media.description,
         "thumb": media_url(media, "thumb"),
-        "progress": media.progress,  # {"stage", "fraction", "eta_seconds"} while processing
+        "progress": _progress(media.progress),  # {"stage", "fraction", "eta_seconds"} while processing
         "review_state": media.review_state,
         "ai_label": media.ai_label,
         "reviewable": review_refusal(media) is None,
     }
+
+
+def _progress(progress: dict | None) -> dict | None:
+    """The stage named in the reader's language (the script shows it as it is)."""
+    if not progress:
+        return progress
+    return {**progress, "stage": stage_name(str(progress.get("stage", "")))}
 
 
 async def store_upload(user: User, file, description: str) -> MediaAttachment:
@@ -66,7 +76,7 @@ async def page():
         "upload.html", title=gettext("Upload a work"), licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
-        error=None, form={}, start_media=await _start_media(user),
+        error=None, form={}, start_media=await _start_media(user), script_text=script_text(),
     )
 
 
@@ -95,11 +105,11 @@ async def upload_one():
     files, form = await request.files, await request.form
     file = files.get("file")
     if file is None:
-        return jsonify(error="No file was sent."), 422
+        return jsonify(error=gettext("No file was sent.")), 422
     try:
         media = await store_upload(user, file, form.get("description", "")[:1500])
     except MediaRejected as exc:
-        return jsonify(error=exc.message, code=exc.code), 422
+        return jsonify(error=refusal_message(exc), code=exc.code), 422
     except MediaStoreDown as exc:  # the page's script shows `error` beside the image
         return jsonify(error=exc.message, code="store_unavailable"), 503, RETRY_LATER
     return jsonify(media_state(media)), 202
@@ -111,7 +121,7 @@ async def media_status(media_id: int):
     user = await signed_in_user()
     media = await MediaAttachment.get_or_none(id=media_id, account_id=user.account_id)
     if media is None:
-        return jsonify(error="No such upload."), 404
+        return jsonify(error=gettext("No such upload.")), 404
     return jsonify(media_state(media))
 
 
@@ -133,11 +143,11 @@ async def publish():
                 owned[media.id] = media
                 media_ids.append(media.id)
     except MediaRejected as exc:
-        return await _form_again(user, form, exc.message)
+        return await _form_again(user, form, refusal_message(exc))
     except MediaStoreDown as exc:  # the form comes back filled in, to send again later
         return await _form_again(user, form, exc.message, status=503)
     if not owned and not form.get("description", "").strip():
-        return await _form_again(user, form, "Add at least one image, or a description.")
+        return await _form_again(user, form, gettext("Add at least one image, or a description."))
     for media in owned.values():
         alt = form.get(f"alt-{media.id}")
         if alt is not None and alt != media.description:
@@ -177,7 +187,7 @@ async def _form_again(user: User, form, error: str, status: int = 422):
         "upload.html", title=gettext("Upload a work"), licences=LICENCES, cloak_levels=CLOAK_LEVELS,
         declarations=AI_DECLARATIONS, default_licence=_default_licence(settings),
         default_cloak=settings.get("cloak_level") or current_services().config.cloak.default_level,
-        error=error, form=form,
+        error=error, form=form, script_text=script_text(),
     ), status, (RETRY_LATER if status == 503 else {})
 
 

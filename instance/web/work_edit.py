@@ -24,6 +24,7 @@ from instance.web.csrf import check_csrf
 from instance.web.i18n import gettext, lazy_gettext
 from instance.web.session import login_required, signed_in_user
 from instance.web.upload import AI_DECLARATIONS, CLOAK_LEVELS, LICENCES, store_upload, work_fields
+from instance.web.upload_text import refusal_message
 from media.errors import MediaRejected
 
 blueprint = Blueprint("work_edit", __name__)
@@ -47,7 +48,7 @@ def _number(form: Any, name: str, label: str, kind: type = float) -> Any:
     try:
         return kind(raw) if raw else None
     except ValueError:
-        raise FormError(f"{label} must be a number") from None
+        raise FormError(gettext("%(label)s must be a number", label=label)) from None
 
 
 def image_edits(form: Any, current: list[MediaAttachment], new_ids: list[int]) -> list[ImageEdit]:
@@ -112,7 +113,8 @@ async def edit(work_id: int):
         images = image_edits(form, current, [])
         uploads = [f for f in files.getlist("files") if f.filename]
         if len(images) + len(uploads) > MAX_IMAGES:
-            raise FormError(f"A work has at most {MAX_IMAGES} images; remove some first.")
+            raise FormError(gettext("A work has at most %(max_images)s images; remove some first.",
+                                    max_images=MAX_IMAGES))
         for file in uploads:
             stored.append(await store_upload(user, file, ""))
         fields = work_fields(form)
@@ -128,7 +130,8 @@ async def edit(work_id: int):
     except (Refused, MediaRejected) as exc:
         for media in stored:  # nothing of a refused edit is kept
             await delete_media(services, media)
-        message = exc.message[:1].upper() + exc.message[1:]
+        text = refusal_message(exc) if isinstance(exc, MediaRejected) else exc.message
+        message = text[:1].upper() + text[1:]
         return await _page(work, user, error=message, form=form, status=exc.status
                            if isinstance(exc, Refused) else 422)
     if stored:  # back to the form: the new images want their alt text

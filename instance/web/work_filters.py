@@ -14,13 +14,15 @@ from tortoise.queryset import QuerySet
 
 from instance.storage.models import ArtistAvailability, Tag, Work
 from instance.storage.models.jobboard import AvailabilityStatus
+from instance.translation import lazy_gettext
 from instance.web.render import ordered_media
 
 PAGE_SIZE = 24
 MAX_QUERY = 200
-SORTS = {"recent": "Most recent", "liked": "Most liked"}
-AVAILABLE = {AvailabilityStatus.OPEN_FOR_COMMISSIONS.value: "Open for commissions",
-             AvailabilityStatus.OPEN_TO_WORK.value: "Open to work"}
+# The choices' names are translated when the page shows them.
+SORTS = {"recent": lazy_gettext("Most recent"), "liked": lazy_gettext("Most liked")}
+AVAILABLE = {AvailabilityStatus.OPEN_FOR_COMMISSIONS.value: lazy_gettext("Open for commissions"),
+             AvailabilityStatus.OPEN_TO_WORK.value: lazy_gettext("Open to work")}
 
 
 def _text(args: Any, name: str) -> str:

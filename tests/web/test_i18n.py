@@ -5,15 +5,20 @@ is complete: every message extraction finds has a translation, none fuzzy. In-pr
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from babel.dates import format_date as babel_format_date
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from werkzeug.datastructures import FileStorage
 
+from instance import translation
 from instance.actors.accounts import create_local_user
 from instance.app import create_app
 from instance.config import load_config
@@ -37,13 +42,17 @@ def token_of(body: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-async def app(database_url, tmp_path):
-    config = load_config(environ={
+def config_for(database_url: str, tmp_path: Path, **settings: str):
+    return load_config(environ={
         "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
         "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-        "IMPASTO_SERVER_RUN_WORKER": "false",
+        "IMPASTO_SERVER_RUN_WORKER": "false", **settings,
     })
+
+
+@pytest.fixture
+async def app(database_url, tmp_path):
+    config = config_for(database_url, tmp_path)
     await db.connect(database_url)
     try:
         await create_local_user(LocalUrls(config.base_url), "mira", PASSWORD)
@@ -232,12 +241,8 @@ async def test_mail_goes_out_in_the_recipients_language(database_url, tmp_path, 
     from instance.storage.models import User
     from tests.rig.jobs import run_jobs_until_idle
 
-    config = load_config(environ={
-        "IMPASTO_DATABASE_URL": database_url, "IMPASTO_MEDIA_PATH": str(tmp_path / "media"),
-        "IMPASTO_SERVER_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
-        "IMPASTO_SERVER_RUN_WORKER": "false",
-        **{f"IMPASTO_{key}": value for key, value in smtp.settings.items()},
-    })
+    config = config_for(database_url, tmp_path,
+                        **{f"IMPASTO_{key}": value for key, value in smtp.settings.items()})
     await db.connect(database_url)
     try:
         urls = LocalUrls(config.base_url)
@@ -263,3 +268,154 @@ async def test_mail_goes_out_in_the_recipients_language(database_url, tmp_path, 
     english = smtp.only_message_to("otto@example.org")
     assert english["Subject"].startswith("Reset your password on ")
     assert "Choose a new password here within the hour:" in english.get_body(("plain",)).get_content()
+
+
+# Issue 15's second round: what was still English only (docs/status.md, "Web:").
+
+def script_text(body: str) -> dict:
+    """The upload page's texts for its script (the form's data-text JSON)."""
+    found = re.search(r'data-text="([^"]*)"', body)
+    assert found, body[:300]
+    return json.loads(html.unescape(found.group(1)))
+
+
+async def test_refusals_raised_below_the_views_speak_the_readers_language(app):
+    """A `Refused` raised in instance/jobboard (the listing's fields) reaches the form in the
+    page's language; a refusal page's heading too. The API and ActivityPub stay English."""
+    client = app.test_client()
+    await log_in(client)
+    too_late = (datetime.now(UTC) + timedelta(days=400)).date().isoformat()
+    token = token_of(await get(client, "/settings"))
+    for language, words in (("fr", "La date limite doit être dans moins d’un an"),
+                            ("en", "The deadline must be within a year")):
+        response = await client.post("/jobs/new", headers={"Accept-Language": language}, form={
+            "csrf_token": token, **LISTING, "deadline": too_late})
+        body = await response.get_data(as_text=True)
+        assert response.status_code == 422 and words in body, (language, body[:500])
+    response = await client.get("/collections/999999", headers={"Accept-Language": "fr"})
+    body = await response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<h1>Non effectué</h1>" in body and "Vous n’avez pas de telle collection." in body
+
+    for path, expected in (("/login", "fr"), ("/api/v1/instance", "en"), ("/users/mira/inbox", "en"),
+                           ("/inbox", "en"), ("/actor", "en"), ("/services/jobs/inbox", "en")):
+        async with app.test_request_context(path, headers={"Accept-Language": "fr"}):
+            assert translation.current_locale() == expected, path
+
+
+async def test_upload_page_script_and_json_errors_speak_french(app):
+    """The upload page hands its script the texts in the page's language; the JSON errors
+    of /upload/media are French too (a refused file by its code); the cloak, AI declaration
+    and licence names are translated, Creative Commons' own names are not."""
+    client = app.test_client()
+    await log_in(client)
+    body = await get(client, "/upload", "fr")
+    words = script_text(body)
+    assert words["failed"] == "L’envoi a échoué." and words["alt_for"] == "Texte alternatif de {name}"
+    assert words["waits_one"].startswith("La publication attend {n} image ")
+    assert script_text(await get(client, "/upload", "en"))["failed"] == "Upload failed."
+    assert ">moyen</option>" in body and ">Aucune IA utilisée</option>" in body
+    assert ">Tous droits réservés</option>" in body and ">CC BY 4.0</option>" in body
+    assert ">CC0 1.0 (transfert dans le domaine public)</option>" in body
+
+    token = token_of(body)
+    french = {"Accept-Language": "fr"}
+    response = await client.post("/upload/media", form={"csrf_token": token}, headers=french)
+    assert response.status_code == 422
+    assert (await response.get_json())["error"] == "Aucun fichier n’a été envoyé."
+    empty = FileStorage(BytesIO(b""), filename="empty.png", content_type="image/png")
+    response = await client.post("/upload/media", form={"csrf_token": token}, files={"file": empty},
+                                 headers=french)
+    assert response.status_code == 422
+    assert await response.get_json() == {"error": "Le fichier est vide.", "code": "empty"}
+    response = await client.get("/upload/media/999999", headers=french)
+    assert (await response.get_json())["error"] == "Envoi introuvable."
+
+
+def test_licence_names_translate_but_keep_creative_commons_names_and_deeds():
+    from instance.translation import in_locale
+    from instance.web.labels import licence
+
+    with in_locale("fr"):
+        cc0, by = licence("CC0-1.0"), licence("CC-BY-4.0")
+        assert cc0 is not None and cc0.name == "CC0 1.0 (transfert dans le domaine public)"
+        assert cc0.url == "https://creativecommons.org/publicdomain/zero/1.0/"
+        assert by is not None and by.name == "CC BY 4.0"
+    with in_locale("en"):
+        cc0 = licence("https://creativecommons.org/publicdomain/zero/1.0/")
+        assert cc0 is not None and cc0.name == "CC0 1.0 (public domain dedication)"
+
+
+async def test_sort_and_kind_names_and_admin_detail_speak_french(app):
+    """Explore's sort names, the availability checkboxes' kinds of work, and the admin
+    pages' audit actions, job kinds and host states."""
+    from instance.storage.models import AuditEntry, InstanceInfo, Job
+
+    client = app.test_client()
+    body = await get(client, "/", "fr")
+    assert ">Les plus aimées</option>" in body and ">Les plus récentes</option>" in body
+    assert ">Most liked</option>" in await get(client, "/", "en")
+    await log_in(client, "boss")
+    body = await get(client, "/settings", "fr")
+    assert re.search(r'value="commission" *> Commande</label>', body), body.split("Kinds", 1)[-1][:300]
+
+    await AuditEntry.create(actor=None, action="account.suspend", target="1")
+    await InstanceInfo.create(domain="down.example", failure_days=["2026-12-01"])
+    await Job.create(kind="media.process", state="failed", next_attempt_at=datetime.now(UTC))
+    body = await get(client, "/admin/audit", "fr")
+    assert "<td>compte : suspension</td>" in body and "<td>système</td>" in body
+    assert "<td>account.suspend</td>" in await get(client, "/admin/audit", "en")
+    assert "<td>en échec</td>" in await get(client, "/admin/federation", "fr")
+    assert "<td>traitement d’une image</td>" in await get(client, "/admin/jobs", "fr")
+    assert "<td>media.process</td>" in await get(client, "/admin/jobs", "en")
+
+
+async def test_collection_page_pages_and_its_confirmations_speak_french(database_url, tmp_path):
+    """A collection of PAGE_SIZE + 1 works shows PAGE_SIZE, then the last on page 2, with
+    links both ways; the owner's confirmations are in the page's language."""
+    from instance.actions import collections as actions
+    from instance.storage.models import Account
+    from instance.web.pages import PAGE_SIZE
+    from tests.rig.gallery import paintings, seed_gallery
+
+    config = config_for(database_url, tmp_path)
+    await db.connect(database_url)
+    try:
+        await create_local_user(LocalUrls(config.base_url), "mira", PASSWORD)
+    finally:
+        await db.disconnect()
+    works = await seed_gallery(database_url, tmp_path / "media", "mira", PAGE_SIZE + 1,
+                               art=paintings(2))
+    application = create_app(config)
+    async with application.test_app():
+        services = application.extensions["impasto"]
+        mira = await Account.get(username="mira", domain=None)
+        harbour = await actions.create_collection(services, mira, title="Harbour")
+        for work in works:
+            await actions.add_work(services, mira, harbour.id, work)
+        path = f"/@mira/collections/{harbour.id}"
+        client = application.test_client()
+
+        def grid(body: str) -> list[int]:
+            section = body.split('<ul class="grid', 1)[1].split("</ul>", 1)[0]
+            return [int(i) for i in re.findall(r'href="/@mira/(\d+)"', section)]
+
+        first = await get(client, path, "fr")
+        assert grid(first) == works[:PAGE_SIZE]
+        assert 'href="?page=2" rel="next">Plus d’œuvres</a>' in first and "?page=0" not in first
+        second = await get(client, f"{path}?page=2", "fr")
+        assert grid(second) == works[PAGE_SIZE:]
+        assert 'href="?page=1" rel="prev">Œuvres précédentes</a>' in second and "?page=3" not in second
+        assert 'rel="prev">Previous works</a>' in await get(client, f"{path}?page=2", "en")
+        assert grid(await get(client, f"{path}?page=x", "fr")) == works[:PAGE_SIZE]
+        assert "Aucune œuvre à montrer" in await get(client, f"{path}?page=9", "fr")
+
+        await log_in(client)
+        token = token_of(await get(client, f"/collections/{harbour.id}"))
+        response = await client.post(f"/collections/{harbour.id}/cover", headers={"Accept-Language": "fr"},
+                                     form={"csrf_token": token, "cover": str(works[3])})
+        assert "Couverture enregistrée." in await follow(client, response, "fr")
+        response = await client.post(f"/collections/{harbour.id}/works/{works[0]}/remove",
+                                     form={"csrf_token": token}, headers={"Accept-Language": "fr"})
+        body = await follow(client, response, "fr")
+        assert "Œuvre retirée de la collection (l’œuvre elle-même est conservée)." in body

@@ -11,6 +11,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from instance.errors import Refused
+from instance.translation import gettext as _
 
 if TYPE_CHECKING:
     from instance.actions.importing.kinds import ImportKind
@@ -46,11 +47,12 @@ def is_malformed(entry: dict[str, Any]) -> bool:
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ImportRefused(f"The file is larger than {MAX_BYTES // 1_000_000} MB.", status=413)
+        raise ImportRefused(_("The file is larger than %(megabytes)s MB.",
+                              megabytes=MAX_BYTES // 1000000), status=413)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused("The file is not UTF-8 text (a CSV from Mastodon is).") from None
+        raise ImportRefused(_("The file is not UTF-8 text (a CSV from Mastodon is).")) from None
 
 
 def _is_header(cells: list[str], kind: ImportKind) -> bool:
@@ -68,12 +70,14 @@ def _check_shape(lines: list[list[str]], kind: ImportKind) -> list[list[str]]:
     if _is_header(cells, kind):
         wanted = kind.header[:min(2, len(cells))]  # "Account address" alone is a header too
         if tuple(cells[:len(wanted)]) != wanted:
-            raise ImportRefused(f"The header is not Mastodon's for {kind.label.lower()}: "
-                                + ",".join(kind.header))
+            raise ImportRefused(_("The header is not Mastodon's for %(kind)s: %(header)s",
+                                  kind=kind.label.lower(), header=",".join(kind.header)))
         return [*lines[:first], [], *lines[first + 1:]]
     if len(cells) < kind.min_columns:
-        raise ImportRefused(f"A {kind.file_name} has {kind.min_columns} columns "
-                            f"({','.join(kind.header)}); this file's first row has {len(cells)}.")
+        raise ImportRefused(_("A %(file_name)s has %(min_columns)s columns (%(columns)s); this file's first "
+                              "row has %(found)s.",
+                              file_name=kind.file_name, min_columns=kind.min_columns,
+                              columns=",".join(kind.header), found=len(cells)))
     return lines
 
 
@@ -82,9 +86,9 @@ def read_rows(data: bytes, kind: ImportKind) -> tuple[list[dict[str, Any]], list
     try:
         lines = _check_shape(list(csv.reader(io.StringIO(_text(data)))), kind)
     except csv.Error as exc:
-        raise ImportRefused(f"The file is not a CSV file: {exc}.") from None
+        raise ImportRefused(_("The file is not a CSV file: %(exc)s.", exc=exc)) from None
     if sum(1 for cells in lines if cells) > MAX_ROWS:
-        raise ImportRefused(f"The file has more than {MAX_ROWS} rows.")
+        raise ImportRefused(_("The file has more than %(max_rows)s rows.", max_rows=MAX_ROWS))
     rows: list[dict[str, Any]] = []
     report: list[dict[str, Any]] = []
     for number, raw in enumerate(lines, start=1):
@@ -97,8 +101,10 @@ def read_rows(data: bytes, kind: ImportKind) -> tuple[list[dict[str, Any]], list
         except Malformed as exc:
             report.append(report_entry(number, subject, MALFORMED + str(exc)))
     if not rows and not report:
-        raise ImportRefused(f"The file lists no {kind.things}.")
+        raise ImportRefused(_("The file lists no %(things)s.", things=kind.things))
     if not rows:
-        raise ImportRefused(f"No row of the file is one of {kind.things}: is it a {kind.file_name}? "
-                            f"(row {report[0]['row']}: {report[0]['error']})")
+        raise ImportRefused(_("No row of the file is one of %(things)s: is it a %(file_name)s? (row "
+                              "%(row)s: %(error)s)",
+                              things=kind.things, file_name=kind.file_name, row=report[0]["row"],
+                              error=report[0]["error"]))
     return rows, report

@@ -19,6 +19,7 @@ from instance.moderation.domain_names import DomainNameError, normalise_domain
 from instance.services import Services
 from instance.storage.models import Account, AccountList, Block, Bookmark, Follow, ListMember, Mute, Work
 from instance.storage.visibility import can_see
+from instance.translation import gettext as _
 
 ADDRESS = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]{1,253}(?::\d{1,5})?)$")
 URL = re.compile(r"^https?://[^\s/]+/\S{0,2000}$")
@@ -109,7 +110,7 @@ async def _account(services: Services, row: Row) -> Account:
 async def _follow(services: Services, account: Account, row: Row) -> int:
     target = await _account(services, row)
     if target.suspended:
-        raise Refused("the account is suspended")
+        raise Refused(_("the account is suspended"))
     await social.follow(services, account, target)
     await Follow.filter(follower_id=account.id, target_id=target.id).update(
         show_reblogs=row["reblogs"], notify=row["notify"])
@@ -132,11 +133,11 @@ async def _bookmark(services: Services, account: Account, row: Row) -> int:
     uri = row["address"]
     work = await Work.get_or_none(ap_id=uri) or await Work.filter(url=uri).order_by("id").first()
     if work is None:
-        raise Refused("the post is not known on this server (Impasto cannot fetch a post "
-                      "by its address yet)")
+        raise Refused(_("the post is not known on this server (Impasto cannot fetch a post "
+                      "by its address yet)"))
     author = await Account.get(id=work.account_id)
     if author.suspended or not await can_see(work, account):
-        raise Refused("the post is not visible to you")
+        raise Refused(_("the post is not visible to you"))
     await social.bookmark(account, work)
     return work.id
 
@@ -148,7 +149,7 @@ async def _block_domain(services: Services, account: Account, row: Row) -> str:
 async def _list_member(services: Services, account: Account, row: Row) -> tuple[int, int]:
     target = await _account(services, row)
     if target.suspended:
-        raise Refused("the account is suspended")
+        raise Refused(_("the account is suspended"))
     account_list = await lists.list_titled(account, row["list"])
     await lists.follow_into_list(services, account, account_list, target)
     return account_list.id, target.id

@@ -15,6 +15,7 @@ from instance.jobs import kinds as job_kinds
 from instance.jobs.registry import JobContext
 from instance.services import Services
 from instance.storage.models import Account, ImportRun, ImportState
+from instance.translation import gettext as _
 
 
 def import_kind(what: str) -> ImportKind:
@@ -22,7 +23,7 @@ def import_kind(what: str) -> ImportKind:
     if what in NOT_YET:
         raise ImportRefused(NOT_YET[what])
     if what not in KINDS:
-        raise ImportRefused("What is in the file must be one of: " + ", ".join(KINDS) + ".")
+        raise ImportRefused(_("What is in the file must be one of: %(kinds)s.", kinds=", ".join(KINDS)))
     return KINDS[what]
 
 
@@ -31,7 +32,7 @@ async def start_import(services: Services, account: Account, data: bytes, mode: 
     """Check the file and queue its job; nothing is applied before the job runs."""
     kind = import_kind(what)
     if mode not in MODES:
-        raise ImportRefused("The mode is merge or overwrite.")
+        raise ImportRefused(_("The mode is merge or overwrite."))
     rows, report = read_rows(data, kind)
     run = await ImportRun.create(account_id=account.id, kind=kind.name, mode=mode, rows=rows,
                                  report=report, total=len(rows) + len(report), processed=len(report))
