@@ -444,6 +444,8 @@ def main() -> None:
     parser.add_argument("--cpus", type=int, default=2,
                         help="2: server on one CPU, load on another (default); 1: all on one")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument("--rows", choices=("ingest", "fan-out"), default=None,
+                        help="run only this row (default: both)")
     args = parser.parse_args()
     placed = place(args.cpus)
     print(f"bench/federation.py: {args.activities} signed Creates in, {args.inboxes} inboxes out, "
@@ -467,6 +469,8 @@ def main() -> None:
               f"({reference.cpu_ms:.2f} ms CPU each)")
         for name, fn, amount in (("ingest", ingest, args.activities),
                                  ("fan-out", fanout, args.inboxes)):
+            if args.rows and name != args.rows:
+                continue
             if label == "sqlite":
                 with tempfile.TemporaryDirectory() as folder:
                     url = f"sqlite://{Path(folder) / 'bench.sqlite3'}"

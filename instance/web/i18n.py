@@ -83,8 +83,9 @@ def install(app: Quart) -> None:
 
     @app.before_request
     async def choose_locale() -> None:
-        if request.path.startswith(NO_LOCALE_PREFIXES):
-            return
+        if request.path.startswith(NO_LOCALE_PREFIXES) or (
+                request.method == "POST" and request.path.endswith("/inbox")):
+            return  # nothing localised in the answer: no session, no user to read
         user = await current_user()
         chosen = ((user.settings or {}).get("locale") if user else None) or ""
         set_locale(chosen)
