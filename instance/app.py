@@ -242,7 +242,8 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         return await refused_page(exc)
 
     # POST /inbox and /users/<name>/inbox answered before Quart: same code, same answers.
-    app.asgi_app = inbox_fast_path.wrap(app.asgi_app, services)  # type: ignore[method-assign,assignment]
+    app.asgi_app = app.extensions["impasto.inbox_fast_path"] = inbox_fast_path.wrap(  # type: ignore[method-assign,assignment]
+        app.asgi_app, services)
 
     @app.errorhandler(413)
     async def too_large(_error: Exception):

@@ -51,12 +51,14 @@ class InboxFastPath:
         self.inner = inner
         self.services = services
         self._optout: tuple[object, Headers] | None = None
+        self.answered = 0  # requests this path answered (tests read it)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         username = self._route(scope)
         if username is None:
             await self.inner(scope, receive, send)
             return
+        self.answered += 1
         started = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         incoming = headers.get("x-request-id", "")
