@@ -114,3 +114,25 @@ async def test_a_client_gone_before_its_body_gets_no_answer_and_nothing_stored(d
                  "root_path": "", "headers": [(b"content-type", b"application/activity+json")]}
         await fast_path(scope, gone, send)
         assert sent == [] and await InboxItem.all().count() == 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_database_away_or_a_bug_is_answered_as_the_app_answers_it(database_url, tmp_path,
+                                                                          monkeypatch):
+    """503 with Retry-After while the database is away (peers retry), 500 for a bug: the
+    same page and headers as Quart's error handlers give."""
+    from inbox import views
+    from instance.web import inbox_fast_path
+
+    async with api_app(database_url, tmp_path) as app:
+        for failure, status in ((ConnectionRefusedError("database restarting"), 503),
+                                (RuntimeError("a bug"), 500)):
+            async def failing(*_args: Any, exc: Exception = failure) -> Any:
+                raise exc
+
+            monkeypatch.setattr(inbox_fast_path, "receive_activity", failing)
+            monkeypatch.setattr(views, "receive_activity", failing)
+            headers = {"Content-Type": "application/activity+json", "X-Request-Id": "fixed"}
+            lean, quart = await both(app, "/inbox", create("z"), headers)
+            assert lean[0] == status
+            assert lean == quart
