@@ -10,28 +10,21 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, request
 
-from inbox.receive import (
-    NO_SUCH_ACCOUNT,
-    TOO_LARGE,
-    Answer,
-    content_length_ok,
-    local_account_exists,
-    receive_activity,
-)
+from inbox import receive as gates
 from instance.services import current_services
 from instance.web.activitypub.signed_fetch import error, public_url
 
 blueprint = Blueprint("inbox", __name__)
 
 
-def respond(answer: Answer) -> Response:
+def respond(answer: gates.Answer) -> Response:
     if answer.error is None:
         return Response("", status=answer.status)
     return error(answer.status, answer.error)
 
 
 async def _read_body(limit: int) -> bytes | None:
-    if not content_length_ok(request.headers.get("Content-Length"), limit):
+    if not gates.content_length_ok(request.headers.get("Content-Length"), limit):
         return None
     chunks, total = [], 0
     async for chunk in request.body:
@@ -46,9 +39,9 @@ async def receive() -> Response:
     svc = current_services()
     body = await _read_body(svc.config.federation.max_inbox_bytes)
     if body is None:
-        return respond(TOO_LARGE)
+        return respond(gates.TOO_LARGE)
     headers = {name.lower(): value for name, value in request.headers.items()}
-    return respond(await receive_activity(svc, public_url(), headers, body))
+    return respond(await gates.receive_activity(svc, public_url(), headers, body))
 
 
 @blueprint.post("/inbox")
@@ -68,6 +61,6 @@ async def jobs_actor_inbox():
 
 @blueprint.post("/users/<username>/inbox")
 async def personal_inbox(username: str):
-    if not await local_account_exists(username):
-        return respond(NO_SUCH_ACCOUNT)
+    if not await gates.local_account_exists(username):
+        return respond(gates.NO_SUCH_ACCOUNT)
     return await receive()

@@ -121,7 +121,7 @@ async def test_a_database_away_or_a_bug_is_answered_as_the_app_answers_it(databa
                                                                           monkeypatch):
     """503 with Retry-After while the database is away (peers retry), 500 for a bug: the
     same page and headers as Quart's error handlers give."""
-    from inbox import views
+    from inbox import receive
     from instance.web import inbox_fast_path
 
     async with api_app(database_url, tmp_path) as app:
@@ -131,7 +131,7 @@ async def test_a_database_away_or_a_bug_is_answered_as_the_app_answers_it(databa
                 raise exc
 
             monkeypatch.setattr(inbox_fast_path, "receive_activity", failing)
-            monkeypatch.setattr(views, "receive_activity", failing)
+            monkeypatch.setattr(receive, "receive_activity", failing)  # Quart's views
             headers = {"Content-Type": "application/activity+json", "X-Request-Id": "fixed"}
             lean, quart = await both(app, "/inbox", create("z"), headers)
             assert lean[0] == status
