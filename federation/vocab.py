@@ -8,6 +8,7 @@ handlers can stay simple.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -88,8 +89,12 @@ def without_blind_copies(activity: dict[str, Any]) -> dict[str, Any]:
 def origin(url: Any) -> tuple[str, str, int] | None:
     """(scheme, host, port) of a URL or of an object's id; None when it has none."""
     ident = id_of(url)
-    if not ident:
-        return None
+    return _origin(ident) if ident else None
+
+
+@lru_cache(maxsize=4096)
+def _origin(ident: str) -> tuple[str, str, int] | None:
+    """Cached: each inbox POST asks for the same few actors' and keys' origins 8 times."""
     try:
         parts = urlsplit(ident)
         port = parts.port

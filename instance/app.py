@@ -59,7 +59,7 @@ from instance.web import admin_staff as web_admin_staff
 from instance.web import auth as web_auth
 from instance.web import collections as web_collections
 from instance.web import health as web_health
-from instance.web import i18n, render
+from instance.web import i18n, inbox_fast_path, render
 from instance.web import jobboard as web_jobboard
 from instance.web import jobboard_apply as web_jobboard_apply
 from instance.web import jobboard_federation as web_jobboard_federation
@@ -83,10 +83,11 @@ from instance.web import work_edit as web_work_edit
 from instance.web.activitypub import actors as activitypub_actors
 from instance.web.activitypub import discovery as activitypub_discovery
 from instance.web.activitypub import jobboard as activitypub_jobboard
+from instance.web.inbox_fast_path import INBOX_STAMP_SECONDS
 from instance.web.render import refused_page
+from instance.web.session import SigningSessionInterface
 
 log = logging.getLogger("impasto.http")
-INBOX_STAMP_SECONDS = 1.0  # how stale the settings/policy stamps may be for POST …/inbox
 
 VIEW_MODULES = (
     web_health,
@@ -169,6 +170,7 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     app.config["SECRET_KEY"] = load_secret_key(config.resolve_path(config.server.secret_key_file))
     app.config["MAX_CONTENT_LENGTH"] = config.media.max_upload_bytes + 1024 * 1024
     app.extensions["impasto"] = services
+    app.session_interface = SigningSessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="impasto_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -218,6 +220,8 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
     @app.after_request
     async def log_request(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if not log.isEnabledFor(logging.INFO):
+            return response
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info(
             "request",
@@ -236,6 +240,10 @@ def create_app(config: Config, services: Services | None = None) -> Quart:
         if isinstance(exc, ApiError) or wants_json(request.path):
             return refused_json(exc)
         return await refused_page(exc)
+
+    # POST /inbox and /users/<name>/inbox answered before Quart: same code, same answers.
+    app.asgi_app = app.extensions["impasto.inbox_fast_path"] = inbox_fast_path.wrap(  # type: ignore[method-assign,assignment]
+        app.asgi_app, services)
 
     @app.errorhandler(413)
     async def too_large(_error: Exception):

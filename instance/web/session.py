@@ -8,7 +8,9 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from quart import g, redirect, request, session, url_for
+from itsdangerous import URLSafeTimedSerializer
+from quart import Quart, g, redirect, request, session, url_for
+from quart.sessions import SecureCookieSessionInterface
 
 from instance.storage.models import User
 
@@ -86,3 +88,16 @@ def permission_required(permission: str | None) -> Callable[
         return wrapper
 
     return decorate
+
+
+class SigningSessionInterface(SecureCookieSessionInterface):
+    """Quart's cookie sessions, with the signing serializer built once per secret key
+    instead of on every request (Quart builds it anew each time)."""
+
+    _built: tuple[tuple[Any, ...], URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Quart) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._built is None or self._built[0] != keys:
+            self._built = (keys, super().get_signing_serializer(app))
+        return self._built[1]
