@@ -13,6 +13,7 @@ from instance.attachments.processing import run_pipeline
 from instance.emoji.text import SHORTCODE, shortcodes_in
 from instance.services import Services
 from instance.storage.models import CustomEmoji
+from instance.translation import gettext as _
 from media.errors import MediaRejected
 from media.limits import Limits
 from media.pipeline import PipelineOptions
@@ -31,8 +32,8 @@ class EmojiRefused(ValueError):
 def check_shortcode(shortcode: str) -> str:
     shortcode = (shortcode or "").strip().strip(":")
     if not SHORTCODE.match(shortcode):
-        raise EmojiRefused("A shortcode is 2 to 64 letters, digits or underscores "
-                           f"(got {shortcode[:70]!r}).")
+        raise EmojiRefused(_("A shortcode is 2 to 64 letters, digits or underscores "
+                             "(got %(got)r).", got=shortcode[:70]))
     return shortcode
 
 
@@ -41,12 +42,12 @@ async def add_local(services: Services, shortcode: str, data: bytes,
     """Check, re-encode and store a local emoji; raises EmojiRefused with why not."""
     shortcode = check_shortcode(shortcode)
     if not data:
-        raise EmojiRefused("No image was given.")
+        raise EmojiRefused(_("No image was given."))
     if len(data) > MAX_BYTES:
-        raise EmojiRefused(f"The image is {len(data) // 1024} KB; at most "
-                           f"{MAX_BYTES // 1024} KB is accepted.")
+        raise EmojiRefused(_("The image is %(size)s KB; at most %(most)s KB is accepted.",
+                             size=len(data) // 1024, most=MAX_BYTES // 1024))
     if await CustomEmoji.filter(shortcode=shortcode, domain=None).exists():
-        raise EmojiRefused(f"There is already an emoji :{shortcode}:.")
+        raise EmojiRefused(_("There is already an emoji :%(shortcode)s:.", shortcode=shortcode))
     options = PipelineOptions(
         limits=Limits(max_bytes=MAX_BYTES, max_pixels=4_000_000, max_side=2048),
         variants=VariantOptions(display_max=SIZE, medium_max=SIZE, thumb_max=SIZE),
@@ -55,9 +56,10 @@ async def add_local(services: Services, shortcode: str, data: bytes,
         result = await run_pipeline(services, data, claimed_type=None, options=options,
                                     level="off", seed=0)
     except MediaRejected as exc:
-        raise EmojiRefused(f"Not an accepted image: {exc.message}") from exc
+        raise EmojiRefused(_("Not an accepted image: %(why)s", why=exc.message)) from exc
     if result.format.upper() not in ACCEPTED:
-        raise EmojiRefused(f"A custom emoji is a PNG, GIF or WebP image (got {result.format}).")
+        raise EmojiRefused(_("A custom emoji is a PNG, GIF or WebP image (got %(got)s).",
+                             got=result.format))
     key = sharded_key(f"{uuid.uuid4().hex}-emoji.webp")
     key = f"emoji/{key}"
     await asyncio.to_thread(services.media_store.put, Area.VARIANTS, key, result.display.webp)
@@ -108,7 +110,7 @@ async def shown_for(wanted: Iterable[tuple[str | None, str]], using_db: Any = No
     pairs = set(wanted)
     if not pairs:
         return {}
-    codes = {code for _, code in pairs}
+    codes = {code for _domain, code in pairs}
     rows = await CustomEmoji.filter(shortcode__in=list(codes), disabled=False,
                                     image_path__isnull=False).using_db(using_db)
     return {(r.domain, r.shortcode): r for r in rows if (r.domain, r.shortcode) in pairs}

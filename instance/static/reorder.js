@@ -5,7 +5,8 @@
 // drag handle, and every move rewrites the numbers in the new order and is announced in
 // an aria-live region. Markup: a list with data-reorder="noun", items with
 // data-reorder-item and data-reorder-label, a number input with data-reorder-position
-// inside a wrapper with data-reorder-field.
+// inside a wrapper with data-reorder-field; the list's data-reorder-text holds the words
+// in the page's language (templates/_reorder.html), English when it is missing.
 (function () {
   "use strict";
   function el(tag, attrs, text) {
@@ -17,6 +18,13 @@
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-reorder]"), function (list) {
     var noun = list.getAttribute("data-reorder") || "item";
+    var words = { up: "Move up", down: "Move down", drag: "Drag to reorder", place: "{n} of {total}",
+                  moved: "{label} moved to position {n} of {total}." };
+    try { Object.assign(words, JSON.parse(list.getAttribute("data-reorder-text") || "{}")); }
+    catch (error) { /* keep English */ }
+    function say(text, values) {
+      return text.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? String(values[key]) : whole; });
+    }
     var live = el("p", { "class": "visually-hidden reorder-live", "aria-live": "assertive", role: "status" });
     list.parentNode.insertBefore(live, list.nextSibling);
     var dragging = null;
@@ -33,14 +41,14 @@
         var field = item.querySelector("[data-reorder-position]");
         if (field) { field.value = String(index + 1); }
         var place = item.querySelector(".reorder-place");
-        if (place) { place.textContent = (index + 1) + " of " + all.length; }
+        if (place) { place.textContent = say(words.place, { n: index + 1, total: all.length }); }
         item.querySelector(".reorder-up").disabled = index === 0;
         item.querySelector(".reorder-down").disabled = index === all.length - 1;
       });
     }
     function announce(item) {
       var all = items();
-      live.textContent = label(item) + " moved to position " + (all.indexOf(item) + 1) + " of " + all.length + ".";
+      live.textContent = say(words.moved, { label: label(item), n: all.indexOf(item) + 1, total: all.length });
     }
     function move(item, step) {
       var all = items(), index = all.indexOf(item), target = index + step;
@@ -56,7 +64,7 @@
       var field = item.querySelector("[data-reorder-field]");
       if (field) { field.hidden = true; }
       var bar = el("div", { "class": "reorder-bar" });
-      var handle = el("span", { "class": "reorder-handle", "aria-hidden": "true", title: "Drag to reorder" }, "⠿");
+      var handle = el("span", { "class": "reorder-handle", "aria-hidden": "true", title: words.drag }, "⠿");
       var place = el("span", { "class": "reorder-place small muted" });
       // The visible words start the accessible name ("Move up" + which item), as WCAG's
       // label-in-name asks, so speech input users can say what they see.
@@ -66,8 +74,8 @@
                     el("span", { "class": "visually-hidden" }, ": " + label(item)));
         return node;
       }
-      var up = button("reorder-up", "↑", "Move up");
-      var down = button("reorder-down", "↓", "Move down");
+      var up = button("reorder-up", "↑", words.up);
+      var down = button("reorder-down", "↓", words.down);
       bar.append(handle, place, up, down);
       item.insertBefore(bar, item.firstChild);
       up.addEventListener("click", function () { move(item, -1); (up.disabled ? down : up).focus(); });

@@ -272,9 +272,10 @@ async def test_mail_goes_out_in_the_recipients_language(database_url, tmp_path, 
 
 # Issue 15's second round: what was still English only (docs/status.md, "Web:").
 
-def script_text(body: str) -> dict:
-    """The upload page's texts for its script (the form's data-text JSON)."""
-    found = re.search(r'data-text="([^"]*)"', body)
+def script_text(body: str, attribute: str = "data-text") -> dict:
+    """A page's texts for its script (the upload form's data-text JSON, a reorderable
+    list's data-reorder-text)."""
+    found = re.search(attribute + r'="([^"]*)"', body)
     assert found, body[:300]
     return json.loads(html.unescape(found.group(1)))
 
@@ -372,7 +373,8 @@ async def test_sort_and_kind_names_and_admin_detail_speak_french(app):
 
 async def test_collection_page_pages_and_its_confirmations_speak_french(database_url, tmp_path):
     """A collection of PAGE_SIZE + 1 works shows PAGE_SIZE, then the last on page 2, with
-    links both ways; the owner's confirmations are in the page's language."""
+    links both ways; the owner's confirmations and the reordering script's words are in the
+    page's language."""
     from instance.actions import collections as actions
     from instance.storage.models import Account
     from instance.web.pages import PAGE_SIZE
@@ -411,7 +413,13 @@ async def test_collection_page_pages_and_its_confirmations_speak_french(database
         assert "Aucune œuvre à montrer" in await get(client, f"{path}?page=9", "fr")
 
         await log_in(client)
-        token = token_of(await get(client, f"/collections/{harbour.id}"))
+        editing = await get(client, f"/collections/{harbour.id}", "fr")
+        words = script_text(editing, "data-reorder-text")  # reorder.js's buttons and announcements
+        assert words["up"] == "Monter" and words["place"] == "{n} sur {total}"
+        assert words["moved"] == "{label} déplacé en position {n} sur {total}."
+        assert script_text(await get(client, f"/collections/{harbour.id}", "en"),
+                           "data-reorder-text")["up"] == "Move up"
+        token = token_of(editing)
         response = await client.post(f"/collections/{harbour.id}/cover", headers={"Accept-Language": "fr"},
                                      form={"csrf_token": token, "cover": str(works[3])})
         assert "Couverture enregistrée." in await follow(client, response, "fr")
@@ -419,3 +427,15 @@ async def test_collection_page_pages_and_its_confirmations_speak_french(database
                                      form={"csrf_token": token}, headers={"Accept-Language": "fr"})
         body = await follow(client, response, "fr")
         assert "Œuvre retirée de la collection (l’œuvre elle-même est conservée)." in body
+
+
+def test_custom_emoji_refusals_speak_the_admins_language():
+    """The admin emoji form shows the store's refusal as it is raised: French for a French
+    page, English elsewhere (the CLI)."""
+    from instance.emoji.store import EmojiRefused, check_shortcode
+
+    with translation.in_locale("fr"), pytest.raises(EmojiRefused) as refused:
+        check_shortcode("a")
+    assert str(refused.value) == "Un shortcode compte de 2 à 64 lettres, chiffres ou tirets bas (reçu : 'a')."
+    with pytest.raises(EmojiRefused, match="^A shortcode is 2 to 64 letters"):
+        check_shortcode("a")
