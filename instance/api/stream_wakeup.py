@@ -5,7 +5,9 @@ that inserts a notification or writes a work's state, so every process hears of 
 that transaction commits, whoever wrote it (a web process or a worker). Each web process
 keeps ONE listening connection and wakes all of its streams in memory: idle streams cost
 no queries at all. On SQLite (one machine) and whenever the listening connection is down,
-streams fall back to looking every POLL_SECONDS.
+streams fall back to looking every POLL_SECONDS. `[api] streaming_wakeups = "poll"` makes a
+PostgreSQL process poll too (for a proxy or pooler that drops LISTEN, such as PgBouncer in
+transaction mode; and as bench/streaming.py's reference).
 
 A stream takes a `mark()` before it queries and waits on that mark afterwards, so a
 notification that arrives while it was querying is not missed."""
@@ -24,8 +26,9 @@ SAFETY_SECONDS = 15.0  # even when listening, look now and then (a lost notifica
 
 
 class Wakeups:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, mode: str = "notify") -> None:
         self.database_url = database_url
+        self.mode = mode
         self.listening = False
         self._event = asyncio.Event()
         self._connection: Any = None
@@ -33,7 +36,7 @@ class Wakeups:
 
     @property
     def enabled(self) -> bool:
-        return self.database_url.startswith(("postgres://", "postgresql://"))
+        return self.mode == "notify" and self.database_url.startswith(("postgres://", "postgresql://"))
 
     def mark(self) -> asyncio.Event:
         return self._event

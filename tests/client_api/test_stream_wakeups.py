@@ -49,6 +49,7 @@ async def test_a_committed_notification_wakes_the_listener(postgres_url):
         await wakeups.close()
         await db.disconnect()
     assert not Wakeups("sqlite://x.sqlite3").enabled  # SQLite keeps polling
+    assert not Wakeups(postgres_url, "poll").enabled  # [api] streaming_wakeups = "poll"
 
 
 def test_a_stream_on_one_process_sees_a_post_made_through_another(tmp_path):
