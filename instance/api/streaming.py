@@ -74,7 +74,10 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
     yield None, ":)"
     beat = time.monotonic()
     while True:
-        await wakeups.wait(mark)
+        if not await wakeups.wait(mark, HEARTBEAT_SECONDS):
+            beat = time.monotonic()
+            yield None, ":thump"  # listening and nothing written: nothing to read
+            continue
         mark = wakeups.mark()
         followed, hidden = await social_graph(account_id) if account_id is not None else ([], set())
         if kind == "user":
