@@ -80,7 +80,7 @@ async def measure(url: str, store: SeaweedS3 | None, level: str, images: list[by
     with tempfile.TemporaryDirectory() as folder:
         env = env_for(url, Path(folder), port)
         env.update(IMPASTO_SERVER_RUN_WORKER="true", IMPASTO_CLOAK_DEFAULT_LEVEL=level,
-                   IMPASTO_API_MEDIA_RATE_LIMIT="100000")
+                   IMPASTO_API_MEDIA_RATE_LIMIT="100000", IMPASTO_API_RATE_LIMIT="100000000")
         if store is not None:
             env.update({f"IMPASTO_{k.upper()}": v for k, v in store.settings(new_bucket_name()).items()})
             made = run_cli(["media", "s3-setup"], env)
