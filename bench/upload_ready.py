@@ -10,9 +10,11 @@ on the other (`weed` is pinned there too, so the store's own work is not charged
 server). Each upload is a fresh JPEG of --size px on the long side; the client asks GET
 /api/v1/media/:id every 50 ms until it answers 200 (v2 answers 200 at once when the job
 finished within its short wait). One warm-up upload per server starts the image pool and
-is not counted. Local storage is the in-run reference; the S3 row prints its ratio. Each
-cloak level is its own pair of servers. The database is PostgreSQL when
-IMPASTO_TEST_POSTGRES_URL is set (a throwaway database per server), else SQLite.
+is not counted. Local storage is the in-run reference; the S3 row prints its ratio. Both
+servers run at once and take turns (one upload each, who goes first alternating), so the
+machine's other load falls on both alike. Each cloak level is its own pair of servers.
+The database is PostgreSQL when IMPASTO_TEST_POSTGRES_URL is set (a throwaway database
+per server), else SQLite.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,33 +78,54 @@ async def upload_until_ready(port: int, token: str, image: bytes) -> float:
                 raise RuntimeError(f"media {media_id} not ready after 600 s")
 
 
-async def measure(url: str, store: SeaweedS3 | None, level: str, images: list[bytes]) -> list[float]:
-    port = free_port()
-    token, _ = await populate(url, port, 0)
-    with tempfile.TemporaryDirectory() as folder:
-        env = env_for(url, Path(folder), port)
-        env.update(IMPASTO_SERVER_RUN_WORKER="true", IMPASTO_CLOAK_DEFAULT_LEVEL=level,
-                   IMPASTO_API_MEDIA_RATE_LIMIT="100000", IMPASTO_API_RATE_LIMIT="100000000")
-        if store is not None:
-            env.update({f"IMPASTO_{k.upper()}": v for k, v in store.settings(new_bucket_name()).items()})
-            made = run_cli(["media", "s3-setup"], env)
-            if made.returncode != 0:
-                raise RuntimeError(f"s3-setup failed: {made.stderr}")
-        server, _ = start_server([sys.executable, "-m", "instance.cli", "run", "--bind",
-                                  f"127.0.0.1:{port}"], env)
-        try:
-            await upload_until_ready(port, token, images[0])  # warm-up: the image pool starts
-            return [await upload_until_ready(port, token, image) for image in images[1:]]
-        finally:
-            server.terminate()
-            server.wait()
+@contextmanager
+def serving(url: str, store: SeaweedS3 | None, level: str, port: int, folder: Path) -> Iterator[None]:
+    """`impasto run` with its embedded worker on the server CPU, media local or in a new bucket."""
+    env = env_for(url, folder, port)
+    env.update(IMPASTO_SERVER_RUN_WORKER="true", IMPASTO_CLOAK_DEFAULT_LEVEL=level,
+               IMPASTO_API_MEDIA_RATE_LIMIT="100000", IMPASTO_API_RATE_LIMIT="100000000")
+    if store is not None:
+        env.update({f"IMPASTO_{k.upper()}": v for k, v in store.settings(new_bucket_name()).items()})
+        made = run_cli(["media", "s3-setup"], env)
+        if made.returncode != 0:
+            raise RuntimeError(f"s3-setup failed: {made.stderr}")
+    command = [sys.executable, "-m", "instance.cli", "run", "--bind", f"127.0.0.1:{port}"]
+    server, _ = start_server(command, env)
+    try:
+        yield
+    finally:
+        server.terminate()
+        server.wait()
 
 
-def run(url_base: str | None, store: SeaweedS3 | None, level: str, images: list[bytes]) -> list[float]:
+async def measure(local_url: str, s3_url: str, store: SeaweedS3, level: str,
+                  images: list[bytes]) -> tuple[list[float], list[float]]:
+    """Both servers run at once (an idle one costs nothing) and take turns, one upload
+    each, the first in turn alternating: the machine's other load drifts over both."""
+    ports = [free_port(), free_port()]
+    tokens = [(await populate(url, port, 0))[0] for url, port in zip((local_url, s3_url), ports, strict=True)]
+    times: tuple[list[float], list[float]] = ([], [])
+    with tempfile.TemporaryDirectory() as folder, \
+            serving(local_url, None, level, ports[0], Path(folder) / "local"), \
+            serving(s3_url, store, level, ports[1], Path(folder) / "s3"):
+        for side in (0, 1):  # warm-up: each server's image pool starts
+            await upload_until_ready(ports[side], tokens[side], images[0])
+        for n, image in enumerate(images[1:]):
+            for side in ((0, 1) if n % 2 == 0 else (1, 0)):
+                times[side].append(await upload_until_ready(ports[side], tokens[side], image))
+    return times
+
+
+def run(url_base: str | None, store: SeaweedS3, level: str,
+        images: list[bytes]) -> tuple[list[float], list[float]]:
     if url_base:
-        return asyncio.run(with_postgres(url_base, measure, store, level, images))
+        async def two_databases(local_url: str) -> tuple[list[float], list[float]]:
+            return await with_postgres(url_base, measure, local_url, store, level, images)
+
+        return asyncio.run(with_postgres(url_base, two_databases))
     with tempfile.TemporaryDirectory() as folder:
-        return asyncio.run(measure(f"sqlite://{Path(folder) / 'bench.sqlite3'}", store, level, images))
+        return asyncio.run(measure(f"sqlite://{Path(folder) / 'local.sqlite3'}",
+                                   f"sqlite://{Path(folder) / 's3.sqlite3'}", store, level, images))
 
 
 def row(label: str, times: list[float], reference: list[float] | None) -> str:
@@ -126,9 +151,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, seaweed_s3(Path(folder) / "weed") as store:
         os.sched_setaffinity(store.process.pid, PLACEMENT.client)
         for level in args.levels.split(","):
-            local = run(pg, None, level, images)
+            local, remote = run(pg, store, level, images)
             print(row(f"cloak {level:<6} local (ref)", local, None), flush=True)
-            remote = run(pg, store, level, images)
             print(row(f"cloak {level:<6} S3", remote, local), flush=True)
 
 
