@@ -83,6 +83,7 @@ class Wakeups:
                 log.warning("streaming falls back to polling: %s", exc)
                 return
             self.listening = True
+            self._wake()  # a write before LISTEN was not notified: every stream looks once
             self._keeper = asyncio.get_running_loop().create_task(self._keep(self._connection))
 
     async def _keep(self, connection: Any) -> None:
