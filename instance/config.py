@@ -172,6 +172,11 @@ class ApiSettings:
     rate_limit: int = _opt(300, "Client API requests per token (or per address without one) in each window.")
     rate_limit_window: int = _opt(300, "Length of the client API rate-limit window, in seconds.")
     media_rate_limit: int = _opt(30, "Media uploads per token in each 30-minute window.")
+    streaming_wakeups: str = _opt(
+        "notify",
+        "How streaming connections learn of new posts: notify (LISTEN/NOTIFY on PostgreSQL, one listening connection per process; SQLite always polls) or poll (every stream queries each second).",
+        ("notify", "poll"),
+    )
 
 
 @dataclass(frozen=True)

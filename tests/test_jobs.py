@@ -58,6 +58,32 @@ async def test_one_lane_never_takes_every_slot(connected):
     assert jobs_plugin.LANE_PEAK["slow.example"] == 4
 
 
+async def test_one_lane_is_limited_across_worker_processes(connected):
+    """On PostgreSQL the lane limit holds for the whole cluster: two workers (each with its
+    own counters, as two processes have) give one slow host at most half of one worker's
+    slots at once, not half of each; another host's job still runs meanwhile."""
+    from instance.storage import db
+
+    if not db.is_postgres(connected):
+        pytest.skip("several worker processes share a lane limit on PostgreSQL (SQLite: one machine)")
+    queue = JobQueue()
+    jobs_plugin.LANE_GATES["slow.example"] = slow = asyncio.Event()
+    jobs_plugin.LANE_PEAK.clear()
+    await queue.enqueue_many("test.lane", [{"lane": "slow.example"}] * 30,
+                             lane_of=lambda payload: payload["lane"])
+    await queue.enqueue("test.lane", {"lane": "live.example"}, lane="live.example")
+    jobs_plugin.LANE_FINISHED["live.example"] = live_done = asyncio.Event()
+    one, two = make_worker(queue, 8, "host:1:a"), make_worker(queue, 8, "host:2:b")
+    assert await one._claim_and_start(utcnow()) == 5  # half its 8 slots to the slow host, and the live one
+    assert await two._claim_and_start(utcnow()) == 0  # the slow host already has 4 in the cluster
+    await asyncio.wait_for(live_done.wait(), 30)  # ran while the slow lane is held
+    assert await Job.filter(lane="slow.example", state="running").count() == 4
+    slow.set()
+    await asyncio.gather(one.run_until_idle(), two.run_until_idle())
+    assert await Job.filter(state="done").count() == 31
+    assert jobs_plugin.LANE_PEAK["slow.example"] == 4  # never 8 at the receiving end
+
+
 async def test_unexpected_errors_are_retried_then_succeed(connected, tmp_path):
     log = tmp_path / "log"
     queue = JobQueue()

@@ -2,7 +2,7 @@
 besides WebSockets): user and public streams. Each stream reads new rows from the
 database, so it sees works and notifications written by any process (server or worker);
 when to look is `stream_wakeup`'s: on PostgreSQL when a NOTIFY says something was
-written, on SQLite every second."""
+written, on SQLite (or with `[api] streaming_wakeups = "poll"`) every second."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def _wakeups() -> Wakeups:
     """This process's one listener (made on first use, closed when the app stops)."""
     wakeups = current_app.extensions.get("stream_wakeups")
     if wakeups is None:
-        wakeups = Wakeups(current_services().config.database_url)
+        config = current_services().config
+        wakeups = Wakeups(config.database_url, config.api.streaming_wakeups)
         current_app.extensions["stream_wakeups"] = wakeups
     return wakeups
 
@@ -73,7 +74,10 @@ async def _stream(kind: str, account_id: int | None, local_only: bool) -> AsyncI
     yield None, ":)"
     beat = time.monotonic()
     while True:
-        await wakeups.wait(mark)
+        if not await wakeups.wait(mark, HEARTBEAT_SECONDS):
+            beat = time.monotonic()
+            yield None, ":thump"  # listening and nothing written: nothing to read
+            continue
         mark = wakeups.mark()
         followed, hidden = await social_graph(account_id) if account_id is not None else ([], set())
         if kind == "user":

@@ -7,7 +7,11 @@ batch (SQLite serialises writers, so the condition is the lock).
 
 Lanes: a job may name a lane (deliveries: the host). A claim takes no more jobs of a lane
 than the worker has room for in it, and skips full lanes in SQL, so one host's backlog
-can neither fill a worker's slots nor hide other hosts' jobs from it.
+can neither fill a worker's slots nor hide other hosts' jobs from it. On PostgreSQL the
+room is the cluster's: a claim counts the lane's jobs running in every worker process
+(`lane_limit` minus that), under a transaction-scoped advisory lock per lane so that two
+workers claiming at once cannot both take the last room. On SQLite (one machine) the
+room is the worker's own.
 """
 
 from __future__ import annotations
@@ -78,6 +82,23 @@ def pick(rows: list[tuple[int, str | None]], limit: int, room: LaneRoom | None) 
             taken[lane] = taken.get(lane, 0) + 1
         chosen.append(job_id)
     return chosen
+
+
+LANE_LOCKS = 0x1A7E  # the advisory-lock class of lanes (two-key locks: their own key space)
+
+
+async def _cluster_room(connection: BaseDBAsyncClient, lanes: list[str], lane_limit: int) -> LaneRoom:
+    """Room left in each lane across every worker: lock the lanes for this transaction
+    (in one order, so two claims never wait on each other in a cycle), then count their
+    running jobs — a claim that held a lane before us has committed by now and is seen."""
+    await connection.execute_query(
+        f"SELECT pg_advisory_xact_lock({LANE_LOCKS}, k) FROM "
+        "(SELECT DISTINCT hashtext(l) AS k FROM unnest($1::text[]) AS l ORDER BY k) AS keys", [lanes])
+    rows = await connection.execute_query_dict(
+        f"SELECT lane, count(*) AS n FROM jobs WHERE state = '{JobState.RUNNING}' "
+        "AND locked_until >= $1 AND lane = ANY($2::text[]) GROUP BY lane", [utcnow(), lanes])
+    running = {row["lane"]: int(row["n"]) for row in rows}
+    return lambda lane: lane_limit - running.get(lane, 0)
 
 
 class JobQueue:
@@ -156,9 +177,11 @@ class JobQueue:
         *,
         full_lanes: Collection[str] = (),
         room: LaneRoom | None = None,
+        lane_limit: int | None = None,
     ) -> list[ClaimedJob]:
         """Lock up to `limit` runnable jobs for this worker; each claim counts an attempt.
-        Jobs in `full_lanes` are skipped; `room` caps how many of one lane are taken."""
+        Jobs in `full_lanes` are skipped; `room` caps how many of one lane are taken; on
+        PostgreSQL `lane_limit` caps a lane's running jobs across every worker instead."""
         if limit <= 0:
             return []
         now = now or utcnow()
@@ -166,7 +189,8 @@ class JobQueue:
         scan = limit * 4 if room is not None else limit
         connection = Tortoise.get_connection("default")
         if connection.capabilities.dialect == "postgres":
-            return await self._claim_postgres(worker_id, limit, scan, now, until, full_lanes, room)
+            return await self._claim_postgres(worker_id, limit, scan, now, until, full_lanes, room,
+                                              lane_limit)
         return await self._claim_portable(worker_id, limit, scan, now, until, full_lanes, room)
 
     async def _claim_postgres(
@@ -178,12 +202,19 @@ class JobQueue:
         until: datetime,
         full_lanes: Collection[str],
         room: LaneRoom | None,
+        lane_limit: int | None = None,
     ) -> list[ClaimedJob]:
+        # Lanes full in the whole cluster are skipped too (else one host's backlog, run
+        # by other workers, would fill this worker's scan and hide every other host).
+        busy = "" if lane_limit is None else f"""
+              AND (lane IS NULL OR lane NOT IN (
+                SELECT lane FROM jobs WHERE state = '{JobState.RUNNING}' AND locked_until >= $2
+                  AND lane IS NOT NULL GROUP BY lane HAVING count(*) >= {int(lane_limit)}))"""
         select = f"""
             SELECT id, lane FROM jobs
             WHERE state IN ('{JobState.QUEUED}', '{JobState.RUNNING}') AND next_attempt_at <= $1
               AND (locked_by IS NULL OR locked_until < $2)
-              AND (lane IS NULL OR lane <> ALL($3::text[]))
+              AND (lane IS NULL OR lane <> ALL($3::text[])){busy}
             ORDER BY next_attempt_at, id
             LIMIT $4
             FOR UPDATE SKIP LOCKED
@@ -196,6 +227,9 @@ class JobQueue:
         """
         async with in_transaction() as connection:
             rows = await connection.execute_query_dict(select, [now, utcnow(), list(full_lanes), scan])
+            lanes = sorted({row["lane"] for row in rows if row["lane"] is not None})
+            if lane_limit is not None and lanes:
+                room = await _cluster_room(connection, lanes, lane_limit)
             chosen = pick([(row["id"], row["lane"]) for row in rows], limit, room)
             if not chosen:
                 return []

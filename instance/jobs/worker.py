@@ -31,7 +31,8 @@ FAR_FUTURE = timedelta(days=36500)
 class Worker:
     """Runs jobs from one `JobQueue` with at most `concurrency` at a time, and at most
     `lane_limit` (default: half the slots) from one lane, so that one slow host's
-    deliveries can never hold every slot."""
+    deliveries can never hold every slot — on PostgreSQL counted over every worker
+    process, so N workers still give one host `lane_limit` at once, not N times it."""
 
     def __init__(
         self,
@@ -110,7 +111,7 @@ class Worker:
             free = self.concurrency - len(self._running)
         full = [lane for lane, running in self._lanes.items() if running >= self.lane_limit]
         jobs = await self.queue.claim(self.worker_id, free, now, full_lanes=full,
-                                      room=self._room_in_lane)
+                                      room=self._room_in_lane, lane_limit=self.lane_limit)
         for job in jobs:
             task = asyncio.create_task(self._execute(job))
             self._running.add(task)

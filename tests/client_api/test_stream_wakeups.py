@@ -45,10 +45,15 @@ async def test_a_committed_notification_wakes_the_listener(postgres_url):
         async with in_transaction():
             await Notification.create(recipient=who, from_account=who, kind="mention")
         await asyncio.wait_for(mark.wait(), timeout=30)  # set by the NOTIFY, not by a timer
+        assert await wakeups.wait(mark)  # written since the mark: look
+        assert not await wakeups.wait(wakeups.mark(), 0.01)  # nothing written: an idle stream reads nothing
+        polling = Wakeups(postgres_url, "poll")
+        assert await polling.wait(polling.mark())  # polling: every interval is a look
     finally:
         await wakeups.close()
         await db.disconnect()
     assert not Wakeups("sqlite://x.sqlite3").enabled  # SQLite keeps polling
+    assert not polling.enabled  # [api] streaming_wakeups = "poll"
 
 
 def test_a_stream_on_one_process_sees_a_post_made_through_another(tmp_path):
