@@ -5,7 +5,6 @@ and none ends failed because of the outage."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections import Counter
 
@@ -15,8 +14,7 @@ import tests.jobs_plugin  # noqa: F401  (registers the test job kinds in this pr
 from instance.jobs import JobQueue
 from instance.storage import db
 from instance.storage.models import Job
-from tests.conftest import REPO_ROOT
-from tests.rig.processes import IMPASTO, impasto_env, run_cli, stop_process
+from tests.rig.processes import impasto_env, run_cli, start_worker, stop_process
 from tests.test_worker_processes import read_fifo_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -51,14 +49,7 @@ async def test_worker_rides_out_a_database_restart(private_postgres_server, tmp_
     finally:
         await db.disconnect()
 
-    worker = subprocess.Popen(
-        [*IMPASTO, "worker"],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    worker = start_worker(env)
     try:
         assert len(read_fifo_lines(reader, 4, timeout=60)) == 4  # it holds four jobs
         private_postgres_server.stop()

@@ -16,7 +16,7 @@ from instance.jobs import JobQueue, Worker, plugin_handlers
 from instance.storage import db
 from instance.storage.models import Job
 from tests.conftest import REPO_ROOT, require_postgres
-from tests.rig.processes import IMPASTO, impasto_env
+from tests.rig.processes import IMPASTO, impasto_env, start_worker
 
 pytestmark = pytest.mark.slow
 
@@ -56,13 +56,7 @@ async def test_sigkill_mid_job_loses_nothing(database_url, tmp_path):
         await db.disconnect()
 
     env = impasto_env(database_url, tmp_path, JOBS_CONCURRENCY=str(concurrency))
-    worker = subprocess.Popen(
-        [*IMPASTO, "worker"],
-        env=env,
-        cwd=REPO_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    worker = start_worker(env)
     try:
         started = read_fifo_lines(reader, concurrency, timeout=60)
     finally:

@@ -20,7 +20,7 @@ from instance.storage import db
 from instance.storage.models import Account, Follow, Job
 from tests.conftest import REPO_ROOT
 from tests.rig.peers import peer_env
-from tests.rig.processes import IMPASTO
+from tests.rig.processes import IMPASTO, start_worker
 
 pytestmark = pytest.mark.slow
 INBOXES = 200
@@ -78,8 +78,7 @@ async def test_sigkill_during_fanout_loses_no_inbox(database_url, tmp_path, rece
         await close_services(services)
         await db.disconnect()
 
-    worker = subprocess.Popen([*IMPASTO, "worker"], env=env, cwd=REPO_ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = start_worker(env, stderr=subprocess.DEVNULL)
     lines: list[str] = []
     try:
         read_lines(process.stdout, 30, 60, lines)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 IMPASTO = [sys.executable, "-m", "instance.cli"]
@@ -87,6 +88,13 @@ def running_server(
         yield RunningServer(process, f"http://{match.group(1)}:{match.group(2)}")
     finally:
         stop_process(process)
+
+
+def start_worker(env: dict[str, str], stdout: Any = subprocess.DEVNULL,
+                 stderr: Any = subprocess.PIPE) -> subprocess.Popen:
+    """An `impasto worker` process on `env`'s database (stop it with stop_process)."""
+    return subprocess.Popen([*IMPASTO, "worker"], env=env, cwd=REPO_ROOT, stdout=stdout,
+                            stderr=stderr, text=True)
 
 
 def stop_process(process: subprocess.Popen, grace: float = 20) -> None:
