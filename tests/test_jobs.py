@@ -58,14 +58,12 @@ async def test_one_lane_never_takes_every_slot(connected):
     assert jobs_plugin.LANE_PEAK["slow.example"] == 4
 
 
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # SQLite is one machine: its limit is per worker
 async def test_one_lane_is_limited_across_worker_processes(connected):
     """On PostgreSQL the lane limit holds for the whole cluster: two workers (each with its
     own counters, as two processes have) give one slow host at most half of one worker's
     slots at once, not half of each; another host's job still runs meanwhile."""
-    from instance.storage import db
-
-    if not db.is_postgres(connected):
-        pytest.skip("several worker processes share a lane limit on PostgreSQL (SQLite: one machine)")
     queue = JobQueue()
     jobs_plugin.LANE_GATES["slow.example"] = slow = asyncio.Event()
     jobs_plugin.LANE_PEAK.clear()
