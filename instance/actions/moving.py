@@ -107,10 +107,11 @@ async def move_account(services: Services, account: Account, text: str) -> Accou
     if target.moved_to_id is not None:
         raise MoveError(_("%(ap_id)s has itself moved to another account; move there.", ap_id=target.ap_id))
     if account.ap_id not in (target.also_known_as or []):
+        here = services.config.instance.domain
         raise MoveError(
-            _("%(ap_id)s does not list this account (%(ap_id2)s) among its aliases (alsoKnownAs). Add this "
-              "account as an alias on the new account first, then move.",
-              ap_id=target.ap_id, ap_id2=account.ap_id))
+            _("@%(new)s does not list this account (@%(old)s) as one it moves in from yet. On "
+              "@%(new)s, add @%(old)s as an alias (Settings → Moving), then move again.",
+              new=f"{target.username}@{target.domain or here}", old=f"{account.username}@{here}"))
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(moved_to_id=target.id)
         await account.refresh_from_db(using_db=connection)
