@@ -1,5 +1,5 @@
 """The admin custom emoji page: upload (checked and re-encoded by the media pipeline),
-list, disable and delete local emoji. Staff with manage_settings only; CSRF on forms."""
+list, disable and delete (asked once) local emoji. Staff with manage_settings only; CSRF on forms."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from quart import Blueprint, redirect, render_template, request, url_for
 from instance.emoji import store
 from instance.moderation.permissions import MANAGE_SETTINGS
 from instance.services import current_services
-from instance.storage.models import AuditEntry
+from instance.storage.models import AuditEntry, CustomEmoji
 from instance.web.csrf import check_csrf
 from instance.web.i18n import gettext
 from instance.web.session import current_user, permission_required
@@ -65,6 +65,17 @@ async def toggle_emoji(shortcode: str):
     done = (gettext(":%(shortcode)s: disabled.", shortcode=shortcode) if disabled
             else gettext(":%(shortcode)s: enabled.", shortcode=shortcode))
     return redirect(url_for(".emoji_page", done=done))
+
+
+@blueprint.get("/emoji/<shortcode>/delete")
+@permission_required(MANAGE_SETTINGS)
+async def confirm_delete(shortcode: str):
+    """Asks once: a deleted emoji leaves every post that uses it showing its bare shortcode."""
+    row = await CustomEmoji.get_or_none(shortcode=shortcode, domain=None)
+    if row is None:
+        return await _page(gettext("There is no emoji :%(shortcode)s:.", shortcode=shortcode), 404)
+    title = gettext("Delete :%(shortcode)s:?", shortcode=row.shortcode)
+    return await render_template("admin/emoji_delete.html", title=title, row=row)
 
 
 @blueprint.post("/emoji/<shortcode>/delete")

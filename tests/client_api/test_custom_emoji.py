@@ -96,9 +96,16 @@ def test_custom_emoji_admin_cli_and_client_api(make_database, tmp_path):
         assert boss.post("/admin/emoji/wave/disable", data=form).status_code == 302
         assert {e["shortcode"] for e in api.custom_emojis()} == {"spark"}
         assert ada_api.status(status["id"])["emojis"] == []
-        form = {"csrf_token": csrf(boss, "/admin/emoji")}
+        listing = boss.get("/admin/emoji").text  # Delete asks once, on a page of its own
+        assert 'action="/admin/emoji/wave/delete" class="inline"' in listing
+        assert 'method="post" action="/admin/emoji/wave/delete"' not in listing
+        asking = boss.get("/admin/emoji/wave/delete")
+        assert asking.status_code == 200 and "Delete :wave:?" in asking.text
+        assert "<code>:wave:</code>" in boss.get("/admin/emoji").text  # asking deleted nothing
+        form = {"csrf_token": csrf(boss, "/admin/emoji/wave/delete")}
         assert boss.post("/admin/emoji/wave/delete", data=form).status_code == 302
         assert boss.post("/admin/emoji/wave/delete", data=form).status_code == 404
+        assert boss.get("/admin/emoji/wave/delete").status_code == 404
         assert run_cli(["emoji", "remove", "spark"], inst.env).returncode == 0
         again = run_cli(["emoji", "remove", "spark"], inst.env)
         assert again.returncode != 0 and "no local emoji" in again.stderr
