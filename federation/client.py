@@ -1,40 +1,37 @@
 """The one HTTP client for talking to other servers: signed GET/POST behind an SSRF guard.
 
-The guard lives in the connection layer (a custom httpcore network backend): every TCP
-connection — first request, each redirect hop, each new pooled connection — resolves
-the host, refuses loopback/private/link-local/multicast/reserved/unspecified addresses
-(IPv4 and IPv6, incl. IPv4-mapped, 6to4 and NAT64 forms) and then connects to the
-vetted IP itself, so a DNS answer cannot change between check and connect (rebinding).
-TLS still verifies the certificate against the URL's host name (SNI is the host name).
+Built on aiohttp: a delivery's HTTP costs about a tenth of the CPU it did on httpx
+(bench/federation.py, docs/federation.md "Performance"), and a fan-out is mostly HTTP.
+The guard lives in the connection layer (aiohttp's resolver): every TCP connection —
+first request, each redirect hop, each new pooled connection — resolves the host, refuses
+loopback/private/link-local/multicast/reserved/unspecified addresses (IPv4 and IPv6, incl.
+IPv4-mapped, 6to4 and NAT64 forms) and then connects to the vetted IP itself, so a DNS
+answer cannot change between check and connect (rebinding). IP literals are vetted before
+the request. TLS still verifies the certificate against the URL's host name (SNI is the
+host name). No cookies are kept, no proxy from the environment is used.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import ipaddress
 import socket
-import sys
+import ssl
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
-import httpx
+import aiohttp
+import certifi
+from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 from federation import safe_json
 from federation.signatures import sign_request
 from federation.signatures.common import lower_headers
 from federation.vocab import AP_ACCEPT, AP_CONTENT_TYPE, is_activitypub_content_type
-
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    # httpcore asks `import sniffio` on every lock it makes (several per request); anyio 4
-    # no longer installs it, so each ask searched sys.path anew and failed — about a
-    # third of a delivery's CPU. Recording the absence once makes the failure instant;
-    # httpcore then assumes asyncio, as it did before.
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -141,45 +138,33 @@ class AddressGuard:
         return [str(ip) for ip in addresses]
 
 
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore backend that connects only to addresses the guard vetted."""
+class _GuardedResolver(AbstractResolver):
+    """aiohttp's name resolution through the guard: a connection (first request, each
+    redirect hop, each new pooled connection) is opened only to vetted addresses, and to
+    the very addresses vetted (no second lookup to rebind). IP literals never reach a
+    resolver in aiohttp: `FederationClient._request` vets those itself."""
 
     def __init__(self, guard: AddressGuard) -> None:
         self.guard = guard
-        self.inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        last: Exception | None = None
-        for ip in await self.guard.resolve(host, port):
-            try:
-                return await self.inner.connect_tcp(
-                    ip, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        return [
+            ResolveResult(hostname=host, host=ip, port=port,
+                          family=socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                          proto=0, flags=socket.AI_NUMERICHOST)
+            for ip in await self.guard.resolve(host, port)
+        ]
 
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise FetchError("unix sockets are not allowed")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+    async def close(self) -> None:
+        return None
 
 
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool rebuilt around the guarded backend."""
-
-    def __init__(self, guard: AddressGuard, limits: httpx.Limits, verify: Any = True) -> None:
-        super().__init__(limits=limits, trust_env=False, verify=verify)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(guard),
-        )
+def _ssl_context(verify: Any) -> ssl.SSLContext | bool:
+    """`verify`: True (certifi's roots, as before), False (tests only) or a context."""
+    if verify is True:
+        return ssl.create_default_context(cafile=certifi.where())
+    return verify if isinstance(verify, ssl.SSLContext) else False
 
 
 @dataclass(frozen=True)
@@ -214,7 +199,7 @@ def _package_version() -> str:
 
 
 class FederationClient:
-    """One shared httpx.AsyncClient for every remote request; create one per process."""
+    """One pooled aiohttp session for every remote request; create one client per process."""
 
     def __init__(
         self,
@@ -237,19 +222,30 @@ class FederationClient:
         self.total_timeout = total_timeout
         self.max_redirects = max_redirects
         self.per_host_connections = per_host_connections
-        limits = httpx.Limits(
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections // 2,
-            keepalive_expiry=30.0,
-        )
-        self._http = httpx.AsyncClient(
-            transport=_GuardedTransport(self.guard, limits, verify),
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            headers={"User-Agent": self.user_agent},
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self.timeouts = aiohttp.ClientTimeout(
+            total=None, sock_connect=min(timeout, 5.0), sock_read=timeout)
+        self._max_connections = max_connections
+        self._ssl = _ssl_context(verify)
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    def _client(self) -> aiohttp.ClientSession:
+        """The pooled session of the running event loop, made on first use (aiohttp binds
+        a session to one loop; a process runs one loop, tests run several in turn)."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            connector = aiohttp.TCPConnector(
+                resolver=_GuardedResolver(self.guard), ssl=self._ssl,
+                limit=self._max_connections, limit_per_host=0,  # per host: _enter_host
+                keepalive_timeout=30.0,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": self.user_agent},
+                timeout=self.timeouts, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
+            )
+            self._session_loop = loop
+        return self._session
 
     async def __aenter__(self) -> FederationClient:
         return self
@@ -258,7 +254,9 @@ class FederationClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
 
     async def get(
         self,
@@ -325,12 +323,13 @@ class FederationClient:
         max_bytes: int | None = None,
     ) -> Response:
         try:
-            parsed = httpx.URL(url)
-        except httpx.InvalidURL as exc:
+            parsed = URL(url)
+        except (ValueError, TypeError) as exc:
             raise FetchError(f"invalid URL {url!r}: {exc}", url=url, kind="invalid-url") from exc
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise FetchError(f"refusing non-HTTP(S) URL {url!r}", url=url, kind="invalid-url")
-        url = str(parsed)
+        url = str(parsed.with_fragment(None))
+        await self._vet_literal(parsed)
         if signer is not None:
             headers = sign_request(
                 method, url, headers, body, signer.key_id, signer.private_key_pem,
@@ -340,38 +339,46 @@ class FederationClient:
         semaphore = self._enter_host(host)
         try:
             async with semaphore, asyncio.timeout(self.total_timeout):
-                return await self._send(method, url, headers, body, max_bytes or self.max_response_bytes)
-        except TimeoutError as exc:
+                return await self._send(method, parsed, url, headers, body,
+                                        max_bytes or self.max_response_bytes)
+        except TimeoutError as exc:  # aiohttp's read/connect timeouts are TimeoutErrors too
             raise FetchError(f"{method} {url} timed out", url=url, kind="timeout") from exc
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"{method} {url} timed out: {exc}", url=url, kind="timeout") from exc
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             reason = f"{method} {url} failed: {type(exc).__name__}: {exc}"
-            kind: FetchErrorKind = "unreachable" if isinstance(exc, httpx.TransportError) else "other"
+            kind: FetchErrorKind = ("unreachable" if isinstance(exc, aiohttp.ClientConnectionError)
+                                    else "other")
             raise FetchError(reason, url=url, kind=kind) from exc
         finally:
             self._leave_host(host)
 
-    async def _send(
-        self, method: str, url: str, headers: dict[str, str], body: bytes, limit: int
-    ) -> Response:
-        request = self._http.build_request(method, url, headers=headers, content=body or None)
-        response = await self._http.send(request, stream=True)
+    async def _vet_literal(self, url: URL) -> None:
+        """An IP-literal host skips aiohttp's resolver, so the guard sees it here."""
         try:
+            ipaddress.ip_address((url.host or "").strip("[]"))
+        except ValueError:
+            return  # a name: the resolver vets it
+        await self.guard.resolve(url.host or "", url.port or 0)
+
+    async def _send(
+        self, method: str, parsed: URL, url: str, headers: dict[str, str], body: bytes,
+        limit: int,
+    ) -> Response:
+        async with self._client().request(
+            method, parsed, headers=headers, data=body or None, allow_redirects=False,
+        ) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FetchError(f"{url} response too large ({declared} bytes)", url=url,
                                  kind="too-large")
             chunks, total = [], 0
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.content.iter_chunked(65536):
                 total += len(chunk)
                 if total > limit:
-                    raise FetchError(f"{url} response larger than {limit}", url=url, kind="too-large")
+                    raise FetchError(f"{url} response larger than {limit}", url=url,
+                                     kind="too-large")
                 chunks.append(chunk)
-        finally:
-            await response.aclose()
-        headers_out = lower_headers(response.headers)
-        return Response(url, response.status_code, headers_out, b"".join(chunks))
+            return Response(url, response.status, lower_headers(response.headers),
+                            b"".join(chunks))
 
     def _enter_host(self, host: str) -> asyncio.Semaphore:
         semaphore, users = self._hosts.get(host) or (
