@@ -14,7 +14,6 @@ stored or was a duplicate (rare: a peer re-sending)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +23,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from instance.jobs import JobQueue, kinds
-from instance.storage.models import InboxItem, InboxState
+from instance.storage.models import InboxState
+from instance.storage.raw_sql import insert_rows
 
 MAX_BATCH = 64
 Outcome = Literal["stored", "duplicate"]
@@ -85,10 +85,7 @@ class GroupCommit:
 
     async def _insert(self, jobs: JobQueue, batch: list[Pending]) -> None:
         async with in_transaction() as connection:
-            if connection.capabilities.dialect == "postgres":
-                ids = await _insert_rows(connection, batch)
-            else:  # SQLite: in-process, a statement per row costs no round trip
-                ids = [(await InboxItem.create(**p.fields, using_db=connection)).id for p in batch]
+            ids = await _insert_rows(connection, batch)
             await jobs.enqueue_many(kinds.PROCESS_INBOX_ITEM, [{"item": i} for i in ids],
                                     using_db=connection)
 
@@ -106,22 +103,17 @@ COLUMNS = ("activity_id", "actor_id", "activity_type", "document", "signature_di
 
 
 async def _insert_rows(connection: Any, batch: list[Pending]) -> list[int]:
-    """The batch's items in one INSERT on PostgreSQL: a row per statement was a round trip
+    """The batch's items in one INSERT: on PostgreSQL a row per statement was a round trip
     each, and with the server on a busy machine those waits, not the CPU, set the rate
-    (bench/bovine_ingest.py). A duplicate activity id fails it whole, as before."""
+    (bench/bovine_ingest.py); on SQLite building an InboxItem per row was most of the
+    write's CPU. A duplicate activity id fails it whole, as before."""
     now = datetime.now(UTC)
-    values: list[Any] = []
-    rows = []
-    for pending in batch:
-        f = pending.fields
-        base = len(values)
-        values += [f["activity_id"], f["actor_id"], f["activity_type"], json.dumps(f["document"]),
-                   f.get("signature_digest"), InboxState.RECEIVED.value, "", now]
-        rows.append("(" + ", ".join(f"${base + n + 1}" + ("::jsonb" if name == "document" else "")
-                                    for n, name in enumerate(COLUMNS)) + ")")
-    found = await connection.execute_query_dict(
-        f"INSERT INTO inbox_items ({', '.join(COLUMNS)}) VALUES {', '.join(rows)} RETURNING id", values)
-    return [row["id"] for row in found]
+    rows = [(f["activity_id"], f["actor_id"], f["activity_type"], f["document"],
+             f.get("signature_digest"), InboxState.RECEIVED.value, "", now)
+            for f in (pending.fields for pending in batch)]
+    ids: list[int] = await insert_rows(connection, "inbox_items", COLUMNS, rows,
+                                       json_columns=frozenset({"document"}), returning="id")
+    return ids
 
 
 _per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommit] = \

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from tortoise import Tortoise
 
 from instance.storage.models import RateCounter
+from instance.storage.raw_sql import placeholders
 
 KEY_LENGTH = 200
 
@@ -28,17 +29,13 @@ def _window(seconds: float, now: float) -> tuple[int, int]:
     return start, int(start + seconds)
 
 
-def _placeholders(dialect: str, n: int) -> list[str]:
-    return [f"${i}" for i in range(1, n + 1)] if dialect == "postgres" else ["?"] * n
-
-
 async def hit(key: str, seconds: float, now: float | None = None) -> Hit:
     """Count one hit of `key` in its current window of `seconds`."""
     now = time.time() if now is None else now
     start, end = _window(seconds, now)
     connection = Tortoise.get_connection("default")
     dialect = connection.capabilities.dialect
-    p = _placeholders(dialect, 3)
+    p = placeholders(dialect, 3)
     # On PostgreSQL this one statement's commit need not wait for the WAL flush: a count
     # lost in a crash costs nothing, and an fsync on every API request cost more than the
     # request (bench/api.py). The setting is local to the statement's own transaction.

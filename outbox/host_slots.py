@@ -15,15 +15,12 @@ import uuid
 from tortoise import Tortoise
 
 from instance.storage.models import HostSlot
+from instance.storage.raw_sql import placeholders
 
 
 def new_holder() -> str:
     """host:pid:random — which delivery holds a slot (for a reader of the table)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:128]
-
-
-def _placeholders(dialect: str, n: int) -> list[str]:
-    return [f"${i}" for i in range(1, n + 1)] if dialect == "postgres" else ["?"] * n
 
 
 async def acquire(host: str, slots: int, holder: str, lease_seconds: float,
@@ -32,7 +29,7 @@ async def acquire(host: str, slots: int, holder: str, lease_seconds: float,
     every slot is leased to someone else."""
     now = time.time() if now is None else now
     connection = Tortoise.get_connection("default")
-    p = _placeholders(connection.capabilities.dialect, 5)
+    p = placeholders(connection.capabilities.dialect, 5)
     statement = (
         f"INSERT INTO host_slots (host, slot, holder, expires_at) "
         f"VALUES ({p[0]}, {p[1]}, {p[2]}, {p[3]}) "
