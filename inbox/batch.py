@@ -111,9 +111,8 @@ async def _insert_rows(connection: Any, batch: list[Pending]) -> list[int]:
     rows = [(f["activity_id"], f["actor_id"], f["activity_type"], f["document"],
              f.get("signature_digest"), InboxState.RECEIVED.value, "", now)
             for f in (pending.fields for pending in batch)]
-    ids: list[int] = await insert_rows(connection, "inbox_items", COLUMNS, rows,
-                                       json_columns=frozenset({"document"}), returning="id")
-    return ids
+    return await insert_rows(connection, "inbox_items", COLUMNS, rows,
+                             json_columns=frozenset({"document"}), returning="id")
 
 
 _per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommit] = \

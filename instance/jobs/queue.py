@@ -256,13 +256,13 @@ class JobQueue:
         # Hand-written SQL: building three ORM queries per claim cost more than the
         # claim itself, and a claim runs about once per finished delivery at fan-out.
         connection = Tortoise.get_connection("default")
-        lanes = list(full_lanes)
+        lanes, lapsed = list(full_lanes), utcnow()  # a lock that ended before now is free
         skip = f" AND (lane IS NULL OR lane NOT IN ({', '.join('?' * len(lanes))}))" if lanes else ""
         rows = await connection.execute_query_dict(
             f"SELECT id, lane FROM jobs WHERE state IN (?, ?) AND next_attempt_at <= ?"
             f" AND (locked_by IS NULL OR locked_until < ?){skip}"
             " ORDER BY next_attempt_at, id LIMIT ?",
-            [*RUNNABLE_VALUES, now, utcnow(), *lanes, scan])
+            [*RUNNABLE_VALUES, now, lapsed, *lanes, scan])
         candidates = pick([(row["id"], row["lane"]) for row in rows], limit, room)
         if not candidates:
             return []
@@ -273,7 +273,7 @@ class JobQueue:
             f" WHERE id IN ({', '.join('?' * len(candidates))}) AND state IN (?, ?)"
             " AND (locked_by IS NULL OR locked_until < ?)"
             " RETURNING id, kind, payload, attempts, max_attempts, lane",
-            [JobState.RUNNING.value, worker_id, until, *candidates, *RUNNABLE_VALUES, utcnow()])
+            [JobState.RUNNING.value, worker_id, until, *candidates, *RUNNABLE_VALUES, lapsed])
         return sorted((_claimed(row) for row in won), key=lambda job: job.id)
 
     async def finish(self, job_id: int, worker_id: str) -> None:

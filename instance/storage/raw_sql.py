@@ -1,5 +1,6 @@
 """Hand-written SQL for the few hot writes where building ORM objects cost more than the
-write itself (the inbox's group commit, queuing jobs): one multi-row INSERT per chunk,
+write itself (the inbox's group commit, queuing jobs; the job claim and finish use
+`placeholders`): one multi-row INSERT per chunk,
 the same statement on PostgreSQL and SQLite (≥ 3.35, for RETURNING), with each engine's
 placeholders. Values go in as Tortoise would write them: JSON as text (cast to jsonb on
 PostgreSQL), aware datetimes (Tortoise's SQLite adapter stores them as it stores its own)."""
