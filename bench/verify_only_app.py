@@ -1,5 +1,5 @@
-"""The ingest bench's in-run reference: a Quart app served by Hypercorn (as `impasto run`
-serves) whose POST /inbox only reads the body, parses the JSON and verifies the draft-cavage
+"""The ingest bench's in-run reference: a Quart app served as `impasto run` serves
+(instance/cli/http_server.py: Uvicorn on httptools) whose POST /inbox only reads the body, parses the JSON and verifies the draft-cavage
 signature against one known key, then answers 202. Nothing is stored.
 
     python bench/verify_only_app.py PUBLIC_PEM_FILE   (prints "listening on PORT", then serves)
@@ -7,9 +7,7 @@ signature against one known key, then answers 202. Nothing is stored.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
 import socket
 import sys
 from pathlib import Path
@@ -17,11 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hypercorn.asyncio import serve  # noqa: E402
-from hypercorn.config import Config  # noqa: E402
 from quart import Quart, Response, request  # noqa: E402
 
 from federation.signatures import PublicKeyInfo, SignatureError, verify_request  # noqa: E402
+from instance.cli.http_server import serve  # noqa: E402
 
 
 def build(public_pem: str) -> Quart:
@@ -51,19 +48,7 @@ def main() -> None:
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
     print(f"listening on {listener.getsockname()[1]}", flush=True)
-    hyper = Config()
-    hyper.bind = [f"fd://{listener.fileno()}"]
-    hyper.accesslog = None
-    hyper.keep_alive_timeout = 75
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(build(public_pem), hyper, shutdown_trigger=stop.wait)
-
-    asyncio.run(run())
+    serve(build(public_pem), listener, "warning")
 
 
 if __name__ == "__main__":

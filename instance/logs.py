@@ -39,5 +39,5 @@ def configure_logging(level: str = "warning") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("hypercorn.access", "tortoise", "aiosqlite", "asyncio", "aiohttp"):
+    for noisy in ("uvicorn.error", "tortoise", "aiosqlite", "asyncio", "aiohttp"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

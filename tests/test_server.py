@@ -120,3 +120,30 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path):
     assert "Traceback" not in stderr, stderr
     assert "KeyboardInterrupt" not in stderr, stderr
     assert process.returncode == 0, stderr
+
+
+def test_an_oversized_request_head_is_refused_and_normal_ones_still_served(tmp_path):
+    """httptools buffers a header of any length; the server answers 431 once a request
+    head passes 16 KiB (as Hypercorn's h11 did), and the next connection is served."""
+    import socket
+    from urllib.parse import urlsplit
+
+    env = impasto_env(f"sqlite://{tmp_path / 'impasto.sqlite3'}", tmp_path)
+    with running_server(env) as server:
+        address = urlsplit(server.url)
+        with socket.create_connection((address.hostname, address.port), timeout=30) as raw:
+            raw.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: ")
+            for _ in range(64):  # 64 x 4 KiB, in pieces as a slow client would send it
+                if select.select([raw], [], [], 0.2)[0]:
+                    break  # the server has answered: stop before it resets us
+                raw.sendall(b"a" * 4096)
+            answer = b""
+            while chunk := raw.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:80]
+        assert b"too large" in answer
+        # A head just under the bound, and a 1 MiB body after it, are fine.
+        ok = httpx.get(f"{server.url}/health", headers={"X-Padding": "a" * 15_000})
+        assert ok.status_code == 200
+        posted = httpx.post(f"{server.url}/health", content=b"x" * (1 << 20))
+        assert posted.status_code == 405

@@ -218,32 +218,11 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 
 def _serve(config: Config, listener: socket.socket) -> int:
-    """Serve on `listener` until SIGINT or SIGTERM (one process)."""
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config as HypercornConfig
-
+    """Serve on `listener` until SIGINT or SIGTERM (one process); 1 if the app did not start."""
     from instance.app import create_app
+    from instance.cli.http_server import serve
 
-    app = create_app(config)
-    hyper = HypercornConfig()
-    hyper.bind = [f"fd://{listener.fileno()}"]
-    hyper.accesslog = None
-    hyper.errorlog = "-"
-    hyper.loglevel = config.server.log_level.upper()
-    hyper.graceful_timeout = 10
-    # Longer than clients' polling intervals (mastodon-py polls a processing upload every
-    # 5 s on a kept-alive connection; Hypercorn's default 5 s races it).
-    hyper.keep_alive_timeout = 75
-
-    async def serve_until_signal() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(app, hyper, shutdown_trigger=stop.wait)
-
-    asyncio.run(serve_until_signal())
-    return 0
+    return 0 if serve(create_app(config), listener, config.server.log_level) else 1
 
 
 def _listen(bind: str) -> socket.socket:
