@@ -8,7 +8,6 @@ signature against one known key, then answers 202. Nothing is stored.
 from __future__ import annotations
 
 import json
-import socket
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from quart import Quart, Response, request  # noqa: E402
 
 from federation.signatures import PublicKeyInfo, SignatureError, verify_request  # noqa: E402
-from instance.cli.http_server import serve  # noqa: E402
+from instance.cli.http_server import listen, serve  # noqa: E402
 
 
 def build(public_pem: str) -> Quart:
@@ -44,9 +43,7 @@ def build(public_pem: str) -> Quart:
 
 def main() -> None:
     public_pem = Path(sys.argv[1]).read_text()
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1024)
+    listener = listen("127.0.0.1", 0)
     print(f"listening on {listener.getsockname()[1]}", flush=True)
     serve(build(public_pem), listener, "warning")
 

@@ -147,3 +147,18 @@ def test_an_oversized_request_head_is_refused_and_normal_ones_still_served(tmp_p
         assert ok.status_code == 200
         posted = httpx.post(f"{server.url}/health", content=b"x" * (1 << 20))
         assert posted.status_code == 405
+
+
+def test_connections_to_the_listener_have_tcp_nodelay():
+    """Without TCP_NODELAY a response's header and body writes wait on the client's delayed
+    ACK (about 40 ms a request). A connection takes the option from the listener when the
+    kernel accepts it, even one made before the server started serving."""
+    import socket
+
+    from instance.cli.http_server import listen
+
+    with listen("127.0.0.1", 0) as listener:
+        with socket.create_connection(listener.getsockname()[:2], timeout=10):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

@@ -227,12 +227,12 @@ def _serve(config: Config, listener: socket.socket) -> int:
 
 def _listen(bind: str) -> socket.socket:
     """Bind before serving, so the printed address is live (and port 0 picks a free one)."""
+    from instance.cli.http_server import listen
+
     host, _, port = bind.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
     try:
-        listener = socket.create_server(
-            (host, int(port)), family=socket.AF_INET6 if ":" in host else socket.AF_INET
-        )
+        listener = listen(host, int(port))
     except (OSError, ValueError) as exc:
         raise CliError(f"cannot listen on {bind}: {exc}") from None
     listener.set_inheritable(True)

@@ -118,7 +118,7 @@ def generation() -> int:
 
 async def connect(url: str, pool_size: int = 10) -> None:
     """Open the process-wide Tortoise connection (with the global-context fallback that
-    Quart/Hypercorn request tasks need, see ARCHITECTURE.md)."""
+    Quart's request tasks need, see ARCHITECTURE.md)."""
     check_reachable(url)
     _generation[0] += 1
     try:
