@@ -1,6 +1,7 @@
 """The ingest bench's in-run reference: a Quart app served as `impasto run` serves
-(instance/cli/http_server.py: Uvicorn on httptools) whose POST /inbox only reads the body, parses the JSON and verifies the draft-cavage
-signature against one known key, then answers 202. Nothing is stored.
+(instance/cli/http_server.py: Uvicorn on httptools) whose POST /inbox only reads the body,
+parses the JSON and verifies the draft-cavage signature against one known key, then
+answers 202. Nothing is stored.
 
     python bench/verify_only_app.py PUBLIC_PEM_FILE   (prints "listening on PORT", then serves)
 """
