@@ -46,7 +46,7 @@ def main() -> None:
     public_pem = Path(sys.argv[1]).read_text()
     listener = listen("127.0.0.1", 0)
     print(f"listening on {listener.getsockname()[1]}", flush=True)
-    serve(build(public_pem), listener, "warning")
+    serve(build(public_pem), listener)
 
 
 if __name__ == "__main__":

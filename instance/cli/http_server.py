@@ -1,14 +1,16 @@
 """The HTTP server under `impasto run`: Uvicorn with the httptools (llhttp) parser.
 
 Why not Hypercorn (Quart's default): its pure-Python h11 parser was most of what an inbox
-POST cost once the app's own path was trimmed (bench/federation.py: 0.64-0.70 ms of CPU
-per stored activity on Hypercorn, 0.42 ms on Uvicorn + httptools, same app and load).
+POST cost once the app's own path was trimmed (bench/federation.py, alternated runs:
+0.40-0.48 ms of CPU per stored activity on Hypercorn, 0.27-0.29 ms here, same app and load).
 
-Two things Uvicorn leaves to us, kept as Hypercorn had them:
+What Uvicorn leaves to us, kept as Hypercorn had it:
 - a bound on the request head: httptools buffers a header of any length, so a slow client
   could grow one without limit; `BoundedHttpToolsProtocol` answers 431 past HEAD_LIMIT;
+- TCP_NODELAY on every connection (`listen`);
 - signals: `impasto run` owns SIGINT/SIGTERM and exits 0 after a graceful stop (Uvicorn's
-  own handling re-raises the signal once it has stopped).
+  own handling re-raises the signal once it has stopped);
+- log levels: instance.logs sets them (Uvicorn is given none to apply).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(app: Any, listener: socket.socket, log_level: str) -> bool:
+def serve(app: Any, listener: socket.socket) -> bool:
     """Serve `app` on `listener` (from `listen`) until SIGINT or SIGTERM, then stop
     gracefully (open requests get GRACEFUL_SECONDS). False if the app failed to start
     (Uvicorn has logged why)."""
@@ -103,7 +105,7 @@ def serve(app: Any, listener: socket.socket, log_level: str) -> bool:
         ws="wsproto",
         lifespan="on",
         log_config=None,  # instance.logs configured the process already
-        log_level=log_level.lower(),
+        log_level=None,
         access_log=False,
         server_header=False,
         proxy_headers=False,  # no client address or scheme taken from request headers
