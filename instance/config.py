@@ -24,6 +24,7 @@ from instance.config_checks import (
     licence_problem,
     lines_problem,
     name_problem,
+    proxies_problem,
 )
 
 ENV_PREFIX = "IMPASTO_"
@@ -81,6 +82,11 @@ class ServerSettings:
         "data/secret_key",
         "File holding the session-signing secret; created with a random key when missing.",
     )
+    trusted_proxies: list = _opt(
+        [], "Addresses or networks of the reverse proxies in front, e.g. [\"127.0.0.1\"]: from "
+        "them a visitor's address is read from X-Forwarded-For (and the scheme from "
+        "X-Forwarded-Proto), so per-address limits count each visitor, not the proxy. Empty: "
+        "the connection's own address.", check=proxies_problem)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,18 @@ def endpoints_problem(entries: list[str]) -> str | None:
     return None
 
 
+def proxies_problem(entries: list[str]) -> str | None:
+    """Trusted proxies are addresses or networks; "*" would let anyone claim any address."""
+    import ipaddress
+
+    for entry in entries:
+        try:
+            ipaddress.ip_network(str(entry), strict=False)
+        except ValueError:
+            return f"{entry!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/24)"
+    return None
+
+
 def check_consistency(config: Config) -> None:
     url = config.database.url
     if not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):

@@ -10,7 +10,8 @@ What Uvicorn leaves to us, kept as Hypercorn had it:
 - TCP_NODELAY on every connection (`listen`);
 - signals: `impasto run` owns SIGINT/SIGTERM and exits 0 after a graceful stop (Uvicorn's
   own handling re-raises the signal once it has stopped);
-- log levels: instance.logs sets them (Uvicorn is given none to apply).
+- log levels: instance.logs sets them (Uvicorn is given none to apply);
+- X-Forwarded-For/-Proto are read only from `[server] trusted_proxies` (none by default).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import asyncio
 import contextlib
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import uvicorn
@@ -95,10 +96,10 @@ def listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(app: Any, listener: socket.socket) -> bool:
+def serve(app: Any, listener: socket.socket, trusted_proxies: Sequence[str] = ()) -> bool:
     """Serve `app` on `listener` (from `listen`) until SIGINT or SIGTERM, then stop
     gracefully (open requests get GRACEFUL_SECONDS). False if the app failed to start
-    (Uvicorn has logged why)."""
+    (Uvicorn has logged why). Only from `trusted_proxies` are X-Forwarded-For/-Proto read."""
     config = uvicorn.Config(
         app,
         http=BoundedHttpToolsProtocol,
@@ -108,7 +109,8 @@ def serve(app: Any, listener: socket.socket) -> bool:
         log_level=None,
         access_log=False,
         server_header=False,
-        proxy_headers=False,  # no client address or scheme taken from request headers
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies),
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )

@@ -222,7 +222,7 @@ def _serve(config: Config, listener: socket.socket) -> int:
     from instance.app import create_app
     from instance.cli.http_server import serve
 
-    return 0 if serve(create_app(config), listener) else 1
+    return 0 if serve(create_app(config), listener, config.server.trusted_proxies) else 1
 
 
 def _listen(bind: str) -> socket.socket:

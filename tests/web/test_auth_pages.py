@@ -120,6 +120,23 @@ def test_login_throttling_and_safe_redirects(server_for):
         assert client.post("/login", data=form).headers["location"] == "/"
 
 
+def test_behind_a_trusted_proxy_each_visitor_has_its_own_login_limit(tmp_path):
+    """With `[server] trusted_proxies`, the address a limit counts is the visitor's, from
+    X-Forwarded-For; without it, the connection's own (a header anyone could send)."""
+
+    def attempts(client: httpx.Client, visitor: str, names: list[str]) -> list[int]:
+        client.headers["X-Forwarded-For"] = visitor
+        return [login(client, name, "wrong password!").status_code for name in names]
+
+    for trusted, other_visitor in (("127.0.0.1", 401), ("", 429)):
+        env = impasto_env(f"sqlite://{tmp_path / f'proxy{trusted}.sqlite3'}", tmp_path,
+                          SERVER_TRUSTED_PROXIES=trusted)
+        with running_server(env) as server, httpx.Client(base_url=server.url) as client:
+            # Five failures from one visitor (each for another name: only the address adds up).
+            assert attempts(client, "203.0.113.7", [f"nobody{n}" for n in range(6)]) == [401] * 5 + [429]
+            assert attempts(client, "198.51.100.9", ["someone"]) == [other_visitor]
+
+
 def test_password_change_logs_out_other_browsers(server_for):
     env, server_cm = server_for("open")
     with (
