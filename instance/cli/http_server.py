@@ -4,7 +4,7 @@ Why not Hypercorn (Quart's default): its pure-Python h11 parser was most of what
 POST cost once the app's own path was trimmed (bench/federation.py, alternated runs:
 0.40-0.48 ms of CPU per stored activity on Hypercorn, 0.27-0.29 ms here, same app and load).
 
-What Uvicorn leaves to us, kept as Hypercorn had it:
+What Uvicorn leaves to us, kept as Hypercorn had it (the last is new):
 - a bound on the request head: httptools buffers a header of any length, so a slow client
   could grow one without limit; `BoundedHttpToolsProtocol` answers 431 past HEAD_LIMIT;
 - TCP_NODELAY on every connection (`listen`);
