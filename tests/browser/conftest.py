@@ -39,8 +39,18 @@ def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
     def save(page, name: str, full_page: bool = True) -> Path:
+        from playwright.sync_api import Error
+
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        try:
+            page.screenshot(path=str(path), full_page=full_page)
+        except Error as exc:
+            # A page that reloads itself (the archive's 5 s meta refresh) can navigate
+            # mid-capture on a loaded machine: take it once more, after that load.
+            if "Unable to capture screenshot" not in str(exc):
+                raise
+            page.wait_for_load_state()
+            page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save
