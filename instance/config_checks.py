@@ -3,6 +3,7 @@ for the config file, the environment and the admin settings page alike."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import typing
 from typing import TYPE_CHECKING, Any
@@ -95,8 +96,6 @@ def endpoints_problem(entries: list[str]) -> str | None:
 
 def proxies_problem(entries: list[str]) -> str | None:
     """Trusted proxies are addresses or networks; "*" would let anyone claim any address."""
-    import ipaddress
-
     for entry in entries:
         try:
             ipaddress.ip_network(str(entry), strict=False)
