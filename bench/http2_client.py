@@ -1,6 +1,6 @@
 """Would HTTP/2 make deliveries cheaper? The client's CPU per POST over TLS, HTTP/1.1 kept
-alive (aiohttp, as federation.client sends) beside HTTP/2 (httpx with h2, the one
-well-kept asyncio client that speaks it), against the same local server offering both.
+alive (aiohttp, as federation.client sends) beside HTTP/2 (httpx with h2, the asyncio
+HTTP/2 client already among the tests' dependencies), against one local server offering both.
 
     .venv/bin/python bench/http2_client.py [--requests N] [--concurrency C] [--rounds R]
 
