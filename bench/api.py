@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from bench.federation import cpu_seconds  # noqa: E402
+from bench.rig import cpu_seconds  # noqa: E402
 from instance.api.oauth.tokens import digest  # noqa: E402
 from instance.storage import db  # noqa: E402
 from tests.rig.processes import impasto_env, running_server  # noqa: E402

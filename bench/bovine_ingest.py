@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.api import postgres_url  # noqa: E402
-from bench.federation import PLACEMENT, Rate, ingest, place, post_all, sign_all, with_postgres  # noqa: E402
+from bench.federation import ingest, post_all, sign_all  # noqa: E402
+from bench.rig import PLACEMENT, Rate, place, with_postgres  # noqa: E402
 from federation.keys import generate_rsa_keypair  # noqa: E402
 
 INTEROP_PYTHON = os.environ.get("IMPASTO_INTEROP_PYTHON") or str(ROOT / ".venv-interop/bin/python")

@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -44,69 +43,26 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+from bench.rig import (  # noqa: E402
+    PASSWORD,
+    PLACEMENT,
+    Rate,
+    cpu_seconds,
+    env_for,
+    free_port,
+    place,
+    start_server,
+    with_postgres,
+)
 from federation.keys import generate_rsa_keypair  # noqa: E402
 from federation.signatures import PublicKeyInfo, sign_request, verify_request  # noqa: E402
 from instance.storage import db  # noqa: E402
-
-PASSWORD = "correct horse battery"
-
-
-def env_for(url: str, folder: Path, port: int, reach: list[int] | None = None) -> dict[str, str]:
-    """The instance's environment; it may reach exactly the loopback ports in `reach`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IMPASTO_")}
-    env.update(
-        PYTHONPATH=str(ROOT), IMPASTO_DATABASE_URL=url, IMPASTO_MEDIA_PATH=str(folder / "media"),
-        IMPASTO_SERVER_SECRET_KEY_FILE=str(folder / "secret"), IMPASTO_SERVER_RUN_WORKER="false",
-        IMPASTO_INSTANCE_DOMAIN=f"127.0.0.1:{port}",
-        IMPASTO_FEDERATION_ALLOW_PRIVATE_ADDRESSES=",".join(
-            f"127.0.0.1:{p}" for p in [port, *(reach or [])]),
-        IMPASTO_JOBS_CONCURRENCY="16",
-    )
-    return env
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a running process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Placement:
-    """Which CPU the server under test runs on and which the load generator uses."""
-
-    server: set[int]
-    client: set[int]
-
-    def pin_child(self, cpus: set[int]):
-        return lambda: os.sched_setaffinity(0, cpus)
-
-
-PLACEMENT = Placement(set(), set())
-
-
-@dataclass
-class Rate:
-    """Items per second over the timed window, and the server's CPU ms per item."""
-
-    per_second: float
-    cpu_ms: float | None = None
-    reference_ms: float | None = None  # the row's reference, measured beside it (fan-out)
-    layers: str = ""  # where the CPU of one item goes, for rows that measure it
 
 
 def create_activity(actor: str, local_actor: str, n: int) -> dict:
@@ -199,21 +155,6 @@ async def post_all(inbox: str, requests: list[tuple[bytes, dict[str, str]]], con
     if bad or len(statuses) != len(requests):
         raise RuntimeError(f"{len(bad)} requests refused, e.g. {bad[:1]}; {len(statuses)} answered")
     return Rate(len(requests) / elapsed, 1000 * cpu / len(requests))
-
-
-def start_server(command: list[str], env: dict[str, str] | None) -> tuple[subprocess.Popen, int]:
-    """Start a server on the server CPU; returns it and the port it says it listens on."""
-    server = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        preexec_fn=PLACEMENT.pin_child(PLACEMENT.server),
-    )
-    line = server.stdout.readline() if server.stdout else ""
-    found = re.search(r"listening on (?:[\d.]+:)?(\d+)", line)
-    if not found:
-        server.terminate()
-        raise RuntimeError(f"server did not start: {line!r}")
-    threading.Thread(target=server.stdout.read, daemon=True).start()  # type: ignore[union-attr]
-    return server, int(found.group(1))
 
 
 def verify_only(activities: int, concurrency: int) -> Rate:
@@ -355,13 +296,16 @@ async def fanout(url: str, inboxes: int, concurrency: int) -> Rate:
             r.wait()
 
 
+SIGNING_STRING = b"(request-target): post /inbox\nhost: example.com\ndate: x\ndigest: y"
+
+
 def raw_sign_ms(private_pem: str, rounds: int = 300) -> float:
     """Raw RSA-2048 PKCS#1 v1.5 SHA-256 signing with the sender's key: CPU ms each."""
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding
 
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    message = b"(request-target): post /inbox\nhost: example.com\ndate: x\ndigest: y"
+    message = SIGNING_STRING
     before = time.thread_time()
     for _ in range(rounds):
         key.sign(message, padding.PKCS1v15(), hashes.SHA256())
@@ -407,9 +351,9 @@ def crypto(rounds: int = 500) -> Crypto:
     private_pem, public_pem = generate_rsa_keypair()
     private_key = serialization.load_pem_private_key(private_pem.encode(), password=None)
     public_key = serialization.load_pem_public_key(public_pem.encode())
-    message = b"(request-target): post /inbox\nhost: example.com\ndate: x\ndigest: y"
+    message = SIGNING_STRING
     signature = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    raw_sign = timed_ms(lambda: private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()), rounds)
+    raw_sign = raw_sign_ms(private_pem, rounds)
     raw_verify = timed_ms(
         lambda: public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256()), rounds)
 
@@ -434,36 +378,6 @@ def crypto(rounds: int = 500) -> Crypto:
         return (time.perf_counter() - started) * 1000 / rounds
 
     return Crypto(raw_sign, raw_verify, cavage_sign, asyncio.run(verify_all()))
-
-
-def place(cpus: int) -> str:
-    """Server under test on one CPU, load generator and receivers on another (`cpus` 2),
-    or everything on one (`cpus` 1). PostgreSQL is a separate service and is not pinned."""
-    allowed = sorted(os.sched_getaffinity(0))
-    if cpus >= 2 and len(allowed) >= 2:
-        PLACEMENT.server, PLACEMENT.client = {allowed[0]}, {allowed[1]}
-        how = f"server on CPU {allowed[0]}, load generator and receivers on CPU {allowed[1]}"
-    else:
-        PLACEMENT.server = PLACEMENT.client = {allowed[0]}
-        how = f"everything on CPU {allowed[0]}"
-    os.sched_setaffinity(0, PLACEMENT.client)
-    return how
-
-
-async def with_postgres(base: str, fn, *args) -> Rate:
-    import asyncpg
-
-    name = f"impasto_bench_{uuid.uuid4().hex[:10]}"
-    admin = "postgresql://" + base.split("://", 1)[1]
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    try:
-        return await fn(urlunsplit(urlsplit(base)._replace(path="/" + name)), *args)
-    finally:
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 GOALS = {("sqlite", "ingest"): 2000, ("postgresql", "ingest"): 1200,

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.federation import (  # noqa: E402
+from bench.rig import (  # noqa: E402
     PASSWORD,
     cpu_seconds,
     env_for,

@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.federation import PLACEMENT, env_for, free_port, place, start_server, with_postgres  # noqa: E402
 from bench.media import photo_like  # noqa: E402
+from bench.rig import PLACEMENT, env_for, free_port, place, start_server, with_postgres  # noqa: E402
 from bench.streaming import populate  # noqa: E402
 from tests.rig.processes import run_cli  # noqa: E402
 from tests.rig.seaweed import SeaweedS3, new_bucket_name, seaweed_s3  # noqa: E402
