@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 
 from instance.api.entities import iso
 from instance.storage.models import ContentFilter, FilterAction, FilterKeyword, FilterStatus
+from instance.storage.raw_sql import raw_rows
 
 CONTEXTS = ("home", "notifications", "public", "thread", "account")
 TAGS = re.compile(r"<[^>]+>")
@@ -60,7 +61,10 @@ class Active:
 
 
 async def active_filters(viewer_id: int, context: str) -> list[Active]:
-    """The reader's unexpired filters for `context`, with compiled keywords."""
+    """The reader's unexpired filters for `context`, with compiled keywords. Most readers
+    have none: a narrow hand-written read says so before any ORM query is built."""
+    if not await raw_rows(f"SELECT id FROM filters WHERE owner_id = {int(viewer_id)}"):
+        return []
     rows = await ContentFilter.filter(
         Q(expires_at=None) | Q(expires_at__gt=datetime.now(UTC)), owner_id=viewer_id
     )

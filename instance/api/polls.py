@@ -16,6 +16,7 @@ from instance.api.errors import ApiError
 from instance.api.visibility import can_see
 from instance.services import current_services
 from instance.storage.models import Poll, PollVote, Work
+from instance.storage.raw_sql import int_list, raw_rows
 
 blueprint = Blueprint("api_polls", __name__, url_prefix="/api/v1/polls")
 
@@ -45,10 +46,11 @@ def poll_entity(poll: Poll, author_id: int, viewer_id: int | None,
 
 
 async def polls_for(works: dict[int, int], viewer_id: int | None) -> dict[int, dict[str, Any]]:
-    """Poll entities of those of `works` (work id → author id) that have a poll."""
-    polls = await Poll.filter(work_id__in=list(works)) if works else []
-    if not polls:
+    """Poll entities of those of `works` (work id → author id) that have a poll. Most
+    pages have none: a narrow hand-written read says so before any ORM query is built."""
+    if not works or not await raw_rows(f"SELECT id FROM polls WHERE work_id IN ({int_list(works)})"):
         return {}
+    polls = await Poll.filter(work_id__in=list(works))
     mine: dict[int, list[int]] = {}
     if viewer_id is not None:
         for poll_id, choice in await PollVote.filter(

@@ -21,6 +21,7 @@ from instance.api.entities import VERDICT_RANK, account_entity, acct, iso, media
 from instance.api.polls import polls_for
 from instance.emoji.entities import attach as attach_emojis
 from instance.storage.models import Account, FollowState, ProvenanceVerdict
+from instance.storage.raw_sql import int_list, raw_rows
 from instance.urls import LocalUrls
 
 WORK_FIELDS = (
@@ -106,12 +107,17 @@ def _convert(row: dict[str, Any]) -> dict[str, Any]:
             continue
         if key in BOOLS:
             row[key] = bool(value)
-        elif key in DATES and isinstance(value, str):
-            parsed = datetime.fromisoformat(value)
-            row[key] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        elif key in DATES:
+            row[key] = as_datetime(value)
         elif key in JSONS and isinstance(value, str | bytes):
             row[key] = json.loads(value)
     return row
+
+
+def as_datetime(value: datetime | str) -> datetime:
+    """A timestamp as a driver returns it (SQLite: ISO text) as an aware datetime."""
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 async def fetch(table: str, fields: tuple[str, ...], column: str, ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -120,16 +126,6 @@ async def fetch(table: str, fields: tuple[str, ...], column: str, ids: Iterable[
     sql = f"SELECT {', '.join(fields)} FROM {table} WHERE {column} IN ({int_list(ids)})"
     rows = await Tortoise.get_connection("default").execute_query_dict(sql)
     return [_convert(dict(row)) for row in rows]
-
-
-def int_list(values: Iterable[int]) -> str:
-    """A SQL list of integers (validated: only ints reach the text)."""
-    return ",".join(str(int(v)) for v in values) or "NULL"
-
-
-async def raw_rows(sql: str) -> list[Any]:
-    _, rows = await Tortoise.get_connection("default").execute_query(sql)
-    return list(rows)
 
 
 async def social_graph(viewer_id: int) -> tuple[list[int], set[int]]:

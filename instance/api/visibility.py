@@ -5,8 +5,11 @@ from instance.storage.visibility import (
     can_see,
     hidden_account_ids,
     outside_blocked_domains,
+    outside_blocked_domains_sql,
     shown,
+    shown_sql,
     shown_works,
 )
 
-__all__ = ["can_see", "hidden_account_ids", "outside_blocked_domains", "shown", "shown_works"]
+__all__ = ["can_see", "hidden_account_ids", "outside_blocked_domains", "outside_blocked_domains_sql",
+           "shown", "shown_sql", "shown_works"]

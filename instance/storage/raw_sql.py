@@ -1,19 +1,32 @@
-"""Hand-written SQL for the few hot writes where building ORM objects cost more than the
-write itself (the inbox's group commit, queuing jobs; the job claim and finish use
-`placeholders`): one multi-row INSERT per chunk,
-the same statement on PostgreSQL and SQLite (≥ 3.35, for RETURNING), with each engine's
-placeholders. Values go in as Tortoise would write them: JSON as text (cast to jsonb on
-PostgreSQL), aware datetimes (Tortoise's SQLite adapter stores them as it stores its own)."""
+"""Hand-written SQL for the hot paths where building ORM queries or objects cost more
+than the statement itself: the timelines' reads (`raw_rows`, with integers inlined by
+`int_list` and nothing else), the inbox's group commit and queuing jobs (one multi-row
+INSERT per chunk; the job claim and finish use `placeholders`). The same statement runs
+on PostgreSQL and SQLite (≥ 3.35, for RETURNING), with each engine's placeholders.
+Values go in as Tortoise would write them: JSON as text (cast to jsonb on PostgreSQL),
+aware datetimes (Tortoise's SQLite adapter stores them as it stores its own)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 MAX_PARAMETERS = 900  # under SQLite's oldest limit (999) on one statement
+
+
+def int_list(values: Iterable[int]) -> str:
+    """A SQL list of integers (validated: only ints reach the text)."""
+    return ",".join(str(int(v)) for v in values) or "NULL"
+
+
+async def raw_rows(sql: str, params: list[Any] | None = None) -> list[Any]:
+    """The rows of a read as tuples, on the default connection."""
+    _, rows = await Tortoise.get_connection("default").execute_query(sql, params)
+    return list(rows)
 
 
 def placeholders(dialect: str, n: int, start: int = 0) -> list[str]:

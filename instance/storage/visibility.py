@@ -36,6 +36,13 @@ def shown_works():
     return Work.filter(shown())
 
 
+def shown_sql(work: str, account: str) -> str:
+    """`shown` as SQL text over the aliases of a works row and its author's accounts row,
+    for the hand-written home query (the same on SQLite and PostgreSQL)."""
+    return (f"{work}.state = '{WorkState.READY.value}' AND NOT {work}.hidden "
+            f"AND {work}.deleted_at IS NULL AND NOT {account}.suspended")
+
+
 async def _id_set(query: ValuesListQuery[Literal[False]]) -> set[int]:
     """The ids a `values_list(<id field>, flat=True)` query returns."""
     return set(cast(list[int], await query))
@@ -62,6 +69,12 @@ def outside_blocked_domains(viewer_id: int | None, relation: str = "account") ->
     local: dict[str, Any] = {f"{relation}__domain__isnull": True}
     elsewhere: dict[str, Any] = {f"{relation}__domain__not_in": blocked}
     return Q(**local) | Q(**elsewhere)
+
+
+def outside_blocked_domains_sql(viewer_id: int, account: str) -> str:
+    """`outside_blocked_domains` as SQL text over the alias of an accounts row."""
+    return (f"({account}.domain IS NULL OR {account}.domain NOT IN "
+            f"(SELECT domain FROM account_domain_blocks WHERE account_id = {int(viewer_id)}))")
 
 
 async def can_see(work: Work, viewer: Account | None) -> bool:

@@ -45,11 +45,9 @@ async def bearer(account: Account, scopes: str = "read write follow") -> dict[st
 
 
 async def work(account: Account, text: str = "a painting", **fields: Any) -> Work:
-    now = datetime.now(UTC)
-    made = await Work.create(ap_id=f"https://art.test/works/{new_secret(8)}", account=account,
-                             content=f"<p>{text}</p>", content_source=text,
-                             published_at=now, **fields)
-    return made
+    fields.setdefault("published_at", datetime.now(UTC))
+    return await Work.create(ap_id=f"https://art.test/works/{new_secret(8)}", account=account,
+                             content=f"<p>{text}</p>", content_source=text, **fields)
 
 
 async def remote_person(name: str, domain: str = "elsewhere.test") -> Account:
