@@ -175,13 +175,12 @@ async def account_statuses(account_id: str):
     tagged = p.text("tagged", max_length=255).lower().lstrip("#")
     if tagged:
         query = query.filter(tags__name=tagged)
-    from instance.api.home import home_statuses, merged_items
-    from instance.storage.models import Boost
+    from instance.api.home import home_statuses, merged_items, reblog_conditions
 
     plain_list = p.flag("pinned") or p.flag("only_media") or tagged or p.flag("exclude_reblogs")
-    boosts = None if plain_list else Boost.filter(account_id=account.id)
     hidden = await hidden_account_ids(reader.id, mutes=False) if reader is not None else set()
-    items = await merged_items(query, boosts, page(p), hidden)
+    reblogs = None if plain_list else reblog_conditions([account.id], hidden, None)
+    items = await merged_items(query, reblogs, page(p))
     body = await home_statuses(items, base_url(), reader.id if reader else None)
     body = await apply_filters(body, reader.id if reader else None, "account")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)

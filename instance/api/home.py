@@ -17,7 +17,7 @@ from instance.api.entities import BOOST_ID_BASE, reblog_entity
 from instance.api.errors import ApiError
 from instance.api.paging import Page
 from instance.api.status_batch import ACCOUNT_FIELDS, as_datetime, fetch, home_graph, statuses_for
-from instance.api.visibility import outside_blocked_domains_sql, shown, shown_sql
+from instance.api.visibility import outside_blocked_domains_sql, shown_sql
 from instance.storage.models import Boost, Work
 from instance.storage.raw_sql import int_list, placeholders, raw_rows
 
@@ -46,61 +46,72 @@ async def _cursor(status_id: int) -> tuple[datetime, int, bool]:
 
 
 async def home_items(account_id: int, paging: Page, only_media: bool) -> list[Item]:
-    """The home page's items, newest first. The two page queries are written by hand
-    (with `shown_sql` and `outside_blocked_domains_sql`, the visibility rule's own SQL):
+    """The home page's items, newest first. Its page queries are written by hand (with
+    `shown_sql` and `outside_blocked_domains_sql`, the visibility rule's own SQL):
     building them in the ORM was the largest share of a page's CPU."""
-    works, boosts = _home_conditions(account_id, *await home_graph(account_id), only_media)
-    bounds = await _bounds(paging)
-    if bounds.works_below is not None:
-        works.append(f"w.id {'<=' if bounds.inclusive else '<'} {int(bounds.works_below)}")
-    if bounds.works_above is not None:
-        works.append(f"w.id > {int(bounds.works_above)}")
-    times: list[datetime] = []
-    marks = iter(placeholders(Tortoise.get_connection("default").capabilities.dialect, 2))
-    for when, compare in ((bounds.boosts_before, "<"), (bounds.boosts_after, ">")):
-        if boosts is not None and when is not None:
-            boosts.append(f"b.created_at {compare} {next(marks)}")
-            times.append(when)
-    order, limit = ("" if bounds.oldest_first else " DESC"), int(paging.limit)
-    found_works, found_boosts = await asyncio.gather(
-        raw_rows("SELECT w.id, w.published_at FROM works w JOIN accounts a ON a.id = w.account_id "
-                 f"WHERE {' AND '.join(works)} ORDER BY w.id{order} LIMIT {limit}"),
-        # CROSS JOIN: SQLite joins in the order written (reblogs first, newest first,
-        # instead of every ready work); PostgreSQL plans it as any inner join.
-        raw_rows("SELECT b.id, b.created_at, b.work_id FROM boosts b CROSS JOIN works w "
-                 "CROSS JOIN accounts a CROSS JOIN accounts ba WHERE w.id = b.work_id "
-                 f"AND a.id = w.account_id AND ba.id = b.account_id AND {' AND '.join(boosts)} "
-                 f"ORDER BY b.created_at{order} LIMIT {limit}", times)
-        if boosts is not None else _none(),
-    )
-    return _merge([(as_datetime(when), wid) for wid, when in found_works],
-                  [(bid, as_datetime(when), wid) for bid, when, wid in found_boosts],
-                  limit, bounds.oldest_first)
-
-
-def _home_conditions(account_id: int, followed: list[int], hidden: set[int], no_reblogs: set[int],
-                     tag_ids: list[int], only_media: bool) -> tuple[list[str], list[str] | None]:
-    """The WHERE conditions of home's works (alias w, author a) and of its reblogs (b,
-    booster ba, w, a; None when there are none to show). Integers only are inlined."""
+    followed, hidden, no_reblogs, tag_ids = await home_graph(account_id)
     wanted = (f"w.account_id IN ({int_list([account_id, *followed])}) "
               "AND w.visibility IN ('public', 'unlisted', 'private')")
     if tag_ids:  # public works, local and federated, carrying a hashtag the person follows
         wanted = (f"({wanted}) OR w.id IN (SELECT wt.works_id FROM work_tags wt JOIN works t "
                   f"ON t.id = wt.works_id WHERE wt.tag_id IN ({int_list(tag_ids)}) "
                   "AND t.visibility = 'public')")
-    not_hidden = [f"w.account_id NOT IN ({int_list(hidden)})"] if hidden else []
-    works = [shown_sql("w", "a"), outside_blocked_domains_sql(account_id, "a"), f"({wanted})",
-             *not_hidden]
+    works = [shown_sql("w", "a"), outside_blocked_domains_sql(account_id, "a"), f"({wanted})"]
+    if hidden:
+        works.append(f"w.account_id NOT IN ({int_list(hidden)})")
     if only_media:
         works.append("EXISTS (SELECT 1 FROM media_attachments m WHERE m.work_id = w.id)")
     boosters = [a for a in followed if a not in no_reblogs and a not in hidden]
-    if not boosters or only_media:
-        return works, None
-    # a reblog counts only if its work is shown to this person, public or unlisted
-    return works, [f"b.account_id IN ({int_list(boosters)})",
-                   outside_blocked_domains_sql(account_id, "ba"), shown_sql("w", "a"),
-                   outside_blocked_domains_sql(account_id, "a"),
-                   "w.visibility IN ('public', 'unlisted')", *not_hidden]
+    reblogs = reblog_conditions(boosters, hidden, account_id) if boosters and not only_media else None
+    bounds = await _bounds(paging)
+    if bounds.works_below is not None:
+        works.append(f"w.id {'<=' if bounds.inclusive else '<'} {int(bounds.works_below)}")
+    if bounds.works_above is not None:
+        works.append(f"w.id > {int(bounds.works_above)}")
+    order, limit = ("" if bounds.oldest_first else " DESC"), int(paging.limit)
+    found_works, found_reblogs = await asyncio.gather(
+        raw_rows("SELECT w.id, w.published_at FROM works w JOIN accounts a ON a.id = w.account_id "
+                 f"WHERE {' AND '.join(works)} ORDER BY w.id{order} LIMIT {limit}"),
+        _reblog_page(reblogs, bounds, limit),
+    )
+    return _merge([(as_datetime(when), wid) for wid, when in found_works], found_reblogs,
+                  limit, bounds.oldest_first)
+
+
+def reblog_conditions(boosters: list[int], hidden: set[int], viewer_id: int | None) -> list[str]:
+    """The WHERE conditions of a reblogs page (reblog b, booster ba, work w, its author a):
+    reblogs by `boosters` of works that are shown, public or unlisted, and not by a hidden
+    account; with `viewer_id`, neither booster nor author on a domain that person blocked.
+    Integers only are inlined."""
+    conditions = [f"b.account_id IN ({int_list(boosters)})", shown_sql("w", "a"),
+                  "w.visibility IN ('public', 'unlisted')"]
+    if hidden:
+        conditions.append(f"w.account_id NOT IN ({int_list(hidden)})")
+    if viewer_id is not None:
+        conditions += [outside_blocked_domains_sql(viewer_id, "ba"),
+                       outside_blocked_domains_sql(viewer_id, "a")]
+    return conditions
+
+
+async def _reblog_page(conditions: list[str] | None, bounds: Bounds,
+                       limit: int) -> list[tuple[int, datetime, int]]:
+    """(reblog id, time, work id) of one page of reblogs; none without `conditions`."""
+    if conditions is None:
+        return []
+    conditions, times = list(conditions), []
+    marks = iter(placeholders(Tortoise.get_connection("default").capabilities.dialect, 2))
+    for when, compare in ((bounds.boosts_before, "<"), (bounds.boosts_after, ">")):
+        if when is not None:
+            conditions.append(f"b.created_at {compare} {next(marks)}")
+            times.append(when)
+    # CROSS JOIN: SQLite joins in the order written (reblogs first, newest first, instead
+    # of from every ready work); PostgreSQL plans it as any inner join.
+    rows = await raw_rows(
+        "SELECT b.id, b.created_at, b.work_id FROM boosts b CROSS JOIN works w "
+        "CROSS JOIN accounts a CROSS JOIN accounts ba WHERE w.id = b.work_id "
+        f"AND a.id = w.account_id AND ba.id = b.account_id AND {' AND '.join(conditions)} "
+        f"ORDER BY b.created_at{'' if bounds.oldest_first else ' DESC'} LIMIT {int(limit)}", times)
+    return [(bid, as_datetime(when), wid) for bid, when, wid in rows]
 
 
 @dataclass(frozen=True)
@@ -137,31 +148,20 @@ def _merge(works: list[tuple[datetime, int]], boosts: list[tuple[int, datetime, 
     return items
 
 
-async def merged_items(works, boosts, paging: Page, hidden: set[int]) -> list[Item]:
-    """Works (a filtered query) and reblogs (a Boost query, or None) merged by time. The
-    two page queries run at once (on PostgreSQL, on two pooled connections); a reblog
-    counts only if its work is shown, public or unlisted, and not by a hidden account."""
+async def merged_items(works, reblogs: list[str] | None, paging: Page) -> list[Item]:
+    """Works (a filtered ORM query) and reblogs (`reblog_conditions`, or None) merged by
+    time; the two page queries run at once (on PostgreSQL, on two pooled connections)."""
     bounds = await _bounds(paging)
     if bounds.works_below is not None:
         works = (works.filter(id__lte=bounds.works_below) if bounds.inclusive
                  else works.filter(id__lt=bounds.works_below))
-        boosts = boosts.filter(created_at__lt=bounds.boosts_before) if boosts is not None else None
     if bounds.works_above is not None:
         works = works.filter(id__gt=bounds.works_above)
-        boosts = boosts.filter(created_at__gt=bounds.boosts_after) if boosts is not None else None
     works = works.order_by("id" if bounds.oldest_first else "-id").limit(paging.limit)
-    if boosts is not None:
-        boosts = (
-            boosts.filter(shown("work"), work__visibility__in=("public", "unlisted"))
-            .exclude(work__account_id__in=list(hidden) or [0])
-            .order_by("created_at" if bounds.oldest_first else "-created_at")
-            .limit(paging.limit)
-            .values_list("id", "created_at", "work_id")
-        )
-    found_works, found_boosts = await asyncio.gather(
-        works.values_list("id", "published_at"), boosts if boosts is not None else _none()
+    found_works, found_reblogs = await asyncio.gather(
+        works.values_list("id", "published_at"), _reblog_page(reblogs, bounds, paging.limit)
     )
-    return _merge([(when, wid) for wid, when in found_works], list(found_boosts),
+    return _merge([(when, wid) for wid, when in found_works], found_reblogs,
                   paging.limit, bounds.oldest_first)
 
 

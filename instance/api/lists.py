@@ -16,11 +16,11 @@ from instance.api.common import account_or_404, base_url, json_page, parse_id
 from instance.api.entities import account_entity
 from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
-from instance.api.home import home_statuses, merged_items
+from instance.api.home import home_statuses, merged_items, reblog_conditions
 from instance.api.paging import link_header, page
 from instance.api.status_batch import social_graph_full
 from instance.api.visibility import outside_blocked_domains, shown_works
-from instance.storage.models import AccountList, Boost, ListMember, RepliesPolicy
+from instance.storage.models import AccountList, ListMember, RepliesPolicy
 
 blueprint = Blueprint("api_lists", __name__, url_prefix="/api/v1")
 
@@ -203,10 +203,8 @@ async def timeline(list_id: str):
     ).annotate(self_reply=SELF_REPLY).filter(_replies(row.replies_policy, owner, members, followed)) \
         .filter(outside_blocked_domains(owner))
     boosters = [a for a in members if a not in no_reblogs]
-    boosts = Boost.filter(account_id__in=boosters).filter(
-        outside_blocked_domains(owner), outside_blocked_domains(owner, "work__account"),
-    ) if boosters else None
-    items = await merged_items(works, boosts, page(p), hidden)
+    reblogs = reblog_conditions(boosters, hidden, owner) if boosters else None
+    items = await merged_items(works, reblogs, page(p))
     body = await apply_filters(await home_statuses(items, base_url(), owner), owner, "home")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)
     return json_page(body, link_header(base_url(), first, last))
