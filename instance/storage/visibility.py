@@ -38,7 +38,7 @@ def shown_works():
 
 def shown_sql(work: str, account: str) -> str:
     """`shown` as SQL text over the aliases of a works row and its author's accounts row,
-    for the hand-written home query (the same on SQLite and PostgreSQL)."""
+    for the hand-written timeline queries (the same on SQLite and PostgreSQL)."""
     return (f"{work}.state = '{WorkState.READY.value}' AND NOT {work}.hidden "
             f"AND {work}.deleted_at IS NULL AND NOT {account}.suspended")
 
