@@ -1,9 +1,10 @@
-"""Home-timeline latency of the client API with 100,000 statuses stored, on SQLite and,
+"""Timeline latency of the client API with 100,000 statuses stored, on SQLite and,
 when IMPASTO_TEST_POSTGRES_URL (or IMPASTO_BENCH_POSTGRES_URL) is set, on PostgreSQL;
 and the server's resident memory after the run.
 
     .venv/bin/python bench/api.py [--statuses 100000] [--requests 400] [--runs 3]
                                   [--database sqlite|postgresql|both] [--explain]
+                                  [--timeline home|list|account]
 
 A real `impasto run` process, pinned to one CPU (this client on the other), serves
 GET /api/v1/timelines/home?limit=40 to one keep-alive client; latency is measured at the
@@ -15,7 +16,8 @@ beside the reference's. Each run restarts the server on the same data. The viewe
 half of 100 artists; a quarter of the works carry a ready image; recent ones are tagged,
 liked and bookmarked, and 2,000 reblogs are merged in, so every batch query of a page has
 work to do. `--explain` prints EXPLAIN (ANALYZE, BUFFERS) of each query of one home page
-as the server sends it (bench/explain_home.py).
+as the server sends it (bench/explain_home.py). `--timeline list` reads a list of ten of the
+followed artists instead, `--timeline account` one artist's statuses (with their reblogs).
 Targets (issue 6, issue 20): p95 ≤ 30 ms in every run, RSS ≤ 200 MB.
 """
 
@@ -47,13 +49,16 @@ ARTISTS = 100
 TOKEN = "bench-token-" + uuid.uuid4().hex
 
 
-async def seed(url: str, statuses: int) -> None:
+async def seed(url: str, statuses: int) -> dict[str, str]:
+    """Store the data; the path of each timeline's first page."""
     from instance.storage.models import (
         Account,
+        AccountList,
         Bookmark,
         Boost,
         Follow,
         Like,
+        ListMember,
         MediaAttachment,
         OAuthApplication,
         OAuthToken,
@@ -86,6 +91,9 @@ async def seed(url: str, statuses: int) -> None:
                 for a in accounts[1 : ARTISTS // 2 + 1]
             ]
         )
+        listed = await AccountList.create(owner_id=viewer.id, title="Ten painters")
+        await ListMember.bulk_create([ListMember(account_list_id=listed.id, account_id=a.id)
+                                      for a in accounts[1:11]])
         tags = [await Tag.create(name=f"tag{n}") for n in range(20)]
         start = datetime.now(UTC) - timedelta(days=365)
         batch: list[Work] = []
@@ -170,6 +178,9 @@ async def seed(url: str, statuses: int) -> None:
             await db.Tortoise.get_connection("default").execute_script("ANALYZE")
     finally:
         await db.disconnect()
+    return {"home": "/api/v1/timelines/home?limit=40",
+            "list": f"/api/v1/timelines/list/{listed.id}?limit=40",
+            "account": f"/api/v1/accounts/{accounts[1].id}/statuses?limit=40"}
 
 
 def rss_kb(pid: int) -> int:
@@ -188,9 +199,10 @@ def percentile(times: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
-def measure(url: str, folder: Path, requests: int) -> dict[str, float]:
-    """One run: a fresh server on its own CPU, `requests` home pages each followed by a
-    trivial authenticated GET (the in-run reference), timed at the client."""
+def measure(url: str, folder: Path, requests: int, timeline: str) -> dict[str, float]:
+    """One run: a fresh server on its own CPU, `requests` timeline pages (first pages at
+    `timeline`) each followed by a trivial authenticated GET (the in-run reference), timed
+    at the client."""
     env = impasto_env(
         url, folder, SERVER_RUN_WORKER="false", SERVER_LOG_LEVEL="warning", API_RATE_LIMIT="1000000"
     )
@@ -198,16 +210,16 @@ def measure(url: str, folder: Path, requests: int) -> dict[str, float]:
     with running_server(env) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         pin(server.process.pid, PLACEMENT[0])
         headers = {"Authorization": f"Bearer {TOKEN}"}
-        first = client.get("/api/v1/timelines/home?limit=40", headers=headers)
+        first = client.get(timeline, headers=headers)
         assert first.status_code == 200 and len(first.json()) == 40, first.text[:300]
         for _ in range(30):  # warm-up: caches, prepared statements
-            client.get("/api/v1/timelines/home?limit=40", headers=headers)
+            client.get(timeline, headers=headers)
             client.get(REFERENCE, headers=headers)
         times, reference = [], []
         max_id = None
         for n in range(requests):
             # mostly the top page, every fourth request one page further down
-            path = "/api/v1/timelines/home?limit=40" + (f"&max_id={max_id}" if n % 4 == 3 and max_id else "")
+            path = timeline + (f"&max_id={max_id}" if n % 4 == 3 and max_id else "")
             started = time.perf_counter()
             response = client.get(path, headers=headers)
             body = response.json()
@@ -221,13 +233,13 @@ def measure(url: str, folder: Path, requests: int) -> dict[str, float]:
         # the server's CPU per request, which other processes on a shared machine disturb
         # far less than the wall clock: each kind alone, as bench/federation.py does
         cpu = {}
-        for kind, path in (("home", "/api/v1/timelines/home?limit=40"), ("ref", REFERENCE)):
+        for kind, path in (("page", timeline), ("ref", REFERENCE)):
             before = cpu_seconds(server.process.pid)
             for _ in range(CPU_REQUESTS):
                 client.get(path, headers=headers)
             cpu[kind] = (cpu_seconds(server.process.pid) - before) * 1000 / CPU_REQUESTS
     return {
-        "cpu": cpu["home"],
+        "cpu": cpu["page"],
         "ref_cpu": cpu["ref"],
         "p50": statistics.median(times),
         "p95": percentile(times, 0.95),
@@ -303,11 +315,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3, help="server restarts on the same data")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--timeline", choices=("home", "list", "account"), default="home")
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN (ANALYZE, BUFFERS) of each home-timeline query (PostgreSQL)")
     args = parser.parse_args()
-    print(f"home timeline, limit=40, {args.statuses:,} statuses stored, {args.requests} requests a run; "
-          f"reference: GET {REFERENCE} after each")
+    print(f"{args.timeline} timeline, limit=40, {args.statuses:,} statuses stored, "
+          f"{args.requests} requests a run; reference: GET {REFERENCE} after each")
     print(f"{place()}; load average before: {os.getloadavg()[0]:.1f}")
     print(f"{'database':<12}{'run':>4}{'seed s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
           f"{'ref p95':>9}{'ratio':>7}{'CPU ms':>8}{'ref CPU':>8}{'ratio':>7}{'RSS MB':>9}")
@@ -317,10 +330,10 @@ def main() -> None:
             if args.database not in (name, "both"):
                 continue
             started = time.perf_counter()
-            asyncio.run(seed(url, args.statuses))
+            paths = asyncio.run(seed(url, args.statuses))
             seeded = time.perf_counter() - started
             for run in range(1, args.runs + 1):
-                r = measure(url, folder / name, args.requests)
+                r = measure(url, folder / name, args.requests, paths[args.timeline])
                 print(
                     f"{name:<12}{run:>4}{seeded:>8.1f}{r['p50']:>9.2f}{r['p95']:>9.2f}{r['max']:>9.2f}"
                     f"{r['ref95']:>9.2f}{r['p95'] / r['ref95']:>7.1f}{r['cpu']:>8.2f}{r['ref_cpu']:>8.2f}"

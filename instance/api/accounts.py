@@ -4,6 +4,8 @@ it federates."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from quart import Blueprint, jsonify
 
 from instance.api.auth import calling_user, me, scoped, viewer
@@ -13,10 +15,11 @@ from instance.api.entities import account_entity, relationships, with_moved
 from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
 from instance.api.paging import link_header, page
-from instance.api.visibility import hidden_account_ids, shown_works
+from instance.api.visibility import hidden_account_ids, shown_sql
 from instance.emoji.entities import attach as attach_emojis
 from instance.services import current_services
-from instance.storage.models import Account, Follow, FollowState
+from instance.storage.models import Account, Follow, FollowState, Tag
+from instance.storage.raw_sql import int_list
 
 blueprint = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts")
 
@@ -156,31 +159,33 @@ async def account_statuses(account_id: str):
     reader = viewer()
     if reader is not None and account.id in await hidden_account_ids(reader.id, mutes=False):
         return jsonify([])
-    query = shown_works().filter(account_id=account.id)
+    works = [shown_sql("w", "a"), f"w.account_id = {int(account.id)}"]
     if reader is None or reader.id != account.id:
-        allowed = ["public", "unlisted"]
+        allowed = "'public', 'unlisted'"
         if (
             reader is not None
             and await Follow.filter(follower_id=reader.id, target_id=account.id, state=FollowState.ACCEPTED)
             .exists()
         ):
-            allowed.append("private")
-        query = query.filter(visibility__in=allowed)
+            allowed += ", 'private'"
+        works.append(f"w.visibility IN ({allowed})")
     if p.flag("pinned"):
-        query = query.filter(pinned_at__not_isnull=True)
+        works.append("w.pinned_at IS NOT NULL")
     if p.flag("exclude_replies"):
-        query = query.filter(in_reply_to_id=None)
+        works.append("w.in_reply_to_id IS NULL")
     if p.flag("only_media"):
-        query = query.filter(media__id__not_isnull=True).distinct()
+        works.append("EXISTS (SELECT 1 FROM media_attachments m WHERE m.work_id = w.id)")
     tagged = p.text("tagged", max_length=255).lower().lstrip("#")
     if tagged:
-        query = query.filter(tags__name=tagged)
+        tag_ids = cast(list[int], await Tag.filter(name=tagged).values_list("id", flat=True))
+        works.append("EXISTS (SELECT 1 FROM work_tags wt WHERE wt.works_id = w.id "
+                     f"AND wt.tag_id IN ({int_list(tag_ids)}))")
     from instance.api.home import home_statuses, merged_items, reblog_conditions
 
     plain_list = p.flag("pinned") or p.flag("only_media") or tagged or p.flag("exclude_reblogs")
     hidden = await hidden_account_ids(reader.id, mutes=False) if reader is not None else set()
     reblogs = None if plain_list else reblog_conditions([account.id], hidden, None)
-    items = await merged_items(query, reblogs, page(p))
+    items = await merged_items(works, reblogs, page(p))
     body = await home_statuses(items, base_url(), reader.id if reader else None)
     body = await apply_filters(body, reader.id if reader else None, "account")
     first, last = (items[0][1], items[-1][1]) if items else (None, None)

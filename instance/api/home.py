@@ -63,19 +63,7 @@ async def home_items(account_id: int, paging: Page, only_media: bool) -> list[It
         works.append("EXISTS (SELECT 1 FROM media_attachments m WHERE m.work_id = w.id)")
     boosters = [a for a in followed if a not in no_reblogs and a not in hidden]
     reblogs = reblog_conditions(boosters, hidden, account_id) if boosters and not only_media else None
-    bounds = await _bounds(paging)
-    if bounds.works_below is not None:
-        works.append(f"w.id {'<=' if bounds.inclusive else '<'} {int(bounds.works_below)}")
-    if bounds.works_above is not None:
-        works.append(f"w.id > {int(bounds.works_above)}")
-    order, limit = ("" if bounds.oldest_first else " DESC"), int(paging.limit)
-    found_works, found_reblogs = await asyncio.gather(
-        raw_rows("SELECT w.id, w.published_at FROM works w JOIN accounts a ON a.id = w.account_id "
-                 f"WHERE {' AND '.join(works)} ORDER BY w.id{order} LIMIT {limit}"),
-        _reblog_page(reblogs, bounds, limit),
-    )
-    return _merge([(as_datetime(when), wid) for wid, when in found_works], found_reblogs,
-                  limit, bounds.oldest_first)
+    return await merged_items(works, reblogs, paging)
 
 
 def reblog_conditions(boosters: list[int], hidden: set[int], viewer_id: int | None) -> list[str]:
@@ -148,25 +136,30 @@ def _merge(works: list[tuple[datetime, int]], boosts: list[tuple[int, datetime, 
     return items
 
 
-async def merged_items(works, reblogs: list[str] | None, paging: Page) -> list[Item]:
-    """Works (a filtered ORM query) and reblogs (`reblog_conditions`, or None) merged by
-    time; the two page queries run at once (on PostgreSQL, on two pooled connections)."""
+async def merged_items(works: list[str], reblogs: list[str] | None, paging: Page) -> list[Item]:
+    """One page of works (WHERE conditions over a work w and its author a, written with
+    `shown_sql`) and reblogs (`reblog_conditions`, or None) merged by time; the two page
+    queries run at once (on PostgreSQL, on two pooled connections)."""
     bounds = await _bounds(paging)
-    if bounds.works_below is not None:
-        works = (works.filter(id__lte=bounds.works_below) if bounds.inclusive
-                 else works.filter(id__lt=bounds.works_below))
-    if bounds.works_above is not None:
-        works = works.filter(id__gt=bounds.works_above)
-    works = works.order_by("id" if bounds.oldest_first else "-id").limit(paging.limit)
     found_works, found_reblogs = await asyncio.gather(
-        works.values_list("id", "published_at"), _reblog_page(reblogs, bounds, paging.limit)
+        _work_page(works, bounds, paging.limit), _reblog_page(reblogs, bounds, paging.limit)
     )
-    return _merge([(when, wid) for wid, when in found_works], found_reblogs,
-                  paging.limit, bounds.oldest_first)
+    return _merge(found_works, found_reblogs, paging.limit, bounds.oldest_first)
 
 
-async def _none() -> list[Any]:
-    return []
+async def _work_page(conditions: list[str], bounds: Bounds, limit: int) -> list[tuple[datetime, int]]:
+    """(time, work id) of one page of works, paged by id (the primary key keeps that a
+    short index walk at any depth)."""
+    conditions = list(conditions)
+    if bounds.works_below is not None:
+        conditions.append(f"w.id {'<=' if bounds.inclusive else '<'} {int(bounds.works_below)}")
+    if bounds.works_above is not None:
+        conditions.append(f"w.id > {int(bounds.works_above)}")
+    rows = await raw_rows(
+        "SELECT w.id, w.published_at FROM works w JOIN accounts a ON a.id = w.account_id "
+        f"WHERE {' AND '.join(conditions)} ORDER BY w.id{'' if bounds.oldest_first else ' DESC'} "
+        f"LIMIT {int(limit)}")
+    return [(as_datetime(when), wid) for wid, when in rows]
 
 
 async def _reblogs(boost_ids: list[int]) -> dict[int, SimpleNamespace]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from quart import Blueprint, jsonify
-from tortoise.expressions import Q, RawSQL
 
 from instance.actions.lists import MAX_TITLE, create_list
 from instance.api.auth import me, scoped
@@ -19,17 +18,13 @@ from instance.api.filtering import apply_filters
 from instance.api.home import home_statuses, merged_items, reblog_conditions
 from instance.api.paging import link_header, page
 from instance.api.status_batch import social_graph_full
-from instance.api.visibility import outside_blocked_domains, shown_works
+from instance.api.visibility import outside_blocked_domains_sql, shown_sql
 from instance.storage.models import AccountList, ListMember, RepliesPolicy
+from instance.storage.raw_sql import int_list
 
 blueprint = Blueprint("api_lists", __name__, url_prefix="/api/v1")
 
 MAX_IDS_PER_CALL = 250
-# 1 when a work answers its own author (a thread), compared in SQL on both databases
-SELF_REPLY = RawSQL(
-    "CASE WHEN EXISTS (SELECT 1 FROM works p WHERE p.id = works.in_reply_to_id "
-    "AND p.account_id = works.account_id) THEN 1 ELSE 0 END"
-)
 
 
 def list_entity(row: AccountList) -> dict[str, Any]:
@@ -177,16 +172,17 @@ async def lists_with(account_id: str):
     return jsonify([list_entity(r) for r in rows])
 
 
-def _replies(policy: str, owner: int, members: list[int], followed: list[int]) -> Q:
-    """Which replies the list shows (Mastodon's rule): a reply to oneself or to the
-    list's owner always; to another account only under `followed` (someone the owner
-    follows) or `list` (a member of the list)."""
-    allowed = Q(in_reply_to_id=None) | Q(in_reply_to__account_id=owner) | Q(self_reply=1)
+def _replies_sql(policy: str, owner: int, members: list[int], followed: list[int]) -> str:
+    """Which replies the list shows (Mastodon's rule), as SQL over the work w: a reply to
+    oneself or to the list's owner always; to another account only under `followed`
+    (someone the owner follows) or `list` (a member of the list)."""
+    parents = [owner]
     if policy == RepliesPolicy.FOLLOWED:
-        allowed |= Q(in_reply_to__account_id__in=followed or [0])
+        parents += followed
     elif policy == RepliesPolicy.LIST:
-        allowed |= Q(in_reply_to__account_id__in=members or [0])
-    return allowed
+        parents += members
+    return ("(w.in_reply_to_id IS NULL OR EXISTS (SELECT 1 FROM works p WHERE p.id = w.in_reply_to_id "
+            f"AND (p.account_id = w.account_id OR p.account_id IN ({int_list(parents)}))))")
 
 
 @blueprint.get("/timelines/list/<list_id>")
@@ -198,10 +194,10 @@ async def timeline(list_id: str):
     followed, hidden, no_reblogs = await social_graph_full(owner, home=False)
     listed = set(await ListMember.filter(account_list_id=row.id).values_list("account_id", flat=True))
     members = [a for a in followed if a in listed and a not in hidden]
-    works = shown_works().filter(
-        account_id__in=members or [0], visibility__in=("public", "unlisted", "private")
-    ).annotate(self_reply=SELF_REPLY).filter(_replies(row.replies_policy, owner, members, followed)) \
-        .filter(outside_blocked_domains(owner))
+    works = [shown_sql("w", "a"), f"w.account_id IN ({int_list(members)})",
+             "w.visibility IN ('public', 'unlisted', 'private')",
+             _replies_sql(row.replies_policy, owner, members, followed),
+             outside_blocked_domains_sql(owner, "a")]
     boosters = [a for a in members if a not in no_reblogs]
     reblogs = reblog_conditions(boosters, hidden, owner) if boosters else None
     items = await merged_items(works, reblogs, page(p))

@@ -316,6 +316,35 @@ def test_reblogs_appear_in_home_in_time_order(server, ines, omar):
     assert all(s.reblog is None for s in reader.timeline_home())
 
 
+def test_account_statuses_filters_and_private_works(server):
+    """An artist's statuses page: private works only for followers, and each filter
+    (replies left out, a hashtag, works with images) applied to the same works."""
+    for name in ("paz", "rui"):
+        server.user(name)
+    paz, rui = login(server, "paz"), login(server, "rui")
+    paz_id = paz.account_verify_credentials().id
+    seascape = paz.status_post("Seascape #Etching")
+    detail = paz.status_post("A detail of the waves", in_reply_to_id=seascape.id)
+    private = paz.status_post("Studio notes for followers", visibility="private")
+    gull = polling_client(server, paz).media_post(
+        png_bytes(5), mime_type="image/png", description="A gull", synchronous=True
+    )
+    with_image = paz.status_post("Gull", media_ids=[gull.id])
+
+    def shown(api: Mastodon, **options) -> list[int]:
+        return [s.id for s in api.account_statuses(paz_id, **options)]
+
+    assert shown(rui) == [with_image.id, detail.id, seascape.id]
+    assert rui.account_follow(paz_id).following
+    assert shown(rui) == [with_image.id, private.id, detail.id, seascape.id]
+    assert shown(rui, exclude_replies=True) == [with_image.id, private.id, seascape.id]
+    assert shown(rui, tagged="etching") == shown(rui, tagged="#Etching") == [seascape.id]
+    assert shown(rui, tagged="sculpture") == []
+    assert shown(rui, only_media=True) == [with_image.id]
+    assert shown(rui, limit=2) == [with_image.id, private.id]
+    assert shown(rui, max_id=private.id) == [detail.id, seascape.id]
+
+
 class WebSocketClient:
     """A small blocking WebSocket client over wsproto (what Hypercorn itself uses)."""
 
