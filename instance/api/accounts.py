@@ -14,6 +14,7 @@ from instance.api.common import account_or_404, base_url, json_page
 from instance.api.entities import account_entity, relationships, with_moved
 from instance.api.errors import ApiError
 from instance.api.filtering import apply_filters
+from instance.api.home import WITH_MEDIA_SQL, home_statuses, merged_items, reblog_conditions
 from instance.api.paging import link_header, page
 from instance.api.visibility import hidden_account_ids, shown_sql
 from instance.emoji.entities import attach as attach_emojis
@@ -174,14 +175,12 @@ async def account_statuses(account_id: str):
     if p.flag("exclude_replies"):
         works.append("w.in_reply_to_id IS NULL")
     if p.flag("only_media"):
-        works.append("EXISTS (SELECT 1 FROM media_attachments m WHERE m.work_id = w.id)")
+        works.append(WITH_MEDIA_SQL)
     tagged = p.text("tagged", max_length=255).lower().lstrip("#")
     if tagged:
         tag_ids = cast(list[int], await Tag.filter(name=tagged).values_list("id", flat=True))
         works.append("EXISTS (SELECT 1 FROM work_tags wt WHERE wt.works_id = w.id "
                      f"AND wt.tag_id IN ({int_list(tag_ids)}))")
-    from instance.api.home import home_statuses, merged_items, reblog_conditions
-
     plain_list = p.flag("pinned") or p.flag("only_media") or tagged or p.flag("exclude_reblogs")
     hidden = await hidden_account_ids(reader.id, mutes=False) if reader is not None else set()
     reblogs = None if plain_list else reblog_conditions([account.id], hidden, None)

@@ -22,6 +22,8 @@ from instance.storage.models import Boost, Work
 from instance.storage.raw_sql import int_list, placeholders, raw_rows
 
 Item = tuple[datetime, int, int]  # (time, status id, work id)
+# A works-page condition (`merged_items`): the work w has at least one attachment.
+WITH_MEDIA_SQL = "EXISTS (SELECT 1 FROM media_attachments m WHERE m.work_id = w.id)"
 
 
 async def _cursor(status_id: int) -> tuple[datetime, int, bool]:
@@ -60,7 +62,7 @@ async def home_items(account_id: int, paging: Page, only_media: bool) -> list[It
     if hidden:
         works.append(f"w.account_id NOT IN ({int_list(hidden)})")
     if only_media:
-        works.append("EXISTS (SELECT 1 FROM media_attachments m WHERE m.work_id = w.id)")
+        works.append(WITH_MEDIA_SQL)
     boosters = [a for a in followed if a not in no_reblogs and a not in hidden]
     reblogs = reblog_conditions(boosters, hidden, account_id) if boosters and not only_media else None
     return await merged_items(works, reblogs, paging)
