@@ -3,7 +3,9 @@ one database (two processes must not each give a client its full rate).
 
 One atomic upsert per hit (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, the same SQL on
 PostgreSQL and SQLite ≥ 3.35): no read-modify-write race between processes. Windows are
-aligned to the epoch, as Mastodon's are; `reset` is when the current one ends."""
+aligned to the epoch, as Mastodon's are; `reset` is when the current one ends. A sliding
+limit (login throttling) counts in short windows kept for its whole span (`keep`) and sums
+the recent ones (`recent`)."""
 
 from __future__ import annotations
 
@@ -29,8 +31,9 @@ def _window(seconds: float, now: float) -> tuple[int, int]:
     return start, int(start + seconds)
 
 
-async def hit(key: str, seconds: float, now: float | None = None) -> Hit:
-    """Count one hit of `key` in its current window of `seconds`."""
+async def hit(key: str, seconds: float, now: float | None = None, keep: float = 0.0) -> Hit:
+    """Count one hit of `key` in its current window of `seconds`; the window's row is kept
+    `keep` seconds past its end (for a sliding sum over `recent` windows)."""
     now = time.time() if now is None else now
     start, end = _window(seconds, now)
     connection = Tortoise.get_connection("default")
@@ -46,17 +49,17 @@ async def hit(key: str, seconds: float, now: float | None = None) -> Hit:
         f"INSERT INTO rate_counters (key, window_start, count, expires_at) {source} "
         f"ON CONFLICT (key, window_start) DO UPDATE SET count = rate_counters.count + 1 "
         f"RETURNING count",
-        [key[:KEY_LENGTH], start, end],
+        [key[:KEY_LENGTH], start, int(end + keep)],
     )
     return Hit(count=int(rows[0]["count"]), reset=float(end))
 
 
-async def current(key: str, seconds: float, now: float | None = None) -> Hit:
-    """Hits of `key` in its current window, without counting one."""
-    now = time.time() if now is None else now
-    start, end = _window(seconds, now)
-    row = await RateCounter.get_or_none(key=key[:KEY_LENGTH], window_start=start)
-    return Hit(count=row.count if row else 0, reset=float(end))
+async def recent(key: str, since: float) -> list[tuple[int, int]]:
+    """(window start, hits) of each window of `key` that starts at or after `since`,
+    oldest first, without counting one."""
+    rows = await RateCounter.filter(key=key[:KEY_LENGTH], window_start__gte=int(since)) \
+        .order_by("window_start").values_list("window_start", "count")
+    return [(int(start), int(count)) for start, count in rows]
 
 
 async def clear(*keys: str) -> None:
@@ -64,6 +67,6 @@ async def clear(*keys: str) -> None:
 
 
 async def prune(now: float | None = None) -> int:
-    """Drop the windows that have ended."""
+    """Drop the windows that have ended (and outlived their `keep`)."""
     now = time.time() if now is None else now
     return await RateCounter.filter(expires_at__lte=int(now)).delete()
