@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def test_health_and_request_ids(tmp_path):
     env = impasto_env(f"sqlite://{tmp_path / 'impasto.sqlite3'}", tmp_path, SERVER_LOG_LEVEL="info")
-    with running_server(env) as server:
+    with running_server(env, empty_database=True) as server:
         response = httpx.get(f"{server.url}/health", headers={"X-Request-Id": "abc123"})
         assert response.status_code == 200
         assert response.json() == {"status": "ok", "version": __version__, "database": "ok"}

@@ -1,7 +1,8 @@
 """Migrated SQLite databases in a millisecond: each test process migrates one template
-with the real `impasto migrate` (seconds), and tests get copies of that file. The
-migrations themselves are tested on empty databases in tests/test_storage.py and
-tests/test_cli.py."""
+with the real `impasto migrate` (seconds), and tests get copies of that file (a server
+started on a new SQLite file gets one too: tests/rig/processes.py `running_server`). The
+migrations themselves are tested on empty databases in tests/test_storage.py,
+tests/test_cli.py and tests/test_server.py (the server migrating on start)."""
 
 from __future__ import annotations
 
@@ -38,12 +39,20 @@ def migrated_sqlite_url(path: Path) -> str:
     return f"sqlite://{path}"
 
 
-def migrate_for(env: dict[str, str]) -> None:
-    """Migrate the database of a child's `env` (impasto_env): a new SQLite file is a copy
-    of the template, anything else goes through `impasto migrate`."""
+def copy_template_if_new(env: dict[str, str]) -> bool:
+    """When a child's `env` names a SQLite file that does not exist yet, make it a copy of
+    the template; whether it did."""
     url = env["IMPASTO_DATABASE_URL"]
     if url.startswith("sqlite://") and not Path(url.removeprefix("sqlite://")).exists():
         migrated_sqlite_url(Path(url.removeprefix("sqlite://")))
+        return True
+    return False
+
+
+def migrate_for(env: dict[str, str]) -> None:
+    """Migrate the database of a child's `env` (impasto_env): a new SQLite file is a copy
+    of the template, anything else goes through `impasto migrate`."""
+    if copy_template_if_new(env):
         return
     done = run_cli(["migrate"], env)
     assert done.returncode == 0, done.stderr

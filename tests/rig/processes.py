@@ -68,9 +68,16 @@ class RunningServer:
 
 @contextmanager
 def running_server(
-    env: dict[str, str], extra_args: tuple[str, ...] = ()
+    env: dict[str, str], extra_args: tuple[str, ...] = (), *, empty_database: bool = False
 ) -> Iterator[RunningServer]:
-    """Start `impasto run` on a free loopback port; the printed address is already bound."""
+    """Start `impasto run` on a free loopback port; the printed address is already bound.
+    A SQLite file that does not exist yet starts as a copy of the migrated template:
+    migrating an empty database costs seconds of every start, and is tested where a test
+    asks for it (`empty_database=True`: the server migrates on start)."""
+    if not empty_database:
+        from tests.rig.databases import copy_template_if_new
+
+        copy_template_if_new(env)
     process = subprocess.Popen(
         [*IMPASTO, "run", "--bind", "127.0.0.1:0", *extra_args],
         env=env,
