@@ -33,11 +33,13 @@ from instance.moderation.subscriptions import refresh_all, refresh_blocklist
 from instance.moderation.suspension import purge_domain_job
 from instance.push.delivery import notify_job as push_notify_job
 from instance.services import Services
+from outbox.batch import deliver_batch
 from outbox.delivery import deliver
 
 BUILTIN_HANDLERS: dict[str, Handler] = {
     kinds.PROCESS_INBOX_ITEM: process_inbox_item,
     kinds.DELIVER: deliver,
+    kinds.DELIVER_BATCH: deliver_batch,
     kinds.PROCESS_MEDIA: process_media,
     kinds.FETCH_REMOTE_MEDIA: fetch_remote_media,
     kinds.BACKFILL_ACTOR: backfill_actor,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tortoise.expressions import F
@@ -26,6 +26,7 @@ from tortoise.expressions import F
 from federation.client import FetchError, Signer
 from federation.delivery_policy import (
     BreakerState,
+    Decision,
     HostHealth,
     breaker_record,
     decide,
@@ -40,7 +41,7 @@ from instance.services import Services
 from instance.storage import db
 from instance.storage.models import InstanceInfo, Job
 from outbox import host_slots
-from outbox.prepared import prepared
+from outbox.prepared import Prepared, prepared
 
 log = logging.getLogger("impasto.delivery")
 
@@ -161,23 +162,54 @@ async def post_activity(services: Services, signer: Signer, inbox: str, body: by
     return status
 
 
+@dataclass(frozen=True)
+class Screened:
+    """An inbox that may be sent to, with its host's row and what the policy says now."""
+
+    host: str
+    info: InstanceInfo | None
+    decision: Decision
+
+    @property
+    def failing(self) -> bool:
+        """The host failed lately: its sends go through its few shared slots."""
+        return _breaker(self.info).failures > 0
+
+
+async def screen(services: Services, inbox: str) -> Screened | None:
+    """None when nothing goes to `inbox`: its domain is suspended, or its host has been
+    unavailable for seven days (Mastodon drops those deliveries too)."""
+    if await url_is_suspended(services, inbox):
+        return None
+    host = domain_of(inbox) or ""
+    info = await _host_info(host)
+    decision = decide(_health(info), _breaker(info), time.time())
+    return None if decision.action == "skip" else Screened(host, info, decision)
+
+
+async def send_and_record(services: Services, ready: Prepared, inbox: str,
+                          screened: Screened) -> int | None:
+    """POST the activity and write the outcome to the host's row; the status (None on a
+    network error or timeout)."""
+    status = await post_activity(services, ready.signer, inbox, ready.body, screened.info)
+    await _record(screened.host, screened.info, status is not None and is_success(status))
+    return status
+
+
 async def deliver(ctx: JobContext, payload: dict) -> None:
     services = ctx.services
     inbox = payload["inbox"]
-    host = domain_of(inbox) or ""
-    if await url_is_suspended(services, inbox):
-        return  # suspended since: nothing goes there
+    screened = await screen(services, inbox)
+    if screened is None:
+        return
     ready = await prepared(payload["activity"])
     if ready is None:
         raise Permanent("the activity no longer exists")
-    info = await _host_info(host)
-    decision = decide(_health(info), _breaker(info), time.time())
-    if decision.action == "skip":
-        return  # unavailable host: Mastodon drops the delivery too
+    host, decision = screened.host, screened.decision
     if decision.action == "wait":
         await _defer(ctx, decision.retry_after + 1, f"circuit open for {host}")
     slot, holder = None, ""
-    if _breaker(info).failures > 0:  # failing: one of its few shared slots, or wait
+    if screened.failing:  # one of its few shared slots, or wait
         holder = host_slots.new_holder()
         # A send may knock twice (RFC 9421, then draft-cavage): the lease outlasts both.
         lease = 2 * services.config.federation.request_timeout + 30
@@ -185,13 +217,11 @@ async def deliver(ctx: JobContext, payload: dict) -> None:
         if slot is None:
             await _defer(ctx, 5.0, f"{host} is failing and {PER_HOST} deliveries are in flight")
     try:
-        status = await post_activity(services, ready.signer, inbox, ready.body, info)
+        status = await send_and_record(services, ready, inbox, screened)
     finally:
         if slot is not None:
             await host_slots.release(host, slot, holder)
-    success = status is not None and is_success(status)
-    await _record(host, info, success)
-    if success:
+    if status is not None and is_success(status):
         return
     reason = f"{inbox} answered {status}" if status else f"{inbox} unreachable"
     if not is_retryable(status):

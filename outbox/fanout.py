@@ -1,5 +1,6 @@
-"""Publishing an activity: the OutboxActivity row and one delivery job per distinct inbox,
-written in ONE transaction so a crash never leaves an activity half-sent. `send` is the
+"""Publishing an activity: the OutboxActivity row and its delivery jobs (one per distinct
+inbox, or batches of inboxes for a send to many), written in ONE transaction so a crash
+never leaves an activity half-sent. `send` is the
 one public way in (actions and inbox handlers both use it)."""
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from federation.vocab import PUBLIC, audience
 from instance.jobs import kinds
 from instance.services import Services
 from instance.storage.models import Account, Follow, FollowState, OutboxActivity
+
+# A send to this many inboxes or more goes out in `outbox.deliver_batch` jobs of at most
+# BATCH_SIZE inboxes (outbox.batch): a job per inbox cost about a third of each delivery
+# in claims, finishes and pool traffic. Fewer keep a job per inbox, each in its lane.
+BATCH_FROM = 32
+BATCH_SIZE = 250
 
 
 def delivery_lane(payload: dict) -> str:
@@ -100,12 +107,29 @@ async def _write(
         delivered_to=targets,
         using_db=connection,
     )
-    if services.config.federation.enabled and targets:
-        await services.jobs.enqueue_many(
-            kinds.DELIVER,
-            [{"activity": record.id, "inbox": inbox} for inbox in targets],
-            max_attempts=MAX_ATTEMPTS,
-            lane_of=delivery_lane,
-            using_db=connection,
-        )
+    if not (services.config.federation.enabled and targets):
+        return record
+    if len(targets) < BATCH_FROM:
+        await queue_deliveries(services, record.id, targets, using_db=connection)
+        return record
+    await services.jobs.enqueue_many(
+        kinds.DELIVER_BATCH,
+        [{"activity": record.id, "inboxes": targets[start:start + BATCH_SIZE]}
+         for start in range(0, len(targets), BATCH_SIZE)],
+        max_attempts=MAX_ATTEMPTS,
+        using_db=connection,
+    )
     return record
+
+
+async def queue_deliveries(services: Services, activity_id: int, inboxes: list[str], *,
+                           delay: float = 0.0, using_db: BaseDBAsyncClient | None = None) -> None:
+    """One `outbox.deliver` job per inbox, each in its host's lane."""
+    await services.jobs.enqueue_many(
+        kinds.DELIVER,
+        [{"activity": activity_id, "inbox": inbox} for inbox in inboxes],
+        max_attempts=MAX_ATTEMPTS,
+        lane_of=delivery_lane,
+        delay=delay,
+        using_db=using_db,
+    )

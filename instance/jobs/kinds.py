@@ -6,6 +6,7 @@ from __future__ import annotations
 
 PROCESS_INBOX_ITEM = "inbox.process"
 DELIVER = "outbox.deliver"
+DELIVER_BATCH = "outbox.deliver_batch"  # one activity to many inboxes (outbox.batch)
 PROCESS_MEDIA = "media.process"
 FETCH_REMOTE_MEDIA = "media.fetch_remote"
 BACKFILL_ACTOR = "actors.backfill"

@@ -161,14 +161,17 @@ class JobQueue:
         *,
         max_attempts: int | None = None,
         lane_of: Callable[[dict[str, Any]], str | None] | None = None,
+        delay: float = 0.0,
         using_db: BaseDBAsyncClient | None = None,
     ) -> int:
-        """Queue one job per payload, written as one multi-row INSERT per few hundred
-        (no Job objects built: at fan-out and group commit that was most of the cost)."""
+        """Queue one job per payload, runnable after `delay` seconds, written as one
+        multi-row INSERT per few hundred (no Job objects built: at fan-out and group
+        commit that was most of the cost)."""
         now = utcnow()
         attempts = max_attempts or self.default_max_attempts
+        runnable = now + timedelta(seconds=delay)
         rows = [(kind, payload, lane_of(payload) if lane_of else None, JobState.QUEUED.value, 0,
-                 attempts, now, "", now) for payload in payloads]
+                 attempts, runnable, "", now) for payload in payloads]
         if rows:
             await insert_rows(using_db or Tortoise.get_connection("default"), "jobs", JOB_COLUMNS,
                               rows, json_columns=frozenset({"payload"}))

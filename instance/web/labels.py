@@ -103,6 +103,7 @@ LABELS: dict[str, dict[str, Any]] = {
     "job": {
         "inbox.process": lazy_pgettext("job", "inbox.process"),
         "outbox.deliver": lazy_pgettext("job", "outbox.deliver"),
+        "outbox.deliver_batch": lazy_pgettext("job", "outbox.deliver_batch"),
         "media.process": lazy_pgettext("job", "media.process"),
         "media.fetch_remote": lazy_pgettext("job", "media.fetch_remote"),
         "actors.backfill": lazy_pgettext("job", "actors.backfill"),
