@@ -7,11 +7,11 @@ Only the plain case is sent from the batch: the same checks and the same signed 
 `outbox.deliver`, IN_FLIGHT at a time (the client still allows 4 per host). An inbox
 whose host is failing or has its circuit open, or that answers anything but 2xx, becomes
 its own `outbox.deliver` job, which owns retries, a failing host's shared slots and the
-breaker (outbox.delivery); once a host fails in the batch, its inboxes not yet started are
-handed on untried, so a dead host costs the batch a timeout per request already under way,
-not one per inbox. Progress is written every FLUSH_EVERY settled inboxes (the inboxes left, and
-the jobs handed on, in one transaction), so a batch run again after a crash re-sends at
-most what it served since its last write."""
+breaker (outbox.delivery); once a host fails in the batch, its inboxes not yet started
+are handed on untried, so a dead host costs the batch a timeout per request already under
+way, not one per inbox. Progress is written every FLUSH_EVERY settled inboxes (the
+inboxes left, and the jobs handed on, in one transaction), so a batch run again after a
+crash re-sends at most what it served since its last write."""
 
 from __future__ import annotations
 
@@ -57,7 +57,10 @@ class _Progress:
         self.unsaved += 1
 
     async def save(self) -> None:
-        """The jobs handed on and the inboxes left, in one transaction."""
+        """The jobs handed on and the inboxes left, in one transaction (nothing when
+        nothing was settled since the last write)."""
+        if not self.unsaved:
+            return
         services = self.ctx.services
         async with in_transaction() as connection:
             if self.hand_on:

@@ -1,7 +1,7 @@
 """Publishing an activity: the OutboxActivity row and its delivery jobs (one per distinct
 inbox, or batches of inboxes for a send to many), written in ONE transaction so a crash
-never leaves an activity half-sent. `send` is the
-one public way in (actions and inbox handlers both use it)."""
+never leaves an activity half-sent. `send` is the one public way in (actions and inbox
+handlers both use it)."""
 
 from __future__ import annotations
 
