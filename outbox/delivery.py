@@ -110,9 +110,10 @@ async def _record(host: str, info: InstanceInfo | None, success: bool) -> None:
                 failure_days=[], unavailable=False, last_success_at=datetime.now(UTC),
                 breaker_failures=0, breaker_opened_at=None,
             )
-        elif info is None:
-            await InstanceInfo.get_or_create(domain=host,
-                                             defaults={"last_success_at": datetime.now(UTC)})
+        elif info is None:  # first contact; sends to a new host start many at once
+            await InstanceInfo.bulk_create(
+                [InstanceInfo(domain=host, last_success_at=datetime.now(UTC))],
+                ignore_conflicts=True)
         return
     if info is None:
         info, _ = await InstanceInfo.get_or_create(domain=host)

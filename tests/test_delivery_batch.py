@@ -11,7 +11,7 @@ import pytest
 
 from instance.actions import works
 from instance.actors.accounts import create_local_user
-from instance.storage.models import Account, Follow, Job
+from instance.storage.models import Account, Follow, InstanceInfo, Job
 from outbox import batch, fanout
 from tests.rig.jobs import run_jobs_until_idle
 from tests.rig.peers import free_port
@@ -60,6 +60,11 @@ async def test_a_send_to_many_goes_out_in_batches(services, receivers, monkeypat
     assert sorted(got) == sorted(inboxes)  # each once
     assert {job.state for job in await Job.filter(kind="outbox.deliver_batch")} == {"done"}
     assert not await Job.filter(kind="outbox.deliver").exists()
+    # First contact with both hosts, 16 sends at once: one row each, its success noted.
+    hosts = await InstanceInfo.filter(domain__startswith="127.0.0.1:").values_list(
+        "domain", "last_success_at")
+    assert sorted(domain for domain, _ in hosts) == sorted(f"127.0.0.1:{p}" for p in (port_one, port_two))
+    assert all(seen is not None for _, seen in hosts)
 
 
 async def test_failing_and_dead_hosts_become_delivery_jobs(services, receivers):  # noqa: F811

@@ -12,7 +12,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import UTC
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -25,7 +25,9 @@ from federation.signatures.common import (
     as_body,
     check_window,
     host_of_url,
+    http_date,
     lower_headers,
+    outgoing_sha256_b64,
     path_and_query,
     sha256_b64,
     timestamp,
@@ -62,7 +64,7 @@ def sign(
     method = method.upper()
     out = {k: v for k, v in (headers or {}).items() if k.lower() not in {"host", "date"}}
     out["Host"] = host_of_url(url)
-    out["Date"] = formatdate(timestamp(now), usegmt=True)
+    out["Date"] = http_date(now)
     lowered = {k.lower() for k in out}
     covered: tuple[str, ...]
     if method == "GET":
@@ -72,7 +74,7 @@ def sign(
     else:
         covered = POST_HEADERS
         out = {k: v for k, v in out.items() if k.lower() != "digest"}
-        out["Digest"] = "SHA-256=" + sha256_b64(as_body(body))
+        out["Digest"] = "SHA-256=" + outgoing_sha256_b64(as_body(body))
         if "content-type" not in lowered:
             out["Content-Type"] = DEFAULT_CONTENT_TYPE
     path, query = path_and_query(url)

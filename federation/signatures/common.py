@@ -4,10 +4,12 @@ Mastodon time window, and the `now` clock that tests inject."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from email.utils import formatdate
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -80,6 +82,24 @@ def check_window(created: float | None, expires: float | None, now: float) -> No
 
 def sha256_b64(body: bytes) -> str:
     return base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
+
+
+@functools.lru_cache(maxsize=8)
+def outgoing_sha256_b64(body: bytes) -> str:
+    """The digest of a body this server sends: one activity goes to many inboxes with the
+    same bytes, so its digest is computed once (a few recent bodies kept; never used for
+    received bodies, which are each new)."""
+    return sha256_b64(body)
+
+
+def http_date(now: Now = None) -> str:
+    """The Date header for `now` (an IMF-fixdate, to the second)."""
+    return _http_date(int(timestamp(now)))
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(seconds: int) -> str:
+    return formatdate(seconds, usegmt=True)
 
 
 def host_of_url(url: str) -> str:

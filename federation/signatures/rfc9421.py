@@ -12,7 +12,6 @@ import base64
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.utils import formatdate
 from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -27,6 +26,7 @@ from federation.signatures.common import (
     as_body,
     check_window,
     host_of_url,
+    http_date,
     lower_headers,
     path_and_query,
     timestamp,
@@ -66,7 +66,7 @@ def sign(
     method = method.upper()
     data = as_body(body)
     out = dict(headers or {})
-    out.setdefault("Date", formatdate(timestamp(now), usegmt=True))
+    out.setdefault("Date", http_date(now))
     if components is None:
         components = TARGET_URI_COMPONENTS + (("content-digest",) if method == "POST" else ())
     components = tuple(c for c in components if c != "@query" or path_and_query(url)[1])
