@@ -1,6 +1,7 @@
 """Federation throughput: inbox ingest, delivery fan-out, and raw RSA sign/verify.
 
     .venv/bin/python bench/federation.py [--activities N] [--inboxes N] [--concurrency C]
+                                         [--runs N]
 
 - ingest: signed Create{Note} with an image attachment POSTed to a real `impasto run`
   (worker off) over loopback; each is size-checked, signature-verified (sender's key
@@ -35,6 +36,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -402,28 +404,20 @@ def row(measure: str, rate: Rate, reference: str, ref_rate: float, ref_cpu_ms: f
             f"one free core ~{1000 / cpu_ms:5.0f}/s   (goal >= {goal}/s)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--activities", type=int, default=1000)
-    parser.add_argument("--inboxes", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--cpus", type=int, default=2,
-                        help="2: server on one CPU, load on another (default); 1: all on one")
-    parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
-    parser.add_argument("--measure", choices=("ingest", "fan-out"), default=None,
-                        help="one of the two rows only (default both)")
-    args = parser.parse_args()
-    placed = place(args.cpus)
-    print(f"bench/federation.py: {args.activities} signed Creates in, {args.inboxes} inboxes out, "
-          f"concurrency {args.concurrency}; {placed} (PostgreSQL's own server not pinned)")
-    os.sched_setaffinity(0, PLACEMENT.server)
-    c = crypto()
-    os.sched_setaffinity(0, PLACEMENT.client)
-    print(f"crypto      raw RSA-2048 sign {1000 / c.raw_sign:>7.0f}/s ({c.raw_sign:.3f} ms)   "
-          f"verify {1000 / c.raw_verify:>7.0f}/s ({c.raw_verify:.3f} ms)   (on the server CPU)")
-    print(f"crypto      draft-cavage sign {1000 / c.cavage_sign:>7.0f}/s ({c.cavage_sign:.3f} ms)   "
-          f"verify {1000 / c.cavage_verify:>7.0f}/s ({c.cavage_verify:.3f} ms)   (2 KB body)")
-    pg = os.environ.get("IMPASTO_BENCH_POSTGRES_URL") or os.environ.get("IMPASTO_TEST_POSTGRES_URL")
+@dataclass
+class Measured:
+    """One row of one run: the figure and its reference, by the wall clock and by CPU."""
+
+    per_second: float
+    ref_per_second: float
+    cpu_ms: float
+    ref_cpu_ms: float
+    goal: int
+
+
+def one_run(args: argparse.Namespace, c: Crypto, pg: str | None,
+            results: dict[str, list[Measured]]) -> None:
+    """Every row once, printed as it is measured and added to `results`."""
     for label in ("sqlite", "postgresql"):
         if args.only and label != args.only:
             continue
@@ -442,16 +436,71 @@ def main() -> None:
                     url = f"sqlite://{Path(folder) / 'bench.sqlite3'}"
                     rate = asyncio.run(fn(url, amount, args.concurrency))
             else:
+                assert pg is not None  # skipped above when unset
                 rate = asyncio.run(with_postgres(pg, fn, amount, args.concurrency))
+            goal = GOALS[(label, name)]
             if name == "ingest":
-                print(row(f"{label} ingest (signed Create+image)", rate, "verify-only app",
-                          reference.per_second, reference.cpu_ms or float("nan"),
-                          GOALS[(label, name)]))
+                title, ref_name = f"{label} ingest (signed Create+image)", "verify-only app"
+                ref_rate, ref_cpu = reference.per_second, reference.cpu_ms or float("nan")
             else:
-                sign_ms = rate.reference_ms or c.raw_sign
-                print(row(f"{label} fan-out ({amount} inboxes)", rate, "raw RSA sign",
-                          1000 / sign_ms, sign_ms, GOALS[(label, name)]))
+                title, ref_name = f"{label} fan-out ({amount} inboxes)", "raw RSA sign"
+                ref_cpu = rate.reference_ms or c.raw_sign
+                ref_rate = 1000 / ref_cpu
+            print(row(title, rate, ref_name, ref_rate, ref_cpu, goal))
+            if rate.layers:
                 print(f"            {rate.layers}")
+            results.setdefault(f"{label} {name}", []).append(Measured(
+                rate.per_second, ref_rate, rate.cpu_ms or float("nan"), ref_cpu, goal))
+
+
+def summary(name: str, measured: list[Measured]) -> str:
+    """min / median / max over the runs, and in how many the goal was met."""
+    def spread(values: list[float], fmt: str) -> str:
+        ordered = sorted(values)
+        picks = (ordered[0], statistics.median(ordered), ordered[-1])
+        return " / ".join(format(v, fmt) for v in picks)
+
+    met = sum(m.per_second >= m.goal for m in measured)
+    return (f"{name:<19} min/median/max of {len(measured)}: "
+            f"{spread([m.per_second for m in measured], ',.0f')} /s, "
+            f"ratio {spread([m.per_second / m.ref_per_second for m in measured], '.2f')}, "
+            f"CPU {spread([m.cpu_ms for m in measured], '.2f')} ms each, "
+            f"CPU ratio {spread([m.ref_cpu_ms / m.cpu_ms for m in measured], '.2f')}; "
+            f"goal >= {measured[0].goal}/s met in {met} of {len(measured)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--activities", type=int, default=1000)
+    parser.add_argument("--inboxes", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--cpus", type=int, default=2,
+                        help="2: server on one CPU, load on another (default); 1: all on one")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument("--measure", choices=("ingest", "fan-out"), default=None,
+                        help="one of the two rows only (default both)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="measure every row this many times; then min / median / max")
+    args = parser.parse_args()
+    placed = place(args.cpus)
+    print(f"bench/federation.py: {args.activities} signed Creates in, {args.inboxes} inboxes out, "
+          f"concurrency {args.concurrency}; {placed} (PostgreSQL's own server not pinned)")
+    os.sched_setaffinity(0, PLACEMENT.server)
+    c = crypto()
+    os.sched_setaffinity(0, PLACEMENT.client)
+    print(f"crypto      raw RSA-2048 sign {1000 / c.raw_sign:>7.0f}/s ({c.raw_sign:.3f} ms)   "
+          f"verify {1000 / c.raw_verify:>7.0f}/s ({c.raw_verify:.3f} ms)   (on the server CPU)")
+    print(f"crypto      draft-cavage sign {1000 / c.cavage_sign:>7.0f}/s ({c.cavage_sign:.3f} ms)   "
+          f"verify {1000 / c.cavage_verify:>7.0f}/s ({c.cavage_verify:.3f} ms)   (2 KB body)")
+    pg = os.environ.get("IMPASTO_BENCH_POSTGRES_URL") or os.environ.get("IMPASTO_TEST_POSTGRES_URL")
+    results: dict[str, list[Measured]] = {}
+    for run in range(1, args.runs + 1):
+        if args.runs > 1:
+            print(f"run {run} of {args.runs}")
+        one_run(args, c, pg, results)
+    if args.runs > 1:
+        for name, measured in results.items():
+            print(summary(name, measured))
     print("elsewhere: bench/bovine_ingest.py (bovine-herd side by side), bench/api.py (home timeline p95)")
 
 
