@@ -26,6 +26,8 @@ queue (signature headers and the HTTP client), then the whole delivery. Each row
 gives the server's CPU time per item (from /proc) and the same ratio by CPU, which other
 people's processes on a shared machine disturb far less than the wall clock; "one free
 core" is 1000 / CPU ms, what the server could do alone.
+The fan-out measurement lives in bench/fanout.py, the signing references in
+bench/signing_reference.py; this script runs the rows and prints them.
 SQLite always; PostgreSQL too when IMPASTO_TEST_POSTGRES_URL (or IMPASTO_BENCH_POSTGRES_URL)
 is set (a throwaway database is created and dropped).
 """
@@ -37,7 +39,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+from bench.fanout import fanout  # noqa: E402
 from bench.rig import (  # noqa: E402
     PASSWORD,
     PLACEMENT,
@@ -61,8 +63,9 @@ from bench.rig import (  # noqa: E402
     start_server,
     with_postgres,
 )
+from bench.signing_reference import Crypto, crypto  # noqa: E402
 from federation.keys import generate_rsa_keypair  # noqa: E402
-from federation.signatures import PublicKeyInfo, sign_request, verify_request  # noqa: E402
+from federation.signatures import sign_request  # noqa: E402
 from instance.storage import db  # noqa: E402
 
 
@@ -215,177 +218,6 @@ async def ingest(url: str, activities: int, concurrency: int) -> Rate:
     if stored != activities:
         raise RuntimeError(f"stored {stored} of {activities}")
     return rate
-
-
-async def artist_with_followers(services, ports: list[int], inboxes: int):
-    """A local artist followed by `inboxes` remote accounts spread over the receivers'
-    ports (each port a host, each follower its own inbox)."""
-    from instance.actors.accounts import create_local_user
-    from instance.storage.models import Account, Follow
-
-    user = await create_local_user(services.urls, "artist", PASSWORD)
-    artist = await Account.get(id=user.account_id)
-    for n in range(inboxes):
-        port = ports[n % len(ports)]
-        fan = await Account.create(
-            ap_id=f"http://127.0.0.1:{port}/users/f{n}", username=f"f{n}",
-            domain=f"127.0.0.1:{port}", inbox_url=f"http://127.0.0.1:{port}/inbox/{n}")
-        await Follow.create(follower=fan, target=artist, state="accepted")
-    return artist
-
-
-async def fanout(url: str, inboxes: int, concurrency: int) -> Rate:
-    from instance.actions import works
-    from instance.config import load_config
-    from instance.job_handlers import load_handlers
-    from instance.jobs import Worker
-    from instance.services import build_services, close_services
-    from instance.storage.models import Job
-    from outbox.prepared import prepared
-
-    receivers = [
-        subprocess.Popen([sys.executable, str(ROOT / "tests/federation_e2e/receiver.py")],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                         preexec_fn=PLACEMENT.pin_child(PLACEMENT.client))
-        for _ in range(4)
-    ]
-    drains: list[subprocess.Popen] = []
-    try:
-        ports = [int(r.stdout.readline()) for r in receivers]
-        # Their output (a line per request) is read by processes on the load generator's
-        # CPU: a reading thread here would count in the server's CPU.
-        drains += [subprocess.Popen(["cat"], stdin=r.stdout, stdout=subprocess.DEVNULL,
-                                    preexec_fn=PLACEMENT.pin_child(PLACEMENT.client))
-                   for r in receivers]
-        await db.migrate(url)
-        with tempfile.TemporaryDirectory() as folder:
-            env = env_for(url, Path(folder), 1, reach=ports)
-            config = load_config(environ={k: v for k, v in env.items() if k.startswith("IMPASTO_")})
-            await db.connect(url)
-            services = build_services(config)
-            try:
-                artist = await artist_with_followers(services, ports, inboxes)
-                await works.create_work(services, artist, title="Tide", content_source="hello")
-                worker = Worker(services.jobs, load_handlers(), services, concurrency=concurrency)
-                batches = await Job.filter(kind="outbox.deliver_batch").values_list("payload", flat=True)
-                ready = await prepared(batches[0]["activity"])
-                targets = [inbox for payload in batches for inbox in payload["inboxes"]]
-                os.sched_setaffinity(0, PLACEMENT.server)  # the worker is the server here
-                try:
-                    # The reference beside the row, before and after it: this CPU's speed
-                    # drifts by a fifth within minutes on a shared machine.
-                    sign_before = raw_sign_ms(ready.signer.private_key_pem)
-                    post_ms = await signed_posts_cpu_ms(services, ready, targets, concurrency)
-                    cpu_before = cpu_seconds(os.getpid())
-                    started = time.perf_counter()
-                    ran = await worker.run_until_idle()
-                    elapsed = time.perf_counter() - started
-                    cpu = cpu_seconds(os.getpid()) - cpu_before
-                    sign_ms = (sign_before + raw_sign_ms(ready.signer.private_key_pem)) / 2
-                finally:
-                    os.sched_setaffinity(0, PLACEMENT.client)
-                unfinished = await Job.filter(kind__startswith="outbox.deliver").exclude(
-                    state="done").count()
-                if unfinished or ran != len(batches):
-                    raise RuntimeError(f"{unfinished} delivery jobs not done")
-            finally:
-                await close_services(services)
-                await db.disconnect()
-        cpu_ms = 1000 * cpu / inboxes
-        layers = (f"CPU of one delivery, cumulative: raw RSA sign {sign_ms:.3f} ms; the signed "
-                  f"POST alone (+ draft-cavage headers, HTTP client) {post_ms:.3f} ms; the whole "
-                  f"delivery (+ job queue: claim, checks, finish) {cpu_ms:.3f} ms")
-        return Rate(inboxes / elapsed, cpu_ms, sign_ms, layers)
-    finally:
-        for r in receivers:
-            r.kill()
-            r.wait()
-        for d in drains:
-            d.wait()
-
-
-SIGNING_STRING = b"(request-target): post /inbox\nhost: example.com\ndate: x\ndigest: y"
-
-
-def raw_sign_ms(private_pem: str, rounds: int = 300) -> float:
-    """Raw RSA-2048 PKCS#1 v1.5 SHA-256 signing with the sender's key: CPU ms each."""
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    message = SIGNING_STRING
-    before = time.thread_time()
-    for _ in range(rounds):
-        key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    return 1000 * (time.thread_time() - before) / rounds
-
-
-async def signed_posts_cpu_ms(services, ready, inboxes: list[str], concurrency: int) -> float:
-    """CPU ms per signed POST of the same body to the same inboxes, without the job queue:
-    what signing and the HTTP client cost, apart from claiming, checking and finishing."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(inbox: str) -> None:
-        async with gate:
-            await services.http.post(inbox, ready.body, signer=ready.signer)
-
-    before = cpu_seconds(os.getpid())
-    await asyncio.gather(*(one(inbox) for inbox in inboxes))
-    return 1000 * (cpu_seconds(os.getpid()) - before) / len(inboxes)
-
-
-@dataclass
-class Crypto:
-    """Per-operation times in ms: raw RSA-2048 PKCS#1 v1.5 SHA-256, and the whole
-    draft-cavage path (digest, signing string, headers; parse and verify)."""
-
-    raw_sign: float
-    raw_verify: float
-    cavage_sign: float
-    cavage_verify: float
-
-
-def timed_ms(fn, rounds: int) -> float:
-    started = time.perf_counter()
-    for _ in range(rounds):
-        fn()
-    return (time.perf_counter() - started) * 1000 / rounds
-
-
-def crypto(rounds: int = 500) -> Crypto:
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    private_pem, public_pem = generate_rsa_keypair()
-    private_key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    public_key = serialization.load_pem_public_key(public_pem.encode())
-    message = SIGNING_STRING
-    signature = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    raw_sign = raw_sign_ms(private_pem, rounds)
-    raw_verify = timed_ms(
-        lambda: public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256()), rounds)
-
-    url, body = "https://example.com/inbox", b'{"type":"Create"}' * 120  # about 2 KB
-    key_id = "https://sender.example/users/a#main-key"
-    headers: dict[str, str] = {}
-
-    def sign_once() -> None:
-        headers.update(sign_request("POST", url, {"Content-Type": "application/activity+json"}, body,
-                                    key_id, private_pem))
-
-    cavage_sign = timed_ms(sign_once, rounds)
-    info = PublicKeyInfo("https://sender.example/users/a", public_pem)
-
-    async def resolver(_key_id: str, _refresh: bool) -> PublicKeyInfo:
-        return info
-
-    async def verify_all() -> float:
-        started = time.perf_counter()
-        for _ in range(rounds):
-            await verify_request("POST", url, headers, body, resolver)
-        return (time.perf_counter() - started) * 1000 / rounds
-
-    return Crypto(raw_sign, raw_verify, cavage_sign, asyncio.run(verify_all()))
 
 
 GOALS = {("sqlite", "ingest"): 2000, ("postgresql", "ingest"): 1200,

@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.federation import crypto  # noqa: E402
 from bench.rig import PASSWORD, env_for, free_port, with_postgres  # noqa: E402
+from bench.signing_reference import crypto  # noqa: E402
 from federation.keys import generate_rsa_keypair  # noqa: E402
 from federation.signatures import sign_request  # noqa: E402
 from instance.storage import db  # noqa: E402

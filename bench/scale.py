@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.federation import artist_with_followers  # noqa: E402
+from bench.fanout import artist_with_followers  # noqa: E402
 from bench.rig import env_for, with_postgres  # noqa: E402
 from instance.storage import db  # noqa: E402
 
