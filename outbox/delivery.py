@@ -142,14 +142,13 @@ async def _post(services: Services, inbox: str, body: bytes, signer: Signer) -> 
 
 
 async def post_activity(services: Services, signer: Signer, inbox: str, body: bytes,
-                        info: InstanceInfo | None = None) -> int | None:
-    """POST and return the status (None on a network error or timeout). With
-    `[federation] signature_scheme = "rfc9421"`, sign with RFC 9421 first and, if the
-    server answers 400/401, at once again with draft-cavage — and from then on only
-    draft-cavage to that host, for every worker (double-knocking, as Fedify does)."""
+                        info: InstanceInfo | None) -> int | None:
+    """POST and return the status (None on a network error or timeout). `info` is the
+    host's row as just screened (None: no row yet). With `[federation] signature_scheme =
+    "rfc9421"`, sign with RFC 9421 first and, if the server answers 400/401, at once again
+    with draft-cavage — and from then on only draft-cavage to that host, for every worker
+    (double-knocking, as Fedify does)."""
     host = domain_of(inbox) or ""
-    if info is None:
-        info = await _host_info(host)
     cavage_only = info is not None and info.cavage_only
     if services.config.federation.signature_scheme != "rfc9421" or cavage_only:
         return await _post(services, inbox, body, signer)
