@@ -1,14 +1,14 @@
 """The one HTTP client for talking to other servers: signed GET/POST behind an SSRF guard.
 
-Built on aiohttp: a delivery's HTTP costs about a tenth of the CPU it did on httpx
-(bench/federation.py, docs/federation.md "Performance"), and a fan-out is mostly HTTP.
-The guard lives in the connection layer (aiohttp's resolver): every TCP connection —
-first request, each redirect hop, each new pooled connection — resolves the host, refuses
-loopback/private/link-local/multicast/reserved/unspecified addresses (IPv4 and IPv6, incl.
-IPv4-mapped, 6to4 and NAT64 forms) and then connects to the vetted IP itself, so a DNS
-answer cannot change between check and connect (rebinding). IP literals are vetted before
-the request. TLS still verifies the certificate against the URL's host name (SNI is the
-host name). No cookies are kept, no proxy from the environment is used.
+GETs (fetches, with redirects, compression and large bodies) go through aiohttp; POSTs
+(deliveries, Web Push: many small requests whose answers are a status) through
+federation.http1, a lean keep-alive HTTP/1.1 pool on httptools' parser, which costs about
+a third of aiohttp's CPU per request (bench/http1_client.py, docs/federation.md
+"Performance"). Both connect only through federation.guard: every new connection resolves
+the host, refuses private addresses and connects to the vetted IP itself, so a DNS answer
+cannot change between check and connect (rebinding). TLS verifies the certificate against
+the URL's host name (SNI is the host name). No cookies are kept, no proxy from the
+environment is used.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 import certifi
@@ -29,113 +29,13 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from federation import safe_json
+from federation.guard import AddressGuard, FetchError, FetchErrorKind
+from federation.http1 import Http1Pool
 from federation.signatures import sign_request
 from federation.signatures.common import lower_headers
 from federation.vocab import AP_ACCEPT, AP_CONTENT_TYPE, is_activitypub_content_type
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-FetchErrorKind = Literal[
-    "unknown-host", "forbidden-address", "timeout", "unreachable", "status", "too-large",
-    "not-json", "invalid-url", "other",
-]
-
-
-class FetchError(Exception):
-    """Any failure to fetch or post: refused address, network error, timeout, oversize
-    or wrong-type response, bad status (`status` set when the peer answered). `kind`
-    says which, so callers can tell a person in words rather than show `reason`."""
-
-    def __init__(self, reason: str, *, status: int | None = None, url: str | None = None,
-                 kind: FetchErrorKind | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.url = url
-        self.kind: FetchErrorKind = kind or ("status" if status is not None else "other")
-
-
-def is_forbidden_address(address: str | IPAddress) -> bool:
-    """True for any address a federation request must not reach."""
-    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return is_forbidden_address(embedded)
-    return (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
-def parse_endpoint(entry: str) -> tuple[str, int]:
-    """`host:port` (`127.0.0.1:8101`, `[::1]:8101`, `peer.lan:8443`) → (host, port), the
-    host lower-cased and an IP literal in its canonical form; ValueError otherwise."""
-    if not isinstance(entry, str):
-        raise ValueError(f"{entry!r} is not host:port")
-    host, sep, port = entry.strip().rpartition(":")
-    host = host.strip("[]").lower()
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{entry!r} is not host:port (e.g. 127.0.0.1:8101)")
-    try:
-        host = str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    return host, int(port)
-
-
-class AddressGuard:
-    """Resolve a host and vet every address it resolves to. `allowed_endpoints` are the
-    exact host:port pairs that may be private (tests' loopback peers, a LAN peer);
-    `allowed_networks` whole networks (a trusted relay). Everything else private stays
-    refused, even in tests."""
-
-    def __init__(self, allowed_endpoints: Iterable[str] = (), allowed_networks: Iterable[str] = ()):
-        if isinstance(allowed_endpoints, bool | str):
-            raise TypeError("allowed endpoints are a list of host:port entries")
-        self.endpoints = {parse_endpoint(e) for e in allowed_endpoints}
-        self.allowed = [ipaddress.ip_network(n) for n in allowed_networks]
-        self.linked: list[Container[tuple[str, int]]] = []  # live sets (a test rig's servers)
-
-    def allow(self, endpoint: str) -> None:
-        """Allow one more host:port (a test's peer started after the client)."""
-        self.endpoints.add(parse_endpoint(endpoint))
-
-    def permits(self, ip: IPAddress, port: int | None = None, host: str | None = None) -> bool:
-        if port is not None:
-            keys = ((str(ip), port), ((host or "").strip("[]").lower(), port))
-            if any(key in allowed for allowed in (self.endpoints, *self.linked) for key in keys):
-                return True
-        return any(ip in net for net in self.allowed) or not is_forbidden_address(ip)
-
-    async def resolve(self, host: str, port: int) -> list[str]:
-        host = host.strip("[]")
-        try:
-            addresses = [ipaddress.ip_address(host)]
-        except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except OSError as exc:
-                raise FetchError(f"cannot resolve {host}: {exc}", kind="unknown-host") from exc
-            addresses = list(dict.fromkeys(ipaddress.ip_address(i[4][0]) for i in infos))
-        if not addresses:
-            raise FetchError(f"{host} has no addresses", kind="unknown-host")
-        for ip in addresses:  # one bad answer taints the name (as Mastodon does)
-            if not self.permits(ip, port, host):
-                raise FetchError(f"refusing to connect to {host}: {ip} is not a public address",
-                                 kind="forbidden-address")
-        return [str(ip) for ip in addresses]
 
 
 class _GuardedResolver(AbstractResolver):
@@ -165,6 +65,15 @@ def _ssl_context(verify: Any) -> ssl.SSLContext | bool:
     if verify is True:
         return ssl.create_default_context(cafile=certifi.where())
     return verify if isinstance(verify, ssl.SSLContext) else False
+
+
+def _tls_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
+    """The same choice as an SSLContext (http1 needs one): False verifies nothing."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
 
 
 @dataclass(frozen=True)
@@ -229,6 +138,9 @@ class FederationClient:
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        self._posts = Http1Pool(
+            self.guard, _tls_context(self._ssl), user_agent=self.user_agent,
+            connect_timeout=min(timeout, 5.0), read_timeout=timeout, max_idle=max_connections)
 
     def _client(self) -> aiohttp.ClientSession:
         """The pooled session of the running event loop, made on first use (aiohttp binds
@@ -254,6 +166,7 @@ class FederationClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        self._posts.close()
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
@@ -328,19 +241,24 @@ class FederationClient:
             raise FetchError(f"invalid URL {url!r}: {exc}", url=url, kind="invalid-url") from exc
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise FetchError(f"refusing non-HTTP(S) URL {url!r}", url=url, kind="invalid-url")
-        url = str(parsed.with_fragment(None))
-        await self._vet_literal(parsed)
+        parsed = parsed.with_fragment(None)
+        url = str(parsed)
+        if method != "POST":
+            await self._vet_literal(parsed)  # http1 vets every connection, literals included
         if signer is not None:
             headers = sign_request(
                 method, url, headers, body, signer.key_id, signer.private_key_pem,
                 scheme=signer.scheme,
             )
-        host = urlsplit(url).netloc.lower()
+        host = f"{parsed.raw_host}:{parsed.port}"
+        limit = max_bytes or self.max_response_bytes
         semaphore = self._enter_host(host)
         try:
             async with semaphore, asyncio.timeout(self.total_timeout):
-                return await self._send(method, parsed, url, headers, body,
-                                        max_bytes or self.max_response_bytes)
+                if method == "POST":
+                    answer = await self._posts.post(parsed, headers, body, limit)
+                    return Response(url, answer.status, answer.headers, answer.body)
+                return await self._send(method, parsed, url, headers, body, limit)
         except TimeoutError as exc:  # aiohttp's read/connect timeouts are TimeoutErrors too
             raise FetchError(f"{method} {url} timed out", url=url, kind="timeout") from exc
         except aiohttp.ClientError as exc:

@@ -84,7 +84,7 @@ def name_problem(value: str) -> str | None:
 
 
 def endpoints_problem(entries: list[str]) -> str | None:
-    from federation.client import parse_endpoint
+    from federation.guard import parse_endpoint
 
     for entry in entries:
         try:

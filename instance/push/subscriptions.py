@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from federation.client import parse_endpoint
+from federation.guard import parse_endpoint
 from federation.remote_urls import check as check_url
 from instance.config import Config
 from instance.errors import Refused

@@ -9,13 +9,8 @@ import json
 
 import pytest
 
-from federation.client import (
-    AddressGuard,
-    FederationClient,
-    FetchError,
-    Signer,
-    is_forbidden_address,
-)
+from federation.client import FederationClient, FetchError, Signer
+from federation.guard import AddressGuard, is_forbidden_address
 from federation.signatures import PublicKeyInfo, verify_request
 from tests.rig.loopback import LoopbackServer, Request, Response, loopback_server
 

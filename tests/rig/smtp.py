@@ -13,24 +13,19 @@ With `tls` ("starttls" or "tls") the server speaks TLS with a certificate made f
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.rig.certificates import self_signed
 from tests.rig.processes import free_port
 
 LINK = re.compile(r"https?://\S+")
@@ -94,27 +89,6 @@ class SmtpServer:
         return links[0]
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (it is its own CA), as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_file, key_file
-
-
 @contextmanager
 def smtp_server(refuse: tuple[str, ...] = (), *, tls: str = "none", folder: Path | None = None,
                 login: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
@@ -124,7 +98,7 @@ def smtp_server(refuse: tuple[str, ...] = (), *, tls: str = "none", folder: Path
     cert_file = None
     if tls != "none":
         assert folder is not None, "a folder for the certificate"
-        cert_file, key_file = _certificate(folder)
+        cert_file, key_file = self_signed(folder, "smtp")
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert_file, key_file)
         if tls == "tls":
