@@ -36,8 +36,9 @@ from federation.delivery_policy import (
 )
 from instance.jobs import Permanent, Retry
 from instance.jobs.registry import JobContext
-from instance.moderation.gate import domain_of, url_is_suspended
+from instance.moderation.gate import domain_of, is_suspended
 from instance.services import Services
+from instance.single_flight import SingleFlight
 from instance.storage import db
 from instance.storage.models import InstanceInfo, Job
 from outbox import host_slots
@@ -50,6 +51,7 @@ HEALTHY_SECONDS = 2.0  # how long a healthy host's row is reused by this process
 _HEALTHY_HOSTS = 4096  # bound of that cache
 
 _healthy: dict[tuple[int, str], tuple[InstanceInfo, float]] = {}
+_host_reads: SingleFlight[tuple[int, str], InstanceInfo | None] = SingleFlight()
 
 
 def _is_healthy(info: InstanceInfo) -> bool:
@@ -64,7 +66,13 @@ async def _host_info(host: str) -> InstanceInfo | None:
     found = _healthy.get(key)
     if found is not None and now < found[1]:
         return found[0]
-    info = await InstanceInfo.get_or_none(domain=host)
+    return await _host_reads.run(key, lambda: _read_host(key))
+
+
+async def _read_host(key: tuple[int, str]) -> InstanceInfo | None:
+    """One read of a host's row for every send waiting on it (a batch has 16 in flight)."""
+    info = await InstanceInfo.get_or_none(domain=key[1])
+    now = time.monotonic()
     if info is not None and _is_healthy(info):
         if len(_healthy) >= _HEALTHY_HOSTS:
             _healthy.clear()
@@ -148,7 +156,6 @@ async def post_activity(services: Services, signer: Signer, inbox: str, body: by
     "rfc9421"`, sign with RFC 9421 first and, if the server answers 400/401, at once again
     with draft-cavage — and from then on only draft-cavage to that host, for every worker
     (double-knocking, as Fedify does)."""
-    host = domain_of(inbox) or ""
     cavage_only = info is not None and info.cavage_only
     if services.config.federation.signature_scheme != "rfc9421" or cavage_only:
         return await _post(services, inbox, body, signer)
@@ -157,6 +164,7 @@ async def post_activity(services: Services, signer: Signer, inbox: str, body: by
         return status
     status = await _post(services, inbox, body, signer)
     if status is not None and is_success(status):
+        host = domain_of(inbox) or ""
         await InstanceInfo.update_or_create(defaults={"cavage_only": True}, domain=host)
         _forget_host(host)
     return status
@@ -179,9 +187,9 @@ class Screened:
 async def screen(services: Services, inbox: str) -> Screened | None:
     """None when nothing goes to `inbox`: its domain is suspended, or its host has been
     unavailable for seven days (Mastodon drops those deliveries too)."""
-    if await url_is_suspended(services, inbox):
-        return None
     host = domain_of(inbox) or ""
+    if await is_suspended(host, allowlist_mode=services.config.moderation.allowlist_mode):
+        return None
     info = await _host_info(host)
     decision = decide(_health(info), _breaker(info), time.time())
     return None if decision.action == "skip" else Screened(host, info, decision)

@@ -182,3 +182,15 @@ async def test_inbox_posts_read_the_stamps_at_most_once_per_window(services):
     assert site_settings.seen_stamp(site_settings.POLICY_STAMP) == before  # within the window
     await site_settings.refresh(services)  # any other request
     assert site_settings.seen_stamp(site_settings.POLICY_STAMP) != before
+
+
+async def test_many_asking_at_once_read_the_policies_once(services):
+    import asyncio
+
+    await block_domain(BlockEntry(domain="bad.test", severity="suspend"))
+    policy_cache.forget()
+    urls = [f"https://{'bad' if n % 2 else 'good'}.test/users/{n}" for n in range(50)]
+    with Queries() as queries:
+        verdicts = await asyncio.gather(*(url_is_suspended(services, url) for url in urls))
+    assert verdicts == [n % 2 == 1 for n in range(50)]
+    assert len(queries.touching("domain_policies")) == 1

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from instance.errors import Refused
 from instance.moderation import policy_cache
 from instance.moderation.blocklist_formats import SEVERITIES, BlockEntry
-from instance.moderation.domain_names import domain_and_parents, normalise_domain
+from instance.moderation.domain_names import normalise_domain
 from instance.storage.models import Account, AuditEntry, DomainPolicy
 from instance.translation import gettext as _
 
@@ -25,17 +25,12 @@ async def covering_policy(domain: str | None) -> DomainPolicy | None:
     """The most specific policy that applies to `domain` (its own, else a parent's)."""
     if not domain:
         return None
-    policies = (await policy_cache.snapshot()).blocks
-    for candidate in domain_and_parents(domain.lower()):
-        if candidate in policies:
-            return policies[candidate]
-    return None
+    return (await policy_cache.snapshot()).covering(domain.lower())
 
 
 async def is_allowed(domain: str) -> bool:
     """Allowlist mode: is the domain (or a parent) on the allowlist?"""
-    allowed = (await policy_cache.snapshot()).allowed
-    return any(candidate in allowed for candidate in domain_and_parents(domain.lower()))
+    return (await policy_cache.snapshot()).allows(domain.lower())
 
 
 async def is_suspended(domain: str | None, *, allowlist_mode: bool = False) -> bool:
@@ -43,10 +38,15 @@ async def is_suspended(domain: str | None, *, allowlist_mode: bool = False) -> b
     allowlist mode every domain not on the allowlist counts as suspended."""
     if not domain:
         return False
-    if allowlist_mode and not await is_allowed(domain):
-        return True
-    policy = await covering_policy(domain)
-    return policy is not None and policy.severity == "suspend"
+    held = await policy_cache.snapshot()
+    key = (domain := domain.lower(), allowlist_mode)
+    verdict = held.verdicts.get(key)
+    if verdict is not None:
+        return verdict
+    if allowlist_mode and not held.allows(domain):
+        return held.remember(key, True)
+    policy = held.covering(domain)
+    return held.remember(key, policy is not None and policy.severity == "suspend")
 
 
 async def allow_domain(domain: str, *, actor: Account | None = None) -> DomainPolicy:

@@ -23,10 +23,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.signals import Signals
 
 from instance import site_settings
+from instance.moderation.domain_names import domain_and_parents
+from instance.single_flight import SingleFlight
 from instance.storage import db
 from instance.storage.models import DomainPolicy
 
 TTL = 30.0
+VERDICTS = 4096  # bound of a snapshot's remembered verdicts
 _clock = time.monotonic  # tests move it forward
 
 
@@ -39,9 +42,26 @@ class Snapshot:
     stamp: int | None = None
     generation: int = -1
     loaded_at: float = 0.0
+    # (domain, allowlist mode) → suspended?: asked per delivery, answered once per domain
+    verdicts: dict[tuple[str, bool], bool] = field(default_factory=dict)
+
+    def covering(self, domain: str) -> DomainPolicy | None:
+        """The most specific block policy over `domain` (lower-cased): its own, else a parent's."""
+        return next((self.blocks[c] for c in domain_and_parents(domain) if c in self.blocks), None)
+
+    def allows(self, domain: str) -> bool:
+        """Allowlist mode: is `domain` (lower-cased) or a parent on the allowlist?"""
+        return any(candidate in self.allowed for candidate in domain_and_parents(domain))
+
+    def remember(self, key: tuple[str, bool], verdict: bool) -> bool:
+        if len(self.verdicts) >= VERDICTS:
+            self.verdicts.clear()
+        self.verdicts[key] = verdict
+        return verdict
 
 
 _current: list[Snapshot | None] = [None]
+_loads: SingleFlight[int, Snapshot] = SingleFlight()
 
 
 def _fresh(snapshot: Snapshot | None) -> bool:
@@ -51,9 +71,17 @@ def _fresh(snapshot: Snapshot | None) -> bool:
 
 
 async def snapshot() -> Snapshot:
-    """The policies in force, read again only when stale."""
+    """The policies in force, read again only when stale (once for all who ask meanwhile)."""
     held = _current[0]
     if _fresh(held):
+        assert held is not None
+        return held
+    return await _loads.run(db.generation(), _load)
+
+
+async def _load() -> Snapshot:
+    held = _current[0]
+    if _fresh(held):  # loaded while this load waited to start
         assert held is not None
         return held
     stamp = site_settings.seen_stamp(site_settings.POLICY_STAMP)
