@@ -36,6 +36,7 @@ async def artist_with_followers(services, ports: list[int], inboxes: int):
 
 
 async def fanout(url: str, inboxes: int, concurrency: int) -> Rate:
+    from instance import heap
     from instance.actions import works
     from instance.config import load_config
     from instance.job_handlers import load_handlers
@@ -77,6 +78,7 @@ async def fanout(url: str, inboxes: int, concurrency: int) -> Rate:
                     # drifts by a fifth within minutes on a shared machine.
                     sign_before = raw_sign_ms(ready.signer.private_key_pem)
                     post_ms = await signed_posts_cpu_ms(services, ready, targets, concurrency)
+                    heap.settle()  # as `impasto worker` and `impasto run` do once started
                     cpu_before = cpu_seconds(os.getpid())
                     started = time.perf_counter()
                     ran = await worker.run_until_idle()

@@ -220,12 +220,32 @@ async def ingest(url: str, activities: int, concurrency: int) -> Rate:
     return rate
 
 
-GOALS = {("sqlite", "ingest"): 2000, ("postgresql", "ingest"): 1200,
-         ("sqlite", "fan-out"): 1900, ("postgresql", "fan-out"): 1900}
+@dataclass(frozen=True)
+class Goal:
+    """Issue 20's goal for a row: a rate, or a ratio to the reference measured beside it.
+    Fan-out's is "1,900/s (half the signing bound)" on a CPU that signs 3,800/s: on another
+    CPU the bound moves with its signing speed, so the ratio is what is judged."""
+
+    per_second: int = 0
+    ratio: float = 0.0
+
+    def met(self, per_second: float, ref_per_second: float) -> bool:
+        if self.ratio:
+            return per_second / ref_per_second >= self.ratio
+        return per_second >= self.per_second
+
+    def __str__(self) -> str:
+        if self.ratio:
+            return f"goal: ratio >= {self.ratio:.2f} (half the signing bound)"
+        return f"goal >= {self.per_second}/s"
+
+
+GOALS = {("sqlite", "ingest"): Goal(2000), ("postgresql", "ingest"): Goal(1200),
+         ("sqlite", "fan-out"): Goal(ratio=0.5), ("postgresql", "fan-out"): Goal(ratio=0.5)}
 
 
 def row(measure: str, rate: Rate, reference: str, ref_rate: float, ref_cpu_ms: float,
-        goal: int) -> str:
+        goal: Goal) -> str:
     """figure, reference, ratio — by the wall clock, and by the server's CPU per item (the
     steadier one on a shared machine: another process taking the core slows the wall
     clock of both, not the CPU each item costs)."""
@@ -233,7 +253,7 @@ def row(measure: str, rate: Rate, reference: str, ref_rate: float, ref_cpu_ms: f
     return (f"{measure:<34} {rate.per_second:>6.0f}/s  {reference:<18} {ref_rate:>6.0f}/s  "
             f"ratio {rate.per_second / ref_rate:5.2f}   |  CPU {cpu_ms:5.2f} ms each, "
             f"reference {ref_cpu_ms:5.3f} ms, ratio {ref_cpu_ms / cpu_ms:5.2f}, "
-            f"one free core ~{1000 / cpu_ms:5.0f}/s   (goal >= {goal}/s)")
+            f"one free core ~{1000 / cpu_ms:5.0f}/s   ({goal})")
 
 
 @dataclass
@@ -244,7 +264,7 @@ class Measured:
     ref_per_second: float
     cpu_ms: float
     ref_cpu_ms: float
-    goal: int
+    goal: Goal
 
 
 def one_run(args: argparse.Namespace, c: Crypto, pg: str | None,
@@ -292,13 +312,13 @@ def summary(name: str, measured: list[Measured]) -> str:
         picks = (ordered[0], statistics.median(ordered), ordered[-1])
         return " / ".join(format(v, fmt) for v in picks)
 
-    met = sum(m.per_second >= m.goal for m in measured)
+    met = sum(m.goal.met(m.per_second, m.ref_per_second) for m in measured)
     return (f"{name:<19} min/median/max of {len(measured)}: "
             f"{spread([m.per_second for m in measured], ',.0f')} /s, "
             f"ratio {spread([m.per_second / m.ref_per_second for m in measured], '.2f')}, "
             f"CPU {spread([m.cpu_ms for m in measured], '.2f')} ms each, "
             f"CPU ratio {spread([m.ref_cpu_ms / m.cpu_ms for m in measured], '.2f')}; "
-            f"goal >= {measured[0].goal}/s met in {met} of {len(measured)}")
+            f"{measured[0].goal} met in {met} of {len(measured)}")
 
 
 def main() -> None:

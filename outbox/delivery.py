@@ -52,6 +52,7 @@ _HEALTHY_HOSTS = 4096  # bound of that cache
 
 _healthy: dict[tuple[int, str], tuple[InstanceInfo, float]] = {}
 _host_reads: SingleFlight[tuple[int, str], InstanceInfo | None] = SingleFlight()
+_host_inserts: SingleFlight[tuple[int, str], InstanceInfo | None] = SingleFlight()
 
 
 def _is_healthy(info: InstanceInfo) -> bool:
@@ -62,10 +63,10 @@ async def _host_info(host: str) -> InstanceInfo | None:
     """The host's delivery row. A healthy host's is reused for HEALTHY_SECONDS; a failing
     host's is read for every delivery (its breaker and shared slots need the live figures).
     A failure recorded by another process reaches this one within HEALTHY_SECONDS."""
-    key, now = (db.generation(), host), time.monotonic()
-    found = _healthy.get(key)
-    if found is not None and now < found[1]:
-        return found[0]
+    cached = _cached_row(host)
+    if cached is not None:
+        return cached
+    key = (db.generation(), host)
     return await _host_reads.run(key, lambda: _read_host(key))
 
 
@@ -80,6 +81,18 @@ async def _read_host(key: tuple[int, str]) -> InstanceInfo | None:
     else:
         _healthy.pop(key, None)
     return info
+
+
+def _cached_row(host: str) -> InstanceInfo | None:
+    """The healthy host's row this process holds, if still fresh."""
+    found = _healthy.get((db.generation(), host))
+    return found[0] if found is not None and time.monotonic() < found[1] else None
+
+
+async def _insert_host(key: tuple[int, str]) -> InstanceInfo | None:
+    await InstanceInfo.bulk_create(
+        [InstanceInfo(domain=key[1], last_success_at=datetime.now(UTC))], ignore_conflicts=True)
+    return await _read_host(key)
 
 
 def _forget_host(host: str) -> None:
@@ -109,22 +122,23 @@ def _breaker(info: InstanceInfo | None) -> BreakerState:
 async def _record(host: str, info: InstanceInfo | None, success: bool) -> None:
     """Write the outcome to the host's row: failure days and the breaker. The failure
     count is incremented in SQL, so two workers failing at once both count."""
-    today = datetime.now(UTC).date().isoformat()
-    if not success or info is None:
-        _forget_host(host)
     if success:
-        if info is not None and (info.failure_days or info.unavailable or info.breaker_failures):
+        if info is None and _cached_row(host) is None:
+            # First contact. The sends under way were all screened before the row existed:
+            # the first inserts it and caches it, the others wait for that or find it cached.
+            key = (db.generation(), host)
+            await _host_inserts.run(key, lambda: _insert_host(key))
+        elif info is not None and not _is_healthy(info):
             await InstanceInfo.filter(id=info.id).update(
                 failure_days=[], unavailable=False, last_success_at=datetime.now(UTC),
                 breaker_failures=0, breaker_opened_at=None,
             )
-        elif info is None:  # first contact; sends to a new host start many at once
-            await InstanceInfo.bulk_create(
-                [InstanceInfo(domain=host, last_success_at=datetime.now(UTC))],
-                ignore_conflicts=True)
+            _forget_host(host)
         return
+    _forget_host(host)
     if info is None:
         info, _ = await InstanceInfo.get_or_create(domain=host)
+    today = datetime.now(UTC).date().isoformat()
     days = sorted(set(info.failure_days or []) | {today})
     health = _health(info)
     await InstanceInfo.filter(id=info.id).update(

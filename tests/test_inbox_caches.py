@@ -5,8 +5,6 @@ refetch. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from tortoise import Tortoise
 
@@ -21,33 +19,9 @@ from instance.moderation.domains import block_domain, unblock_domain
 from instance.moderation.gate import url_is_suspended
 from instance.storage.models import Account
 from tests.rig.loopback import loopback_server
+from tests.rig.queries import Queries
 
 INBOX = "https://art.test/inbox"
-
-
-class Queries(logging.Handler):
-    """The SQL run while it is installed (Tortoise logs each statement at DEBUG)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.sql: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sql.append(record.getMessage())
-
-    def __enter__(self) -> Queries:
-        self.logger = logging.getLogger("tortoise.db_client")
-        self.level = self.logger.level
-        self.logger.setLevel(logging.DEBUG)
-        self.logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self)
-        self.logger.setLevel(self.level)
-
-    def touching(self, table: str) -> list[str]:
-        return [q for q in self.sql if table in q]
 
 
 @pytest.fixture(autouse=True)

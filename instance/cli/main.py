@@ -219,10 +219,17 @@ def _cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 def _serve(config: Config, listener: socket.socket) -> int:
     """Serve on `listener` until SIGINT or SIGTERM (one process); 1 if the app did not start."""
+    from instance import heap
     from instance.app import create_app
     from instance.cli.http_server import serve
 
-    return 0 if serve(create_app(config), listener, config.server.trusted_proxies) else 1
+    app = create_app(config)
+
+    @app.before_serving
+    async def settle_heap() -> None:  # registered last: runs once the app's start-up is done
+        heap.settle()
+
+    return 0 if serve(app, listener, config.server.trusted_proxies) else 1
 
 
 def _listen(bind: str) -> socket.socket:
@@ -240,6 +247,7 @@ def _listen(bind: str) -> socket.socket:
 
 
 def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
+    from instance import heap
     from instance.job_handlers import build_worker
     from instance.logs import configure_logging
     from instance.services import build_services, close_services
@@ -261,6 +269,7 @@ def _cmd_worker(config: Config, args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         print(f"worker {worker.worker_id} started", flush=True)
+        heap.settle()
         await worker.run(stop)
         return worker.completed
 
