@@ -3,7 +3,7 @@
 GETs (fetches, with redirects, compression and large bodies) go through aiohttp; POSTs
 (deliveries, Web Push: many small requests whose answers are a status) through
 federation.http1, a lean keep-alive HTTP/1.1 pool on httptools' parser, which costs about
-a third of aiohttp's CPU per request (bench/http1_client.py, docs/federation.md
+a third of aiohttp's CPU per request (bench/http_clients.py, docs/federation.md
 "Performance"). Both connect only through federation.guard: every new connection resolves
 the host, refuses private addresses and connects to the vetted IP itself, so a DNS answer
 cannot change between check and connect (rebinding). TLS verifies the certificate against

@@ -3,7 +3,7 @@ parser of Node.js; uvicorn's here too).
 
 A fan-out is thousands of small POSTs whose answers are a status and a few bytes. Through
 aiohttp each cost about 0.15 ms of CPU beside its RSA signature, here about 0.05 ms
-(bench/http1_client.py; docs/federation.md "Performance"). So this does only what such a
+(bench/http_clients.py; docs/federation.md "Performance"). So this does only what such a
 POST needs: one request at a time on a connection, idle connections kept per origin for
 KEEPALIVE seconds (at most `max_idle` in all), no redirects, no compression (none is
 asked for), no cookies, no proxy.

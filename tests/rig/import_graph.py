@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
               "instance.text", "instance.translation", "instance.errors", "instance.storage",
               "instance.jobs", "instance.services",
               "instance.image_pool", "instance.counters", "instance.site_settings",
+              "instance.single_flight", "instance.heap",
               "instance.config_checks", "instance.config_example", "instance.push.keys",
               "instance.push.trigger")),
     ("rules and records", ("instance.moderation", "instance.actors", "instance.attachments", "instance.emoji",

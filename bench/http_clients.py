@@ -1,23 +1,23 @@
-"""Would HTTP/2 make deliveries cheaper? The client's CPU per POST over TLS, HTTP/1.1 kept
-alive (aiohttp, as federation.client sends) beside HTTP/2 (httpx with h2, the asyncio
-HTTP/2 client already among the tests' dependencies), against one local server offering both.
+"""Which HTTP client should carry deliveries? The client's CPU per POST over TLS through
+federation.http1 (what deliveries and Web Push use, via FederationClient.post_plain: the
+SSRF guard and every bound included), aiohttp (what they used before, and what fetches
+use), httpx over HTTP/1.1 and over HTTP/2, against one local server offering both.
 
-    .venv/bin/python bench/http2_client.py [--requests N] [--concurrency C] [--rounds R]
+    .venv/bin/python bench/http_clients.py [--requests N] [--concurrency C] [--rounds R]
 
 The server (Hypercorn, TLS with a throwaway certificate, ALPN h2 and http/1.1, answering
 202 as an inbox does) runs on one CPU, the clients on the other; each client sends the
-same N unsigned POSTs of a 2 KB body (signing costs the same whichever protocol carries
+same N unsigned POSTs of a 2 KB body (signing costs the same whichever client carries
 it), R rounds alternated. Printed: CPU ms per request of each client and its ratio to
-aiohttp's. Issue 20 asked for HTTP/2 "where the peer offers it"; this is the measurement
-behind not doing it (docs/federation.md "Performance").
+aiohttp's in the same round. Issue 20 asked for HTTP/2 "where the peer offers it"; this
+is the measurement behind not doing it, and behind federation.http1
+(docs/federation.md "Performance").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
-import ipaddress
 import os
 import ssl
 import subprocess
@@ -26,34 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.rig.certificates import self_signed  # noqa: E402
+
 BODY = b'{"type":"Create"}' * 120  # about 2 KB, like a Create of a work
-
-
-def write_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, valid for a day."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 def serve(port: int, cert: str, key: str) -> None:
@@ -105,6 +83,27 @@ async def aiohttp_client(url: str, requests: int, concurrency: int, cafile: Path
         return 1000 * (cpu_seconds() - before) / requests, "HTTP/1.1"
 
 
+async def impasto_client(url: str, requests: int, concurrency: int, cafile: Path,
+                         port: int) -> tuple[float, str]:
+    from federation.client import FederationClient
+
+    context = ssl.create_default_context(cafile=str(cafile))
+    headers = {"Content-Type": "application/activity+json"}
+    async with FederationClient("bench.test", allow_private_addresses=[f"127.0.0.1:{port}"],
+                                verify=context) as client:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one() -> None:
+            async with gate:
+                response = await client.post_plain(url, BODY, headers)
+                assert response.status == 202, response.status
+
+        await asyncio.gather(*(one() for _ in range(64)))
+        before = cpu_seconds()
+        await asyncio.gather(*(one() for _ in range(requests)))
+        return 1000 * (cpu_seconds() - before) / requests, "HTTP/1.1"
+
+
 async def httpx_client(url: str, requests: int, concurrency: int, cafile: Path,
                        http2: bool) -> tuple[float, str]:
     import httpx
@@ -136,7 +135,7 @@ def main() -> None:
     cpus = sorted(os.sched_getaffinity(0))
     server_cpu, client_cpu = {cpus[-1]}, {cpus[0]}
     with tempfile.TemporaryDirectory() as folder:
-        cert, key = write_certificate(Path(folder))
+        cert, key = self_signed(Path(folder), "inbox")
         import socket
 
         with socket.socket() as probe:
@@ -153,13 +152,15 @@ def main() -> None:
                 time.sleep(0.1)
             os.sched_setaffinity(0, client_cpu)
             url = f"https://127.0.0.1:{port}/inbox"
-            print(f"bench/http2_client.py: {args.requests} POSTs of {len(BODY)} bytes over TLS, "
+            print(f"bench/http_clients.py: {args.requests} POSTs of {len(BODY)} bytes over TLS, "
                   f"concurrency {args.concurrency}, at most 4 connections; client on CPU "
                   f"{min(client_cpu)}, Hypercorn on CPU {min(server_cpu)}")
             results: dict[str, list[float]] = {}
             for _ in range(args.rounds):
                 for label, run in (
                     ("aiohttp", lambda: aiohttp_client(url, args.requests, args.concurrency, cert)),
+                    ("federation.http1", lambda: impasto_client(
+                        url, args.requests, args.concurrency, cert, port)),
                     ("httpx http1", lambda: httpx_client(url, args.requests, args.concurrency, cert, False)),
                     ("httpx h2", lambda: httpx_client(url, args.requests, args.concurrency, cert, True)),
                 ):
@@ -168,7 +169,7 @@ def main() -> None:
             reference = next(iter(results.values()))
             for label, values in results.items():
                 ratios = [v / r for v, r in zip(values, reference, strict=True)]  # same round
-                print(f"{label:<24} CPU per request {' / '.join(f'{v:.3f}' for v in sorted(values))}"
+                print(f"{label:<28} CPU per request {' / '.join(f'{v:.3f}' for v in sorted(values))}"
                       f" ms   x aiohttp's in the same round: {min(ratios):.2f}-{max(ratios):.2f}")
         finally:
             server.kill()
