@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,23 +65,35 @@ def cpu_seconds() -> float:
     return times.user + times.system
 
 
+async def cpu_ms_per_post(post: Callable[[], Awaitable[int]], requests: int,
+                          concurrency: int) -> float:
+    """Client CPU ms per POST, `concurrency` at a time; connections open before the clock."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with gate:
+            status = await post()
+            assert status == 202, status
+
+    await asyncio.gather(*(one() for _ in range(64)))
+    before = cpu_seconds()
+    await asyncio.gather(*(one() for _ in range(requests)))
+    return 1000 * (cpu_seconds() - before) / requests
+
+
 async def aiohttp_client(url: str, requests: int, concurrency: int, cafile: Path) -> tuple[float, str]:
     import aiohttp
 
     context = ssl.create_default_context(cafile=str(cafile))
     connector = aiohttp.TCPConnector(ssl=context, limit_per_host=4, keepalive_timeout=30)
     async with aiohttp.ClientSession(connector=connector) as session:
-        gate = asyncio.Semaphore(concurrency)
 
-        async def one() -> None:
-            async with gate, session.post(url, data=BODY) as response:
+        async def post() -> int:
+            async with session.post(url, data=BODY) as response:
                 await response.read()
-                assert response.status == 202, response.status
+                return response.status
 
-        await asyncio.gather(*(one() for _ in range(64)))  # connections open before the clock
-        before = cpu_seconds()
-        await asyncio.gather(*(one() for _ in range(requests)))
-        return 1000 * (cpu_seconds() - before) / requests, "HTTP/1.1"
+        return await cpu_ms_per_post(post, requests, concurrency), "HTTP/1.1"
 
 
 async def impasto_client(url: str, requests: int, concurrency: int, cafile: Path,
@@ -91,17 +104,11 @@ async def impasto_client(url: str, requests: int, concurrency: int, cafile: Path
     headers = {"Content-Type": "application/activity+json"}
     async with FederationClient("bench.test", allow_private_addresses=[f"127.0.0.1:{port}"],
                                 verify=context) as client:
-        gate = asyncio.Semaphore(concurrency)
 
-        async def one() -> None:
-            async with gate:
-                response = await client.post_plain(url, BODY, headers)
-                assert response.status == 202, response.status
+        async def post() -> int:
+            return (await client.post_plain(url, BODY, headers)).status
 
-        await asyncio.gather(*(one() for _ in range(64)))
-        before = cpu_seconds()
-        await asyncio.gather(*(one() for _ in range(requests)))
-        return 1000 * (cpu_seconds() - before) / requests, "HTTP/1.1"
+        return await cpu_ms_per_post(post, requests, concurrency), "HTTP/1.1"
 
 
 async def httpx_client(url: str, requests: int, concurrency: int, cafile: Path,
@@ -111,19 +118,14 @@ async def httpx_client(url: str, requests: int, concurrency: int, cafile: Path,
     context = ssl.create_default_context(cafile=str(cafile))
     async with httpx.AsyncClient(http2=http2, http1=not http2, verify=context,
                                  limits=httpx.Limits(max_connections=4)) as client:
-        gate = asyncio.Semaphore(concurrency)
         versions: set[str] = set()
 
-        async def one() -> None:
-            async with gate:
-                response = await client.post(url, content=BODY)
-                assert response.status_code == 202, response.status_code
-                versions.add(response.http_version)
+        async def post() -> int:
+            response = await client.post(url, content=BODY)
+            versions.add(response.http_version)
+            return response.status_code
 
-        await asyncio.gather(*(one() for _ in range(64)))
-        before = cpu_seconds()
-        await asyncio.gather(*(one() for _ in range(requests)))
-        return 1000 * (cpu_seconds() - before) / requests, "/".join(sorted(versions))
+        return await cpu_ms_per_post(post, requests, concurrency), "/".join(sorted(versions))
 
 
 def main() -> None:
