@@ -241,7 +241,8 @@ class FederationClient:
             raise FetchError(f"invalid URL {url!r}: {exc}", url=url, kind="invalid-url") from exc
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise FetchError(f"refusing non-HTTP(S) URL {url!r}", url=url, kind="invalid-url")
-        parsed = parsed.with_fragment(None)
+        if parsed.raw_fragment:
+            parsed = parsed.with_fragment(None)
         url = str(parsed)
         if method != "POST":
             await self._vet_literal(parsed)  # http1 vets every connection, literals included

@@ -29,7 +29,7 @@ from federation.guard import AddressGuard, FetchError
 
 KEEPALIVE = 30.0  # seconds an idle connection is reused (aiohttp's keepalive_timeout)
 HEAD_BYTES = 64 * 1024  # status line and headers of one answer
-_FORBIDDEN_IN_HEADERS = ("\r", "\n", "\0")
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})
 
 Origin = tuple[str, str, int]  # scheme, host (IDNA, no brackets), port
 
@@ -220,22 +220,29 @@ class Http1Pool:
 
     def _request_bytes(self, url: URL, headers: dict[str, str], body: bytes) -> bytes:
         lines = [f"POST {url.raw_path_qs} HTTP/1.1"]
-        names = {name.lower() for name in headers}
+        names = set()
+        for name, value in headers.items():
+            lower = name.lower()
+            if lower in _FRAMING:
+                continue  # framing is ours to say
+            if ":" in name:
+                raise FetchError(f"refusing a header name with a colon: {name!r}", url=str(url),
+                                 kind="invalid-url")
+            names.add(lower)
+            lines.append(f"{name}: {value}")
         if "host" not in names:
             default = url.port == {"http": 80, "https": 443}.get(url.scheme)
             host = f"[{url.raw_host}]" if ":" in (url.raw_host or "") else url.raw_host
             lines.append(f"Host: {host}" if default else f"Host: {host}:{url.port}")
         if "user-agent" not in names:
             lines.append(f"User-Agent: {self.user_agent}")
-        for name, value in headers.items():
-            if name.lower() in ("content-length", "transfer-encoding", "connection"):
-                continue  # framing is ours to say
-            if ":" in name or any(bad in name or bad in value for bad in _FORBIDDEN_IN_HEADERS):
-                raise FetchError(f"refusing a header with a line break or colon: {name!r}",
-                                 url=str(url), kind="invalid-url")
-            lines.append(f"{name}: {value}")
         lines.append(f"Content-Length: {len(body)}\r\n\r\n")
-        return "\r\n".join(lines).encode("latin-1") + body
+        head = "\r\n".join(lines)
+        breaks = len(lines) + 1  # one CRLF between lines, two at the end
+        if head.count("\r") != breaks or head.count("\n") != breaks or "\0" in head:
+            raise FetchError("refusing a header with a line break or NUL", url=str(url),
+                             kind="invalid-url")
+        return head.encode() + body  # UTF-8 beyond ASCII, as aiohttp sent it (an IDN Host)
 
     def _reuse(self, origin: Origin) -> _Connection | None:
         """The most recently used live idle connection to `origin`, if any."""

@@ -93,23 +93,35 @@ async def deliver_batch(ctx: JobContext, payload: dict) -> None:
         raise Permanent("the activity no longer exists")
     inboxes = list(dict.fromkeys(payload["inboxes"]))
     progress = _Progress(ctx, payload["activity"], inboxes)
-    gate = asyncio.Semaphore(IN_FLIGHT)
     failing: set[str] = set()
+    waiting = iter(inboxes)  # shared by the senders: each inbox is taken by one of them
+    settled: asyncio.Queue[tuple[str, Outcome | BaseException]] = asyncio.Queue()
 
-    async def one(inbox: str) -> tuple[str, Outcome]:
-        async with gate:
-            return inbox, await _send(ctx, ready, inbox, failing)
+    async def sender() -> None:
+        for inbox in waiting:
+            try:
+                outcome: Outcome | BaseException = await _send(ctx, ready, inbox, failing)
+            except Exception as exc:  # a bug: the batch fails with it (below)
+                outcome = exc
+            settled.put_nowait((inbox, outcome))
+            if isinstance(outcome, BaseException):
+                return
 
-    # Progress is written here, never from a send's task: a failure cancels the sends
-    # still under way, and must not cancel a write half-done.
-    sends = [asyncio.create_task(one(inbox)) for inbox in inboxes]
+    # IN_FLIGHT senders, not a task per inbox: a task, a semaphore wait and a completion
+    # callback per inbox were a measurable part of a delivery. Progress is written here,
+    # never from a sender: a failure cancels the sends still under way, and must not
+    # cancel a write half-done.
+    senders = [asyncio.create_task(sender()) for _ in range(min(IN_FLIGHT, len(inboxes)))]
     try:
-        for settled in asyncio.as_completed(sends):
-            progress.settle(*await settled)
+        for _ in inboxes:
+            inbox, outcome = await settled.get()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            progress.settle(inbox, outcome)
             if progress.unsaved >= FLUSH_EVERY:
                 await progress.save()
     finally:
-        for task in sends:
+        for task in senders:
             task.cancel()
-        await asyncio.gather(*sends, return_exceptions=True)
+        await asyncio.gather(*senders, return_exceptions=True)
     await progress.save()
