@@ -60,15 +60,10 @@ class _GuardedResolver(AbstractResolver):
         return None
 
 
-def _ssl_context(verify: Any) -> ssl.SSLContext | bool:
-    """`verify`: True (certifi's roots, as before), False (tests only) or a context."""
+def _ssl_context(verify: Any) -> ssl.SSLContext:
+    """`verify`: True (certifi's roots), False (tests only: verifies nothing) or a context."""
     if verify is True:
         return ssl.create_default_context(cafile=certifi.where())
-    return verify if isinstance(verify, ssl.SSLContext) else False
-
-
-def _tls_context(verify: ssl.SSLContext | bool) -> ssl.SSLContext:
-    """The same choice as an SSLContext (http1 needs one): False verifies nothing."""
     if isinstance(verify, ssl.SSLContext):
         return verify
     context = ssl.create_default_context()
@@ -139,7 +134,7 @@ class FederationClient:
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._hosts: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._posts = Http1Pool(
-            self.guard, _tls_context(self._ssl), user_agent=self.user_agent,
+            self.guard, self._ssl, user_agent=self.user_agent,
             connect_timeout=min(timeout, 5.0), read_timeout=timeout, max_idle=max_connections)
 
     def _client(self) -> aiohttp.ClientSession:

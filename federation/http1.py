@@ -26,6 +26,7 @@ import httptools
 from yarl import URL
 
 from federation.guard import AddressGuard, FetchError
+from federation.signatures.common import lower_headers
 
 KEEPALIVE = 30.0  # seconds an idle connection is reused (aiohttp's keepalive_timeout)
 HEAD_BYTES = 64 * 1024  # status line and headers of one answer
@@ -160,10 +161,8 @@ class _Connection(asyncio.Protocol):
         finally:
             timer.cancel()
             self.waiter = None
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in self.header_pairs:
-            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1").strip()
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        headers = lower_headers(
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in self.header_pairs)
         answer = Answer(self.status, headers, b"".join(self.chunks))
         self.header_pairs, self.chunks = [], []
         if self.closed or not self.keep_alive:
@@ -297,10 +296,10 @@ class Http1Pool:
         """Connections belong to one event loop; a new loop (tests run several) starts empty."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
-            if self._loop is not None and self._loop.is_closed():
-                self._idle.clear()  # their transports went with their loop
-                self._lru.clear()
-            self.close()
+            if self._loop is not None and not self._loop.is_closed():
+                self.close()
+            self._idle.clear()  # a closed loop's transports went with it
+            self._lru.clear()
             self._loop = loop
 
     def close(self) -> None:

@@ -7,8 +7,8 @@ domain-policy table when its copy was stale (docs/federation.md "Performance")."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -23,18 +23,14 @@ class SingleFlight(Generic[K, V]):
     def __init__(self) -> None:
         self._running: dict[K, asyncio.Task[V]] = {}
 
-    async def run(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
+    async def run(self, key: K, load: Callable[[], Coroutine[Any, Any, V]]) -> V:
         loop = asyncio.get_running_loop()
         task = self._running.get(key)
         if task is None or task.get_loop() is not loop:
-            task = loop.create_task(self._load(load))
+            task = loop.create_task(load())
             self._running[key] = task
             task.add_done_callback(lambda done: self._ended(key, done))
         return await asyncio.shield(task)
-
-    @staticmethod
-    async def _load(load: Callable[[], Awaitable[V]]) -> V:
-        return await load()
 
     def _ended(self, key: K, task: asyncio.Task[V]) -> None:
         if self._running.get(key) is task:

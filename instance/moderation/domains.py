@@ -39,7 +39,8 @@ async def is_suspended(domain: str | None, *, allowlist_mode: bool = False) -> b
     if not domain:
         return False
     held = await policy_cache.snapshot()
-    key = (domain := domain.lower(), allowlist_mode)
+    domain = domain.lower()
+    key = (domain, allowlist_mode)
     verdict = held.verdicts.get(key)
     if verdict is not None:
         return verdict
